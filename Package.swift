@@ -1,0 +1,50 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// libyaml is linked statically so that the release binary needs nothing beyond glibc at run time.
+let staticYAML: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])]
+
+let package = Package(
+    name: "envlock",
+    products: [
+        .executable(name: "envlock", targets: ["envlock"]),
+        .library(name: "EnvLock", targets: ["EnvLock"]),
+        .library(name: "Probe", targets: ["Probe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // The SubprocessFoundation trait would pull in full Foundation (and ICU): keep it off.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+    ],
+    targets: [
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .target(
+            name: "EnvLock",
+            dependencies: [
+                "CYAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            linkerSettings: staticYAML
+        ),
+        .target(
+            name: "Probe",
+            dependencies: [
+                "EnvLock",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .executableTarget(
+            name: "envlock",
+            dependencies: [
+                "EnvLock",
+                "Probe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EnvLockTests", dependencies: ["EnvLock"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EnvLock"]),
+    ]
+)

@@ -1,0 +1,56 @@
+import EnvLock
+
+/// What one detector found: its status, its facts, and what went wrong with single entries.
+public struct DetectorOutcome: Sendable, Equatable {
+    public var status: DetectorStatus
+    public var detail: String?
+    public var facts: [String: String]
+    public var diagnostics: [String]
+
+    public init(status: DetectorStatus, detail: String? = nil, facts: [String: String] = [:], diagnostics: [String] = []) {
+        self.status = status
+        self.detail = detail
+        self.facts = facts
+        self.diagnostics = diagnostics
+    }
+
+    /// The source was read.
+    public static func ok(_ facts: [String: String], diagnostics: [String] = []) -> DetectorOutcome {
+        DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics)
+    }
+
+    /// The source is not installed here.
+    public static func absent(_ detail: String) -> DetectorOutcome {
+        DetectorOutcome(status: .absent, detail: detail)
+    }
+
+    /// The source exists but could not be read. `facts` holds what could still be learned.
+    public static func failed(_ detail: String, facts: [String: String] = [:], diagnostics: [String] = []) -> DetectorOutcome {
+        DetectorOutcome(status: .failed, detail: detail, facts: facts, diagnostics: diagnostics)
+    }
+
+    /// The detector does not apply here.
+    public static func skipped(_ detail: String) -> DetectorOutcome {
+        DetectorOutcome(status: .skipped, detail: detail)
+    }
+}
+
+/// One source of facts about the machine.
+///
+/// A detector reads only through its `HostContext`, so tests inject a fixture tree, an
+/// environment, fake libraries and fake commands instead of changing the process.
+public protocol Detector: Sendable {
+    /// A stable name, unique among `Detectors.all`, shown in every report.
+    var name: String { get }
+    /// The fact key prefixes this detector can produce (`gpu.`, `nvidia.driver`), so that a
+    /// rule about a missing fact can say which detector found nothing and why.
+    var provides: [String] { get }
+    /// Detectors whose outcomes this one needs; it starts after they finish or time out.
+    var dependencies: [String] { get }
+    /// Reads the source. Never throws: every problem becomes a status with its reason.
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome
+}
+
+extension Detector {
+    public var dependencies: [String] { [] }
+}

@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Why a file could not be read.
+public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Nothing at that path: usually "not installed", which callers turn into `absent`.
+    case notFound(path: String)
+    case permissionDenied(path: String)
+    /// The file is larger than a detector will read; a sane source never is.
+    case tooLarge(path: String, limit: Int)
+    case notUTF8(path: String)
+    /// Any other system error, with its errno text.
+    case system(path: String, errno: Int32, message: String)
+
+    public var path: String {
+        switch self {
+        case .notFound(let path), .permissionDenied(let path), .tooLarge(let path, _), .notUTF8(let path), .system(let path, _, _):
+            path
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notFound(let path): "\(path): not found"
+        case .permissionDenied(let path): "\(path): permission denied"
+        case .tooLarge(let path, let limit): "\(path): larger than \(limit) bytes"
+        case .notUTF8(let path): "\(path): not valid UTF-8"
+        case .system(let path, _, let message): "\(path): \(message)"
+        }
+    }
+}
+
+/// Which Python environment the Python detectors read.
+public struct PythonSelection: Sendable, Equatable {
+    /// `--python PATH`: an interpreter.
+    public var executable: String?
+    /// `--site-packages DIR`, in order; when given, no interpreter is run.
+    public var sitePackages: [String]
+
+    public init(executable: String? = nil, sitePackages: [String] = []) {
+        self.executable = executable
+        self.sitePackages = sitePackages
+    }
+}
+
+/// Everything a detector may read, injected so that tests control it.
+public struct HostContext: Sendable {
+    /// The filesystem root that file-reading detectors read under (`--root`), `/` normally.
+    public var root: String
+    /// The environment the probe sees (the process's, or a test's).
+    public var environment: [String: String]
+    public var libraries: any LibraryLoader
+    public var commands: any CommandRunner
+    public var python: PythonSelection
+    /// The deadline for one external command; the whole probe has its own.
+    public var commandTimeout: Duration
+
+    public init(
+        root: String = "/",
+        environment: [String: String],
+        libraries: any LibraryLoader = SystemLibraryLoader(),
+        commands: any CommandRunner,
+        python: PythonSelection = PythonSelection(),
+        commandTimeout: Duration = .seconds(3)
+    ) {
+        self.root = root
+        self.environment = environment
+        self.libraries = libraries
+        self.commands = commands
+        self.python = python
+        self.commandTimeout = commandTimeout
+    }
+
+    /// True when `--root` names another filesystem than the running one, so that live
+    /// sources (uname, the loaded glibc, the driver, the environment) do not describe it.
+    public var isForeignRoot: Bool {
+        let trimmed = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        return trimmed != "/"
+    }
+
+    /// The real path of `absolute` under the probe root.
+    public func hostPath(_ absolute: String) -> String {
+        guard isForeignRoot else { return absolute }
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        return absolute.hasPrefix("/") ? base + absolute : base + "/" + absolute
+    }
+
+    /// Reads a whole file under the probe root, at most `limit` bytes.
+    public func readBytes(_ absolute: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
+        try FileSystem.readBytes(hostPath(absolute), limit: limit)
+    }
+
+    /// Reads a UTF-8 text file under the probe root.
+    public func readText(_ absolute: String, limit: Int = 4 << 20) throws(FileReadError) -> String {
+        let path = hostPath(absolute)
+        let bytes = try FileSystem.readBytes(path, limit: limit)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8(path: path) }
+        return text
+    }
+
+    /// The entries of a folder under the probe root, sorted, without `.` and `..`.
+    public func listDirectory(_ absolute: String) throws(FileReadError) -> [String] {
+        try FileSystem.listDirectory(hostPath(absolute))
+    }
+
+    /// Whether something exists at `absolute` under the probe root (following links).
+    public func exists(_ absolute: String) -> Bool {
+        FileSystem.exists(hostPath(absolute))
+    }
+}
+
+/// Thin wrappers over the C library, so that detectors see Swift values and typed errors.
+public enum FileSystem {
+    public static func readBytes(_ path: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw error(errno, path) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw error(errno, path)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+            if result.count > limit { throw .tooLarge(path: path, limit: limit) }
+        }
+        return result
+    }
+
+    public static func listDirectory(_ path: String) throws(FileReadError) -> [String] {
+        guard let dir = opendir(path) else { throw error(errno, path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func error(_ code: Int32, _ path: String) -> FileReadError {
+        switch code {
+        case ENOENT, ENOTDIR: .notFound(path: path)
+        case EACCES, EPERM: .permissionDenied(path: path)
+        default: .system(path: path, errno: code, message: String(cString: strerror(code)))
+        }
+    }
+}
