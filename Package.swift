@@ -45,6 +45,9 @@ let package = Package(
         ),
         .testTarget(name: "EnvLockTests", dependencies: ["EnvLock"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["EnvLock"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["EnvLock", .product(name: "Subprocess", package: "swift-subprocess")]
+        ),
     ]
 )
