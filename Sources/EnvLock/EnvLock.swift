@@ -8,3 +8,8 @@
 // The library never prints and does no process or file I/O beyond loading and saving
 // documents. Detectors that read the machine live in the `Probe` module; the command line
 // lives in the `envlock` executable.
+
+/// The version of envlock itself, reported as the `envlock.version` fact.
+public enum EnvlockRelease {
+    public static let version = "0.1.0"
+}

@@ -20,12 +20,16 @@ public struct DetectorReport: Sendable, Equatable {
     public var detail: String?
     /// Problems with single entries that did not stop the detector (a broken dist-info folder).
     public var diagnostics: [String]
+    /// The fact key prefixes this detector can produce, so that a missing fact can name the
+    /// detector that found nothing. Known for a live probe; empty for a snapshot read from a file.
+    public var provides: [String]
 
-    public init(name: String, status: DetectorStatus, detail: String? = nil, diagnostics: [String] = []) {
+    public init(name: String, status: DetectorStatus, detail: String? = nil, diagnostics: [String] = [], provides: [String] = []) {
         self.name = name
         self.status = status
         self.detail = detail
         self.diagnostics = diagnostics
+        self.provides = provides
     }
 }
 

@@ -4,5 +4,11 @@
 /// is one line here and one file beside this one.
 public enum Detectors {
     public static let all: [any Detector] = [
+        OSReleaseDetector(),
+        KernelDetector(),
+        GlibcDetector(),
+        CPUDetector(),
+        EnvironmentDetector(),
+        BuildInfoDetector(),
     ]
 }

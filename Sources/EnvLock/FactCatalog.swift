@@ -1,0 +1,82 @@
+/// What a fact key means and why a difference in it changes generated images.
+public struct FactDescription: Sendable {
+    /// A key or pattern (`gpu.*.name`) as in docs/FACTS.md.
+    public var pattern: FactPattern
+    /// Why a difference in this fact matters for reproducibility.
+    public var why: String
+    /// True for facts that identify one card or one host rather than the software and
+    /// hardware that change results (UUIDs, memory size, host name); fleet grouping
+    /// leaves them out.
+    public var identifiesInstance: Bool
+
+    init(_ pattern: String, _ why: String, identifiesInstance: Bool = false) {
+        self.pattern = FactPattern(pattern)!
+        self.why = why
+        self.identifiesInstance = identifiesInstance
+    }
+}
+
+/// The documented fact keys (docs/FACTS.md is the long form of this table).
+public enum FactCatalog {
+    public static let entries: [FactDescription] = [
+        FactDescription("host.os.id", "Distribution libraries (libstdc++, libm, libgomp) differ between distributions and change CPU-side numerics."),
+        FactDescription("host.os.version", "A distribution upgrade replaces system libraries that Python wheels load."),
+        FactDescription("host.kernel", "The kernel decides which driver module loads; mostly informational."),
+        FactDescription("host.arch", "x86_64 and aarch64 builds of torch run different CPU kernels and wheels."),
+        FactDescription("host.glibc", "Wheels need a minimum glibc (manylinux tag); libm versions round transcendental functions differently."),
+        FactDescription("host.cpu.model", "CPU-side work (tokenizers, schedulers, samplers seeded on the CPU) can take vendor-specific code paths.", identifiesInstance: false),
+        FactDescription("host.cpu.flags", "oneDNN and PyTorch pick CPU kernels by instruction set (AVX2, AVX-512, AMX); different kernels sum in different orders."),
+        FactDescription("host.name", "Identifies one machine; informational only.", identifiesInstance: true),
+        FactDescription("swift.version", "The Swift version envlock was built with; informational."),
+        FactDescription("envlock.version", "Which envlock produced the report; informational."),
+        FactDescription("env.CUBLAS_WORKSPACE_CONFIG", "cuBLAS is deterministic only with a fixed workspace (:4096:8 or :16:8); without it, split-K reductions vary run to run."),
+        FactDescription("env.NVIDIA_TF32_OVERRIDE", "0 forbids TF32 everywhere; TF32 rounds matmul inputs to 10 mantissa bits and changes every result on Ampere and newer."),
+        FactDescription("env.TORCH_ALLOW_TF32_CUBLAS_OVERRIDE", "1 forces TF32 matmuls on regardless of the script's setting."),
+        FactDescription("env.CUDA_VISIBLE_DEVICES", "Selects which GPU runs the job; on mixed machines a different card gives different kernels."),
+        FactDescription("env.CUDA_LAUNCH_BLOCKING", "Serializes kernel launches; changes timing-dependent algorithm choices and speed."),
+        FactDescription("env.CUDA_MODULE_LOADING", "LAZY or EAGER module loading changes which kernels are loaded when autotuning runs."),
+        FactDescription("env.PYTORCH_CUDA_ALLOC_CONF", "Allocator settings change memory layout and can change which cuDNN/cuBLAS algorithms fit in the workspace."),
+        FactDescription("env.CUBLASLT_WORKSPACE_SIZE", "The cuBLASLt workspace size limits which matmul algorithms are eligible."),
+        FactDescription("env.TORCH_CUDNN_V8_API_DISABLED", "Switches cuDNN between the v7 and v8 APIs, which choose different convolution algorithms."),
+        FactDescription("env.TORCH_CUDNN_USE_HEURISTIC_MODE_B", "Changes cuDNN's heuristic for picking convolution algorithms."),
+        FactDescription("env.XFORMERS_FORCE_DISABLE_TRITON", "Disables xformers' Triton kernels, so attention runs other kernels."),
+        FactDescription("env.PYTHONHASHSEED", "Python's hash seed changes set and dict iteration order, which some pipelines feed into seeds or prompts."),
+        FactDescription("nvidia.driver", "The driver ships the CUDA JIT compiler and cuBLAS/cuDNN heuristics' inputs; driver branches changed kernel selection."),
+        FactDescription("nvidia.kernel_module", "Open and proprietary kernel modules are different code; rarely changes results, often changes failures."),
+        FactDescription("nvidia.l4t", "Jetson's L4T release fixes the whole CUDA stack of the board."),
+        FactDescription("cuda.driver_api", "The highest CUDA version the driver supports; a runtime newer than this falls back to PTX JIT or fails."),
+        FactDescription("gpu.count", "How many GPUs the job can land on; a different count usually means a different machine type."),
+        FactDescription("gpu.*.name", "Different GPU models run different kernels (an L4 and an A30 gave images 88.75% different)."),
+        FactDescription("gpu.*.compute_capability", "PyTorch, cuDNN and xformers choose kernels (and attention implementations) by compute capability."),
+        FactDescription("gpu.*.arch", "The architecture behind the compute capability (Ampere, Ada, Hopper); kernels are built per architecture."),
+        FactDescription("gpu.*.memory_mib", "Memory size changes batch and tiling heuristics only at the margins; identifies the card variant.", identifiesInstance: true),
+        FactDescription("gpu.*.mig", "A MIG slice has fewer SMs than the whole GPU, so kernel choices and split counts change."),
+        FactDescription("gpu.*.uuid", "Identifies one physical card; informational only.", identifiesInstance: true),
+        FactDescription("cuda.toolkit", "The system toolkit matters when extensions are compiled here (xformers, custom kernels); PyTorch wheels bring their own runtime."),
+        FactDescription("cudnn.system", "A system cuDNN is used by builds that link it instead of the nvidia-cudnn wheel."),
+        FactDescription("cuda.runtime", "The CUDA runtime torch loads (nvidia-cuda-runtime wheel); its libraries implement every kernel launch."),
+        FactDescription("cudnn.runtime", "cuDNN versions ship different convolution and attention kernels and heuristics."),
+        FactDescription("cublas.runtime", "cuBLAS versions choose different GEMM kernels and reduction orders."),
+        FactDescription("nccl.runtime", "Collective communication; matters for multi-GPU generation."),
+        FactDescription("nvjitlink.runtime", "torch 2.2.0 leaves nvidia-nvjitlink-cu12 unpinned, so it drifts between installs."),
+        FactDescription("python.executable", "Which interpreter runs the job; informational."),
+        FactDescription("python.version", "Python's version changes which wheels install and some numeric library behaviour."),
+        FactDescription("python.implementation", "CPython and other implementations install different wheels."),
+        FactDescription("python.packages.*", "Every installed distribution can change results; torch, torchvision and xformers above all."),
+        FactDescription("torch.version", "The version torch reports, with its build tag (2.2.0+cu121): a different build is a different set of kernels."),
+        FactDescription("torch.cuda", "The CUDA version torch was built for; cu118 and cu121 builds run different kernels."),
+        FactDescription("torch.hip", "Set for ROCm builds of torch, which run entirely different kernels."),
+        FactDescription("torch.git", "The exact source commit of the torch build."),
+        FactDescription("torch.debug", "Debug builds run slower and can take other code paths."),
+        FactDescription("torchvision.version", "torchvision must match torch; a mismatch loads the wrong C++ operators or fails."),
+        FactDescription("torchvision.cuda", "torchvision's CUDA build must match torch's."),
+        FactDescription("xformers.version", "xformers provides the memory-efficient attention kernels; versions differ in kernels and dispatch."),
+        FactDescription("xformers.build.*", "What xformers was compiled against; built for another torch, it silently loses its C++/CUDA kernels."),
+        FactDescription("conda.packages.*", "Packages a conda environment installed, including CUDA libraries conda provides."),
+    ]
+
+    /// The first description whose pattern matches `key`.
+    public static func describe(_ key: String) -> FactDescription? {
+        entries.first { $0.pattern.matches(key) }
+    }
+}

@@ -1,0 +1,169 @@
+import Crypto
+
+/// A lock: a profile's rules together with the facts of the machine it was made on, a
+/// SHA-256 fingerprint over their canonical form and, usually, an Ed25519 signature.
+public struct Lock: Sendable, Equatable {
+    public var profile: String
+    public var description: String?
+    public var rules: [Rule]
+    public var run: RunPolicy
+    /// Every fact the rules name, as the locking machine had it; pins compare against these.
+    public var facts: [String: String]
+    public var created: Timestamp
+    /// The name of the machine the lock was made on (informational).
+    public var host: String
+    public var expires: Timestamp?
+    public var serial: Int?
+    public var signature: LockSignature?
+
+    public init(profile: String, description: String? = nil, rules: [Rule], run: RunPolicy, facts: [String: String], created: Timestamp, host: String, expires: Timestamp? = nil, serial: Int? = nil, signature: LockSignature? = nil) {
+        self.profile = profile
+        self.description = description
+        self.rules = rules
+        self.run = run
+        self.facts = facts
+        self.created = created
+        self.host = host
+        self.expires = expires
+        self.serial = serial
+        self.signature = signature
+    }
+
+    static let fields: Set<String> = [
+        "envlock", "profile", "description", "rules", "run", "facts", "created", "host", "expires", "serial",
+        "fingerprint", "signature",
+    ]
+
+    /// Everything the fingerprint and the signature cover: the whole lock except
+    /// `fingerprint` and `signature`, numbers written as strings.
+    public var signedContent: JSONValue {
+        var members: [JSONValue.Member] = [
+            .init("envlock", .string(String(Profile.formatVersion))),
+            .init("profile", .string(profile)),
+        ]
+        if let description { members.append(.init("description", .string(description))) }
+        members.append(.init("created", .string(created.description)))
+        members.append(.init("host", .string(host)))
+        if let expires { members.append(.init("expires", .string(expires.description))) }
+        if let serial { members.append(.init("serial", .string(String(serial)))) }
+        members.append(.init("rules", RuleCoding.encode(rules)))
+        members.append(.init("run", RuleCoding.encode(run)))
+        members.append(.init("facts", .sortedObject(facts)))
+        return .object(members)
+    }
+
+    /// The RFC 8785 bytes of `signedContent`.
+    public var canonicalBytes: [UInt8] { JSONText.canonical(signedContent) }
+
+    /// `sha256:` and the lowercase hex SHA-256 of the canonical bytes.
+    public var fingerprint: String {
+        "sha256:" + Hex.encode(Array(SHA256.hash(data: canonicalBytes)))
+    }
+
+    /// The bytes an Ed25519 signature of this lock covers (docs/FORMAT.md, "Signed bytes").
+    public var signedMessage: [UInt8] { SignedMessage.bytes(canonical: canonicalBytes) }
+
+    /// Signs the lock with `key`, replacing any signature.
+    public mutating func sign(with key: SigningKey) throws(SignatureError) {
+        let value = try key.signature(for: signedMessage)
+        signature = LockSignature(algorithm: "ed25519", keyID: key.verifyingKey.keyID, value: Base64.encode(value))
+    }
+
+    /// The whole lock document, fingerprint and signature included, in writing order.
+    public var document: JSONValue {
+        guard case .object(var members) = signedContent else { return signedContent }
+        members.append(.init("fingerprint", .string(fingerprint)))
+        if let signature {
+            members.append(.init("signature", .object([
+                "algorithm": .string(signature.algorithm),
+                "key_id": .string(signature.keyID),
+                "value": .string(signature.value),
+            ])))
+        }
+        return .object(members)
+    }
+
+    /// The lock as YAML, every string quoted.
+    public var yaml: String { YAMLWriter.write(document) }
+}
+
+/// A lock as read from a file, with what the file claimed about itself.
+public struct LoadedLock: Sendable, Equatable {
+    public var lock: Lock
+    public var path: String
+    /// The `fingerprint` field as written; nil when the field is missing.
+    public var recordedFingerprint: String?
+    /// Problems with the signature block that make it unusable (`algorithm: none`, missing
+    /// value); reported when trust is checked, so `--allow-unsigned` cannot hide them.
+    public var signatureProblem: String?
+
+    /// Reads a lock from YAML text; `path` is used in messages.
+    public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> LoadedLock {
+        let decoder = DocumentDecoder(path: path)
+        let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
+        let fields = try decoder.mapping(root, "the lock", allowed: Lock.fields)
+        try decoder.formatVersion(fields["envlock"], in: root)
+        func required(_ name: String) throws(DocumentError) -> YAMLNode {
+            guard let node = fields[name] else { throw decoder.invalid(root, "missing field '\(name)'; this file is not a complete envlock lock") }
+            return node
+        }
+        func timestamp(_ node: YAMLNode, _ what: String) throws(DocumentError) -> Timestamp {
+            try RuleCoding.decodeTimestamp(node, what, decoder)
+        }
+        var facts: [String: String] = [:]
+        for entry in try decoder.entries(try required("facts"), "field 'facts'") {
+            facts[entry.key.value] = try decoder.string(entry.value, "fact '\(entry.key.value)'")
+        }
+        var serial: Int?
+        if let node = fields["serial"] {
+            let text = try decoder.string(node, "field 'serial'")
+            guard let value = Int(text), value >= 0, String(value) == text else {
+                throw decoder.invalid(node, "field 'serial' must be a whole number written as a string, such as \"7\"")
+            }
+            serial = value
+        }
+        var signature: LockSignature?
+        var problem: String?
+        if let node = fields["signature"] {
+            let block = try decoder.mapping(node, "field 'signature'", allowed: ["algorithm", "key_id", "value"])
+            let algorithm = try block["algorithm"].map { node throws(DocumentError) in try decoder.string(node, "signature field 'algorithm'") } ?? ""
+            let keyID = try block["key_id"].map { node throws(DocumentError) in try decoder.string(node, "signature field 'key_id'") } ?? ""
+            let value = try block["value"].map { node throws(DocumentError) in try decoder.string(node, "signature field 'value'") } ?? ""
+            if algorithm != "ed25519" {
+                problem = algorithm.isEmpty ? "the signature block has no algorithm" : "signature algorithm '\(algorithm)' is not accepted; envlock signs and verifies ed25519 only"
+            } else if value.isEmpty {
+                problem = "the signature block has no value"
+            }
+            signature = LockSignature(algorithm: algorithm, keyID: keyID, value: value)
+        }
+        let lock = Lock(
+            profile: try decoder.string(try required("profile"), "field 'profile'"),
+            description: try fields["description"].map { node throws(DocumentError) in try decoder.string(node, "field 'description'") },
+            rules: try RuleCoding.decodeRules(try required("rules"), decoder),
+            run: try fields["run"].map { node throws(DocumentError) in try RuleCoding.decodeRun(node, decoder) } ?? RunPolicy(),
+            facts: facts,
+            created: try timestamp(try required("created"), "field 'created'"),
+            host: try decoder.string(try required("host"), "field 'host'"),
+            expires: try fields["expires"].map { node throws(DocumentError) in try timestamp(node, "field 'expires'") },
+            serial: serial,
+            signature: signature
+        )
+        let recorded = try fields["fingerprint"].map { node throws(DocumentError) in try decoder.string(node, "field 'fingerprint'") }
+        return LoadedLock(lock: lock, path: path, recordedFingerprint: recorded, signatureProblem: problem)
+    }
+}
+
+/// Lowercase hexadecimal, used for fingerprints and key ids.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

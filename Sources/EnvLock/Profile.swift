@@ -1,0 +1,150 @@
+/// A hand-written profile: the rules a lock is made from (kept in `profiles/`).
+public struct Profile: Sendable, Equatable {
+    /// The profile and lock format version this envlock reads and writes.
+    public static let formatVersion = 1
+
+    public var name: String
+    public var description: String?
+    public var rules: [Rule]
+    public var run: RunPolicy
+    /// When locks made from this profile stop being valid (copied into the signed lock).
+    public var expires: Timestamp?
+    /// A number that grows with each release of the lock, so verifiers can refuse replays.
+    public var serial: Int?
+
+    public init(name: String, description: String? = nil, rules: [Rule], run: RunPolicy = RunPolicy(), expires: Timestamp? = nil, serial: Int? = nil) {
+        self.name = name
+        self.description = description
+        self.rules = rules
+        self.run = run
+        self.expires = expires
+        self.serial = serial
+    }
+
+    static let fields: Set<String> = ["envlock", "name", "description", "rules", "run", "expires", "serial"]
+
+    /// Reads a profile from YAML text; `path` is used in error messages.
+    public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> Profile {
+        let decoder = DocumentDecoder(path: path)
+        let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
+        let fields = try decoder.mapping(root, "the profile", allowed: Profile.fields)
+        try decoder.formatVersion(fields["envlock"], in: root)
+        guard let nameNode = fields["name"] else { throw decoder.invalid(root, "missing field 'name'") }
+        guard let rulesNode = fields["rules"] else { throw decoder.invalid(root, "missing field 'rules'") }
+        return Profile(
+            name: try decoder.string(nameNode, "field 'name'"),
+            description: try fields["description"].map { node throws(DocumentError) in try decoder.string(node, "field 'description'") },
+            rules: try RuleCoding.decodeRules(rulesNode, decoder),
+            run: try fields["run"].map { node throws(DocumentError) in try RuleCoding.decodeRun(node, decoder) } ?? RunPolicy(),
+            expires: try fields["expires"].map { node throws(DocumentError) in try RuleCoding.decodeTimestamp(node, "field 'expires'", decoder) },
+            serial: try fields["serial"].map { node throws(DocumentError) in try decoder.integer(node, "field 'serial'") }
+        )
+    }
+}
+
+/// The YAML and canonical forms of rules and run policies, shared by profiles and locks.
+enum RuleCoding {
+    static let ruleFields: Set<String> = ["version", "equals", "one_of", "pin", "absent", "severity", "why"]
+
+    static func decodeRules(_ node: YAMLNode, _ decoder: DocumentDecoder) throws(DocumentError) -> [Rule] {
+        var rules: [Rule] = []
+        for entry in try decoder.entries(node, "field 'rules'") {
+            rules.append(try decodeRule(key: entry.key, value: entry.value, decoder))
+        }
+        return rules
+    }
+
+    static func decodeRule(key: YAMLScalar, value: YAMLNode, _ decoder: DocumentDecoder) throws(DocumentError) -> Rule {
+        guard let pattern = FactPattern(key.value) else {
+            throw decoder.invalid(key, "'\(key.value)' is not a fact key: use dotted segments such as host.glibc or gpu.*.name")
+        }
+        let what = "rule '\(key.value)'"
+        if case .scalar = value {
+            let text = try decoder.string(value, what)
+            return Rule(pattern: pattern, check: .version(try specifiers(text, at: value, what, decoder)))
+        }
+        let fields = try decoder.mapping(value, what, allowed: ruleFields)
+        let kinds = ["version", "equals", "one_of", "pin", "absent"].filter { fields[$0] != nil }
+        guard kinds.count == 1, let kind = kinds.first, let kindNode = fields[kind] else {
+            let found = kinds.isEmpty ? "none" : kinds.joined(separator: ", ")
+            throw decoder.invalid(value, "\(what) needs exactly one of version, equals, one_of, pin, absent (found \(found))")
+        }
+        let check: Rule.Check
+        switch kind {
+        case "version":
+            check = .version(try specifiers(try decoder.string(kindNode, "\(what) field 'version'"), at: kindNode, what, decoder))
+        case "equals":
+            check = .equals(try decoder.string(kindNode, "\(what) field 'equals'"))
+        case "one_of":
+            let values = try decoder.strings(kindNode, "\(what) field 'one_of'")
+            guard !values.isEmpty else { throw decoder.invalid(kindNode, "\(what): one_of needs at least one value") }
+            check = .oneOf(values)
+        case "pin":
+            guard try decoder.bool(kindNode, "\(what) field 'pin'") else {
+                throw decoder.invalid(kindNode, "\(what): pin: false means nothing; remove the rule or write pin: true")
+            }
+            check = .pin
+        default:
+            guard try decoder.bool(kindNode, "\(what) field 'absent'") else {
+                throw decoder.invalid(kindNode, "\(what): absent: false means nothing; remove the rule or write absent: true")
+            }
+            check = .absent
+        }
+        var severity = Severity.error
+        if let node = fields["severity"] {
+            let text = try decoder.string(node, "\(what) field 'severity'")
+            guard let parsed = Severity(rawValue: text) else {
+                throw decoder.invalid(node, "\(what): severity must be error or warning, not '\(text)'")
+            }
+            severity = parsed
+        }
+        let why = try fields["why"].map { node throws(DocumentError) in try decoder.string(node, "\(what) field 'why'") }
+        return Rule(pattern: pattern, check: check, severity: severity, why: why)
+    }
+
+    static func specifiers(_ text: String, at node: YAMLNode, _ what: String, _ decoder: DocumentDecoder) throws(DocumentError) -> SpecifierSet {
+        do {
+            return try SpecifierSet(parsing: text)
+        } catch {
+            throw decoder.invalid(node, "\(what): \(error)")
+        }
+    }
+
+    static func decodeRun(_ node: YAMLNode, _ decoder: DocumentDecoder) throws(DocumentError) -> RunPolicy {
+        let fields = try decoder.mapping(node, "field 'run'", allowed: ["require", "forbid"])
+        return RunPolicy(
+            require: try fields["require"].map { node throws(DocumentError) in try decoder.strings(node, "run field 'require'") } ?? [],
+            forbid: try fields["forbid"].map { node throws(DocumentError) in try decoder.strings(node, "run field 'forbid'") } ?? []
+        )
+    }
+
+    static func decodeTimestamp(_ node: YAMLNode, _ what: String, _ decoder: DocumentDecoder) throws(DocumentError) -> Timestamp {
+        let text = try decoder.string(node, what)
+        guard let timestamp = Timestamp(parsing: text) else {
+            throw decoder.invalid(node, "\(what): '\(text)' is not a UTC time; write it as \"2027-01-31T00:00:00Z\"")
+        }
+        return timestamp
+    }
+
+    /// The normalized form written into locks and covered by the fingerprint: a bare string
+    /// rule becomes `{version: ...}` and the default severity is written out.
+    static func encode(_ rules: [Rule]) -> JSONValue {
+        .object(rules.map { rule in
+            var members: [JSONValue.Member] = []
+            switch rule.check {
+            case .version(let specifiers): members.append(.init("version", .string(specifiers.text)))
+            case .equals(let value): members.append(.init("equals", .string(value)))
+            case .oneOf(let values): members.append(.init("one_of", .array(values.map(JSONValue.string))))
+            case .pin: members.append(.init("pin", .bool(true)))
+            case .absent: members.append(.init("absent", .bool(true)))
+            }
+            members.append(.init("severity", .string(rule.severity.rawValue)))
+            if let why = rule.why { members.append(.init("why", .string(why))) }
+            return JSONValue.Member(rule.pattern.text, .object(members))
+        })
+    }
+
+    static func encode(_ run: RunPolicy) -> JSONValue {
+        .object(["require": .array(run.require.map(JSONValue.string)), "forbid": .array(run.forbid.map(JSONValue.string))])
+    }
+}

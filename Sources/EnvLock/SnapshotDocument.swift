@@ -1,0 +1,85 @@
+extension Snapshot {
+    /// The snapshot document that `probe --format json|yaml` writes:
+    /// `{"schema", "facts", "detectors", "findings"}`.
+    public var document: JSONValue {
+        var members: [JSONValue.Member] = [
+            .init("schema", .string(Snapshot.schema)),
+            .init("facts", .sortedObject(facts)),
+            .init("detectors", .array(detectors.map { report in
+                var fields: [JSONValue.Member] = [.init("name", .string(report.name)), .init("status", .string(report.status.rawValue))]
+                if let detail = report.detail { fields.append(.init("detail", .string(detail))) }
+                if !report.diagnostics.isEmpty { fields.append(.init("diagnostics", .array(report.diagnostics.map(JSONValue.string)))) }
+                return .object(fields)
+            })),
+        ]
+        if !findings.isEmpty {
+            members.append(.init("findings", .array(findings.map { finding in
+                .object([
+                    "code": .string(finding.code),
+                    "message": .string(finding.message),
+                    "keys": .array(finding.keys.map(JSONValue.string)),
+                ])
+            })))
+        }
+        return .object(members)
+    }
+
+    /// Reads a snapshot written by `probe` (JSON or YAML).
+    public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> Snapshot {
+        let decoder = DocumentDecoder(path: path)
+        let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
+        return try load(root, decoder)
+    }
+
+    static func load(_ root: YAMLNode, _ decoder: DocumentDecoder) throws(DocumentError) -> Snapshot {
+        let fields = try decoder.mapping(root, "the snapshot", allowed: ["schema", "facts", "detectors", "findings"])
+        guard let schemaNode = fields["schema"] else { throw decoder.invalid(root, "missing field 'schema'") }
+        let schema = try decoder.string(schemaNode, "field 'schema'")
+        guard schema == Snapshot.schema else {
+            throw decoder.invalid(schemaNode, "schema '\(schema)' is not \(Snapshot.schema); this file is not an envlock snapshot")
+        }
+        var snapshot = Snapshot()
+        if let factsNode = fields["facts"] {
+            for entry in try decoder.entries(factsNode, "field 'facts'") {
+                snapshot.facts[entry.key.value] = try decoder.string(entry.value, "fact '\(entry.key.value)'")
+            }
+        }
+        if let detectorsNode = fields["detectors"] {
+            for item in try decoder.yaml({ () throws(YAMLError) in try detectorsNode.sequence("field 'detectors'") }) {
+                let report = try decoder.mapping(item, "a detector", allowed: ["name", "status", "detail", "diagnostics"])
+                guard let nameNode = report["name"], let statusNode = report["status"] else {
+                    throw decoder.invalid(item, "a detector needs name and status")
+                }
+                let statusText = try decoder.string(statusNode, "detector status")
+                guard let status = DetectorStatus(rawValue: statusText) else {
+                    throw decoder.invalid(statusNode, "unknown detector status '\(statusText)'")
+                }
+                snapshot.detectors.append(DetectorReport(
+                    name: try decoder.string(nameNode, "detector name"),
+                    status: status,
+                    detail: try report["detail"].map { node throws(DocumentError) in try decoder.string(node, "detector detail") },
+                    diagnostics: try report["diagnostics"].map { node throws(DocumentError) in try decoder.strings(node, "detector diagnostics") } ?? []
+                ))
+            }
+        }
+        return snapshot
+    }
+}
+
+/// The facts of a document given to `diff`: a snapshot or a lock, recognized by content.
+public enum FactsDocument {
+    /// Reads a snapshot (JSON or YAML) or a lock and returns its facts. A lock contributes
+    /// the facts it recorded; its trust is not checked here, since diff only compares.
+    public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> [String: String] {
+        let decoder = DocumentDecoder(path: path)
+        let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
+        let entries = try decoder.entries(root, "the document")
+        if entries.contains(where: { $0.key.value == "schema" }) {
+            return try Snapshot.load(root, decoder).facts
+        }
+        if entries.contains(where: { $0.key.value == "envlock" }) {
+            return try LoadedLock.load(bytes, path: path).lock.facts
+        }
+        throw decoder.invalid(root, "neither a snapshot (no 'schema' field) nor a lock (no 'envlock' field)")
+    }
+}

@@ -1,0 +1,26 @@
+/// `env.NAME` for each environment variable that changes numerical results or kernel choice.
+public struct EnvironmentDetector: Detector {
+    public let name = "environment"
+    public let provides = ["env."]
+
+    /// The variables reported, each explained in docs/FACTS.md.
+    public static let variables = [
+        "CUBLAS_WORKSPACE_CONFIG", "NVIDIA_TF32_OVERRIDE", "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE",
+        "CUDA_VISIBLE_DEVICES", "CUDA_LAUNCH_BLOCKING", "CUDA_MODULE_LOADING", "PYTORCH_CUDA_ALLOC_CONF",
+        "CUBLASLT_WORKSPACE_SIZE", "TORCH_CUDNN_V8_API_DISABLED", "TORCH_CUDNN_USE_HEURISTIC_MODE_B",
+        "XFORMERS_FORCE_DISABLE_TRITON", "PYTHONHASHSEED",
+    ]
+
+    public init() {}
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        if context.isForeignRoot {
+            return .skipped("--root \(context.root): this process's environment is not that tree's")
+        }
+        var facts: [String: String] = [:]
+        for variable in Self.variables {
+            if let value = context.environment[variable] { facts["env.\(variable)"] = value }
+        }
+        return .ok(facts)
+    }
+}

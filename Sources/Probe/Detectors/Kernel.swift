@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `host.kernel`, `host.arch` and `host.name` from uname(2): the running kernel.
+public struct KernelDetector: Detector {
+    public let name = "uname"
+    public let provides = ["host.kernel", "host.arch", "host.name"]
+
+    public init() {}
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        if context.isForeignRoot {
+            return .skipped("--root \(context.root): uname describes the running kernel, not that tree")
+        }
+        var info = utsname()
+        guard uname(&info) == 0 else { return .failed("uname failed: \(String(cString: strerror(errno)))") }
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        return .ok([
+            "host.kernel": field(info.release),
+            "host.arch": field(info.machine),
+            "host.name": field(info.nodename),
+        ])
+    }
+}

@@ -1,0 +1,66 @@
+import EnvLock
+import Probe
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading the documents and keys named on the command line, with errors that exit 2.
+enum Documents {
+    /// Documents larger than this are not read further; the YAML reader's own 1 MiB limit
+    /// then rejects them with a precise message.
+    static let readLimit = 8 << 20
+
+    static func bytes(_ path: String) throws -> [UInt8] {
+        do {
+            return try FileSystem.readBytes(path, limit: readLimit)
+        } catch .tooLarge(let path, _) {
+            throw Failure.untrusted("\(path): error: larger than \(readLimit) bytes; not an envlock document")
+        } catch {
+            throw Failure.untrusted("\(error.path): error: cannot read: \(error)")
+        }
+    }
+
+    static func profile(_ path: String) throws -> Profile {
+        do {
+            return try Profile.load(try bytes(path), path: path)
+        } catch let error as DocumentError {
+            throw Failure.untrusted(error.description)
+        }
+    }
+
+    static func lock(_ path: String) throws -> LoadedLock {
+        do {
+            return try LoadedLock.load(try bytes(path), path: path)
+        } catch let error as DocumentError {
+            throw Failure.untrusted(error.description)
+        }
+    }
+
+    static func facts(_ path: String) throws -> [String: String] {
+        do {
+            return try FactsDocument.load(try bytes(path), path: path)
+        } catch let error as DocumentError {
+            throw Failure.untrusted(error.description)
+        }
+    }
+
+    /// The trusted public keys: every `--trust` file, then each file in `ENVLOCK_TRUST`
+    /// (colon-separated).
+    static func trustedKeys(_ paths: [String], environment: [String: String]) throws -> [VerifyingKey] {
+        let fromEnvironment = (environment["ENVLOCK_TRUST"] ?? "").split(separator: ":").map(String.init)
+        var keys: [VerifyingKey] = []
+        for path in paths + fromEnvironment {
+            do {
+                keys.append(try KeyFiles.readPublicKey(at: path))
+            } catch {
+                throw Failure.untrusted("\(error)")
+            }
+        }
+        return keys
+    }
+}
+
+/// The current time, to the second.
+func currentTime() -> Timestamp {
+    Timestamp(secondsSinceEpoch: Int64(time(nil)))
+}

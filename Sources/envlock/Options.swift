@@ -1,0 +1,61 @@
+import ArgumentParser
+import EnvLock
+import Probe
+
+/// The options of every command that probes this machine.
+struct ProbeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Read files under this folder instead of / (an unpacked image or a fixture tree).", valueName: "dir"))
+    var root: String = "/"
+
+    @Option(help: ArgumentHelp("The Python interpreter whose packages are probed.", valueName: "path"))
+    var python: String?
+
+    @Option(name: .customLong("site-packages"), help: ArgumentHelp("A site-packages folder to read instead of asking an interpreter (repeatable, in sys.path order).", valueName: "dir"))
+    var sitePackages: [String] = []
+
+    /// The context detectors read through: this process's environment and the real
+    /// libraries and commands, rooted at `--root`.
+    func context() -> HostContext {
+        HostContext(
+            root: root,
+            environment: ProcessEnvironment.current(),
+            commands: SubprocessCommandRunner(),
+            python: PythonSelection(executable: python, sitePackages: sitePackages)
+        )
+    }
+
+    /// Probes this machine.
+    func probe() async -> Snapshot {
+        await Machine.probe(context())
+    }
+}
+
+enum Machine {
+    /// Runs every detector and adds the cross-check findings.
+    static func probe(_ context: HostContext) async -> Snapshot {
+        await Prober().probe(context)
+    }
+}
+
+/// Output formats; not every command offers every one.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, yaml, markdown
+}
+
+/// `--output FILE`: write the result to a file (atomically) instead of standard output.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func emit(_ text: String) throws {
+        guard let output else {
+            print(text, terminator: "")
+            return
+        }
+        do {
+            try AtomicFile.write(Array(text.utf8), to: output)
+        } catch {
+            throw Failure.io("\(error)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import EnvLock
+import Probe
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Report what this machine has: driver, GPUs, CUDA, Python packages, OS and environment.",
+        discussion: "Every detector is listed with its status: ok, absent (not installed here), failed (present but unreadable; the detail says why) or skipped. Exits 0 whenever a report was produced, also on a broken machine."
+    )
+
+    @OptionGroup var probeOptions: ProbeOptions
+    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let snapshot = await probeOptions.probe()
+            try output.emit(Render.snapshot(snapshot, as: format))
+            return ExitStatus.ok
+        }
+    }
+}

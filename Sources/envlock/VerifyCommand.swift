@@ -1,0 +1,103 @@
+import ArgumentParser
+import EnvLock
+import Probe
+
+/// The options that decide whether a lock is trusted.
+struct TrustOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A trusted Ed25519 public key (SPKI PEM); repeatable. ENVLOCK_TRUST adds a colon-separated list of key files.", valueName: "file"))
+    var trust: [String] = []
+
+    @Flag(name: .customLong("allow-unsigned"), help: "Accept a lock without a signature (its fingerprint is still checked).")
+    var allowUnsigned = false
+
+    @Option(name: .customLong("min-serial"), help: ArgumentHelp("Refuse locks whose serial is lower (replays of older locks).", valueName: "n"))
+    var minimumSerial: Int?
+}
+
+/// A lock that passed its trust checks, with the evaluation of this machine against it.
+struct VerifiedMachine {
+    var loaded: LoadedLock
+    var trust: TrustVerdict
+    var evaluation: Evaluation
+
+    var header: String {
+        "envlock verify: \(loaded.path) (profile '\(loaded.lock.profile)', \(Render.trustText(trust)))"
+    }
+
+    var contextMembers: [JSONValue.Member] {
+        var trustMembers: [JSONValue.Member] = []
+        switch trust {
+        case .signed(let keyID):
+            trustMembers = [.init("status", .string("signed")), .init("key_id", .string(keyID))]
+        case .unsignedAllowed:
+            trustMembers = [.init("status", .string("unsigned-allowed"))]
+        }
+        return [
+            .init("lock", .string(loaded.path)),
+            .init("profile", .string(loaded.lock.profile)),
+            .init("fingerprint", .string(loaded.lock.fingerprint)),
+            .init("trust", .object(trustMembers)),
+        ]
+    }
+
+    /// Loads `path`, checks its trust (exit 2 on failure), probes this machine and evaluates.
+    static func check(_ path: String, trust options: TrustOptions, probe probeOptions: ProbeOptions) async throws -> VerifiedMachine {
+        let loaded = try Documents.lock(path)
+        let context = probeOptions.context()
+        let keys = try Documents.trustedKeys(options.trust, environment: context.environment)
+        let policy = TrustPolicy(trustedKeys: keys, allowUnsigned: options.allowUnsigned, now: currentTime(), minimumSerial: options.minimumSerial)
+        let verdict: TrustVerdict
+        do {
+            verdict = try loaded.checkTrust(policy)
+        } catch {
+            throw Failure.untrusted(error.description)
+        }
+        let snapshot = await Machine.probe(context)
+        let evaluation = Evaluator.evaluate(loaded.lock.rules, lockedFacts: loaded.lock.facts, snapshot: snapshot)
+        return VerifiedMachine(loaded: loaded, trust: verdict, evaluation: evaluation)
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that this machine matches a signed lock.",
+        discussion: """
+        Exit codes: 0 the machine matches (warnings allowed); 1 drift (an error rule fails); \
+        2 the lock cannot be trusted or read (modified after signing, unsigned without --allow-unsigned, \
+        signed by an untrusted key, expired, replayed, malformed); 64 usage.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
+    @OptionGroup var trustOptions: TrustOptions
+    @Option(help: "Output format: text, json or markdown.") var format: OutputFormat = .text
+    @OptionGroup var probeOptions: ProbeOptions
+
+    func validate() throws {
+        if format == .yaml { throw ValidationError("verify writes text, json or markdown") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let verified: VerifiedMachine
+            do {
+                verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptions)
+            } catch let failure as Failure where format == .json {
+                print(JSONText.pretty(.object([
+                    "lock": .string(lockPath), "verdict": .string("untrusted"), "error": .string(failure.message),
+                ])), terminator: "")
+                throw failure
+            }
+            switch format {
+            case .json:
+                print(JSONText.pretty(Render.evaluationDocument(verified.evaluation, context: verified.contextMembers)), terminator: "")
+            case .markdown:
+                print(Render.evaluationMarkdown(verified.evaluation, header: verified.header), terminator: "")
+            case .text, .yaml:
+                print(Render.evaluationText(verified.evaluation, header: verified.header), terminator: "")
+            }
+            return verified.evaluation.hasErrors ? ExitStatus.drift : ExitStatus.ok
+        }
+    }
+}
