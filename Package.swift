@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         // The SubprocessFoundation trait would pull in full Foundation (and ICU): keep it off.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        // Already required by swift-subprocess; named here for FilePath.
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
@@ -47,7 +49,11 @@ let package = Package(
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["EnvLock", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: [
+                "EnvLock",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
     ]
 )
