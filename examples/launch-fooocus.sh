@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Launch Fooocus only on a machine that matches the team's signed lock.
+#   ./launch-fooocus.sh [extra Fooocus arguments]
+# Exit codes: envlock's (1 drift, 2 untrusted lock) or, once started, Fooocus' own.
+set -euo pipefail
+
+LOCK=${ENVLOCK_LOCK:-/etc/envlock/fooocus.lock}
+export ENVLOCK_TRUST=${ENVLOCK_TRUST:-/etc/envlock/team.pub.pem}
+export CUBLAS_WORKSPACE_CONFIG=${CUBLAS_WORKSPACE_CONFIG:-:4096:8}
+cd "${FOOOCUS_DIR:-/opt/fooocus}"
+
+# envlock verifies the machine and the arguments, then becomes the Python process.
+exec envlock run "$LOCK" -- python entry_with_update.py --attention-pytorch --all-in-fp16 "$@"
