@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "envlock-fuzz", dependencies: ["EnvLock", "Probe"]),
         .testTarget(name: "EnvLockTests", dependencies: ["EnvLock"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock"]),
         .testTarget(

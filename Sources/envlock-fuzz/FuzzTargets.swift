@@ -1,0 +1,34 @@
+import EnvLock
+import Probe
+
+/// The inputs under fuzz: every document loader and every pure probe parser. Each target
+/// takes arbitrary bytes; it must return or throw, never crash or hang.
+enum FuzzTargets {
+    static let all: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
+        ("yaml", { bytes in _ = Result { () throws(YAMLError) in try YAMLReader.read(bytes, path: "fuzz") } }),
+        ("profile", { bytes in _ = Result { () throws(DocumentError) in try Profile.load(bytes, path: "fuzz") } }),
+        ("lock", { bytes in
+            if case .success(let loaded) = Result(catching: { () throws(DocumentError) in try LoadedLock.load(bytes, path: "fuzz") }) {
+                _ = loaded.lock.fingerprint
+                _ = Result { () throws(TrustError) in try loaded.checkTrust(TrustPolicy(trustedKeys: [], allowUnsigned: true, now: Timestamp(secondsSinceEpoch: 0))) }
+                _ = loaded.lock.yaml
+            }
+        }),
+        ("snapshot", { bytes in _ = Result { () throws(DocumentError) in try Snapshot.load(bytes, path: "fuzz") } }),
+        ("facts-document", { bytes in _ = Result { () throws(DocumentError) in try FactsDocument.load(bytes, path: "fuzz") } }),
+        ("os-release", { bytes in _ = OSReleaseDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
+        ("cpuinfo", { bytes in _ = CPUDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
+        ("timestamp", { bytes in _ = Timestamp(parsing: String(decoding: bytes, as: UTF8.self)) }),
+        ("fact-pattern", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parts = text.split(separator: "\n", maxSplits: 1).map(String.init)
+            if parts.count == 2, let pattern = FactPattern(parts[0]) { _ = pattern.matches(parts[1]) }
+        }),
+        ("specifier", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parts = text.split(separator: "\n", maxSplits: 1).map(String.init)
+            if let specifiers = try? SpecifierSet(parsing: parts.first ?? "") { _ = specifiers.containsInstalled(parts.last ?? "") }
+            _ = try? Version(parsing: text)
+        }),
+    ]
+}
