@@ -28,7 +28,7 @@ enum KeyFileContent: Equatable {
             guard block.headers.contains(where: { $0.hasPrefix("Proc-Type:") && $0.hasSuffix("ENCRYPTED") }) else {
                 throw .malformed("the PEM block has header lines, which key files do not use")
             }
-            return .otherKey("an encrypted \(legacyLabelKind(block.label) ?? "private key")")
+            return .otherKey("an encrypted \(legacyLabelKind(block.label) ?? "private key") (envlock reads unencrypted Ed25519 keys only)")
         }
         switch block.label {
         case "PRIVATE KEY":
@@ -50,7 +50,7 @@ enum KeyFileContent: Equatable {
         case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
             return .otherKey("an X.509 certificate")
         default:
-            if let kind = legacyLabelKind(block.label) { return .otherKey(kind.hasPrefix("RSA") || kind.hasPrefix("ECDSA") ? "an \(kind)" : "a \(kind)") }
+            if let kind = legacyLabelKind(block.label) { return .otherKey("\(kind.first == "D" ? "a" : "an") \(kind)") }
             return .otherKey("a PEM block labelled \"\(block.label)\"")
         }
     }

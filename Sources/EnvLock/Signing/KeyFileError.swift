@@ -54,7 +54,7 @@ public enum KeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
         case .mismatchedPublicKey(let path):
             "\(path) carries a public key that does not belong to its private key; the file has been altered. Create a new key with `envlock keygen --output KEY.pem`."
         case .insecurePermissions(let path, let mode):
-            "\(path) has mode 0\(String(mode, radix: 8)), so others may read this private key; envlock refuses it, as ssh does. "
+            "\(path) has mode 0\(String(mode, radix: 8)), so users other than its owner can access this private key; envlock refuses it, as ssh does. "
                 + "Run `chmod 600 \(ShellQuoting.quoted(path))`, and consider the key exposed if others had access."
         case .symlinkDestination(let path):
             "\(path) is a symbolic link; envlock does not write keys through links. Remove the link or choose another path."

@@ -38,6 +38,12 @@ import Testing
         WrongKind(pem: KeyFixtures.rsaPublic, found: "an RSA public key"),
         WrongKind(pem: KeyFixtures.certificate, found: "an X.509 certificate"),
         WrongKind(
+            pem: KeyFixtures.encryptedP256SEC1Private,
+            found: "an encrypted ECDSA private key (envlock reads unencrypted Ed25519 keys only)"
+        ),
+        WrongKind(pem: "-----BEGIN DSA PRIVATE KEY-----\nAAAA\n-----END DSA PRIVATE KEY-----\n", found: "a DSA private key"),
+        WrongKind(pem: "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n", found: "a PEM block labelled \"X509 CRL\""),
+        WrongKind(
             pem: KeyFixtures.encryptedEd25519Private,
             found: "an encrypted private key (envlock reads unencrypted keys only; `openssl pkey -in k.pem -out KEY.pem` writes a decrypted copy)"
         ),
