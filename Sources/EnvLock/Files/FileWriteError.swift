@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a document (a lock, a snapshot, a report) could not be written.
+public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The destination is a symbolic link; envlock does not write through links, so that a link
+    /// planted beside a lock cannot redirect the write to another file.
+    case symlinkDestination(path: String)
+    /// The destination exists and is not a regular file (a folder, a device, a FIFO).
+    case notARegularFile(path: String)
+    /// A system call failed; `operation` says which step, `errno` why.
+    case io(path: String, operation: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .symlinkDestination(let path):
+            "\(path) is a symbolic link; envlock does not write through links. Remove the link or choose another output path."
+        case .notARegularFile(let path):
+            "\(path) is not a regular file (it is a folder or a special file); choose a file path to write to."
+        case .io(let path, let operation, let errno):
+            ioDescription(path: path, operation: operation, errno: errno)
+        }
+    }
+}
+
+/// "could not STEP PATH: REASON." followed by what to do, for the errno values with a usual cause.
+func ioDescription(path: String, operation: String, errno: Int32) -> String {
+    let advice =
+        switch errno {
+        case ENOENT: " Check that the folder exists."
+        case EACCES, EPERM: " Check that you may write to the folder."
+        case EROFS: " The folder is on a read-only file system; choose another place."
+        case ENOSPC, EDQUOT: " Free some disk space and try again."
+        case ENAMETOOLONG: " Use a shorter file name."
+        default: ""
+        }
+    return "could not \(operation) \(path): \(errnoDescription(errno)).\(advice)"
+}

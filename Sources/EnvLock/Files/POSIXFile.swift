@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A system call that failed: the step, in words, and its errno.
+struct POSIXFailure: Error, Equatable {
+    /// What envlock was doing, phrased to follow "could not": "create a temporary file beside".
+    var operation: String
+    var errno: Int32
+}
+
+/// The text the C library gives for an errno value, such as "Permission denied".
+func errnoDescription(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
+
+/// The few file system operations that key files and atomic writes are built from.
+///
+/// Every call that can fail reports its errno; callers turn that into their own error type
+/// with the path the user named.
+enum POSIXFile {
+    /// What a path names, without following a final symbolic link.
+    enum Kind: Equatable {
+        case missing
+        case regularFile
+        case symbolicLink
+        case directory
+        case other
+    }
+
+    /// What `path` names, as `lstat` sees it.
+    static func kind(at path: String) throws(POSIXFailure) -> Kind {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            let code = errno
+            if code == ENOENT { return .missing }
+            throw POSIXFailure(operation: "inspect", errno: code)
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return .regularFile
+        case S_IFLNK: return .symbolicLink
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// The outcome of reading a file that must be a regular file of bounded size.
+    enum ReadFailure: Error, Equatable {
+        case system(POSIXFailure)
+        case notRegularFile
+        case tooLarge
+    }
+
+    /// The contents and permission bits of the regular file at `path`, refusing more than `limit` bytes.
+    ///
+    /// The file is opened first and inspected through its descriptor, so the bytes and the mode
+    /// come from the same file even if the path is swapped meanwhile. O_NONBLOCK keeps a FIFO
+    /// planted at the path from blocking the open.
+    static func readRegularFile(at path: String, limit: Int) throws(ReadFailure) -> (bytes: [UInt8], mode: UInt32) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard descriptor >= 0 else { throw .system(POSIXFailure(operation: "open", errno: errno)) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .system(POSIXFailure(operation: "inspect", errno: errno)) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+        guard status.st_size <= limit else { throw .tooLarge }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw .system(POSIXFailure(operation: "read", errno: code))
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+            // The size from fstat can be stale (a file still growing, or /proc-like files that report 0).
+            guard bytes.count <= limit else { throw .tooLarge }
+        }
+        return (bytes, UInt32(status.st_mode & 0o7777))
+    }
+
+    /// The folder part of `path`: "." for a bare name, "/" for a file at the root.
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let folder = path[..<slash]
+        return folder.isEmpty ? "/" : String(folder)
+    }
+
+    /// The last component of `path`; empty when `path` ends in a slash.
+    static func baseName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// Creates a new file with a unique hidden name in the folder of `path`, writes `bytes`, sets
+    /// exactly `mode` and flushes it to disk; returns the new file's path.
+    ///
+    /// The file is created with O_EXCL and mode 0600, so nobody else can have it open before
+    /// fchmod, and O_NOFOLLOW, so a link planted under the chosen name is never followed; the
+    /// explicit fchmod makes the final mode independent of the umask.
+    static func writeTemporaryFile(beside path: String, bytes: [UInt8], mode: UInt32) throws(POSIXFailure) -> String {
+        var descriptor: Int32 = -1
+        var temporaryPath = ""
+        var attempts = 0
+        while descriptor < 0 {
+            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            temporaryPath = "\(folder(of: path))/.\(baseName(of: path)).\(suffix).tmp"
+            descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if descriptor < 0 {
+                let code = errno
+                attempts += 1
+                guard code == EEXIST, attempts < 16 else {
+                    throw POSIXFailure(operation: "create a temporary file beside", errno: code)
+                }
+            }
+        }
+        do throws(POSIXFailure) {
+            guard fchmod(descriptor, mode_t(mode)) == 0 else {
+                throw POSIXFailure(operation: "set the mode of a temporary file beside", errno: errno)
+            }
+            try writeAll(bytes, to: descriptor)
+            guard fsync(descriptor) == 0 else {
+                throw POSIXFailure(operation: "flush a temporary file beside", errno: errno)
+            }
+        } catch {
+            close(descriptor)
+            unlink(temporaryPath)
+            throw error
+        }
+        // close can report a deferred write error (NFS); the file is not trusted if it does.
+        guard close(descriptor) == 0 else {
+            let failure = POSIXFailure(operation: "close a temporary file beside", errno: errno)
+            unlink(temporaryPath)
+            throw failure
+        }
+        return temporaryPath
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws(POSIXFailure) {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if count < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw POSIXFailure(operation: "write a temporary file beside", errno: code)
+            }
+            written += count
+        }
+    }
+
+    /// Flushes the folder holding `path`, so that a rename or link into it survives a crash.
+    ///
+    /// File systems that cannot sync a folder say EINVAL; there is nothing more to make
+    /// durable on them, so that case is not an error.
+    static func syncFolder(of path: String) throws(POSIXFailure) {
+        let descriptor = open(folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw POSIXFailure(operation: "open the folder of", errno: errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 || errno == EINVAL else {
+            throw POSIXFailure(operation: "flush the folder of", errno: errno)
+        }
+    }
+}
