@@ -65,8 +65,7 @@ public struct Lock: Sendable, Equatable {
 
     /// Signs the lock with `key`, replacing any signature.
     public mutating func sign(with key: SigningKey) throws(SignatureError) {
-        let value = try key.signature(for: signedMessage)
-        signature = LockSignature(algorithm: "ed25519", keyID: key.verifyingKey.keyID, value: Base64.encode(value))
+        signature = try LockSignature.sign(canonical: canonicalBytes, with: key)
     }
 
     /// The whole lock document, fingerprint and signature included, in writing order.
@@ -93,9 +92,6 @@ public struct LoadedLock: Sendable, Equatable {
     public var path: String
     /// The `fingerprint` field as written; nil when the field is missing.
     public var recordedFingerprint: String?
-    /// Problems with the signature block that make it unusable (`algorithm: none`, missing
-    /// value); reported when trust is checked, so `--allow-unsigned` cannot hide them.
-    public var signatureProblem: String?
 
     /// Reads a lock from YAML text; `path` is used in messages.
     public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> LoadedLock {
@@ -123,18 +119,15 @@ public struct LoadedLock: Sendable, Equatable {
             serial = value
         }
         var signature: LockSignature?
-        var problem: String?
         if let node = fields["signature"] {
             let block = try decoder.mapping(node, "field 'signature'", allowed: ["algorithm", "key_id", "value"])
-            let algorithm = try block["algorithm"].map { node throws(DocumentError) in try decoder.string(node, "signature field 'algorithm'") } ?? ""
-            let keyID = try block["key_id"].map { node throws(DocumentError) in try decoder.string(node, "signature field 'key_id'") } ?? ""
-            let value = try block["value"].map { node throws(DocumentError) in try decoder.string(node, "signature field 'value'") } ?? ""
-            if algorithm != "ed25519" {
-                problem = algorithm.isEmpty ? "the signature block has no algorithm" : "signature algorithm '\(algorithm)' is not accepted; envlock signs and verifies ed25519 only"
-            } else if value.isEmpty {
-                problem = "the signature block has no value"
+            func field(_ name: String) throws(DocumentError) -> String {
+                guard let value = block[name] else {
+                    throw decoder.invalid(node, "the signature block has no field '\(name)'; re-create the lock with `envlock lock --key KEY.pem`")
+                }
+                return try decoder.string(value, "signature field '\(name)'")
             }
-            signature = LockSignature(algorithm: algorithm, keyID: keyID, value: value)
+            signature = LockSignature(algorithm: try field("algorithm"), keyID: try field("key_id"), value: try field("value"))
         }
         let lock = Lock(
             profile: try decoder.string(try required("profile"), "field 'profile'"),
@@ -149,7 +142,7 @@ public struct LoadedLock: Sendable, Equatable {
             signature: signature
         )
         let recorded = try fields["fingerprint"].map { node throws(DocumentError) in try decoder.string(node, "field 'fingerprint'") }
-        return LoadedLock(lock: lock, path: path, recordedFingerprint: recorded, signatureProblem: problem)
+        return LoadedLock(lock: lock, path: path, recordedFingerprint: recorded)
     }
 }
 

@@ -4,14 +4,8 @@ public enum TrustError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingFingerprint(path: String)
     /// The content no longer hashes to the recorded fingerprint.
     case modified(path: String, recorded: String, computed: String)
-    /// There is no signature and `--allow-unsigned` was not given.
-    case unsigned(path: String)
-    /// The signature block is unusable (`algorithm: none`, no value, bad base64).
-    case malformedSignature(path: String, reason: String)
-    /// No trusted public key was given, so no signature can be checked.
-    case noTrustedKeys(path: String)
-    /// The signature was not made by any trusted key over exactly this content.
-    case untrusted(path: String, keyID: String, trusted: [String])
+    /// The signature is missing (without `--allow-unsigned`), broken, or not by a trusted key.
+    case signature(path: String, SignatureError)
     /// The lock's `expires` time has passed.
     case expired(path: String, at: Timestamp, now: Timestamp)
     /// The lock's serial is older than `--min-serial` (a replayed lock).
@@ -23,14 +17,8 @@ public enum TrustError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path): error: the lock has no fingerprint field; regenerate it with `envlock lock`"
         case .modified(let path, let recorded, let computed):
             "\(path): error: the lock was modified after it was signed: its content hashes to \(computed), not the recorded \(recorded); regenerate and re-sign it with `envlock lock`"
-        case .unsigned(let path):
-            "\(path): error: the lock is not signed; sign it with `envlock lock --key KEY.pem`, or pass --allow-unsigned to accept unsigned locks"
-        case .malformedSignature(let path, let reason):
-            "\(path): error: unusable signature: \(reason); re-sign the lock with `envlock lock --key KEY.pem`"
-        case .noTrustedKeys(let path):
-            "\(path): error: the lock is signed but no trusted key was given; pass --trust KEY.pub.pem or set ENVLOCK_TRUST"
-        case .untrusted(let path, let keyID, let trusted):
-            "\(path): error: the signature (key id \(keyID.isEmpty ? "none" : keyID)) does not verify with any trusted key (\(trusted.joined(separator: ", "))); the lock was signed by another key or changed"
+        case .signature(let path, let error):
+            "\(path): error: \(error)"
         case .expired(let path, let at, let now):
             "\(path): error: the lock expired at \(at) (now \(now)); make a new lock"
         case .serialTooOld(let path, let serial, let minimum):
@@ -73,26 +61,16 @@ extension LoadedLock {
         }
         let verdict: TrustVerdict
         if let signature = lock.signature {
-            if let signatureProblem { throw .malformedSignature(path: path, reason: signatureProblem) }
-            guard let bytes = Base64.decode(signature.value) else {
-                throw .malformedSignature(path: path, reason: "the signature value is not base64")
+            do {
+                let signer = try signature.verify(canonical: lock.canonicalBytes, trustedKeys: policy.trustedKeys)
+                verdict = .signed(keyID: signer.keyID)
+            } catch {
+                throw .signature(path: path, error)
             }
-            guard bytes.count == 64 else {
-                throw .malformedSignature(path: path, reason: "an Ed25519 signature has 64 bytes, this one \(bytes.count)")
-            }
-            guard !policy.trustedKeys.isEmpty else { throw .noTrustedKeys(path: path) }
-            let message = lock.signedMessage
-            // The key id only names a key; trust comes from a trusted key verifying the bytes.
-            guard let signer = policy.trustedKeys.first(where: { $0.isValidSignature(bytes, for: message) }),
-                  signer.keyID == signature.keyID
-            else {
-                throw .untrusted(path: path, keyID: signature.keyID, trusted: policy.trustedKeys.map(\.keyID))
-            }
-            verdict = .signed(keyID: signer.keyID)
         } else if policy.allowUnsigned {
             verdict = .unsignedAllowed
         } else {
-            throw .unsigned(path: path)
+            throw .signature(path: path, .missing)
         }
         if let expires = lock.expires, expires <= policy.now {
             throw .expired(path: path, at: expires, now: policy.now)

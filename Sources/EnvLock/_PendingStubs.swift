@@ -23,20 +23,4 @@ extension YAMLNode {
     public func sequence(_ what: String) throws(YAMLError) -> [YAMLNode] { fatalError() }
     public func mapping(_ what: String, allowedKeys: Set<String>) throws(YAMLError) -> [String: YAMLNode] { fatalError() }
 }
-public struct LockSignature: Sendable, Equatable { public var algorithm: String; public var keyID: String; public var value: String }
-public enum SignatureError: Error, Equatable {}
-public struct VerifyingKey: Sendable { public var keyID: String; public func isValidSignature(_ s: [UInt8], for m: [UInt8]) -> Bool { false } }
-public struct SigningKey: Sendable { public var verifyingKey: VerifyingKey; public func signature(for message: [UInt8]) throws(SignatureError) -> [UInt8] { [] } }
-public enum SignedMessage { public static func bytes(canonical: [UInt8]) -> [UInt8] { canonical } }
-public enum Base64 { public static func encode(_ b: [UInt8]) -> String { "" }; public static func decode(_ s: String) -> [UInt8]? { nil } }
 
-public enum AtomicFile { public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws(FileWriteError) {} }
-public enum FileWriteError: Error {}
-public enum KeyFileError: Error {}
-public enum KeyFiles {
-    public static func readPublicKey(at path: String) throws(KeyFileError) -> VerifyingKey { fatalError() }
-    public static func readPrivateKey(at path: String) throws(KeyFileError) -> SigningKey { fatalError() }
-    public static func writeKeyPair(_ key: SigningKey, privatePath: String) throws(KeyFileError) {}
-    public static func publicKeyPath(forPrivateKeyAt path: String) -> String { path }
-}
-extension SigningKey { public static func generate() -> SigningKey { fatalError() } }

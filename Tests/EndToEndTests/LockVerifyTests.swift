@@ -88,7 +88,7 @@ import Testing
         _ = try await Envlock.run(["keygen", "--output", folder.file("other.pem")], environment: environment)
         let verify = try await Envlock.run(["verify", folder.file("env.lock"), "--trust", folder.file("other.pub.pem")], environment: environment)
         #expect(verify.status == 2)
-        #expect(verify.stderr.contains("does not verify with any trusted key"))
+        #expect(verify.stderr.contains("not trusted here"))
     }
 
     @Test func violatedEnvironmentRuleIsDriftWithWhy() async throws {
