@@ -1,13 +1,4 @@
-// TEMPORARY: stands in for the pep440, yaml and signing branches until they are merged.
-public struct SpecifierSet: Sendable, Equatable {
-    public var text: String
-    public init(parsing text: String) throws(VersionError) { self.text = text }
-    public func containsInstalled(_ candidate: String) -> Bool { fatalError() }
-}
-public struct Version: Sendable, Hashable {
-    public init(parsing text: String) throws(VersionError) { fatalError() }
-}
-public enum VersionError: Error, Equatable { case invalidVersion(text: String, reason: String) }
+// TEMPORARY: stands in for the yaml and signing branches until they are merged.
 public struct YAMLError: Error, Equatable, CustomStringConvertible {
     public var path: String
     public var mark: Mark
