@@ -18,7 +18,7 @@ public struct SpecifierSet: Sendable, Equatable, CustomStringConvertible {
             case .success(let clause):
                 clauses.append(clause)
             case .failure(let error):
-                let clauseContext = text.contains(",") ? "in clause \(quoted(String(clauseText))): " : ""
+                let clauseContext = text.contains(",") ? "in clause \(displayQuoted(String(clauseText))): " : ""
                 throw .invalidSpecifier(text: text, reason: clauseContext + error.reason)
             }
         }

@@ -57,14 +57,14 @@ struct VersionClause: Sendable, Equatable {
         } else if let oneLetter = Operator(rawValue: String(String.UnicodeScalarView(scalars.prefix(1)))) {
             op = oneLetter
         } else {
-            return .failure(SyntaxError(reason: "\(quoted(String(text))) does not start with an operator (one of ~= == != <= >= < > ===)"))
+            return .failure(SyntaxError(reason: "\(displayQuoted(String(text))) does not start with an operator (one of ~= == != <= >= < > ===)"))
         }
         let versionText = strippingPythonWhitespace(Substring(scalars.dropFirst(op.rawValue.unicodeScalars.count)))
         let version = String(versionText)
 
         if op == .arbitrary {
             if let bad = versionText.unicodeScalars.first(where: { isPythonWhitespace($0) || $0 == ";" || $0 == ")" }) {
-                return .failure(SyntaxError(reason: "the text after === must not contain whitespace, ';' or ')', found \(quoted(String(bad)))"))
+                return .failure(SyntaxError(reason: "the text after === must not contain whitespace, ';' or ')', found \(displayQuoted(String(bad)))"))
             }
             return .success(VersionClause(op: op, version: version, test: .arbitrary(version)))
         }
@@ -79,7 +79,7 @@ struct VersionClause: Sendable, Equatable {
             let base: Version
             switch VersionScanner.parse(versionText.dropLast(2)) {
             case .success(let parts): base = Version(parts)
-            case .failure(let failure): return .failure(SyntaxError(reason: "\(quoted(version)) is not a version followed by '.*': \(failure.reason)"))
+            case .failure(let failure): return .failure(SyntaxError(reason: "\(displayQuoted(version)) is not a version followed by '.*': \(failure.reason)"))
             }
             guard base.pre == nil, base.post == nil, base.dev == nil, base.local == nil else {
                 return .failure(SyntaxError(reason: "'.*' can only follow release numbers, as in \(op.rawValue)2.2.*, not a pre-, post- or dev-release or a local label"))
@@ -91,7 +91,7 @@ struct VersionClause: Sendable, Equatable {
         let parsed: Version
         switch VersionScanner.parse(versionText) {
         case .success(let parts): parsed = Version(parts)
-        case .failure(let failure): return .failure(SyntaxError(reason: "\(quoted(version)) is not a version: \(failure.reason)"))
+        case .failure(let failure): return .failure(SyntaxError(reason: "\(displayQuoted(version)) is not a version: \(failure.reason)"))
         }
         if let local = parsed.local, op != .equal, op != .notEqual {
             return .failure(SyntaxError(reason: "a local label ('+\(local)') is only allowed with ==, != and ===, not with \(op.rawValue)"))

@@ -9,10 +9,10 @@ public enum VersionError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidVersion(let text, let reason):
-            return "invalid version \(quoted(text)): \(reason); "
+            return "invalid version \(displayQuoted(text)): \(reason); "
                 + "write a PEP 440 version such as 2.2.0, 2.2.0rc1, 1!2.0, 2.2.0.post1 or 2.2.0+cu121"
         case .invalidSpecifier(let text, let reason):
-            return "invalid version specifier \(quoted(text)): \(reason); "
+            return "invalid version specifier \(displayQuoted(text)): \(reason); "
                 + "write comma-separated clauses such as \">=2.2, <3\", \"==2.2.*\", \"~=12.1\" or \"!=2.3.0\""
         }
     }
@@ -20,7 +20,7 @@ public enum VersionError: Error, Equatable, CustomStringConvertible {
 
 /// `text` in double quotes with control characters and quotes escaped, so that invisible
 /// characters in a bad version show up in the message.
-func quoted(_ text: String) -> String {
+func displayQuoted(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

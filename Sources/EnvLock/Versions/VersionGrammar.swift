@@ -23,9 +23,9 @@ enum VersionSyntaxFailure: Error, Equatable, Sendable {
         case .missingRelease(let found):
             return found.isEmpty
                 ? "a release number must follow the optional 'v' and epoch 'N!'"
-                : "it must start with a release number such as 2 or 2.2 (after an optional 'v' and epoch 'N!'), not \(quoted(found))"
+                : "it must start with a release number such as 2 or 2.2 (after an optional 'v' and epoch 'N!'), not \(displayQuoted(found))"
         case .unexpectedText(let found, let after):
-            return "unexpected \(quoted(found)) after \(quoted(after))"
+            return "unexpected \(displayQuoted(found)) after \(displayQuoted(after))"
         case .emptyLocalLabel:
             return "the local label after '+' must be letters and digits separated by '.', '-' or '_', for example +cu121"
         case .numberTooLarge(let digits):
