@@ -105,7 +105,7 @@ import Testing
         let cells = try #require(row.array)
         let specifier = try #require(cells[0].string)
         let candidate = try #require(cells[1].string)
-        let expected = try #require(cells[2].bool)
+        let expected = try #require(cells[2].bool as Bool?)
         let prereleases = cells[3].bool
         #expect(cells[3].isNull || prereleases != nil)
         let set = try SpecifierSet(parsing: specifier)
