@@ -336,16 +336,21 @@ struct Rejection: CustomTestStringConvertible, Sendable {
             index += 1
         }
         let bytes = Array(text.utf8)
-        let clock = ContinuousClock()
-        var facts: [YAMLMappingEntry] = []
-        let small = try clock.measure {
-            facts = try YAMLReader.read(bytes, path: "t.yaml").mapping("root", allowedKeys: ["envlock", "facts"])["facts"]!.mapping("facts")
-        }
+        let facts = try YAMLReader.read(bytes, path: "t.yaml").mapping("root", allowedKeys: ["envlock", "facts"])["facts"]!.mapping("facts")
         #expect(facts.count == index)
-        // Ten times the size takes about ten times as long, not a hundred.
         var tenfold = "envlock: 1\nfacts:\n"
         for copy in 0..<10 { tenfold += text.dropFirst(18).replacing("package-", with: "p\(copy)-") }
-        let big = try clock.measure { _ = try YAMLReader.read(Array(tenfold.utf8), path: "t.yaml") }
+        let tenfoldBytes = Array(tenfold.utf8)
+        // The best of three runs, as other work shares the machine.
+        func fastest(_ bytes: [UInt8]) throws -> Duration {
+            let clock = ContinuousClock()
+            var best = Duration.seconds(60)
+            for _ in 0..<3 { best = min(best, try clock.measure { _ = try YAMLReader.read(bytes, path: "t.yaml") }) }
+            return best
+        }
+        let small = try fastest(bytes)
+        let big = try fastest(tenfoldBytes)
+        // Ten times the size takes about ten times as long, not a hundred.
         #expect(big < small * 30, "100 KB: \(small), 1 MB: \(big)")
         #expect(small < .milliseconds(250), "a 100 KB document took \(small) to read")
     }
