@@ -53,13 +53,18 @@ extension YAMLNode {
         throw YAMLError(path: "", mark: mark, reason: .wrongType(what: what, expected: expected, found: scalar.foundPhrase))
     }
 
-    /// The node as a non-negative whole number written in plain decimal digits (`1`, `7`);
-    /// signs, leading zeros, underscores, other bases and quoted numbers are refused.
+    /// The node as a non-negative whole number in decimal digits (`1`, `7`); signs, leading
+    /// zeros, underscores, other bases, fractions and block scalars are refused.
+    ///
+    /// The digits may be quoted (`"1"`): envlock's writer quotes every string and its document
+    /// tree has no numbers, so a lock it wrote says `envlock: "1"`, while people write
+    /// `envlock: 1` in profiles. Both read the same to every YAML reader that matters here.
     public func integer(_ what: String) throws(YAMLError) -> Int {
-        let expected = "a whole number in plain digits without leading zeros, such as 7"
+        let expected = "a whole number in decimal digits without leading zeros, such as 7"
         let scalar = try scalar(what, expected: expected)
         let digits = scalar.value.utf8
-        if scalar.style == .plain, let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+        if scalar.style == .plain || scalar.style == .doubleQuoted || scalar.style == .singleQuoted,
+            let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             first != UInt8(ascii: "0") || digits.count == 1, let number = Int(scalar.value)
         {
             return number

@@ -30,8 +30,9 @@ public enum YAMLReader {
     public static func read(_ bytes: [UInt8], path: String, limits: YAMLLimits = YAMLLimits()) throws(YAMLError) -> YAMLNode {
         do throws(YAMLError) {
             try checkEncoding(bytes, limits: limits)
-            return try bytes.withUnsafeBufferPointer { buffer in
-                Result { () throws(YAMLError) -> YAMLNode in try parse(buffer, limits: limits) }
+            let rewrite = JSONSurrogateEscapes.rewrite(bytes)
+            return try (rewrite?.bytes ?? bytes).withUnsafeBufferPointer { buffer in
+                Result { () throws(YAMLError) -> YAMLNode in try parse(buffer, limits: limits, rewrite: rewrite) }
             }.get()
         } catch {
             throw error.at(path: path)
@@ -149,7 +150,8 @@ public enum YAMLReader {
 
     // MARK: Events
 
-    private static func parse(_ input: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) throws(YAMLError) -> YAMLNode {
+    /// Parses `input`; `rewrite` maps its positions back when it is a rewritten copy.
+    private static func parse(_ input: UnsafeBufferPointer<UInt8>, limits: YAMLLimits, rewrite: JSONSurrogateEscapes?) throws(YAMLError) -> YAMLNode {
         guard let base = input.baseAddress, !input.isEmpty else {
             throw YAMLError(path: "", mark: Mark(line: 1, column: 1), reason: .emptyDocument)
         }
@@ -163,29 +165,30 @@ public enum YAMLReader {
         defer { yaml_parser_delete(parser) }
         yaml_parser_set_input_string(parser, base, input.count)
 
-        var builder = TreeBuilder(limits: limits)
+        var builder = TreeBuilder(limits: limits, rewrite: rewrite)
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(parser, &event) == 1 else {
-                throw syntaxError(parser.pointee, input: input)
+                throw syntaxError(parser.pointee, input: input, rewrite: rewrite)
             }
             defer { yaml_event_delete(&event) }
             if let root = try builder.consume(event) { return root }
         }
     }
 
-    private static func syntaxError(_ parser: yaml_parser_t, input: UnsafeBufferPointer<UInt8>) -> YAMLError {
+    private static func syntaxError(_ parser: yaml_parser_t, input: UnsafeBufferPointer<UInt8>, rewrite: JSONSurrogateEscapes?) -> YAMLError {
+        func original(_ mark: Mark) -> Mark { rewrite?.original(mark) ?? mark }
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
         if parser.error == YAML_READER_ERROR {
             // Reader errors carry a byte offset instead of a mark.
             let mark = mark(ofByteOffset: parser.problem_offset, in: Array(input))
-            return YAMLError(path: "", mark: mark, reason: .syntax(problem))
+            return YAMLError(path: "", mark: original(mark), reason: .syntax(problem))
         }
         var text = problem
         if let context = parser.context.map({ String(cString: $0) }) {
-            text += " (\(context) at \(Mark(parser.context_mark)))"
+            text += " (\(context) at \(original(Mark(parser.context_mark))))"
         }
-        return YAMLError(path: "", mark: Mark(parser.problem_mark), reason: .syntax(text))
+        return YAMLError(path: "", mark: original(Mark(parser.problem_mark)), reason: .syntax(text))
     }
 }
 
@@ -212,15 +215,19 @@ private struct TreeBuilder {
     }
 
     let limits: YAMLLimits
+    let rewrite: JSONSurrogateEscapes?
     var frames: [Frame] = []
     var sawDocument = false
     var root: YAMLNode?
 
-    init(limits: YAMLLimits) { self.limits = limits }
+    init(limits: YAMLLimits, rewrite: JSONSurrogateEscapes?) {
+        self.limits = limits
+        self.rewrite = rewrite
+    }
 
     /// Takes in one event; returns the root once the stream ends.
     mutating func consume(_ event: yaml_event_t) throws(YAMLError) -> YAMLNode? {
-        let mark = Mark(event.start_mark)
+        let mark = rewrite?.original(Mark(event.start_mark)) ?? Mark(event.start_mark)
         switch event.type {
         case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT, YAML_NO_EVENT:
             return nil

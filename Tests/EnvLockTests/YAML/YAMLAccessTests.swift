@@ -91,18 +91,21 @@ private func thrown<Value>(_ body: () throws(YAMLError) -> Value) -> YAMLError? 
         }
     }
 
-    @Test func integerAcceptsOnlyPlainDecimalDigits() throws {
+    @Test func integerAcceptsOnlyDecimalDigits() throws {
         #expect(try value("1").integer("field 'envlock'") == 1)
+        // envlock's writer quotes every string, so its locks say `envlock: "1"`.
+        #expect(try value("\"1\"").integer("field 'envlock'") == 1)
+        #expect(try value("'7'").integer("serial") == 7)
         #expect(try value("0").integer("serial") == 0)
         #expect(try value("9223372036854775807").integer("serial") == Int.max)
-        for text in ["01", "+1", "-1", "1_0", "\"1\"", "0x1", "1.0", "9223372036854775808", "1e3", "one", "{}"] {
+        for text in ["01", "\"01\"", "+1", "-1", "1_0", "\"\"", "\" 1\"", "|\n  1\n", "0x1", "1.0", "9223372036854775808", "1e3", "one", "{}"] {
             let error = thrown { () throws(YAMLError) in try value(text).integer("serial") }
             guard case .wrongType(let what, let expected, _) = error?.reason else {
                 Issue.record("\(text) was not refused as a wrong type: \(String(describing: error))")
                 continue
             }
             #expect(what == "serial")
-            #expect(expected == "a whole number in plain digits without leading zeros, such as 7")
+            #expect(expected == "a whole number in decimal digits without leading zeros, such as 7")
         }
     }
 

@@ -310,6 +310,34 @@ struct Rejection: CustomTestStringConvertible, Sendable {
         #expect(try top["e"]?.mapping("e").isEmpty == true)
     }
 
+    @Test func readsJSONSurrogatePairsAsOneCharacter() throws {
+        // Python's json.dumps writes U+1F602 as "\ud83d\ude02" by default.
+        let json = #"{"\ud83d\ude02": "x\uD83D\uDE02y", "escaped": "\\\ud83d\ude02", "literal": "\\ud83d\\ude02"}"#
+        let entries = try YAMLReader.read(Array(json.utf8), path: "t.json").mapping("root")
+        #expect(entries.map(\.key.value) == ["\u{1F602}", "escaped", "literal"])
+        #expect(try entries.map { try $0.value.string("value") } == ["x\u{1F602}y", "\\\u{1F602}", #"\ud83d\ude02"#])
+    }
+
+    @Test func reportsPositionsInTheOriginalTextAfterSurrogatePairs() {
+        let json = #"{"\ud83d\ude02": "a", "b": "1", "b": "2"}"#
+        #expect(readError(json) == YAMLError(path: "t.yaml", mark: at(1, 33), reason: .duplicateKey("b", first: at(1, 23))))
+        let broken = #"{"\ud83d\ude02\ud83d\ude02": "a" "b"}"#
+        #expect(readError(broken)?.mark == at(1, 34))
+    }
+
+    @Test func refusesLoneSurrogates() {
+        #expect(readError(#"{"a": "\ud83d"}"#)?.reason == .syntax("found invalid Unicode character escape code (while parsing a quoted scalar at 1:7)"))
+        // libyaml points at the hex digits of the first bad escape.
+        #expect(readError(#"{"a": "\ude02\ud83d"}"#)?.mark == at(1, 10))
+    }
+
+    @Test func leavesSurrogateLookalikesOutsideJSONStringsAlone() throws {
+        let yaml = #"single: '\ud83d\ude02'"# + "\n" + #"plain: x\ud83d\ude02"# + "\n"
+        let fields = try YAMLReader.read(Array(yaml.utf8), path: "t.yaml").mapping("root", allowedKeys: ["single", "plain"])
+        #expect(try fields["single"]?.string("single") == #"\ud83d\ude02"#)
+        #expect(try fields["plain"]?.string("plain") == #"x\ud83d\ude02"#)
+    }
+
     @Test func refusesDuplicateKeysInJSON() {
         #expect(readError(#"{"a": "1", "a": "2"}"#) == YAMLError(path: "t.yaml", mark: at(1, 12), reason: .duplicateKey("a", first: at(1, 2))))
     }
