@@ -46,6 +46,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "envlock-fuzz", dependencies: ["EnvLock", "Probe"]),
+        .executableTarget(name: "envlock-bench", dependencies: ["EnvLock"]),
         .testTarget(name: "EnvLockTests", dependencies: ["EnvLock"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock"]),
         .testTarget(

@@ -40,7 +40,8 @@ struct DocumentDecoder {
         do {
             return try body()
         } catch {
-            throw .yaml(error)
+            // Accessors do not know the file; the reader does.
+            throw .yaml(error.path.isEmpty ? error.at(path: path) : error)
         }
     }
 

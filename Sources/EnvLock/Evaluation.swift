@@ -83,7 +83,8 @@ public enum Evaluator {
             if keys.isEmpty { return missing(specifiers.text) }
             return keys.map { key in
                 let value = facts[key] ?? ""
-                if !specifiers.text.contains("==="), case .failure(let error) = Result(catching: { () throws(VersionError) in try Version(parsing: value) }) {
+                if !specifiers.text.contains("==="), Version(value) == nil,
+                   case .failure(let error) = Result(catching: { () throws(VersionError) in try Version(parsing: value) }) {
                     return result(key, expected: specifiers.text, found: value, passes: false,
                                   note: "rule '\(rule.pattern.text)' compares versions, but \(key) is \"\(value)\", which is not a PEP 440 version (\(error)); use equals, one_of or pin for such facts")
                 }

@@ -23,7 +23,10 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
     /// Whether `key` matches this pattern.
     public func matches(_ key: String) -> Bool {
         guard isGlob else { return key == text }
-        return Self.match(characters[...], Array(key.utf8)[...])
+        var key = key
+        return key.withUTF8 { keyBytes in
+            characters.withUnsafeBufferPointer { Self.match(pattern: $0, key: keyBytes) }
+        }
     }
 
     /// The keys of `facts` that match, sorted.
@@ -32,18 +35,31 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
         return facts.keys.filter(matches).sorted()
     }
 
-    private static func match(_ pattern: ArraySlice<UInt8>, _ key: ArraySlice<UInt8>) -> Bool {
-        guard let first = pattern.first else { return key.isEmpty }
-        if first == UInt8(ascii: "*") {
-            let rest = pattern.dropFirst()
-            var candidate = key
-            while true {
-                if match(rest, candidate) { return true }
-                guard let next = candidate.first, next != UInt8(ascii: ".") else { return false }
-                candidate = candidate.dropFirst()
+    /// Wildcard matching without allocation. A `*` never consumes a `.`, so once a literal `.`
+    /// has matched, no earlier `*` can change the outcome and backtracking restarts from there.
+    private static func match(pattern: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let star = UInt8(ascii: "*"), dot = UInt8(ascii: ".")
+        var patternIndex = 0, keyIndex = 0
+        var lastStar: Int?
+        var keyIndexAtStar = 0
+        while keyIndex < key.count {
+            if patternIndex < pattern.count && pattern[patternIndex] == star {
+                lastStar = patternIndex
+                keyIndexAtStar = keyIndex
+                patternIndex += 1
+            } else if patternIndex < pattern.count && pattern[patternIndex] == key[keyIndex] {
+                if key[keyIndex] == dot { lastStar = nil }
+                patternIndex += 1
+                keyIndex += 1
+            } else if let starIndex = lastStar, key[keyIndexAtStar] != dot {
+                keyIndexAtStar += 1
+                keyIndex = keyIndexAtStar
+                patternIndex = starIndex + 1
+            } else {
+                return false
             }
         }
-        guard let head = key.first, head == first else { return false }
-        return match(pattern.dropFirst(), key.dropFirst())
+        while patternIndex < pattern.count && pattern[patternIndex] == star { patternIndex += 1 }
+        return patternIndex == pattern.count
     }
 }

@@ -22,7 +22,7 @@ import Testing
     /// The lock's text with its signature block replaced by `block` (nil removes it).
     static func withSignature(_ text: String, _ block: String?) -> String {
         let head = text.split(separator: Character("\n"), omittingEmptySubsequences: false).prefix { !$0.hasPrefix("signature:") }.joined(separator: "\n")
-        return head + (block.map { "signature:\n" + $0 + "\n" } ?? "")
+        return head + "\n" + (block.map { "signature:\n" + $0 + "\n" } ?? "")
     }
 
     static func signatureValue(_ text: String) -> String {

@@ -118,3 +118,19 @@ import Testing
         #expect(facts == ["gpu.0.name": "NVIDIA L4", "gpu.1.name": "NVIDIA A30"])
     }
 }
+
+@Suite struct FactPatternBacktrackingTests {
+    @Test(arguments: [
+        ("a*b*c.d", "axxbyyc.d", true),
+        ("a*b*c.d", "axxbyyc.e", false),
+        ("*-*-cu12", "nvidia-cuda-runtime-cu12", true),
+        ("x.*a*.y", "x.bab.y", true),
+        ("x.*a*.y", "x.bbb.y", false),
+        ("*.*", "a.b", true),
+        ("a**b", "ab", true),
+        ("*", "", true),
+    ])
+    func cases(pattern: String, key: String, expected: Bool) throws {
+        #expect(try #require(FactPattern(pattern.isEmpty ? "x" : pattern)).matches(key) == expected)
+    }
+}
