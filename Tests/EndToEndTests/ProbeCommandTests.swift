@@ -49,6 +49,16 @@ import Testing
         #expect(snapshot.detector(named: "environment")?.status == .skipped)
     }
 
+    @Test func everyReportedFactIsDocumented() async throws {
+        var environment = Envlock.baseEnvironment()
+        for variable in ["CUBLAS_WORKSPACE_CONFIG", "NVIDIA_TF32_OVERRIDE", "PYTHONHASHSEED", "CUDA_VISIBLE_DEVICES"] { environment[variable] = "1" }
+        let result = try await Envlock.run(["probe", "--format", "json"], environment: environment)
+        let snapshot = try Snapshot.load(Array(result.stdout.utf8), path: "stdout")
+        for key in snapshot.facts.keys {
+            #expect(FactCatalog.describe(key) != nil, "\(key) has no entry in FactCatalog / docs/FACTS.md")
+        }
+    }
+
     @Test func textAndMarkdownFormatsListDetectors() async throws {
         let text = try await Envlock.run(["probe"])
         #expect(text.stdout.contains("Detectors"))

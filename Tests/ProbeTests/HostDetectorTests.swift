@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EnvLock
+import Testing
+@testable import Probe
+
+@Suite struct OSReleaseTests {
+    @Test func parsesQuotedAndEscapedValues() {
+        let fields = OSReleaseDetector.parse("""
+            PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+            NAME='Debian GNU/Linux'
+            VERSION_ID="12"
+            ID=debian
+            # comment
+            HOME_URL="https://www.debian.org/"
+            QUOTED="a \\"b\\" c"
+            """)
+        #expect(fields["ID"] == "debian")
+        #expect(fields["VERSION_ID"] == "12")
+        #expect(fields["NAME"] == "Debian GNU/Linux")
+        #expect(fields["QUOTED"] == "a \"b\" c")
+    }
+
+    @Test func readsUnderTheRootAndFallsBackToUsrLib() async throws {
+        let root = try FixtureTree(["usr/lib/os-release": "ID=ubuntu\nVERSION_ID=\"22.04\"\n"])
+        let outcome = await OSReleaseDetector().detect(in: root.context, earlier: [:])
+        #expect(outcome == .ok(["host.os.id": "ubuntu", "host.os.version": "22.04"]))
+    }
+
+    @Test func absentWhenNeitherFileExists() async throws {
+        let root = try FixtureTree([:])
+        let outcome = await OSReleaseDetector().detect(in: root.context, earlier: [:])
+        #expect(outcome.status == .absent)
+    }
+}
+
+@Suite struct CPUInfoTests {
+    @Test func keepsOnlyTheFlagsThatMatter() {
+        let facts = CPUDetector.parse("""
+            processor\t: 0
+            vendor_id\t: GenuineIntel
+            model name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz
+            flags\t\t: fpu vme sse4_1 sse4_2 avx avx2 fma f16c avx512f avx512_bf16 avx512_fp16 amx_bf16 amx_tile rdrand
+
+            processor\t: 1
+            model name\t: something else
+            """)
+        #expect(facts["host.cpu.model"] == "Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz")
+        #expect(facts["host.cpu.flags"] == "amx_bf16 amx_tile avx avx2 avx512_bf16 avx512_fp16 avx512f f16c fma sse4_1 sse4_2")
+    }
+
+    @Test func armFeatures() {
+        let facts = CPUDetector.parse("processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp sve i8mm bf16\n")
+        #expect(facts["host.cpu.flags"] == "asimd asimdhp bf16 fphp i8mm sve")
+        #expect(facts["host.cpu.model"] == nil)
+    }
+}
+
+@Suite struct EnvironmentDetectorTests {
+    @Test func reportsOnlyTheListedVariablesThatAreSet() async {
+        let context = HostContext(environment: ["CUBLAS_WORKSPACE_CONFIG": ":4096:8", "PYTHONHASHSEED": "", "HOME": "/root"], commands: NoCommands())
+        let outcome = await EnvironmentDetector().detect(in: context, earlier: [:])
+        #expect(outcome == .ok(["env.CUBLAS_WORKSPACE_CONFIG": ":4096:8", "env.PYTHONHASHSEED": ""]))
+    }
+
+    @Test func liveSourcesAreSkippedForAForeignRoot() async {
+        let context = HostContext(root: "/tmp", environment: ["CUBLAS_WORKSPACE_CONFIG": "x"], commands: NoCommands())
+        for detector in [EnvironmentDetector() as any Detector, KernelDetector(), GlibcDetector()] {
+            #expect(await detector.detect(in: context, earlier: [:]).status == .skipped, "\(detector.name)")
+        }
+    }
+}
+
+/// A temporary folder tree used as a probe root.
+struct FixtureTree {
+    let root: String
+
+    init(_ files: [String: String]) throws {
+        var template = Array("/tmp/envlock-tree-XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        root = String(cString: created!)
+        for (path, text) in files {
+            let full = root + "/" + path
+            var folder = ""
+            for part in full.split(separator: "/").dropLast() {
+                folder += "/" + part
+                mkdir(folder, 0o755)
+            }
+            let descriptor = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            _ = Array(text.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+        }
+    }
+
+    var context: HostContext { HostContext(root: root, environment: [:], commands: NoCommands()) }
+}

@@ -1,0 +1,84 @@
+import EnvLock
+import Testing
+@testable import Probe
+
+/// A detector with scripted behaviour.
+struct ScriptedDetector: Detector {
+    var name: String
+    var provides: [String] = []
+    var dependencies: [String] = []
+    var delay: Duration = .zero
+    var outcome: @Sendable ([String: DetectorOutcome]) -> DetectorOutcome
+
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        if delay > .zero {
+            // A hung source: ignores cancellation, as a blocked C call would.
+            let end = ContinuousClock.now + delay
+            while ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+        return outcome(earlier)
+    }
+}
+
+struct NoCommands: CommandRunner {
+    func run(_ command: String, arguments: [String], environment: [String: String], timeout: Duration) async -> CommandOutcome {
+        .notFound(command: command)
+    }
+}
+
+let testContext = HostContext(environment: [:], commands: NoCommands())
+
+@Suite struct ProberTests {
+    @Test func aHangingDetectorIsReportedFailedAndTheProbeStillReturns() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "fast", outcome: { _ in .ok(["a.b": "1"]) }),
+            ScriptedDetector(name: "hung", delay: .seconds(30), outcome: { _ in .ok(["c.d": "2"]) }),
+        ], deadline: .milliseconds(300))
+        let start = ContinuousClock.now
+        let snapshot = await prober.probe(testContext)
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(snapshot.facts == ["a.b": "1"])
+        #expect(snapshot.detector(named: "hung")?.status == .failed)
+        #expect(snapshot.detector(named: "hung")?.detail?.contains("did not finish within 0.3 s") == true)
+    }
+
+    @Test func fallbacksSeeTheirDependenciesOutcomes() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "primary", delay: .milliseconds(100), outcome: { _ in .failed("init error 18") }),
+            ScriptedDetector(name: "fallback", dependencies: ["primary"], outcome: { earlier in
+                earlier["primary"]?.status == .ok ? .skipped("primary answered") : .ok(["gpu.count": "1"])
+            }),
+        ])
+        let snapshot = await prober.probe(testContext)
+        #expect(snapshot.facts["gpu.count"] == "1")
+        #expect(snapshot.detectors.map(\.name) == ["primary", "fallback"])
+    }
+
+    @Test func aFallbackStartsAnywayWhenItsDependencyHangs() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "primary", delay: .seconds(30), outcome: { _ in .ok([:]) }),
+            ScriptedDetector(name: "fallback", dependencies: ["primary"], outcome: { earlier in
+                .ok(["seen": earlier["primary"] == nil ? "nothing" : "primary"])
+            }),
+        ], deadline: .seconds(1), dependencyWait: .milliseconds(200))
+        let snapshot = await prober.probe(testContext)
+        #expect(snapshot.facts["seen"] == "nothing")
+        #expect(snapshot.detector(named: "primary")?.status == .failed)
+    }
+
+    @Test func theFirstDetectorWinsAndDisagreementsAreDiagnosed() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "nvml", outcome: { _ in .ok(["nvidia.driver": "535.104.05"]) }),
+            ScriptedDetector(name: "proc", outcome: { _ in .ok(["nvidia.driver": "535.86.05", "nvidia.kernel_module": "open"]) }),
+        ])
+        let snapshot = await prober.probe(testContext)
+        #expect(snapshot.facts["nvidia.driver"] == "535.104.05")
+        #expect(snapshot.facts["nvidia.kernel_module"] == "open")
+        #expect(snapshot.detector(named: "proc")?.diagnostics == ["nvidia.driver = \"535.86.05\" here, but nvml reported \"535.104.05\", which was kept"])
+    }
+
+    @Test func detectorNamesAreUnique() {
+        let names = Detectors.all.map(\.name)
+        #expect(Set(names).count == names.count)
+    }
+}
