@@ -1,0 +1,283 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// `envlock probe --format json` on fake GPU machines: the fake libnvidia-ml.so.1 and
+// libcuda.so.1 of Tests/Fakes found through LD_LIBRARY_PATH exactly as the real ones are,
+// and fake nvidia-smi scripts on PATH.
+//
+// The contract: the probe prints
+//   {"schema":"envlock.snapshot/1","facts":{...},"detectors":[{"name":..,"status":..,"detail":..}]}
+// and exits 0 whatever the GPU sources say.
+
+private let gpuDetectors = ["nvml", "cuda-driver", "nvidia-proc", "nvidia-smi", "cuda-toolkit", "cudnn-system"]
+
+/// What the probe printed, read back.
+private struct ProbeReport {
+    var facts: [String: String]
+    var detectors: [String: (status: String, detail: String?)]
+    var seconds: Double
+}
+
+private enum GPUEndToEnd {
+    static let fakes = SharedData.packageRoot + "/Tests/Fakes"
+
+    private static let build = Task { () -> String? in
+        var environment = Envlock.baseEnvironment()
+        if let compiler = getenv("CC") { environment["CC"] = String(cString: compiler) }
+        do {
+            let result = try await runProgram("/bin/sh", [SharedData.packageRoot + "/scripts/build-fakes.sh"], environment: environment)
+            return result.status == 0 ? nil : "scripts/build-fakes.sh failed: \(result.stderr)"
+        } catch {
+            return "scripts/build-fakes.sh could not run: \(error)"
+        }
+    }
+
+    /// The folder of the fake scenario `name`, built on first use.
+    static func scenario(_ name: String) async throws -> String {
+        if let failure = await build.value { throw ProbeTestFailure(failure) }
+        return fakes + "/lib/" + name
+    }
+
+    /// Runs `envlock probe --format json` with `environment` added to the base one.
+    static func probe(_ environment: [String: String]) async throws -> ProbeReport {
+        var full = Envlock.baseEnvironment()
+        for (key, value) in environment { full[key] = value }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try await Envlock.run(["probe", "--format", "json"], environment: full)
+        let elapsed = clock.now - started
+        guard result.status == 0 else {
+            throw ProbeTestFailure("envlock probe exited \(result.status): \(result.stderr)")
+        }
+        var reader = MiniJSON(Array(result.stdout.utf8))
+        let document = try reader.document()
+        guard case .object(let top) = document, case .string("envlock.snapshot/1")? = top["schema"],
+              case .object(let factValues)? = top["facts"], case .array(let detectorValues)? = top["detectors"] else {
+            throw ProbeTestFailure("not an envlock.snapshot/1 document: \(result.stdout)")
+        }
+        var facts: [String: String] = [:]
+        for (key, value) in factValues {
+            if case .string(let text) = value { facts[key] = text }
+        }
+        var detectors: [String: (status: String, detail: String?)] = [:]
+        for value in detectorValues {
+            guard case .object(let fields) = value, case .string(let name)? = fields["name"], case .string(let status)? = fields["status"] else { continue }
+            var detail: String?
+            if case .string(let text)? = fields["detail"] { detail = text }
+            detectors[name] = (status, detail)
+        }
+        let (seconds, attoseconds) = elapsed.components
+        return ProbeReport(facts: facts, detectors: detectors, seconds: Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
+    /// A PATH without any real nvidia-smi: the folders of the base PATH that do not hold one.
+    static func pathWithoutNvidiaSMI(prepending folder: String? = nil) -> String {
+        let base = (Envlock.baseEnvironment()["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        let kept = base.filter { access($0 + "/nvidia-smi", F_OK) != 0 }
+        return ([folder].compactMap { $0 } + kept).joined(separator: ":")
+    }
+}
+
+struct ProbeTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+@Test func probeReportsTheFakeL4AndA30() async throws {
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("l4-a30"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI()])
+    #expect(report.detectors["nvml"]?.status == "ok")
+    #expect(report.facts["nvidia.driver"] == "535.104.05")
+    #expect(report.facts["cuda.driver_api"] == "12.2")
+    #expect(report.facts["gpu.count"] == "2")
+    #expect(report.facts["gpu.0.name"] == "NVIDIA L4")
+    #expect(report.facts["gpu.0.compute_capability"] == "8.9")
+    #expect(report.facts["gpu.0.arch"] == "Ada")
+    #expect(report.facts["gpu.1.name"] == "NVIDIA A30")
+    #expect(report.facts["gpu.1.compute_capability"] == "8.0")
+    #expect(report.facts["gpu.1.arch"] == "Ampere")
+    #expect(report.detectors["cuda-driver"]?.status == "skipped")
+    #expect(report.detectors["nvidia-smi"]?.status == "skipped")
+}
+
+@Test func probeReportsMIGOnTheFakeH100() async throws {
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("h100-mig"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI()])
+    #expect(report.facts["gpu.0.name"] == "NVIDIA H100 80GB HBM3")
+    #expect(report.facts["gpu.0.mig"] == "enabled")
+    #expect(report.facts["cuda.driver_api"] == "12.4")
+}
+
+@Test func probeNamesTheDriverLibraryMismatchAndExitsZero() async throws {
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("nvml-error-18"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI()])
+    let nvml = try #require(report.detectors["nvml"])
+    #expect(nvml.status == "failed")
+    #expect(nvml.detail?.contains("NVML_ERROR_LIB_RM_VERSION_MISMATCH (18)") == true)
+    #expect(nvml.detail?.contains("reboot") == true)
+    let cuda = try #require(report.detectors["cuda-driver"])
+    #expect(cuda.status == "failed")
+    #expect(cuda.detail?.contains("CUDA_ERROR_SYSTEM_DRIVER_MISMATCH (803)") == true)
+    // What libcuda could still say survives the failure.
+    #expect(report.facts["cuda.driver_api"] == "12.2")
+}
+
+@Test func probeOfAMismatchedNvidiaSMIExplainsIt() async throws {
+    let path = GPUEndToEnd.pathWithoutNvidiaSMI(prepending: GPUEndToEnd.fakes + "/nvidia-smi/mismatch")
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": "/nonexistent-envlock", "PATH": path])
+    let smi = try #require(report.detectors["nvidia-smi"])
+    #expect(smi.status == "failed")
+    #expect(smi.detail?.contains("Driver/library version mismatch (NVML library 580.178)") == true)
+}
+
+@Test func probeFallsBackToNvidiaSMIWhenNoLibraryAnswers() async throws {
+    let path = GPUEndToEnd.pathWithoutNvidiaSMI(prepending: GPUEndToEnd.fakes + "/nvidia-smi/l4")
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": "/nonexistent-envlock", "PATH": path])
+    #expect(report.detectors["nvml"]?.status == "absent")
+    #expect(report.detectors["nvidia-smi"]?.status == "ok")
+    #expect(report.facts["nvidia.driver"] == "550.90.07")
+    #expect(report.facts["cuda.driver_api"] == "12.4")
+    #expect(report.facts["gpu.0.name"] == "NVIDIA L4")
+}
+
+@Test func probeReturnsInTimeWhenNvidiaSMIHangs() async throws {
+    let path = GPUEndToEnd.pathWithoutNvidiaSMI(prepending: GPUEndToEnd.fakes + "/nvidia-smi/hang")
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": "/nonexistent-envlock", "PATH": path])
+    #expect(report.seconds < 5, "probe took \(report.seconds) s")
+    #expect(report.detectors["nvml"]?.status == "absent")
+    let smi = try #require(report.detectors["nvidia-smi"])
+    #expect(smi.status == "failed")
+    #expect(smi.detail?.contains("did not answer within") == true, "\(smi.detail ?? "")")
+}
+
+@Test func probeWithoutAnyDriverListsTheGPUDetectorsAsAbsent() async throws {
+    try #require(access("/proc/driver/nvidia/version", F_OK) != 0, "this machine has an NVIDIA driver")
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": "/nonexistent-envlock", "PATH": GPUEndToEnd.pathWithoutNvidiaSMI()])
+    for name in ["nvml", "nvidia-proc", "nvidia-smi"] {
+        #expect(report.detectors[name]?.status == "absent", "\(name): \(String(describing: report.detectors[name]))")
+    }
+    #expect(["absent", "skipped"].contains(report.detectors["cuda-driver"]?.status ?? "missing"))
+    for name in gpuDetectors {
+        #expect(report.detectors[name]?.status != "failed", "\(name) failed: \(report.detectors[name]?.detail ?? "")")
+    }
+    #expect(!report.facts.keys.contains { $0.hasPrefix("gpu.") || $0.hasPrefix("nvidia.") })
+}
+
+// MARK: A small JSON reader for the probe's output (tests avoid Foundation)
+
+private indirect enum JSONNode {
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+    case array([JSONNode])
+    case object([String: JSONNode])
+}
+
+private struct MiniJSON {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func document() throws -> JSONNode {
+        let value = try parseValue()
+        skipSpace()
+        guard position == bytes.count else { throw failure("trailing text") }
+        return value
+    }
+
+    private func failure(_ reason: String) -> ProbeTestFailure {
+        ProbeTestFailure("JSON offset \(position): \(reason)")
+    }
+
+    private mutating func skipSpace() {
+        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func expect(_ literal: String) throws {
+        let expected = Array(literal.utf8)
+        guard bytes.count - position >= expected.count, Array(bytes[position..<(position + expected.count)]) == expected else {
+            throw failure("expected \(literal)")
+        }
+        position += expected.count
+    }
+
+    private mutating func parseValue() throws -> JSONNode {
+        skipSpace()
+        guard position < bytes.count else { throw failure("unexpected end") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [String: JSONNode] = [:]
+            skipSpace()
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            while true {
+                skipSpace()
+                let key = try parseString()
+                skipSpace()
+                try expect(":")
+                members[key] = try parseValue()
+                skipSpace()
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                try expect("}")
+                return .object(members)
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            var elements: [JSONNode] = []
+            skipSpace()
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
+            while true {
+                elements.append(try parseValue())
+                skipSpace()
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                try expect("]")
+                return .array(elements)
+            }
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expect("null"); return .null
+        default:
+            let start = position
+            while position < bytes.count, Array("+-0123456789.eE".utf8).contains(bytes[position]) { position += 1 }
+            guard position > start else { throw failure("unexpected character") }
+            return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+        }
+    }
+
+    private mutating func parseString() throws -> String {
+        try expect("\"")
+        var scalars: [UInt8] = []
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(decoding: scalars, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard position < bytes.count else { throw failure("unterminated escape") }
+                let escaped = bytes[position]
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "n"): scalars.append(0x0A)
+                case UInt8(ascii: "t"): scalars.append(0x09)
+                case UInt8(ascii: "r"): scalars.append(0x0D)
+                case UInt8(ascii: "b"): scalars.append(0x08)
+                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard bytes.count - position >= 4, let code = UInt32(String(decoding: bytes[position..<(position + 4)], as: UTF8.self), radix: 16) else {
+                        throw failure("bad \\u escape")
+                    }
+                    position += 4
+                    scalars.append(contentsOf: Array(String(Character(Unicode.Scalar(code) ?? "?")).utf8))
+                default: scalars.append(escaped)
+                }
+            default:
+                scalars.append(byte)
+            }
+        }
+        throw failure("unterminated string")
+    }
+}

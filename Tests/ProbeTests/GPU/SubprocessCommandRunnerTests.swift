@@ -1,0 +1,119 @@
+import Testing
+@testable import Probe
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The real command runner, on /bin/sh scripts and the fake nvidia-smi of Tests/Fakes.
+
+private let shellPath = ["PATH": "/usr/bin:/bin"]
+
+private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+@Test func runnerCapturesOutputAndStatus() async {
+    let outcome = await SubprocessCommandRunner().run("sh", arguments: ["-c", "echo out; echo err >&2; exit 3"], environment: shellPath, timeout: .seconds(10))
+    guard case .exited(let status, let stdout, let stderr, let truncated) = outcome else {
+        Issue.record("unexpected \(outcome)")
+        return
+    }
+    #expect(status == 3)
+    #expect(text(stdout) == "out\n")
+    #expect(text(stderr) == "err\n")
+    #expect(!truncated)
+}
+
+@Test func runnerLooksUpCommandsOnTheGivenPathAndPassesOnlyTheGivenEnvironment() async {
+    let outcome = await SubprocessCommandRunner().run("nvidia-smi", arguments: ["--query-gpu=name"], environment: ["PATH": GPUFakes.nvidiaSMIRoot + "/l4:/usr/bin:/bin", "ENVLOCK_MARK": "1"], timeout: .seconds(10))
+    guard case .exited(0, let stdout, _, _) = outcome else {
+        Issue.record("unexpected \(outcome)")
+        return
+    }
+    #expect(text(stdout).contains("NVIDIA L4"))
+
+    let environment = await SubprocessCommandRunner().run("sh", arguments: ["-c", "env"], environment: ["PATH": "/usr/bin:/bin", "ENVLOCK_MARK": "1"], timeout: .seconds(10))
+    guard case .exited(0, let printed, _, _) = environment else {
+        Issue.record("unexpected \(environment)")
+        return
+    }
+    let names = Set(text(printed).split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
+    #expect(names.isSuperset(of: ["PATH", "ENVLOCK_MARK"]))
+    #expect(!names.contains("HOME"))
+}
+
+@Test func runnerReportsACommandMissingFromPath() async {
+    let outcome = await SubprocessCommandRunner().run("nvidia-smi", arguments: [], environment: ["PATH": "/nonexistent-envlock"], timeout: .seconds(10))
+    #expect(outcome == .notFound(command: "nvidia-smi"))
+}
+
+@Test func runnerReportsAFileThatCannotBeExecuted() async throws {
+    let tree = try GPUTestTree()
+    try tree.write("/bin/tool", "not executable")
+    let outcome = await SubprocessCommandRunner().run(tree.root + "/bin/tool", arguments: [], environment: shellPath, timeout: .seconds(10))
+    guard case .failedToStart = outcome else {
+        Issue.record("unexpected \(outcome)")
+        return
+    }
+}
+
+@Test func runnerKillsAHangingCommandThatIgnoresSIGTERMAtTheDeadline() async {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let outcome = await SubprocessCommandRunner().run("nvidia-smi", arguments: [], environment: ["PATH": GPUFakes.nvidiaSMIRoot + "/hang:/usr/bin:/bin"], timeout: .milliseconds(500))
+    let elapsed = clock.now - started
+    #expect(outcome == .timedOut(after: .milliseconds(500)))
+    // timeout + the 100 ms grace, with room for a loaded test machine.
+    #expect(elapsed < .milliseconds(1500), "took \(elapsed)")
+    #expect(elapsed >= .milliseconds(500))
+}
+
+@Test func runnerKillsTheCommandsChildrenToo() async {
+    // The shell's background sleep keeps stdout open; only a kill of the group ends it.
+    let clock = ContinuousClock()
+    let started = clock.now
+    let outcome = await SubprocessCommandRunner().run("sh", arguments: ["-c", "sleep 60 & wait"], environment: shellPath, timeout: .milliseconds(300))
+    #expect(outcome == .timedOut(after: .milliseconds(300)))
+    #expect(clock.now - started < .milliseconds(1300))
+}
+
+@Test func runnerCutsHugeOutputAndSaysSo() async {
+    let outcome = await SubprocessCommandRunner(outputLimit: 1 << 20).run("sh", arguments: ["-c", "head -c 3000000 /dev/zero; echo done >&2"], environment: shellPath, timeout: .seconds(20))
+    guard case .exited(0, let stdout, let stderr, let truncated) = outcome else {
+        Issue.record("unexpected \(outcome)")
+        return
+    }
+    #expect(stdout.count == 1 << 20)
+    #expect(truncated)
+    #expect(text(stderr) == "done\n")
+}
+
+@Test func runnerGivesWayToCancellation() async {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let task = Task {
+        await SubprocessCommandRunner().run("sh", arguments: ["-c", "sleep 60"], environment: shellPath, timeout: .seconds(60))
+    }
+    try? await Task.sleep(for: .milliseconds(200))
+    task.cancel()
+    let outcome = await task.value
+    guard case .timedOut = outcome else {
+        Issue.record("unexpected \(outcome)")
+        return
+    }
+    #expect(clock.now - started < .seconds(2))
+}
+
+@Test func runnerResolvesNamesLikeTheShell() {
+    #expect(SubprocessCommandRunner.resolve("sh", searchPath: "/nonexistent:/bin:/usr/bin") == "/bin/sh")
+    #expect(SubprocessCommandRunner.resolve("/bin/sh", searchPath: nil) == "/bin/sh")
+    #expect(SubprocessCommandRunner.resolve("bin", searchPath: "/") == nil) // a folder is not a command
+}
+
+@Test func blockingCallReturnsTheValueOrTimesOut() async throws {
+    #expect(try await BlockingCall.run(timeout: .seconds(5)) { 42 } == 42)
+    await #expect(throws: BlockingCallError.timedOut(after: .milliseconds(100))) {
+        try await BlockingCall.run(timeout: .milliseconds(100)) { () -> Int in
+            sleep(2)
+            return 1
+        }
+    }
+}
