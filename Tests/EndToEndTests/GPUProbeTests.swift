@@ -160,6 +160,39 @@ struct ProbeTestFailure: Error, CustomStringConvertible {
         #expect(report.detectors[name]?.status != "failed", "\(name) failed: \(report.detectors[name]?.detail ?? "")")
     }
     #expect(!report.facts.keys.contains { $0.hasPrefix("gpu.") || $0.hasPrefix("nvidia.") })
+    // Nothing waits for a driver that is not there (typically 0.1 s; generous for loaded CI).
+    #expect(report.seconds < 2, "probe took \(report.seconds) s")
+}
+
+@Test func lockFromTheL4MachineFailsOnTheA30MachineNamingBothFacts() async throws {
+    let folder = TemporaryFolder()
+    folder.write("profile.yaml", """
+        envlock: 1
+        name: gpu-model
+        description: "Pins the GPU model, as images differ between an L4 and an A30."
+        rules:
+          gpu.*.name: {pin: true, why: "an L4 and an A30 give different images from one seed"}
+          gpu.*.compute_capability: {pin: true}
+        """)
+    let path = GPUEndToEnd.pathWithoutNvidiaSMI()
+    var onL4 = Envlock.baseEnvironment()
+    onL4["PATH"] = path
+    onL4["LD_LIBRARY_PATH"] = try await GPUEndToEnd.scenario("l4")
+    var onA30 = onL4
+    onA30["LD_LIBRARY_PATH"] = try await GPUEndToEnd.scenario("a30")
+
+    let keygen = try await Envlock.run(["keygen", "--output", folder.file("key.pem")], environment: onL4)
+    #expect(keygen.status == 0, "\(keygen.stderr)")
+    let lock = try await Envlock.run(["lock", "--profile", folder.file("profile.yaml"), "--key", folder.file("key.pem"), "--output", folder.file("env.lock")], environment: onL4)
+    try #require(lock.status == 0, "\(lock.stderr)")
+
+    let same = try await Envlock.run(["verify", folder.file("env.lock"), "--trust", folder.file("key.pub.pem")], environment: onL4)
+    #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+    let other = try await Envlock.run(["verify", folder.file("env.lock"), "--trust", folder.file("key.pub.pem")], environment: onA30)
+    #expect(other.status == 1, "\(other.stdout)\(other.stderr)")
+    #expect(other.stdout.contains("gpu.0.name"))
+    #expect(other.stdout.contains("gpu.0.compute_capability"))
+    #expect(other.stdout.contains("NVIDIA A30"))
 }
 
 // MARK: A small JSON reader for the probe's output (tests avoid Foundation)

@@ -323,12 +323,3 @@ public struct NvidiaSMIDetector: Detector {
         return SummaryGPU(index: index, name: String(name), memoryMiB: memory, migEnabled: mig)
     }
 }
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and line breaks.
-    func trimmingWhitespace() -> SubSequence {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-        return self[start..<Swift.max(start, end)]
-    }
-}

@@ -121,8 +121,8 @@ struct NVMLLibrary {
     private let getMemory: GetMemory?
     private let getMigMode: GetUIntPair?
 
-    /// Opens the library and looks up the functions envlock uses, preferring `_v2` symbols.
-    /// Returns nil in `initialize` position when the library has no init function at all.
+    /// Looks up the functions envlock uses, preferring the `_v2` symbols; nil when the library
+    /// has no init function at all (it is not NVML).
     init?(_ library: DynamicLibrary) {
         guard let initialize = library.firstFunction(["nvmlInit_v2", "nvmlInit"], as: NoArguments.self) else { return nil }
         self.library = library

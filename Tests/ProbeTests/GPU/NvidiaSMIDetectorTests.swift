@@ -4,7 +4,7 @@ import Testing
 // The nvidia-smi detector with scripted command outcomes built from the real outputs.
 
 private let query = "--query-gpu="
-private let thisMachine = { (commands: GPUScriptedCommands) in
+private func thisMachine(_ commands: GPUScriptedCommands) -> HostContext {
     HostContext(root: "/", environment: ["PATH": "/usr/bin"], libraries: FolderLibraryLoader(folder: "/nonexistent"), commands: commands)
 }
 

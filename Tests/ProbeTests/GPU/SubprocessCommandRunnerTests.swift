@@ -66,13 +66,34 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
     #expect(elapsed >= .milliseconds(500))
 }
 
-@Test func runnerKillsTheCommandsChildrenToo() async {
+@Test func runnerKillsTheCommandsChildrenToo() async throws {
     // The shell's background sleep keeps stdout open; only a kill of the group ends it.
+    let tree = try GPUTestTree()
+    let pids = tree.root + "/pids"
     let clock = ContinuousClock()
     let started = clock.now
-    let outcome = await SubprocessCommandRunner().run("sh", arguments: ["-c", "sleep 60 & wait"], environment: shellPath, timeout: .milliseconds(300))
+    let script = "echo $$ > '\(pids)'; sleep 60 & echo $! >> '\(pids)'; wait"
+    let outcome = await SubprocessCommandRunner().run("sh", arguments: ["-c", script], environment: shellPath, timeout: .milliseconds(300))
     #expect(outcome == .timedOut(after: .milliseconds(300)))
     #expect(clock.now - started < .milliseconds(1300))
+    let written = String(decoding: try FileSystem.readBytes(pids), as: UTF8.self)
+    let processes = written.split(separator: "\n").compactMap { pid_t($0) }
+    #expect(processes.count == 2)
+    // Both the shell and its sleep are gone (allow a moment for the reaping).
+    var alive = processes
+    for _ in 0..<50 where !alive.isEmpty {
+        alive = alive.filter { kill($0, 0) == 0 && !isZombie($0) }
+        if !alive.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+    }
+    #expect(alive.isEmpty, "still running: \(alive)")
+}
+
+/// Whether `pid` has exited but not been reaped yet (its parent may be slow to wait).
+private func isZombie(_ pid: pid_t) -> Bool {
+    guard let stat = try? FileSystem.readBytes("/proc/\(pid)/stat") else { return false }
+    let text = String(decoding: stat, as: UTF8.self)
+    guard let close = text.lastIndex(of: ")") else { return false }
+    return text[text.index(after: close)...].trimmingWhitespace().hasPrefix("Z")
 }
 
 @Test func runnerCutsHugeOutputAndSaysSo() async {
