@@ -17,6 +17,7 @@ private let gpuDetectors = ["nvml", "cuda-driver", "nvidia-proc", "nvidia-smi", 
 private struct ProbeReport {
     var facts: [String: String]
     var detectors: [String: (status: String, detail: String?)]
+    var diagnostics: [String: [String]]
     var seconds: Double
 }
 
@@ -62,14 +63,18 @@ private enum GPUEndToEnd {
             if case .string(let text) = value { facts[key] = text }
         }
         var detectors: [String: (status: String, detail: String?)] = [:]
+        var diagnostics: [String: [String]] = [:]
         for value in detectorValues {
             guard case .object(let fields) = value, case .string(let name)? = fields["name"], case .string(let status)? = fields["status"] else { continue }
             var detail: String?
             if case .string(let text)? = fields["detail"] { detail = text }
             detectors[name] = (status, detail)
+            if case .array(let notes)? = fields["diagnostics"] {
+                diagnostics[name] = notes.compactMap { if case .string(let note) = $0 { note } else { nil } }
+            }
         }
         let (seconds, attoseconds) = elapsed.components
-        return ProbeReport(facts: facts, detectors: detectors, seconds: Double(seconds) + Double(attoseconds) / 1e18)
+        return ProbeReport(facts: facts, detectors: detectors, diagnostics: diagnostics, seconds: Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// A PATH without any real nvidia-smi: the folders of the base PATH that do not hold one.
@@ -99,6 +104,25 @@ struct ProbeTestFailure: Error, CustomStringConvertible {
     #expect(report.facts["gpu.1.arch"] == "Ampere")
     #expect(report.detectors["cuda-driver"]?.status == "skipped")
     #expect(report.detectors["nvidia-smi"]?.status == "skipped")
+}
+
+@Test func libcudaAloneHonoursCUDAVisibleDevicesAndTheReportSaysSo() async throws {
+    let report = try await GPUEndToEnd.probe([
+        "LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("cuda-only"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI(), "CUDA_VISIBLE_DEVICES": "1",
+    ])
+    #expect(report.detectors["nvml"]?.status == "absent")
+    #expect(report.detectors["cuda-driver"]?.status == "ok")
+    #expect(report.facts["gpu.count"] == "1")
+    #expect(report.facts["gpu.0.name"] == "NVIDIA A30")
+    #expect(report.diagnostics["cuda-driver"]?.contains { $0.hasPrefix("CUDA_VISIBLE_DEVICES=1:") } == true)
+}
+
+@Test func nvmlIgnoresCUDAVisibleDevices() async throws {
+    let report = try await GPUEndToEnd.probe([
+        "LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("l4-a30"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI(), "CUDA_VISIBLE_DEVICES": "1",
+    ])
+    #expect(report.facts["gpu.count"] == "2")
+    #expect(report.facts["gpu.0.name"] == "NVIDIA L4")
 }
 
 @Test func probeReportsMIGOnTheFakeH100() async throws {

@@ -30,6 +30,7 @@ public struct NvidiaProcDetector: Detector {
         /// Nil when the source does not say (`/sys/module/nvidia/version` has only the number).
         public var flavor: ModuleFlavor?
 
+        /// A module of `version`, of `flavor` when the source says.
         public init(version: String, flavor: ModuleFlavor?) {
             self.version = version
             self.flavor = flavor

@@ -2,8 +2,10 @@
 public struct CUDAResult: Sendable, Equatable, Hashable, CustomStringConvertible {
     public var code: Int32
 
+    /// The value a call returned.
     public init(_ code: Int32) { self.code = code }
 
+    /// `CUDA_ERROR_NO_DEVICE`: the driver works but no GPU is visible.
     public static let noDevice = CUDAResult(100)
 
     /// The constant's name in `cuda.h`, for example `CUDA_ERROR_NO_DEVICE`.
@@ -50,6 +52,7 @@ public struct CUDACallError: Error, Sendable, Equatable, CustomStringConvertible
     public var function: String
     public var result: CUDAResult
 
+    /// `function` returned `result`.
     public init(function: String, result: CUDAResult) {
         self.function = function
         self.result = result

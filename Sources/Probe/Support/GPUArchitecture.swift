@@ -3,6 +3,7 @@ public struct ComputeCapability: Sendable, Equatable, Hashable, CustomStringConv
     public var major: Int
     public var minor: Int
 
+    /// The capability `major.minor`.
     public init(major: Int, minor: Int) {
         self.major = major
         self.minor = minor

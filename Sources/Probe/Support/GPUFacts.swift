@@ -8,6 +8,7 @@ public struct GPUDevice: Sendable, Equatable {
     public var migEnabled: Bool?
     public var uuid: String?
 
+    /// A GPU with whatever its source could say.
     public init(name: String? = nil, computeCapability: ComputeCapability? = nil, memoryMiB: Int? = nil, migEnabled: Bool? = nil, uuid: String? = nil) {
         self.name = name
         self.computeCapability = computeCapability

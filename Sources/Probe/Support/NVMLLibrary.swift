@@ -2,6 +2,7 @@
 public struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible {
     public var code: Int32
 
+    /// The value a call returned.
     public init(_ code: Int32) { self.code = code }
 
     public static let success = NVMLReturn(0)
@@ -74,6 +75,7 @@ public struct NVMLCallError: Error, Sendable, Equatable, CustomStringConvertible
     public var function: String
     public var result: NVMLReturn
 
+    /// `function` returned `result`.
     public init(function: String, result: NVMLReturn) {
         self.function = function
         self.result = result

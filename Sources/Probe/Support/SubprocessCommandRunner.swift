@@ -28,11 +28,13 @@ public struct SubprocessCommandRunner: CommandRunner {
     /// How long after the deadline `run` returns even if the killed process has not ended.
     public var killGrace: Duration
 
+    /// A runner keeping at most `outputLimit` bytes of each stream (1 MiB by default).
     public init(outputLimit: Int = 1 << 20, killGrace: Duration = .milliseconds(100)) {
         self.outputLimit = outputLimit
         self.killGrace = killGrace
     }
 
+    /// Runs `command` with exactly `environment`; returns at most `killGrace` after `timeout`.
     public func run(_ command: String, arguments: [String], environment: [String: String], timeout: Duration) async -> CommandOutcome {
         guard let executable = Self.resolve(command, searchPath: environment["PATH"]) else {
             return .notFound(command: command)
