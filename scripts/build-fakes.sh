@@ -18,8 +18,10 @@ out="$fakes/lib"
 stamp="$out/.built"
 mkdir -p "$out"
 
-exec 9>"$out/.lock"
-flock 9
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$out/.lock"
+    flock 9
+fi
 
 stale=no
 if [ ! -f "$stamp" ]; then

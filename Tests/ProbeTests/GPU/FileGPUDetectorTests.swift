@@ -83,17 +83,18 @@ import Testing
     #expect(outcome.detail?.contains("nvcc is not run from another tree") == true)
 }
 
-@Test func toolkitFromNVCCOnThisMachine() async throws {
+private let noSystemToolkit = !FileSystem.exists(CUDAToolkitDetector.versionJSON) && !FileSystem.exists(CUDAToolkitDetector.versionText) && !FileSystem.exists("/usr/local/cuda/bin/nvcc")
+
+@Test(.enabled(if: noSystemToolkit, "this machine has /usr/local/cuda, which the detector reads first"))
+func toolkitFromNVCCOnThisMachine() async throws {
     let nvcc = GPUScriptedCommands(["nvcc": ["--version": GPUScriptedCommands.printed(try realFixture("nvcc/nvcc_12.6_V12.6.20.txt"))]])
     let context = HostContext(root: "/", environment: [:], commands: nvcc)
-    // This machine has no /usr/local/cuda (checked so that the test means what it says).
-    try #require(!FileSystem.exists("/usr/local/cuda/version.json") && !FileSystem.exists("/usr/local/cuda/version.txt"))
     let outcome = await CUDAToolkitDetector().detect(in: context, earlier: [:])
     #expect(outcome == .ok(["cuda.toolkit": "12.6.20"]))
 }
 
-@Test func toolkitAbsentWithoutAnySource() async throws {
-    try #require(!FileSystem.exists("/usr/local/cuda/version.json") && !FileSystem.exists("/usr/local/cuda/bin/nvcc"))
+@Test(.enabled(if: noSystemToolkit, "this machine has /usr/local/cuda"))
+func toolkitAbsentWithoutAnySource() async throws {
     let context = HostContext(root: "/", environment: [:], commands: GPUScriptedCommands())
     let outcome = await CUDAToolkitDetector().detect(in: context, earlier: [:])
     #expect(outcome.status == .absent)
