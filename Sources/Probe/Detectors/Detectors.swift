@@ -10,5 +10,11 @@ public enum Detectors {
         CPUDetector(),
         EnvironmentDetector(),
         BuildInfoDetector(),
+        NVMLDetector(),
+        CUDADriverDetector(),
+        NvidiaProcDetector(),
+        NvidiaSMIDetector(),
+        CUDAToolkitDetector(),
+        CuDNNDetector(),
     ]
 }

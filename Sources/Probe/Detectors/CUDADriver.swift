@@ -1,0 +1,119 @@
+/// The CUDA driver API version and the GPUs, from `libcuda.so.1`, where NVML is absent or
+/// fails (some containers mount libcuda without NVML; NVML can fail where CUDA still works).
+///
+/// Unlike NVML, libcuda honours `CUDA_VISIBLE_DEVICES`, and it reads the variable from the
+/// process when `cuInit` runs, so envlock cannot look past it in-process; the outcome says so
+/// whenever the variable is set.
+public struct CUDADriverDetector: Detector {
+    public let name = "cuda-driver"
+    public let provides = ["cuda.driver_api", "gpu."]
+    public let dependencies = ["nvml"]
+    static let soname = "libcuda.so.1"
+
+    public init() {}
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
+        if earlier["nvml"]?.status == .ok { return .skipped("nvml already reported the GPUs") }
+        let candidates = context.libraries.candidates(for: Self.soname)
+        let reading: CUDADriverReading
+        do {
+            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates) }
+        } catch {
+            return .failed("libcuda \(error): the GPU or its driver is hung; check dmesg for Xid errors")
+        }
+        var outcome = reading.outcome
+        if let visible = context.environment["CUDA_VISIBLE_DEVICES"], outcome.status != .absent {
+            outcome.diagnostics.append("CUDA_VISIBLE_DEVICES=\(visible): libcuda counts only the GPUs it makes visible, so gpu.count may be lower than the machine has")
+        }
+        return outcome
+    }
+
+    /// Loads libcuda from the first candidate that opens and reads the driver API version
+    /// and every visible GPU. Blocks.
+    static func read(candidates: [String]) -> CUDADriverReading {
+        let library: DynamicLibrary
+        do {
+            library = try DynamicLibrary.open(soname, candidates: candidates)
+        } catch {
+            return .unavailable(error)
+        }
+        guard let cuda = CUDADriverLibrary(library) else {
+            return .unusable(path: library.path, reason: "exports no cuInit, so it is not the CUDA driver library")
+        }
+        var found = CUDADriverReading.Found(path: library.path)
+        // cuDriverGetVersion works before cuInit, so the API version survives an init failure.
+        do {
+            found.cudaDriverInteger = try cuda.driverVersion()
+        } catch {
+            found.diagnostics.append(error.description)
+        }
+        do {
+            try cuda.start()
+        } catch where error.result == CUDAResult.noDevice {
+            // A working driver with nothing visible is a fact about the machine: no GPUs.
+            found.diagnostics.append(error.description)
+            return .found(found)
+        } catch {
+            return .initFailed(found, error: error)
+        }
+        do {
+            let count = try cuda.deviceCount()
+            var diagnostics: [String] = []
+            found.devices = (0..<count).map { readDevice($0, cuda, &diagnostics) }
+            found.diagnostics += diagnostics
+        } catch {
+            return .initFailed(found, error: error)
+        }
+        return .found(found)
+    }
+
+    private static func readDevice(_ index: Int, _ cuda: CUDADriverLibrary, _ diagnostics: inout [String]) -> GPUDevice {
+        var device = GPUDevice()
+        let handle: Int32
+        do {
+            handle = try cuda.device(at: index)
+        } catch {
+            diagnostics.append("GPU \(index): \(error)")
+            return device
+        }
+        func note(_ error: CUDACallError) { diagnostics.append("GPU \(index): \(error)") }
+        do { device.name = try cuda.name(of: handle) } catch { note(error) }
+        do { device.computeCapability = try cuda.computeCapability(of: handle) } catch { note(error) }
+        do { device.memoryMiB = try cuda.totalMemoryBytes(of: handle) / (1 << 20) } catch { note(error) }
+        return device
+    }
+}
+
+/// What one libcuda session found, before it becomes facts.
+enum CUDADriverReading: Sendable, Equatable {
+    case unavailable(DynamicLibraryError)
+    case unusable(path: String, reason: String)
+    /// `cuInit` or `cuDeviceGetCount` failed; `Found` holds what was read before.
+    case initFailed(Found, error: CUDACallError)
+    case found(Found)
+
+    struct Found: Sendable, Equatable {
+        var path: String
+        var cudaDriverInteger: Int?
+        var devices: [GPUDevice] = []
+        var diagnostics: [String] = []
+    }
+
+    var outcome: DetectorOutcome {
+        switch self {
+        case .unavailable(.notFound(let name, let tried)):
+            return .absent("\(name) not found (tried \(tried.joined(separator: ", "))): no NVIDIA driver is installed")
+        case .unavailable(let error):
+            return .failed(error.description)
+        case .unusable(let path, let reason):
+            return .failed("\(path) \(reason)")
+        case .initFailed(let found, let error):
+            let facts = found.cudaDriverInteger.map { ["cuda.driver_api": GPUFacts.cudaVersion(fromDriverInteger: $0)] } ?? [:]
+            return .failed("\(error) (\(found.path))", facts: facts, diagnostics: found.diagnostics)
+        case .found(let found):
+            let (facts, diagnostics) = GPUFacts.facts(driver: nil, cudaDriverInteger: found.cudaDriverInteger, devices: found.devices)
+            return .ok(facts, diagnostics: found.diagnostics + diagnostics)
+        }
+    }
+}

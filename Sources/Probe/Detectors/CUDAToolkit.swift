@@ -1,0 +1,151 @@
+/// The system CUDA toolkit (the one that compiles extensions such as xformers from source),
+/// from `/usr/local/cuda/version.json`, the older `version.txt`, or `nvcc --version`.
+///
+/// `cuda.toolkit` is the version as the first source found states it: `12.8.2` from
+/// version.json (the toolkit release), `11.0.207` from version.txt, `12.6.20` from nvcc's
+/// `V12.6.20`. nvcc runs only when `--root` is this machine: envlock does not execute
+/// programs from another tree.
+public struct CUDAToolkitDetector: Detector {
+    public let name = "cuda-toolkit"
+    public let provides = ["cuda.toolkit"]
+    /// The toolkit's release manifest (CUDA 11.1 and later).
+    public static let versionJSON = "/usr/local/cuda/version.json"
+    /// The toolkit's version file before CUDA 11.1.
+    public static let versionText = "/usr/local/cuda/version.txt"
+    static let toolkitNVCC = "/usr/local/cuda/bin/nvcc"
+
+    public init() {}
+
+    /// Why a toolkit version source could not be read.
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var source: String
+        public var reason: String
+
+        public var description: String { "\(source): \(reason); the CUDA toolkit installation may be damaged" }
+    }
+
+    /// The toolkit release from `version.json`: the `version` member of the top-level `cuda`
+    /// object (`"cuda" : { "name" : "CUDA SDK", "version" : "12.8.2" }`).
+    public static func parseVersionJSON(_ text: String, source: String = versionJSON) throws(ParseError) -> String {
+        let bytes = Array(text.utf8)
+        guard let object = JSONScan.objectBody(named: "cuda", in: bytes[...]) else {
+            throw ParseError(source: source, reason: "no \"cuda\" object")
+        }
+        guard let version = JSONScan.stringMember(named: "version", in: object) else {
+            throw ParseError(source: source, reason: "the \"cuda\" object has no \"version\" string")
+        }
+        return version
+    }
+
+    /// The version from `version.txt` (toolkits before 11.1): `CUDA Version 11.0.207`.
+    public static func parseVersionText(_ text: String, source: String = versionText) throws(ParseError) -> String {
+        let prefix = "CUDA Version "
+        guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix(prefix) }),
+              let version = line.dropFirst(prefix.count).split(whereSeparator: \.isWhitespace).first,
+              NvidiaProcDetector.isDottedNumber(version) else {
+            throw ParseError(source: source, reason: "no line \"CUDA Version X.Y.Z\"")
+        }
+        return String(version)
+    }
+
+    /// The version from `nvcc --version`: `V12.6.20` from
+    /// `Cuda compilation tools, release 12.6, V12.6.20`, or `12.6` where the V part is missing.
+    public static func parseNVCCVersion(_ text: String) throws(ParseError) -> String {
+        let marker = "Cuda compilation tools, release "
+        guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.contains(marker) }),
+              let range = line.firstRange(of: marker) else {
+            throw ParseError(source: "nvcc --version", reason: "no line \"Cuda compilation tools, release …\"")
+        }
+        let parts = line[range.upperBound...].split(separator: ",").map { $0.trimmingWhitespace() }
+        if parts.count >= 2, parts[1].hasPrefix("V"), NvidiaProcDetector.isDottedNumber(parts[1].dropFirst()) {
+            return String(parts[1].dropFirst())
+        }
+        guard let release = parts.first, NvidiaProcDetector.isDottedNumber(release) else {
+            throw ParseError(source: "nvcc --version", reason: "the release \"\(parts.first ?? "")\" is not a version")
+        }
+        return String(release)
+    }
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        var problems: [String] = []
+        for (path, parse) in [(Self.versionJSON, Self.parseVersionJSON), (Self.versionText, Self.parseVersionText)] {
+            do {
+                let version = try parse(try context.readText(path), path)
+                return .ok(["cuda.toolkit": version], diagnostics: problems)
+            } catch let error as FileReadError {
+                if case .notFound = error {} else { problems.append(error.description) }
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        if context.isForeignRoot {
+            let reason = "no \(Self.versionJSON) or \(Self.versionText) under --root \(context.root) (nvcc is not run from another tree)"
+            return problems.isEmpty ? .absent(reason) : .failed(problems.joined(separator: "; "))
+        }
+        let nvcc = FileSystem.exists(Self.toolkitNVCC) ? Self.toolkitNVCC : "nvcc"
+        let outcome = await context.commands.run(nvcc, arguments: ["--version"], environment: context.environment, timeout: context.commandTimeout)
+        switch outcome {
+        case .exited(0, let stdout, _, _):
+            do {
+                return .ok(["cuda.toolkit": try Self.parseNVCCVersion(String(decoding: stdout, as: UTF8.self))], diagnostics: problems)
+            } catch {
+                problems.append(error.description)
+            }
+        case .notFound:
+            if problems.isEmpty {
+                return .absent("no CUDA toolkit: neither \(Self.versionJSON), \(Self.versionText) nor nvcc on PATH")
+            }
+        case .exited(let status, let stdout, let stderr, _):
+            let output = String(decoding: stdout + stderr, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? "no output"
+            problems.append("\(nvcc) --version exited with status \(status): \(output)")
+        case .timedOut(let after):
+            problems.append("\(nvcc) --version did not answer within \(DurationText.seconds(after))")
+        case .signaled(let signal):
+            problems.append("\(nvcc) --version was killed by signal \(signal)")
+        case .failedToStart(let reason):
+            problems.append("\(nvcc) could not be started: \(reason)")
+        }
+        return .failed(problems.joined(separator: "; "))
+    }
+}
+
+/// Just enough JSON reading to pull one string out of a small, well-known file such as the
+/// CUDA toolkit's `version.json`; not a JSON parser.
+enum JSONScan {
+    /// The bytes between the braces of the first member `"name": { … }` (no nested objects).
+    static func objectBody(named name: String, in bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard let valueStart = valueStart(ofMember: name, in: bytes), bytes[valueStart] == UInt8(ascii: "{") else { return nil }
+        let body = bytes[(valueStart + 1)...]
+        guard let end = body.firstIndex(of: UInt8(ascii: "}")) else { return nil }
+        return body[..<end]
+    }
+
+    /// The value of the first member `"name": "value"` (without escapes in the value).
+    static func stringMember(named name: String, in bytes: ArraySlice<UInt8>) -> String? {
+        guard let valueStart = valueStart(ofMember: name, in: bytes), bytes[valueStart] == UInt8(ascii: "\"") else { return nil }
+        let rest = bytes[(valueStart + 1)...]
+        guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: rest[..<end], as: UTF8.self)
+    }
+
+    /// Where the value of member `"name"` starts, after the colon and any whitespace.
+    private static func valueStart(ofMember name: String, in bytes: ArraySlice<UInt8>) -> Int? {
+        let key = Array("\"\(name)\"".utf8)
+        var index = bytes.startIndex
+        while let found = bytes[index...].firstRange(of: key) {
+            var cursor = skipWhitespace(bytes, from: found.upperBound)
+            if cursor < bytes.endIndex, bytes[cursor] == UInt8(ascii: ":") {
+                cursor = skipWhitespace(bytes, from: cursor + 1)
+                return cursor < bytes.endIndex ? cursor : nil
+            }
+            index = found.upperBound
+        }
+        return nil
+    }
+
+    private static func skipWhitespace(_ bytes: ArraySlice<UInt8>, from start: Int) -> Int {
+        var cursor = start
+        while cursor < bytes.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[cursor]) { cursor += 1 }
+        return cursor
+    }
+}

@@ -1,0 +1,124 @@
+/// The NVIDIA driver and every GPU, from NVML (`libnvidia-ml.so.1`), the library nvidia-smi
+/// itself uses.
+///
+/// NVML ignores `CUDA_VISIBLE_DEVICES`, so the report lists every GPU the driver sees
+/// whatever the job's environment hides; the variable is its own environment fact.
+public struct NVMLDetector: Detector {
+    public let name = "nvml"
+    public let provides = GPUFacts.provided
+    static let soname = "libnvidia-ml.so.1"
+
+    public init() {}
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
+        let candidates = context.libraries.candidates(for: Self.soname)
+        let reading: NVMLReading
+        do {
+            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates) }
+        } catch {
+            return .failed("NVML \(error): the GPU or its driver is hung; check dmesg for Xid errors and nvidia-smi")
+        }
+        return reading.outcome
+    }
+
+    /// Loads NVML from the first candidate that opens and reads the driver and every GPU.
+    /// Blocks; always calls `nvmlShutdown` after a successful init.
+    static func read(candidates: [String]) -> NVMLReading {
+        let library: DynamicLibrary
+        do {
+            library = try DynamicLibrary.open(soname, candidates: candidates)
+        } catch {
+            return .unavailable(error)
+        }
+        guard let nvml = NVMLLibrary(library) else {
+            return .unusable(path: library.path, reason: "exports neither nvmlInit_v2 nor nvmlInit, so it is not NVML")
+        }
+        do {
+            try nvml.start()
+        } catch {
+            return .initFailed(path: library.path, error: error)
+        }
+        var reading = NVMLReading.Found(path: library.path)
+        do {
+            reading.driver = try nvml.driverVersion()
+        } catch {
+            reading.diagnostics.append(error.description)
+        }
+        do {
+            reading.cudaDriverInteger = try nvml.cudaDriverVersion()
+        } catch {
+            reading.diagnostics.append(error.description)
+        }
+        do {
+            let count = try nvml.deviceCount()
+            var diagnostics: [String] = []
+            reading.devices = (0..<count).map { readDevice($0, nvml, &diagnostics) }
+            reading.diagnostics += diagnostics
+        } catch {
+            reading.countError = error
+        }
+        if let error = nvml.shutdown() { reading.diagnostics.append(error.description) }
+        return .found(reading)
+    }
+
+    private static func readDevice(_ index: Int, _ nvml: NVMLLibrary, _ diagnostics: inout [String]) -> GPUDevice {
+        var device = GPUDevice()
+        let handle: NVMLLibrary.Device
+        do {
+            handle = try nvml.device(at: index)
+        } catch {
+            diagnostics.append("GPU \(index): \(error)")
+            return device
+        }
+        func note(_ error: NVMLCallError) { diagnostics.append("GPU \(index): \(error)") }
+        do { device.name = try nvml.name(of: handle) } catch { note(error) }
+        do { device.computeCapability = try nvml.computeCapability(of: handle) } catch { note(error) }
+        do { device.memoryMiB = Int(try nvml.totalMemoryBytes(of: handle) / (1 << 20)) } catch { note(error) }
+        do { device.migEnabled = try nvml.migEnabled(of: handle) } catch { note(error) }
+        do { device.uuid = try nvml.uuid(of: handle) } catch { note(error) }
+        return device
+    }
+}
+
+/// What one NVML session found, before it becomes facts.
+enum NVMLReading: Sendable, Equatable {
+    /// The library is not installed (or could not be loaded).
+    case unavailable(DynamicLibraryError)
+    /// A file by that name exists but is not a usable NVML.
+    case unusable(path: String, reason: String)
+    /// `nvmlInit` failed.
+    case initFailed(path: String, error: NVMLCallError)
+    case found(Found)
+
+    struct Found: Sendable, Equatable {
+        var path: String
+        var driver: String?
+        var cudaDriverInteger: Int?
+        var devices: [GPUDevice] = []
+        /// Set when the GPUs could not even be counted.
+        var countError: NVMLCallError?
+        var diagnostics: [String] = []
+    }
+
+    var outcome: DetectorOutcome {
+        switch self {
+        case .unavailable(.notFound(let name, let tried)):
+            return .absent("\(name) not found (tried \(tried.joined(separator: ", "))): no NVIDIA driver is installed")
+        case .unavailable(let error):
+            return .failed(error.description)
+        case .unusable(let path, let reason):
+            return .failed("\(path) \(reason)")
+        case .initFailed(let path, let error):
+            return .failed("\(error) (\(path))")
+        case .found(let found):
+            var (facts, diagnostics) = GPUFacts.facts(driver: found.driver, cudaDriverInteger: found.cudaDriverInteger, devices: found.devices)
+            diagnostics = found.diagnostics + diagnostics
+            if let countError = found.countError {
+                facts["gpu.count"] = nil
+                return .failed("\(countError) (\(found.path))", facts: facts, diagnostics: diagnostics)
+            }
+            return .ok(facts, diagnostics: diagnostics)
+        }
+    }
+}

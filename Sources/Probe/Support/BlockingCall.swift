@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Synchronization
+
+/// Why a blocking call gave no result.
+public enum BlockingCallError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The call did not return within its deadline; its thread is left to finish on its own.
+    case timedOut(after: Duration)
+    /// The awaiting task was cancelled (the probe's deadline passed).
+    case cancelled
+    /// No thread could be started for the call.
+    case threadNotStarted(errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let after): "did not return within \(DurationText.seconds(after))"
+        case .cancelled: "was abandoned when the probe's deadline passed"
+        case .threadNotStarted(let code): "could not start a thread (\(String(cString: strerror(code))))"
+        }
+    }
+}
+
+/// Runs C calls that may block for a long time (nvmlInit, cuInit on a sick GPU) on a thread
+/// of their own, so that they never hold one of Swift's few cooperative threads and the
+/// awaiting task can give up at a deadline or on cancellation.
+///
+/// A call that never returns keeps its thread; the process ends it when envlock exits.
+public enum BlockingCall {
+    /// Runs `work` on a new detached thread and waits at most `timeout` for its result.
+    public static func run<Value: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> Value) async throws(BlockingCallError) -> Value {
+        let rendezvous = FirstResult<Result<Value, BlockingCallError>>()
+        let timer = Task {
+            do {
+                try await Task.sleep(for: timeout)
+            } catch {
+                return // the call finished first and cancelled the timer
+            }
+            rendezvous.resolve(.failure(.timedOut(after: timeout)))
+        }
+        defer { timer.cancel() }
+        let started = startThread {
+            rendezvous.resolve(.success(work()))
+        }
+        if started != 0 { throw .threadNotStarted(errno: started) }
+        let result = await withTaskCancellationHandler {
+            await rendezvous.value()
+        } onCancel: {
+            rendezvous.resolve(.failure(.cancelled))
+        }
+        return try result.get()
+    }
+
+    /// Starts a detached POSIX thread running `body`; returns 0 or the pthread error number.
+    private static func startThread(_ body: @escaping @Sendable () -> Void) -> Int32 {
+        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            let body = Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue()
+            body.run()
+            return nil
+        }, context)
+        if status != 0 {
+            Unmanaged<ThreadBody>.fromOpaque(context).release()
+            return status
+        }
+        pthread_detach(thread)
+        return 0
+    }
+}
+
+/// The closure a new thread runs; a class only because pthread passes one raw pointer.
+private final class ThreadBody: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+/// Hands the first of several racing results (a call's value, a deadline, a cancellation) to
+/// the one waiting task, whichever order they arrive in; later arrivals are dropped.
+final class FirstResult<Value: Sendable>: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<Value, Never>)
+        case resolved(Value)
+        case delivered
+    }
+
+    private let state = Mutex<State>(.empty)
+
+    /// Waits for the first result; call once.
+    func value() async -> Value {
+        await withCheckedContinuation { continuation in
+            let ready: Value? = state.withLock { state in
+                switch state {
+                case .resolved(let value):
+                    state = .delivered
+                    return value
+                case .empty:
+                    state = .waiting(continuation)
+                    return nil
+                case .waiting, .delivered:
+                    preconditionFailure("FirstResult awaited twice")
+                }
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    func resolve(_ value: Value) {
+        let waiter: CheckedContinuation<Value, Never>? = state.withLock { state in
+            switch state {
+            case .empty:
+                state = .resolved(value)
+                return nil
+            case .waiting(let continuation):
+                state = .delivered
+                return continuation
+            case .resolved, .delivered:
+                return nil
+            }
+        }
+        waiter?.resume(returning: value)
+    }
+}
+
+/// Durations written for people: `3 s`, `250 ms`.
+enum DurationText {
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) s" }
+        return "\(milliseconds) ms"
+    }
+}

@@ -1,0 +1,161 @@
+/// A `CUresult` value, named as NVIDIA's `cuda.h` names it.
+public struct CUDAResult: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var code: Int32
+
+    /// The value a call returned.
+    public init(_ code: Int32) { self.code = code }
+
+    /// `CUDA_ERROR_NO_DEVICE`: the driver works but no GPU is visible.
+    public static let noDevice = CUDAResult(100)
+
+    /// The constant's name in `cuda.h`, for example `CUDA_ERROR_NO_DEVICE`.
+    public var name: String { Self.names[code] ?? "CUDA_ERROR_\(code)" }
+
+    /// What the code means for the person running envlock.
+    public var explanation: String {
+        switch code {
+        case 34: "this libcuda.so.1 is the CUDA toolkit's stub, not the driver's library; put the driver's libcuda first on the library path"
+        case 35: "the installed NVIDIA driver is older than this libcuda; reinstall the driver"
+        case 100: "no CUDA-capable GPU is visible (CUDA_VISIBLE_DEVICES may hide them all)"
+        case 304: "the operating system refused the call; check the container's device access"
+        case 803: "the driver's libcuda and kernel module come from different driver versions; reboot or reload the nvidia kernel module"
+        case 804: "this forward-compatibility libcuda does not support this GPU"
+        case 999: "an internal driver error occurred; check dmesg for Xid errors"
+        default: "see cuda.h for \(name)"
+        }
+    }
+
+    /// `CUDA_ERROR_NO_DEVICE (100)`.
+    public var description: String { "\(name) (\(code))" }
+
+    private static let names: [Int32: String] = [
+        0: "CUDA_SUCCESS",
+        1: "CUDA_ERROR_INVALID_VALUE",
+        2: "CUDA_ERROR_OUT_OF_MEMORY",
+        3: "CUDA_ERROR_NOT_INITIALIZED",
+        4: "CUDA_ERROR_DEINITIALIZED",
+        34: "CUDA_ERROR_STUB_LIBRARY",
+        35: "CUDA_ERROR_INSUFFICIENT_DRIVER",
+        46: "CUDA_ERROR_DEVICE_UNAVAILABLE",
+        100: "CUDA_ERROR_NO_DEVICE",
+        101: "CUDA_ERROR_INVALID_DEVICE",
+        304: "CUDA_ERROR_OPERATING_SYSTEM",
+        500: "CUDA_ERROR_NOT_FOUND",
+        803: "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH",
+        804: "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE",
+        999: "CUDA_ERROR_UNKNOWN",
+    ]
+}
+
+/// A failed CUDA driver API call: which function, and what it returned.
+public struct CUDACallError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var function: String
+    public var result: CUDAResult
+
+    /// `function` returned `result`.
+    public init(function: String, result: CUDAResult) {
+        self.function = function
+        self.result = result
+    }
+
+    public var description: String { "\(function) returned \(result): \(result.explanation)" }
+
+    /// A function the library does not export (CUDA_ERROR_NOT_FOUND).
+    static func missing(_ function: String) -> CUDACallError {
+        CUDACallError(function: function, result: CUDAResult(500))
+    }
+}
+
+/// `libcuda.so.1` seen as Swift functions. Every C signature of the driver API that envlock
+/// uses lives here.
+///
+/// Not `Sendable`: one instance is made and used on the single thread that queries libcuda.
+struct CUDADriverLibrary {
+    private typealias Initialize = @convention(c) (UInt32) -> Int32
+    private typealias GetInt = @convention(c) (UnsafeMutablePointer<Int32>?) -> Int32
+    private typealias GetDevice = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
+    private typealias GetName = @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32) -> Int32
+    private typealias GetAttribute = @convention(c) (UnsafeMutablePointer<Int32>?, Int32, Int32) -> Int32
+    private typealias GetTotalMemory = @convention(c) (UnsafeMutablePointer<Int>?, Int32) -> Int32
+
+    // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR and _MINOR.
+    private static let computeCapabilityMajor: Int32 = 75
+    private static let computeCapabilityMinor: Int32 = 76
+
+    let library: DynamicLibrary
+    private let initialize: Initialize
+    private let getDriverVersion: GetInt?
+    private let getCount: GetInt?
+    private let getDevice: GetDevice?
+    private let getName: GetName?
+    private let getAttribute: GetAttribute?
+    private let getTotalMemory: GetTotalMemory?
+
+    /// Looks up the functions envlock uses; nil when the library has no `cuInit` at all.
+    init?(_ library: DynamicLibrary) {
+        guard let initialize = library.function("cuInit", as: Initialize.self) else { return nil }
+        self.library = library
+        self.initialize = initialize
+        getDriverVersion = library.function("cuDriverGetVersion", as: GetInt.self)
+        getCount = library.function("cuDeviceGetCount", as: GetInt.self)
+        getDevice = library.function("cuDeviceGet", as: GetDevice.self)
+        getName = library.function("cuDeviceGetName", as: GetName.self)
+        getAttribute = library.function("cuDeviceGetAttribute", as: GetAttribute.self)
+        // The unversioned cuDeviceTotalMem writes a 32-bit count (CUDA before 3.2): not used.
+        getTotalMemory = library.function("cuDeviceTotalMem_v2", as: GetTotalMemory.self)
+    }
+
+    private func check(_ function: String, _ code: Int32) throws(CUDACallError) {
+        if code != 0 { throw CUDACallError(function: function, result: CUDAResult(code)) }
+    }
+
+    func start() throws(CUDACallError) {
+        try check("cuInit", initialize(0))
+    }
+
+    /// The driver's CUDA version as an integer (`12020` for 12.2).
+    func driverVersion() throws(CUDACallError) -> Int {
+        guard let getDriverVersion else { throw .missing("cuDriverGetVersion") }
+        var value: Int32 = 0
+        try check("cuDriverGetVersion", getDriverVersion(&value))
+        return Int(value)
+    }
+
+    func deviceCount() throws(CUDACallError) -> Int {
+        guard let getCount else { throw .missing("cuDeviceGetCount") }
+        var count: Int32 = 0
+        try check("cuDeviceGetCount", getCount(&count))
+        return Int(count)
+    }
+
+    /// The `CUdevice` for ordinal `index`.
+    func device(at index: Int) throws(CUDACallError) -> Int32 {
+        guard let getDevice else { throw .missing("cuDeviceGet") }
+        var device: Int32 = 0
+        try check("cuDeviceGet", getDevice(&device, Int32(index)))
+        return device
+    }
+
+    func name(of device: Int32) throws(CUDACallError) -> String {
+        guard let getName else { throw .missing("cuDeviceGetName") }
+        let (status, text) = withCStringBuffer(capacity: 256) { getName($0, Int32($1), device) }
+        try check("cuDeviceGetName", status)
+        return text
+    }
+
+    func computeCapability(of device: Int32) throws(CUDACallError) -> ComputeCapability {
+        guard let getAttribute else { throw .missing("cuDeviceGetAttribute") }
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        try check("cuDeviceGetAttribute", getAttribute(&major, Self.computeCapabilityMajor, device))
+        try check("cuDeviceGetAttribute", getAttribute(&minor, Self.computeCapabilityMinor, device))
+        return ComputeCapability(major: Int(major), minor: Int(minor))
+    }
+
+    func totalMemoryBytes(of device: Int32) throws(CUDACallError) -> Int {
+        guard let getTotalMemory else { throw .missing("cuDeviceTotalMem_v2") }
+        var bytes = 0
+        try check("cuDeviceTotalMem_v2", getTotalMemory(&bytes, device))
+        return bytes
+    }
+}

@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Why a shared library could not be opened.
+public enum DynamicLibraryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No candidate exists: the library is not installed here.
+    case notFound(name: String, tried: [String])
+    /// A candidate exists but the dynamic loader refused it (wrong architecture, a missing
+    /// dependency, a broken file); `message` is the loader's own text.
+    case loadFailed(path: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let name, let tried):
+            "\(name) not found (tried \(tried.joined(separator: ", ")))"
+        case .loadFailed(let path, let message):
+            "\(path) exists but could not be loaded: \(message); reinstall the NVIDIA driver or fix the library path"
+        }
+    }
+}
+
+/// An open shared library. This is the one place in envlock that calls `dlopen` and `dlsym`
+/// and casts a symbol address to a function type; the library bindings built on it
+/// (`NVMLLibrary`, `CUDADriverLibrary`) hand Swift values to everything else.
+///
+/// Handles are never closed: libcuda starts helper threads at `cuInit` that would run
+/// unmapped code after a `dlclose`, and a probe loads each library at most once.
+struct DynamicLibrary {
+    /// The candidate that opened, as given (a soname or a path).
+    let path: String
+    private let handle: UnsafeMutableRawPointer
+
+    /// Opens the first of `candidates` that the loader accepts, with `RTLD_NOW | RTLD_LOCAL`
+    /// so that missing symbols show at once and nothing leaks into the global namespace.
+    static func open(_ name: String, candidates: [String]) throws(DynamicLibraryError) -> DynamicLibrary {
+        var refusal: DynamicLibraryError?
+        for candidate in candidates {
+            if candidate.contains("/") && !FileSystem.exists(candidate) { continue }
+            if let handle = dlopen(candidate, RTLD_NOW | RTLD_LOCAL) {
+                return DynamicLibrary(path: candidate, handle: handle)
+            }
+            let message = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
+            // A bare soname that the loader cannot find is "not installed"; anything else
+            // (an existing file the loader rejects) is a real failure worth reporting.
+            if !candidate.contains("/") && message.contains("No such file or directory") { continue }
+            if refusal == nil { refusal = .loadFailed(path: candidate, message: message) }
+        }
+        throw refusal ?? .notFound(name: name, tried: candidates)
+    }
+
+    /// The function `symbol` typed as the C function type `Function`, or nil when the library
+    /// does not export it. `Function` must be a `@convention(c)` type matching the C declaration.
+    func function<Function>(_ symbol: String, as type: Function.Type) -> Function? {
+        guard let address = dlsym(handle, symbol) else { return nil }
+        return unsafeBitCast(address, to: Function.self)
+    }
+
+    /// The first of `symbols` that the library exports (newest ABI first), with its name.
+    func firstFunction<Function>(_ symbols: [String], as type: Function.Type) -> (symbol: String, function: Function)? {
+        for symbol in symbols {
+            if let found = function(symbol, as: type) { return (symbol, found) }
+        }
+        return nil
+    }
+}
+
+/// Reads a NUL-terminated string that a C function writes into a buffer of `capacity` bytes.
+///
+/// Returns the C function's status and the string (empty when the function failed).
+func withCStringBuffer<Status>(capacity: Int, _ fill: (UnsafeMutablePointer<CChar>, Int) -> Status) -> (status: Status, text: String) {
+    var buffer = [CChar](repeating: 0, count: capacity + 1)
+    let status = buffer.withUnsafeMutableBufferPointer { pointer in
+        fill(pointer.baseAddress!, capacity)
+    }
+    // Guard against a library that fills the whole buffer without a terminator.
+    buffer[capacity] = 0
+    let text = buffer.withUnsafeBufferPointer { pointer in
+        String(decoding: UnsafeRawBufferPointer(pointer).prefix { $0 != 0 }, as: UTF8.self)
+    }
+    return (status, text)
+}

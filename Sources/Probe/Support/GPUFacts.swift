@@ -1,0 +1,66 @@
+/// One GPU as a live source (NVML, libcuda, nvidia-smi) describes it; nil where the source
+/// cannot say.
+public struct GPUDevice: Sendable, Equatable {
+    public var name: String?
+    public var computeCapability: ComputeCapability?
+    public var memoryMiB: Int?
+    /// Whether MIG mode is on. A card that cannot do MIG reports `false`: it is not partitioned.
+    public var migEnabled: Bool?
+    public var uuid: String?
+
+    /// A GPU with whatever its source could say.
+    public init(name: String? = nil, computeCapability: ComputeCapability? = nil, memoryMiB: Int? = nil, migEnabled: Bool? = nil, uuid: String? = nil) {
+        self.name = name
+        self.computeCapability = computeCapability
+        self.memoryMiB = memoryMiB
+        self.migEnabled = migEnabled
+        self.uuid = uuid
+    }
+}
+
+/// Turns what a GPU source read into the `nvidia.*`, `cuda.*` and `gpu.*` facts, in one place
+/// so that NVML, libcuda and nvidia-smi write identical keys and value formats.
+public enum GPUFacts {
+    /// The fact key prefixes the live GPU sources produce.
+    public static let provided = ["nvidia.driver", "cuda.driver_api", "gpu."]
+
+    /// `12.2` from the driver's integer CUDA version `12020` (major * 1000 + minor * 10).
+    public static func cudaVersion(fromDriverInteger value: Int) -> String {
+        "\(value / 1000).\((value % 1000) / 10)"
+    }
+
+    /// The facts for a driver version, a CUDA driver API version and the GPUs in source order.
+    ///
+    /// Returns the facts and, for each value that cannot be turned into a fact (an unknown
+    /// compute capability), a diagnostic.
+    public static func facts(driver: String?, cudaDriverInteger: Int?, devices: [GPUDevice]) -> (facts: [String: String], diagnostics: [String]) {
+        var facts: [String: String] = [:]
+        var diagnostics: [String] = []
+        if let driver { facts["nvidia.driver"] = driver }
+        if let cudaDriverInteger { facts["cuda.driver_api"] = cudaVersion(fromDriverInteger: cudaDriverInteger) }
+        facts["gpu.count"] = String(devices.count)
+        for (index, device) in devices.enumerated() {
+            let prefix = "gpu.\(index)."
+            if let name = device.name { facts[prefix + "name"] = name }
+            if let capability = device.computeCapability {
+                facts[prefix + "compute_capability"] = capability.description
+                if let architecture = capability.architecture {
+                    facts[prefix + "arch"] = architecture.rawValue
+                } else {
+                    diagnostics.append("GPU \(index): compute capability \(capability) is newer than envlock's architecture table; gpu.\(index).arch is left out, update envlock")
+                }
+            }
+            if let memory = device.memoryMiB { facts[prefix + "memory_mib"] = String(memory) }
+            if let mig = device.migEnabled { facts[prefix + "mig"] = mig ? "enabled" : "disabled" }
+            if let uuid = device.uuid { facts[prefix + "uuid"] = uuid }
+        }
+        return (facts, diagnostics)
+    }
+}
+
+/// The reason a live GPU source does not apply under `--root`.
+enum LiveSource {
+    static func foreignRootDetail(_ context: HostContext) -> String {
+        "--root \(context.root): live driver queries describe this machine, not that tree"
+    }
+}

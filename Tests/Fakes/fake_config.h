@@ -1,0 +1,149 @@
+/*
+ * Configuration shared by the fake libnvidia-ml.so.1 and libcuda.so.1 used by envlock's tests.
+ *
+ * Each call reads the configuration afresh, so a test never has to change the process:
+ *   1. the file `fake-gpus.conf` in the folder the fake library was loaded from (found with
+ *      dladdr), one `key=value` per line, `#` starts a comment;
+ *   2. then, overriding it, the environment variables ENVLOCK_FAKE_<KEY in capitals>.
+ *
+ * Keys:
+ *   driver=535.104.05            nvmlSystemGetDriverVersion
+ *   cuda_version=12020           nvmlSystemGetCudaDriverVersion, cuDriverGetVersion
+ *   gpus=NAME:MAJOR.MINOR:MIB[:mig],...   the GPUs in NVML order; `mig` turns MIG mode on
+ *   nvml_init_error=18           what nvmlInit returns (0: success)
+ *   cuda_init_error=803          what cuInit returns (0: success; with no GPUs, 100)
+ *   init_delay_ms=60000          nvmlInit and cuInit sleep this long first (a hung GPU)
+ *   mig=1                        (ENVLOCK_FAKE_MIG) MIG mode on for every GPU
+ *   libraries=nvml,cuda          read only by scripts/build-fakes.sh
+ */
+#ifndef ENVLOCK_FAKE_CONFIG_H
+#define ENVLOCK_FAKE_CONFIG_H
+
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FAKE_MAX_GPUS 16
+#define FAKE_TEXT 96
+
+typedef struct {
+    char name[FAKE_TEXT];
+    int major;
+    int minor;
+    unsigned long long memory_mib;
+    int mig;
+    char uuid[FAKE_TEXT];
+} fake_gpu;
+
+typedef struct {
+    char driver[FAKE_TEXT];
+    int cuda_version;
+    int nvml_init_error;
+    int cuda_init_error;
+    int init_delay_ms;
+    int all_mig;
+    int gpu_count;
+    fake_gpu gpus[FAKE_MAX_GPUS];
+} fake_config;
+
+static unsigned fake_hash(const char *text) {
+    unsigned hash = 2166136261u;
+    for (; *text; text++) hash = (hash ^ (unsigned char)*text) * 16777619u;
+    return hash;
+}
+
+static void fake_parse_gpus(fake_config *config, const char *list) {
+    config->gpu_count = 0;
+    char copy[2048];
+    snprintf(copy, sizeof copy, "%s", list);
+    char *save = NULL;
+    for (char *entry = strtok_r(copy, ",", &save); entry && config->gpu_count < FAKE_MAX_GPUS; entry = strtok_r(NULL, ",", &save)) {
+        while (*entry == ' ') entry++;
+        if (!*entry) continue;
+        fake_gpu *gpu = &config->gpus[config->gpu_count];
+        memset(gpu, 0, sizeof *gpu);
+        char *fields[4] = {0};
+        int count = 0;
+        char *field_save = NULL;
+        for (char *field = strtok_r(entry, ":", &field_save); field && count < 4; field = strtok_r(NULL, ":", &field_save)) fields[count++] = field;
+        if (count < 3) continue;
+        snprintf(gpu->name, sizeof gpu->name, "%s", fields[0]);
+        sscanf(fields[1], "%d.%d", &gpu->major, &gpu->minor);
+        gpu->memory_mib = strtoull(fields[2], NULL, 10);
+        gpu->mig = count == 4 && strcmp(fields[3], "mig") == 0;
+        snprintf(gpu->uuid, sizeof gpu->uuid, "GPU-%08x-0000-4000-8000-%012d", fake_hash(gpu->name), config->gpu_count);
+        config->gpu_count++;
+    }
+}
+
+static void fake_set(fake_config *config, const char *key, const char *value) {
+    if (strcmp(key, "driver") == 0) snprintf(config->driver, sizeof config->driver, "%s", value);
+    else if (strcmp(key, "cuda_version") == 0) config->cuda_version = atoi(value);
+    else if (strcmp(key, "gpus") == 0) fake_parse_gpus(config, value);
+    else if (strcmp(key, "nvml_init_error") == 0) config->nvml_init_error = atoi(value);
+    else if (strcmp(key, "cuda_init_error") == 0) config->cuda_init_error = atoi(value);
+    else if (strcmp(key, "init_delay_ms") == 0) config->init_delay_ms = atoi(value);
+    else if (strcmp(key, "mig") == 0) config->all_mig = atoi(value);
+}
+
+static void fake_strip(char *text) {
+    size_t length = strlen(text);
+    while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == '\r' || text[length - 1] == ' ')) text[--length] = 0;
+}
+
+/* Reads the configuration; `anchor` is any function of the calling library. */
+static void fake_load(fake_config *config, const void *anchor) {
+    memset(config, 0, sizeof *config);
+    snprintf(config->driver, sizeof config->driver, "535.104.05");
+    config->cuda_version = 12020;
+
+    Dl_info info;
+    if (dladdr(anchor, &info) && info.dli_fname) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s", info.dli_fname);
+        char *slash = strrchr(path, '/');
+        if (slash) {
+            snprintf(slash + 1, sizeof path - (size_t)(slash + 1 - path), "fake-gpus.conf");
+            FILE *file = fopen(path, "r");
+            if (file) {
+                char line[2048];
+                while (fgets(line, sizeof line, file)) {
+                    fake_strip(line);
+                    if (line[0] == '#' || !strchr(line, '=')) continue;
+                    char *equals = strchr(line, '=');
+                    *equals = 0;
+                    fake_set(config, line, equals + 1);
+                }
+                fclose(file);
+            }
+        }
+    }
+
+    static const char *keys[] = {"driver", "cuda_version", "gpus", "nvml_init_error", "cuda_init_error", "init_delay_ms", "mig"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "ENVLOCK_FAKE_%s", keys[i]);
+        for (char *c = name; *c; c++) if (*c >= 'a' && *c <= 'z') *c -= 32;
+        const char *value = getenv(name);
+        if (value) fake_set(config, keys[i], value);
+    }
+    if (config->all_mig) for (int i = 0; i < config->gpu_count; i++) config->gpus[i].mig = 1;
+}
+
+static void fake_delay(const fake_config *config) {
+    if (config->init_delay_ms <= 0) return;
+    struct timespec wait = {config->init_delay_ms / 1000, (long)(config->init_delay_ms % 1000) * 1000000L};
+    while (nanosleep(&wait, &wait) != 0) {}
+}
+
+static inline int fake_copy(char *buffer, unsigned length, const char *text, int too_small) {
+    if (!buffer) return 2;
+    if (strlen(text) + 1 > length) return too_small;
+    memcpy(buffer, text, strlen(text) + 1);
+    return 0;
+}
+
+#endif
