@@ -36,7 +36,8 @@ let testContext = HostContext(environment: [:], commands: NoCommands())
         ], deadline: .milliseconds(300))
         let start = ContinuousClock.now
         let snapshot = await prober.probe(testContext)
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Far below the 30 s the detector hangs; loose because the whole suite shares 2 cores.
+        #expect(ContinuousClock.now - start < .seconds(10))
         #expect(snapshot.facts == ["a.b": "1"])
         #expect(snapshot.detector(named: "hung")?.status == .failed)
         #expect(snapshot.detector(named: "hung")?.detail?.contains("did not finish within 0.3 s") == true)

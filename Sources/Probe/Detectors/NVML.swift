@@ -104,7 +104,7 @@ enum NVMLReading: Sendable, Equatable {
     var outcome: DetectorOutcome {
         switch self {
         case .unavailable(.notFound(let name, let tried)):
-            return .absent("\(name) not found (tried \(tried.joined(separator: ", "))): no NVIDIA driver is installed")
+            return .absent(DynamicLibraryError.notFound(name: name, tried: tried).description + ": no NVIDIA driver is installed")
         case .unavailable(let error):
             return .failed(error.description)
         case .unusable(let path, let reason):

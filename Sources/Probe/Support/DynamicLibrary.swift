@@ -15,7 +15,9 @@ public enum DynamicLibraryError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String {
         switch self {
         case .notFound(let name, let tried):
-            "\(name) not found (tried \(tried.joined(separator: ", ")))"
+            // The bare soname goes through LD_LIBRARY_PATH and the ld.so cache; the rest are
+            // the driver folders a container toolkit may mount without running ldconfig.
+            "\(name) not found on the library path" + (tried.count > 1 ? " or in \(tried.dropFirst().map { $0.split(separator: "/").dropLast().joined(separator: "/") }.map { "/" + $0 }.joined(separator: ", "))" : "")
         case .loadFailed(let path, let message):
             "\(path) exists but could not be loaded: \(message); reinstall the NVIDIA driver or fix the library path"
         }
