@@ -102,10 +102,8 @@ enum CUDADriverReading: Sendable, Equatable {
 
     var outcome: DetectorOutcome {
         switch self {
-        case .unavailable(.notFound(let name, let tried)):
-            return .absent(DynamicLibraryError.notFound(name: name, tried: tried).description + ": no NVIDIA driver is installed")
         case .unavailable(let error):
-            return .failed(error.description)
+            return error.outcome
         case .unusable(let path, let reason):
             return .failed("\(path) \(reason)")
         case .initFailed(let found, let error):

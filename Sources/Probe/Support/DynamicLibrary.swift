@@ -84,3 +84,12 @@ func withCStringBuffer<Status>(capacity: Int, _ fill: (UnsafeMutablePointer<CCha
     }
     return (status, text)
 }
+
+extension DynamicLibraryError {
+    /// A driver library that is nowhere to be found means no driver is installed (`absent`);
+    /// one that exists but cannot be loaded is a broken driver (`failed`).
+    var outcome: DetectorOutcome {
+        if case .notFound = self { return .absent(description + ": no NVIDIA driver is installed") }
+        return .failed(description)
+    }
+}
