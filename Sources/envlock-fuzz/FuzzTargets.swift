@@ -18,6 +18,29 @@ enum FuzzTargets {
         ("facts-document", { bytes in _ = Result { () throws(DocumentError) in try FactsDocument.load(bytes, path: "fuzz") } }),
         ("os-release", { bytes in _ = OSReleaseDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("cpuinfo", { bytes in _ = CPUDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
+        ("nvidia-proc", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = Result { () throws(NvidiaProcDetector.ParseError) in try NvidiaProcDetector.parseProcVersion(text) }
+            _ = Result { () throws(NvidiaProcDetector.ParseError) in try NvidiaProcDetector.parseSysVersion(text) }
+        }),
+        ("nvidia-smi", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = Result { () throws(NvidiaSMIDetector.QueryParseError) in try NvidiaSMIDetector.parseQuery(text, fields: NvidiaSMIDetector.queryFields) }
+            _ = Result { () throws(NvidiaSMIDetector.QueryParseError) in try NvidiaSMIDetector.parseQuery(text, fields: nil) }
+            _ = NvidiaSMIDetector.parseSummary(text)
+            _ = NvidiaSMIDetector.complaint(in: text)
+        }),
+        ("cuda-toolkit", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = Result { () throws(CUDAToolkitDetector.ParseError) in try CUDAToolkitDetector.parseVersionJSON(text) }
+            _ = Result { () throws(CUDAToolkitDetector.ParseError) in try CUDAToolkitDetector.parseVersionText(text) }
+            _ = Result { () throws(CUDAToolkitDetector.ParseError) in try CUDAToolkitDetector.parseNVCCVersion(text) }
+        }),
+        ("cudnn", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = Result { () throws(CuDNNDetector.ParseError) in try CuDNNDetector.parseHeader(text, path: "fuzz") }
+            _ = CuDNNDetector.libraryVersion(fileName: text)
+        }),
         ("timestamp", { bytes in _ = Timestamp(parsing: String(decoding: bytes, as: UTF8.self)) }),
         ("fact-pattern", { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
