@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Lexical path arithmetic as Python's `os.path` does it on POSIX (no filesystem access).
+enum PythonPath {
+    /// `os.path.dirname`: everything before the last `/`, without trailing slashes.
+    static func dirname(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        var head = String(path[..<slash])
+        if head.isEmpty { return "/" }
+        while head.count > 1 && head.hasSuffix("/") { head.removeLast() }
+        return head
+    }
+
+    /// `os.path.basename`.
+    static func basename(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[path.utf8.index(after: slash)...])
+    }
+
+    /// `os.path.join` of two parts.
+    static func join(_ base: String, _ part: String) -> String {
+        if part.hasPrefix("/") || base.isEmpty { return part }
+        return base.hasSuffix("/") ? base + part : base + "/" + part
+    }
+
+    /// `os.path.normpath`: removes `.`, `..` and doubled slashes.
+    static func normalize(_ path: String) -> String {
+        let isAbsolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if let last = parts.last, last != ".." {
+                    parts.removeLast()
+                } else if !isAbsolute {
+                    parts.append(part)
+                }
+                continue
+            }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        if isAbsolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+
+    /// `os.path.abspath`, relative to the current directory of this process.
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return normalize(path) }
+        return normalize(join(currentDirectory(), path))
+    }
+
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// One entry of a folder, with the type `readdir` reported (no `stat`).
+struct DirectoryEntry: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
+        case directory, regularFile, symbolicLink, other, unknown
+    }
+
+    var name: String
+    var kind: Kind
+}
+
+/// Folder and file reading for the Python detectors, tuned for thousands of small files.
+enum PythonFiles {
+    /// The entries of a folder in the order `readdir` returns them, which is the order
+    /// `os.listdir` and therefore importlib.metadata see. `.` and `..` are left out.
+    static func entries(of path: String) throws(FileReadError) -> [DirectoryEntry] {
+        guard let dir = opendir(path) else { throw FileSystem.error(errno, path) }
+        defer { closedir(dir) }
+        var result: [DirectoryEntry] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw FileSystem.error(errno, path) }
+                break
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let kind: DirectoryEntry.Kind = switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): .directory
+            case Int32(DT_REG): .regularFile
+            case Int32(DT_LNK): .symbolicLink
+            case Int32(DT_UNKNOWN): .unknown
+            default: .other
+            }
+            result.append(DirectoryEntry(name: name, kind: kind))
+        }
+        return result
+    }
+
+    /// Whether `path` is a folder (following links), as `os.path.isdir` answers.
+    static func isDirectory(_ path: String) -> Bool {
+        FileSystem.isDirectory(path)
+    }
+
+    /// Whether something is at `path` (following links), as `os.path.exists` answers.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+}
+
+/// Reads the Name and Version of METADATA / PKG-INFO files, one after another, through one
+/// reused buffer; it reads only as far as `PythonMetadata.HeaderScanner` needs.
+struct MetadataHeaderReader: ~Copyable {
+    private let buffer: UnsafeMutableRawBufferPointer
+    static let chunk = 4096
+    /// A header larger than this is not a header.
+    static let limit = 1 << 20
+
+    init() {
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunk * 4, alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The header of the file at `path`.
+    func header(at path: String) throws(FileReadError) -> PythonMetadata.Header {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw FileSystem.error(errno, path) }
+        defer { close(fd) }
+        var scanner = PythonMetadata.HeaderScanner()
+        var pending = 0
+        var storage = buffer
+        var grown: UnsafeMutableRawBufferPointer?
+        defer { grown?.deallocate() }
+        while !scanner.isComplete {
+            if pending == storage.count {
+                guard storage.count < Self.limit else { throw .tooLarge(path: path, limit: Self.limit) }
+                let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 4, alignment: 16)
+                larger.copyMemory(from: UnsafeRawBufferPointer(storage))
+                grown?.deallocate()
+                grown = larger
+                storage = larger
+            }
+            let count = read(fd, storage.baseAddress! + pending, min(Self.chunk, storage.count - pending))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystem.error(errno, path)
+            }
+            pending += count
+            let consumed = scanner.consume(UnsafeRawBufferPointer(rebasing: storage[0..<pending]), isEndOfFile: count == 0)
+            if consumed > 0 && consumed < pending {
+                storage.baseAddress!.copyMemory(from: storage.baseAddress! + consumed, byteCount: pending - consumed)
+            }
+            pending -= consumed
+        }
+        return scanner.header
+    }
+}
