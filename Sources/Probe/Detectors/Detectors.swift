@@ -16,5 +16,12 @@ public enum Detectors {
         NvidiaSMIDetector(),
         CUDAToolkitDetector(),
         CuDNNDetector(),
+        PythonEnvironmentDetector(),
+        SitePackagesDetector(),
+        TorchBuildDetector(),
+        TorchvisionBuildDetector(),
+        XFormersBuildDetector(),
+        CUDAWheelsDetector(),
+        CondaPackagesDetector(),
     ]
 }

@@ -39,7 +39,7 @@ public enum PythonMetadata {
         public var name: String?
         /// The first `Version:` field, as written (importlib.metadata does not normalize it).
         public var version: String?
-        /// Whether a line read before both fields were found is not valid UTF-8.
+        /// Whether a line read (up to both fields, or the end of the header) is not valid UTF-8.
         public var hasInvalidUTF8: Bool
 
         public init(name: String? = nil, version: String? = nil, hasInvalidUTF8: Bool = false) {
@@ -94,6 +94,11 @@ public enum PythonMetadata {
                 isComplete = true
                 return
             }
+            // importlib.metadata decodes the whole file and fails on any invalid byte; envlock
+            // checks every line it reads.
+            if !header.hasInvalidUTF8 && line.contains(where: { $0 >= 0x80 }) && String(validating: line, as: UTF8.self) == nil {
+                header.hasInvalidUTF8 = true
+            }
             let first = line[0]
             // A continuation line belongs to the previous field; neither Name nor Version is
             // ever folded, so it is skipped.
@@ -121,13 +126,7 @@ public enum PythonMetadata {
             var valueStart = colon + 1
             while valueStart < line.count && (line[valueStart] == 0x20 || line[valueStart] == 0x09) { valueStart += 1 }
             let raw = UnsafeRawBufferPointer(rebasing: line[valueStart...])
-            let value: String
-            if let valid = String(validating: raw, as: UTF8.self) {
-                value = valid
-            } else {
-                header.hasInvalidUTF8 = true
-                value = String(decoding: raw, as: UTF8.self)
-            }
+            let value = String(decoding: raw, as: UTF8.self)
             if isName { header.name = value } else { header.version = value }
             if header.name != nil && header.version != nil { isComplete = true }
         }
@@ -236,12 +235,12 @@ public enum PythonLiteral: Sendable, Equatable {
     /// Anything else (a call, a name): the expression as written.
     case expression(String)
 
-    /// The fact value: the string itself, `none` for None, `true` / `false`.
+    /// The fact value as Python prints it: the string itself, `None`, `True`, `False`.
     public var factValue: String {
         switch self {
         case .string(let value): value
-        case .none: "none"
-        case .bool(let value): value ? "true" : "false"
+        case .none: "None"
+        case .bool(let value): value ? "True" : "False"
         case .integer(let value), .expression(let value): value
         }
     }
@@ -291,10 +290,9 @@ public enum PythonVersionModule {
 
 /// CUDA version spellings used by PyTorch wheels and xformers' build metadata.
 public enum CUDAVersionText {
-    /// `12.1` from xformers' integer `1201` (major * 100 + minor), as CUDA's own headers encode
-    /// it; also accepts the `12010` driver-API form (major * 1000 + minor * 10).
+    /// `12.1` from xformers' integer `1201`: its setup.py stores nvcc's release as
+    /// major * 100 + minor.
     public static func fromInteger(_ value: Int) -> String {
-        if value >= 10000 { return "\(value / 1000).\((value % 1000) / 10)" }
         return "\(value / 100).\(value % 100)"
     }
 

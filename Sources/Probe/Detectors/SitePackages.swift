@@ -1,0 +1,214 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Every distribution importable from the interpreter's `sys.path`, as importlib.metadata
+/// sees it: `python.packages.<name>` = the `Version` of its METADATA (`*.dist-info`) or
+/// PKG-INFO (`*.egg-info` folder or file, `*.egg/EGG-INFO`).
+///
+/// The name is the METADATA `Name`, normalized as PEP 503 says. Where two entries share a
+/// name, the first on `sys.path` wins, and within one folder the first in directory order,
+/// as `importlib.metadata.version(name)` decides. Editable installs need nothing special:
+/// modern ones are a dist-info in site-packages; legacy `setup.py develop` ones are found
+/// through the project folder that `easy-install.pth` puts on `sys.path`, exactly as
+/// importlib.metadata finds them (it ignores `.egg-link` files, and so does envlock).
+///
+/// Only the header of each METADATA file is read, and only up to its `Name` and `Version`.
+/// A broken entry (no METADATA, no Version, unreadable, invalid UTF-8, a symlink loop)
+/// becomes a diagnostic with its path; an entry without a Version still hides later entries
+/// of the same name, as it does for importlib.metadata.
+public struct SitePackagesDetector: Detector {
+    public let name = "site-packages"
+    public let provides = ["python.packages."]
+    public let dependencies = ["python"]
+
+    public init() {}
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        let sysPath: [String]
+        switch PythonInstallation.dependency(earlier, for: name) {
+        case .success(let entries): sysPath = entries
+        case .failure(let missing): return missing.outcome
+        }
+        let inventory = await DistributionInventory.scan(sysPath, in: context)
+        var facts: [String: String] = [:]
+        facts.reserveCapacity(inventory.distributions.count)
+        for distribution in inventory.distributions {
+            if let version = distribution.version { facts["python.packages.\(distribution.key)"] = version }
+        }
+        return .ok(facts, diagnostics: inventory.diagnostics)
+    }
+}
+
+/// One distribution found on `sys.path`.
+struct InstalledDistribution: Sendable, Equatable {
+    /// The PEP 503 normalized name.
+    var key: String
+    /// The METADATA Version; nil for a broken entry.
+    var version: String?
+    /// The `*.dist-info` / `*.egg-info` path.
+    var path: String
+}
+
+/// The distributions of a `sys.path`, with the problems met on the way.
+struct DistributionInventory: Sendable, Equatable {
+    var distributions: [InstalledDistribution] = []
+    var diagnostics: [String] = []
+
+    /// Scans every entry; metadata files are read by several tasks at once, results are
+    /// merged in `sys.path` and directory order.
+    static func scan(_ sysPath: [String], in context: HostContext) async -> DistributionInventory {
+        var candidates: [Candidate] = []
+        var diagnostics: [String] = []
+        for (entryIndex, entry) in sysPath.enumerated() {
+            let listing: [DirectoryEntry]
+            do {
+                listing = try PythonFiles.entries(of: context.hostPath(entry))
+            } catch {
+                if case .notFound = error {
+                    // A missing entry (python311.zip) is normal; a file is a zip archive.
+                    if PythonFiles.exists(context.hostPath(entry)) && !PythonFiles.isDirectory(context.hostPath(entry)) {
+                        diagnostics.append("\(entry): a file on sys.path (zip archive); distributions inside zip archives are not read")
+                    }
+                } else {
+                    diagnostics.append("\(error.description): distributions in this sys.path entry were not read")
+                }
+                continue
+            }
+            let isEgg = PythonPath.basename(entry).lowercased().hasSuffix(".egg")
+            for item in listing {
+                let lower = item.name.lowercased()
+                if lower.hasSuffix(".dist-info") || lower.hasSuffix(".egg-info") {
+                    candidates.append(Candidate(entryIndex: entryIndex, path: PythonPath.join(entry, item.name), folderName: item.name, kind: item.kind))
+                } else if isEgg && lower == "egg-info" {
+                    candidates.append(Candidate(entryIndex: entryIndex, path: PythonPath.join(entry, item.name), folderName: PythonPath.basename(entry), kind: item.kind))
+                }
+            }
+        }
+        let headers = await readHeaders(candidates, in: context)
+        var inventory = DistributionInventory()
+        inventory.diagnostics = diagnostics
+        var seen: [String: Candidate] = [:]
+        for (candidate, result) in zip(candidates, headers) {
+            var problems: [String] = []
+            var header = PythonMetadata.Header()
+            switch result {
+            case .success(let read):
+                header = read
+            case .failure(let problem):
+                problems.append(problem.description)
+            }
+            let name: String
+            if let declared = header.name, !declared.isEmpty {
+                name = declared
+            } else {
+                name = PythonMetadata.nameFromMetadataFolder(candidate.folderName)
+                if case .success = result { problems.append("\(candidate.path): its metadata has no Name; named \(name) from the folder") }
+            }
+            if case .success = result, header.version == nil {
+                problems.append("\(candidate.path): its metadata has no Version; importlib.metadata reports None for \(name)")
+            }
+            if header.hasInvalidUTF8 {
+                problems.append("\(candidate.path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
+            }
+            let key = PythonMetadata.normalize(name)
+            if let first = seen[key] {
+                if first.entryIndex == candidate.entryIndex {
+                    problems.append("\(candidate.path): a second \(key) in the same folder, hidden by \(first.path) as importlib.metadata hides it; remove the stale one")
+                }
+                inventory.diagnostics += problems
+                continue
+            }
+            seen[key] = candidate
+            inventory.diagnostics += problems
+            inventory.distributions.append(InstalledDistribution(key: key, version: header.version, path: candidate.path))
+        }
+        return inventory
+    }
+
+    /// A `*.dist-info` / `*.egg-info` entry to read.
+    struct Candidate: Sendable, Equatable {
+        var entryIndex: Int
+        var path: String
+        var folderName: String
+        var kind: DirectoryEntry.Kind
+    }
+
+    /// Why one entry's metadata could not be read.
+    struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        var path: String
+        var reason: String
+
+        var description: String { "\(path): \(reason)" }
+    }
+
+    /// Below this many files one task reads them all; starting tasks would cost more.
+    static let parallelThreshold = 256
+
+    static func readHeaders(_ candidates: [Candidate], in context: HostContext) async -> [Result<PythonMetadata.Header, Problem>] {
+        let workers = min(4, max(1, candidates.count / parallelThreshold))
+        if workers == 1 { return readHeaders(candidates[...], in: context) }
+        let size = (candidates.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [Result<PythonMetadata.Header, Problem>]).self) { group in
+            for worker in 0..<workers {
+                let slice = candidates[min(candidates.count, worker * size)..<min(candidates.count, (worker + 1) * size)]
+                group.addTask { (worker, readHeaders(slice, in: context)) }
+            }
+            var parts = [[Result<PythonMetadata.Header, Problem>]](repeating: [], count: workers)
+            for await (worker, part) in group { parts[worker] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    static func readHeaders(_ candidates: ArraySlice<Candidate>, in context: HostContext) -> [Result<PythonMetadata.Header, Problem>] {
+        let reader = MetadataHeaderReader()
+        return candidates.map { readHeader($0, with: reader, in: context) }
+    }
+
+    /// METADATA, else PKG-INFO, else the entry itself when it is a file, as
+    /// `importlib.metadata.Distribution.metadata` tries them.
+    static func readHeader(_ candidate: Candidate, with reader: borrowing MetadataHeaderReader, in context: HostContext) -> Result<PythonMetadata.Header, Problem> {
+        let base = context.hostPath(candidate.path)
+        var kind = candidate.kind
+        if kind == .symbolicLink || kind == .unknown {
+            var info = stat()
+            if stat(base, &info) != 0 {
+                let code = errno
+                return .failure(Problem(path: candidate.path, reason: code == ELOOP ? "a symlink loop" : String(cString: strerror(code))))
+            }
+            kind = (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .regularFile
+        }
+        if kind != .directory {
+            return read(base, reportedAs: candidate.path, with: reader)
+        }
+        for file in ["METADATA", "PKG-INFO"] {
+            do {
+                return .success(try reader.header(at: base + "/" + file))
+            } catch {
+                if case .notFound = error { continue }
+                return .failure(problem(error, reportedAs: candidate.path + "/" + file))
+            }
+        }
+        return .failure(Problem(path: candidate.path, reason: "no METADATA or PKG-INFO inside; the distribution is broken, reinstall it"))
+    }
+
+    static func read(_ path: String, reportedAs reported: String, with reader: borrowing MetadataHeaderReader) -> Result<PythonMetadata.Header, Problem> {
+        do {
+            return .success(try reader.header(at: path))
+        } catch {
+            return .failure(problem(error, reportedAs: reported))
+        }
+    }
+
+    static func problem(_ error: FileReadError, reportedAs reported: String) -> Problem {
+        switch error {
+        case .notFound: Problem(path: reported, reason: "not found")
+        case .permissionDenied: Problem(path: reported, reason: "permission denied; run envlock as a user who can read the environment")
+        case .tooLarge(_, let limit): Problem(path: reported, reason: "no end of its header within \(limit) bytes")
+        case .notUTF8: Problem(path: reported, reason: "not valid UTF-8")
+        case .system(_, let code, let message): Problem(path: reported, reason: code == ELOOP ? "a symlink loop" : message)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// The torch build, read from `torch/version.py` (which the build generates) without
+/// importing torch: `torch.version` (`__version__`, with its local tag such as `+cu121`, unlike
+/// the dist-info's `Version: 2.2.0`), `torch.cuda`, `torch.hip`, `torch.git`, `torch.debug`.
+/// Values are written as Python prints them (`None`, `False`).
+public struct TorchBuildDetector: Detector {
+    public let name = "torch-build"
+    public let provides = ["torch."]
+    public let dependencies = ["python"]
+
+    public init() {}
+
+    /// The version.py variables and the fact each becomes.
+    static let fields: [(variable: String, fact: String)] = [
+        ("__version__", "torch.version"), ("cuda", "torch.cuda"), ("hip", "torch.hip"),
+        ("git_version", "torch.git"), ("debug", "torch.debug"),
+    ]
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        let sysPath: [String]
+        switch PythonInstallation.dependency(earlier, for: name) {
+        case .success(let entries): sysPath = entries
+        case .failure(let missing): return missing.outcome
+        }
+        guard let folder = PythonInstallation.packageFolder("torch", on: sysPath, in: context) else {
+            return .absent("torch is not installed: no torch/__init__.py on sys.path")
+        }
+        let path = PythonPath.join(folder, "version.py")
+        do {
+            return Self.outcome(versionModule: try context.readText(path, limit: 1 << 20), path: path)
+        } catch {
+            return .failed("\(error.description): torch is installed but its build is unknown; reinstall torch")
+        }
+    }
+
+    /// The facts of a torch/version.py text.
+    static func outcome(versionModule text: String, path: String) -> DetectorOutcome {
+        let assignments = PythonVersionModule.assignments(text)
+        guard let version = assignments["__version__"], case .string = version else {
+            return .failed("\(path): no __version__ string; torch's build is unknown, reinstall torch")
+        }
+        var facts: [String: String] = [:]
+        var diagnostics: [String] = []
+        for field in fields {
+            if let value = assignments[field.variable] {
+                facts[field.fact] = value.factValue
+            } else {
+                diagnostics.append("\(path): no \(field.variable); \(field.fact) is left out")
+            }
+        }
+        return .ok(facts, diagnostics: diagnostics)
+    }
+}

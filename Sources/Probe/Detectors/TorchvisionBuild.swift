@@ -1,0 +1,50 @@
+/// The torchvision build, from `torchvision/version.py` without importing it:
+/// `torchvision.version` (`__version__`) and `torchvision.cuda`.
+///
+/// torchvision's version.py computes `cuda` at import time (`_check_cuda_version()`), so the
+/// CUDA version comes from a literal `cuda = '12.1'` where an old build writes one, else from
+/// the version's local tag (`+cu121` is `12.1`, `+cpu` is `None`).
+public struct TorchvisionBuildDetector: Detector {
+    public let name = "torchvision-build"
+    public let provides = ["torchvision."]
+    public let dependencies = ["python"]
+
+    public init() {}
+
+    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        let sysPath: [String]
+        switch PythonInstallation.dependency(earlier, for: name) {
+        case .success(let entries): sysPath = entries
+        case .failure(let missing): return missing.outcome
+        }
+        guard let folder = PythonInstallation.packageFolder("torchvision", on: sysPath, in: context) else {
+            return .absent("torchvision is not installed: no torchvision/__init__.py on sys.path")
+        }
+        let path = PythonPath.join(folder, "version.py")
+        do {
+            return Self.outcome(versionModule: try context.readText(path, limit: 1 << 20), path: path)
+        } catch {
+            return .failed("\(error.description): torchvision is installed but its build is unknown; reinstall torchvision")
+        }
+    }
+
+    /// The facts of a torchvision/version.py text.
+    static func outcome(versionModule text: String, path: String) -> DetectorOutcome {
+        let assignments = PythonVersionModule.assignments(text)
+        guard case .string(let version) = assignments["__version__"] else {
+            return .failed("\(path): no __version__ string; torchvision's build is unknown, reinstall torchvision")
+        }
+        var facts = ["torchvision.version": version]
+        var diagnostics: [String] = []
+        if case .string(let cuda) = assignments["cuda"] {
+            facts["torchvision.cuda"] = cuda
+        } else if let tag = CUDAVersionText.localTag(of: version), let cuda = CUDAVersionText.fromLocalTag(tag) {
+            facts["torchvision.cuda"] = cuda
+        } else if CUDAVersionText.localTag(of: version) == "cpu" {
+            facts["torchvision.cuda"] = "None"
+        } else {
+            diagnostics.append("\(path): torchvision computes its CUDA version at import time and \(version) has no +cuXYZ tag; torchvision.cuda is left out")
+        }
+        return .ok(facts, diagnostics: diagnostics)
+    }
+}

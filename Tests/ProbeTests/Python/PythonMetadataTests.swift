@@ -1,0 +1,139 @@
+import Testing
+@testable import Probe
+
+@Suite struct PythonMetadataTests {
+    @Test(arguments: [
+        ("six", "six"), ("Jinja2", "jinja2"), ("zope.interface", "zope-interface"),
+        ("typing_extensions", "typing-extensions"), ("Foo__Bar-._baz", "foo-bar-baz"),
+        ("nvidia-cuda-runtime-cu12", "nvidia-cuda-runtime-cu12"), ("Tiny.Modern_Editable", "tiny-modern-editable"),
+    ])
+    func namesNormalizeAsPEP503Says(name: String, normalized: String) {
+        #expect(PythonMetadata.normalize(name) == normalized)
+    }
+
+    @Test(arguments: [
+        ("six-1.16.0.dist-info", "six"), ("zope.interface-6.1.dist-info", "zope.interface"),
+        ("Tiny_Egg_Info_Folder-0.4.0-py3.11.egg-info", "Tiny_Egg_Info_Folder"), ("tiny_legacy_develop.egg-info", "tiny_legacy_develop"),
+    ])
+    func folderNamesGiveTheProjectName(folder: String, name: String) {
+        #expect(PythonMetadata.nameFromMetadataFolder(folder) == name)
+    }
+
+    @Test func realTorchMetadataHeader() {
+        let bytes = readBytes(SharedData.realFixtures + "/dist-info-metadata/torch-2.5.1.dist-info_METADATA.headers")
+        #expect(PythonMetadata.HeaderScanner.scan(bytes) == PythonMetadata.Header(name: "torch", version: "2.5.1"))
+    }
+
+    @Test func realXFormersMetadataWithCRLF() {
+        let bytes = readBytes(SharedData.realFixtures + "/dist-info-metadata/xformers-0.0.25.post1.dist-info_METADATA")
+        #expect(PythonMetadata.HeaderScanner.scan(bytes) == PythonMetadata.Header(name: "xformers", version: "0.0.25.post1"))
+    }
+
+    @Test(arguments: [
+        // Field names are case-insensitive; the first occurrence wins, as email.message does.
+        ("name: a\nVERSION: 1\nVersion: 2\n", "a", "1"),
+        // A Version after the blank line is the body, not the header.
+        ("Name: a\nSummary: s\n\nVersion: 9\n", "a", nil),
+        // A line that is not `field: value` ends the header block.
+        ("Name: a\nnot a header line\nVersion: 3\n", "a", nil),
+        // Continuation lines are skipped; trailing spaces are kept as importlib.metadata keeps them.
+        ("Summary: s\n  continued: x\nName: a\nVersion: 1.0 \n", "a", "1.0 "),
+        // No newline at the end of the file.
+        ("Name: a\nVersion: 4", "a", "4"),
+        // A mailbox "From " line is ignored.
+        ("From nobody\nName: a\nVersion: 5\n", "a", "5"),
+        ("Name: a\r\nVersion: 6\r\n\r\n", "a", "6"),
+        ("", nil, nil),
+    ] as [(String, String?, String?)])
+    func headerRules(text: String, name: String?, version: String?) {
+        let header = PythonMetadata.HeaderScanner.scan(Array(text.utf8))
+        #expect(header.name == name)
+        #expect(header.version == version)
+        #expect(!header.hasInvalidUTF8)
+    }
+
+    @Test func invalidUTF8IsFlaggedNotDropped() {
+        let header = PythonMetadata.HeaderScanner.scan(Array("Name: caf".utf8) + [0xE9] + Array("\nVersion: 1.0\n".utf8))
+        #expect(header.hasInvalidUTF8)
+        #expect(header.version == "1.0")
+        #expect(header.name == "caf\u{FFFD}")
+    }
+
+    @Test func scannerStopsOnceNameAndVersionAreKnown() {
+        var scanner = PythonMetadata.HeaderScanner()
+        let text = Array("Name: a\nVersion: 1\nSummary: never read\n".utf8)
+        let consumed = text.withUnsafeBytes { scanner.consume($0, isEndOfFile: false) }
+        #expect(scanner.isComplete)
+        #expect(consumed == "Name: a\nVersion: 1\n".utf8.count)
+    }
+
+    @Test func scannerWaitsForTheRestOfALine() {
+        var scanner = PythonMetadata.HeaderScanner()
+        let first = Array("Name: a\nVers".utf8)
+        let consumed = first.withUnsafeBytes { scanner.consume($0, isEndOfFile: false) }
+        #expect(consumed == 8)
+        #expect(!scanner.isComplete)
+        let rest = Array("Version: 2\n".utf8)
+        _ = rest.withUnsafeBytes { scanner.consume($0, isEndOfFile: false) }
+        #expect(scanner.header == PythonMetadata.Header(name: "a", version: "2"))
+    }
+
+    @Test func headerReaderReadsPastItsFirstChunk() throws {
+        let tree = FixtureTree()
+        let classifiers = String(repeating: "Classifier: Programming Language :: Python :: 3\n", count: 400)
+        let path = tree.write("METADATA", "Metadata-Version: 2.1\n\(classifiers)Name: late\nVersion: 7.0\n\nbody\n")
+        let reader = MetadataHeaderReader()
+        #expect(try reader.header(at: path) == PythonMetadata.Header(name: "late", version: "7.0"))
+    }
+
+    @Test func pyvenvConfigOfVenv311() {
+        let config = PyVenvConfig.parse("""
+            home = /root/.pyenv/versions/3.11.7/bin
+            include-system-site-packages = false
+            version = 3.11.7
+            executable = /root/.pyenv/versions/3.11.7/bin/python3.11
+            command = /root/.pyenv/versions/3.11.7/bin/python -m venv /tmp/v
+
+            """)
+        #expect(config == PyVenvConfig(home: "/root/.pyenv/versions/3.11.7/bin", includeSystemSitePackages: false, version: "3.11.7", baseExecutable: "/root/.pyenv/versions/3.11.7/bin/python3.11"))
+        #expect(config.majorMinor == "3.11")
+    }
+
+    @Test func pyvenvConfigOfVirtualenv() {
+        let config = PyVenvConfig.parse("home = /usr/bin\nimplementation = CPython\nversion_info = 3.13.0.candidate.1\nvirtualenv = 20.25.0\nInclude-System-Site-Packages = True\n")
+        #expect(config.version == "3.13.0rc1")
+        #expect(config.implementation == "cpython")
+        #expect(config.includeSystemSitePackages)
+        #expect(config.majorMinor == "3.13")
+    }
+
+    @Test func pyvenvConfigWithoutTheKeyIncludesSystemSitePackages() {
+        // site.py starts from "true" and only a key can turn it off.
+        #expect(PyVenvConfig.parse("home = /usr/bin\n").includeSystemSitePackages)
+    }
+
+    @Test func pthFilesKeepOnlyPathLines() {
+        let text = "# comment\n/abs/path\n\n   \nimport os; os.x()\nimport\tsys\nrelative/dir  \n../up\r\n"
+        #expect(PthFile.pathLines(text) == ["/abs/path", "relative/dir", "../up"])
+    }
+
+    @Test(arguments: [(1201, "12.1"), (1108, "11.8"), (1300, "13.0"), (902, "9.2")])
+    func cudaIntegers(value: Int, text: String) {
+        #expect(CUDAVersionText.fromInteger(value) == text)
+    }
+
+    @Test(arguments: [("cu121", "12.1"), ("cu118", "11.8"), ("cu92", "9.2"), ("cu130", "13.0"), ("cpu", nil), ("rocm5.7", nil), ("cu", nil)] as [(String, String?)])
+    func cudaLocalTags(tag: String, version: String?) {
+        #expect(CUDAVersionText.fromLocalTag(tag) == version)
+    }
+
+    @Test(arguments: [("/a/b/c", "/a/b"), ("/a", "/"), ("a", ""), ("/a/b/", "/a/b")])
+    func dirnameAsPython(path: String, parent: String) {
+        #expect(PythonPath.dirname(path) == parent)
+    }
+
+    @Test(arguments: [("/a/./b/../c", "/a/c"), ("/../a", "/a"), ("a/../..", ".."), ("//a//b/", "/a/b"), ("", ".")])
+    func normpathAsPython(path: String, normalized: String) {
+        #expect(PythonPath.normalize(path) == normalized)
+    }
+}
