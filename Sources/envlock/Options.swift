@@ -33,7 +33,9 @@ struct ProbeOptions: ParsableArguments {
 enum Machine {
     /// Runs every detector and adds the cross-check findings.
     static func probe(_ context: HostContext) async -> Snapshot {
-        await Prober().probe(context)
+        var snapshot = await Prober().probe(context)
+        snapshot.findings = CrossChecks.findings(snapshot.facts)
+        return snapshot
     }
 }
 

@@ -127,3 +127,82 @@ func shellOutput(_ commandLine: String) -> (status: Int32, output: String) {
     let status = pclose(pipe)
     return ((status >> 8) & 0xFF, String(decoding: bytes, as: UTF8.self))
 }
+
+/// A real command runner for tests, over popen: runs the command with this process's
+/// environment (the environment argument is not applied) and no deadline.
+struct PopenCommandRunner: CommandRunner {
+    func run(_ command: String, arguments: [String], environment: [String: String], timeout: Duration) async -> CommandOutcome {
+        let line = ([command] + arguments).map(shellQuoted).joined(separator: " ")
+        let (status, output) = shellOutputBytes(line)
+        return .exited(status: status, stdout: output, stderr: [], truncated: false)
+    }
+}
+
+func shellQuoted(_ word: String) -> String {
+    "'" + word.replacing("'", with: "'\\''") + "'"
+}
+
+func shellOutputBytes(_ commandLine: String) -> (status: Int32, output: [UInt8]) {
+    guard let pipe = popen(commandLine, "r") else { return (-1, []) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, pipe)
+        if count <= 0 { break }
+        bytes += buffer[0..<count]
+    }
+    let status = pclose(pipe)
+    return ((status >> 8) & 0xFF, bytes)
+}
+
+/// The real virtual environments of scripts/make-test-venvs.sh, built once (the script
+/// caches them in .test-venvs/ and serializes concurrent callers with a lock).
+enum TestVenvs {
+    static let names = ["wheels", "editable", "eggs", "system"]
+
+    static let folder: Result<String, TestVenvError> = {
+        let script = SharedData.packageRoot + "/scripts/make-test-venvs.sh"
+        let (status, output) = shellOutput(shellQuoted(script) + " 2>&1")
+        guard status == 0 else { return .failure(TestVenvError(output: output)) }
+        return .success(String(output.split(separator: "\n").last ?? ""))
+    }()
+
+    struct TestVenvError: Error, CustomStringConvertible {
+        var output: String
+        var description: String { "scripts/make-test-venvs.sh failed (see .test-venvs/build.log):\n\(output)" }
+    }
+
+    /// What importlib.metadata reports for `interpreter`: normalized name → version, the first
+    /// distribution of each name winning, as `importlib.metadata.version(name)` decides.
+    static func importlibView(_ interpreter: String) -> [String: String] {
+        let (status, output) = shellOutput(shellQuoted(interpreter) + " -c " + shellQuoted(oracle))
+        precondition(status == 0, "the importlib.metadata one-liner failed for \(interpreter)")
+        var view: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            view[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return view
+    }
+
+    /// Drops the current folder that `-c` puts first, as envlock does.
+    static let oracle = """
+        import sys
+        if sys.path and sys.path[0] == '': sys.path.pop(0)
+        import importlib.metadata as m, re
+        seen = {}
+        for d in m.distributions():
+            key = re.sub(r'[-_.]+', '-', d.metadata['Name']).lower()
+            seen.setdefault(key, d.version)
+        for key in sorted(seen): print(key + '\\t' + seen[key])
+        """
+}
+
+/// `python.packages.*` of a facts map, without the prefix.
+func packages(_ facts: [String: String]) -> [String: String] {
+    var result: [String: String] = [:]
+    for (key, value) in facts where key.hasPrefix("python.packages.") {
+        result[String(key.dropFirst("python.packages.".count))] = value
+    }
+    return result
+}
