@@ -105,7 +105,7 @@ import Testing
         let folder = try await Self.venvFolder()
         let config = readFile("\(folder)/wheels/pyvenv.cfg")
         let home = try #require(config.split(separator: "\n").first { $0.hasPrefix("home") }?.split(separator: "=").last)
-        let interpreter = home.trimmingCharacters(in: " ") + "/python3"
+        let interpreter = String(home.filter { $0 != " " }) + "/python3"
         let (packages, snapshot) = try await Self.envlockView(["--python", interpreter])
         Self.expectSame(packages, try await Self.importlibView(interpreter), "base interpreter")
         #expect(snapshot.detector(named: "python")?.detail?.contains("running") == true)
