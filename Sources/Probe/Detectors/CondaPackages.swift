@@ -1,5 +1,6 @@
 /// The packages of the conda environment the interpreter belongs to:
-/// `conda.packages.<name>` = `version` of each `conda-meta/*.json` record.
+/// `conda.packages.<name>` = `version` of each `conda-meta/*.json` record (a dot in the name
+/// becomes `-`: `conda.packages.ruamel-yaml`).
 ///
 /// The environment is the first of the interpreter's prefix, its base prefix (a venv made
 /// from a conda Python) and `$CONDA_PREFIX` that has a `conda-meta` folder. Only the `name`
@@ -34,11 +35,12 @@ public struct CondaPackagesDetector: Detector {
             let path = PythonPath.join(folder, file)
             do {
                 let record = try Self.record(try context.readBytes(path, limit: 256 << 20), path: path)
-                if let existing = facts["conda.packages.\(record.name)"] {
+                let key = "conda.packages." + Self.keySegment(record.name)
+                if let existing = facts[key] {
                     diagnostics.append("\(path): a second record for \(record.name) (\(record.version)); \(existing) was kept. conda's metadata is inconsistent: run `conda list` to check")
                     continue
                 }
-                facts["conda.packages.\(record.name)"] = record.version
+                facts[key] = record.version
             } catch let error as RecordError {
                 diagnostics.append(error.description)
             } catch let error as FileReadError {
@@ -50,6 +52,12 @@ public struct CondaPackagesDetector: Detector {
         var outcome = DetectorOutcome.ok(facts, diagnostics: diagnostics)
         outcome.detail = "conda environment \(prefix)"
         return outcome
+    }
+
+    /// A conda package name as one fact key segment: dots (`ruamel.yaml`) become `-`, since a
+    /// dot separates key segments; whitespace, never valid in a conda name, becomes `-` too.
+    static func keySegment(_ name: String) -> String {
+        String(name.map { $0 == "." || $0.isWhitespace ? "-" : $0 })
     }
 
     /// Why a conda-meta record could not be used.

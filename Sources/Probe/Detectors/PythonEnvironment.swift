@@ -235,12 +235,15 @@ struct SysPathBuilder {
         if known.insert(normalized).inserted { path.append(normalized) }
         let names: [String]
         do {
-            names = try context.listDirectory(normalized)
+            // site.py: `.pth` files not starting with a dot, in sorted order.
+            names = try PythonFiles.entries(of: context.hostPath(normalized)) { name in
+                name.first != 0x2E && PythonFiles.hasSuffix(name, ".pth")
+            }.map(\.name).sorted()
         } catch {
             diagnostics.append("\(error.description): its .pth files were not read")
             return
         }
-        for name in names where name.hasSuffix(".pth") && !name.hasPrefix(".") {
+        for name in names {
             let pthPath = PythonPath.join(normalized, name)
             let text: String
             do {

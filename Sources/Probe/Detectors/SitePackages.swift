@@ -63,9 +63,13 @@ struct DistributionInventory: Sendable, Equatable {
         var candidates: [Candidate] = []
         var diagnostics: [String] = []
         for (entryIndex, entry) in sysPath.enumerated() {
+            let isEgg = PythonPath.basename(entry).lowercased().hasSuffix(".egg")
             let listing: [DirectoryEntry]
             do {
-                listing = try PythonFiles.entries(of: context.hostPath(entry))
+                listing = try PythonFiles.entries(of: context.hostPath(entry)) { name in
+                    PythonFiles.hasSuffixIgnoringCase(name, ".dist-info") || PythonFiles.hasSuffixIgnoringCase(name, ".egg-info")
+                        || isEgg && name.count == 8 && PythonFiles.hasSuffixIgnoringCase(name, "egg-info")
+                }
             } catch {
                 if case .notFound = error {
                     // A missing entry (python311.zip) is normal; a file is a zip archive.
@@ -77,14 +81,10 @@ struct DistributionInventory: Sendable, Equatable {
                 }
                 continue
             }
-            let isEgg = PythonPath.basename(entry).lowercased().hasSuffix(".egg")
             for item in listing {
-                let lower = item.name.lowercased()
-                if lower.hasSuffix(".dist-info") || lower.hasSuffix(".egg-info") {
-                    candidates.append(Candidate(entryIndex: entryIndex, path: PythonPath.join(entry, item.name), folderName: item.name, kind: item.kind))
-                } else if isEgg && lower == "egg-info" {
-                    candidates.append(Candidate(entryIndex: entryIndex, path: PythonPath.join(entry, item.name), folderName: PythonPath.basename(entry), kind: item.kind))
-                }
+                // An .egg folder's own EGG-INFO is named after the .egg, as importlib.metadata names it.
+                let folderName = item.name.utf8.count == 8 ? PythonPath.basename(entry) : item.name
+                candidates.append(Candidate(entryIndex: entryIndex, path: PythonPath.join(entry, item.name), folderName: folderName, kind: item.kind))
             }
         }
         let headers = await readHeaders(candidates, in: context)
@@ -113,7 +113,13 @@ struct DistributionInventory: Sendable, Equatable {
             if header.hasInvalidUTF8 {
                 problems.append("\(candidate.path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
             }
-            let key = PythonMetadata.normalize(name)
+            var key = PythonMetadata.normalize(name)
+            if key.isEmpty || key.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+                // Not a valid distribution name; a fact key cannot hold it as it is.
+                key = String(key.map { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true ? "-" : $0 })
+                if key.isEmpty { key = "-" }
+                problems.append("\(candidate.path): the name \"\(name)\" is not a valid distribution name; reported as \(key)")
+            }
             if let first = seen[key] {
                 if first.entryIndex == candidate.entryIndex {
                     problems.append("\(candidate.path): a second \(key) in the same folder, hidden by \(first.path) as importlib.metadata hides it; remove the stale one")

@@ -76,6 +76,12 @@ enum PythonFiles {
     /// The entries of a folder in the order `readdir` returns them, which is the order
     /// `os.listdir` and therefore importlib.metadata see. `.` and `..` are left out.
     static func entries(of path: String) throws(FileReadError) -> [DirectoryEntry] {
+        try entries(of: path) { _ in true }
+    }
+
+    /// The entries whose raw name `include` accepts, in `readdir` order. The filter sees the
+    /// bytes before any String is made, which matters in a site-packages of thousands of entries.
+    static func entries(of path: String, where include: (UnsafeRawBufferPointer) -> Bool) throws(FileReadError) -> [DirectoryEntry] {
         guard let dir = opendir(path) else { throw FileSystem.error(errno, path) }
         defer { closedir(dir) }
         var result: [DirectoryEntry] = []
@@ -85,10 +91,14 @@ enum PythonFiles {
                 if errno != 0 { throw FileSystem.error(errno, path) }
                 break
             }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let length = raw.firstIndex(of: 0) ?? raw.count
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
+                if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { return nil }
+                guard include(bytes) else { return nil }
+                return String(decoding: bytes, as: UTF8.self)
             }
-            if name == "." || name == ".." { continue }
+            guard let name else { continue }
             let kind: DirectoryEntry.Kind = switch Int32(entry.pointee.d_type) {
             case Int32(DT_DIR): .directory
             case Int32(DT_REG): .regularFile
@@ -99,6 +109,30 @@ enum PythonFiles {
             result.append(DirectoryEntry(name: name, kind: kind))
         }
         return result
+    }
+
+    /// Whether `name` ends with `suffix`, byte for byte.
+    static func hasSuffix(_ name: UnsafeRawBufferPointer, _ suffix: StaticString) -> Bool {
+        let count = suffix.utf8CodeUnitCount
+        guard name.count >= count else { return false }
+        let offset = name.count - count
+        for index in 0..<count where name[offset + index] != suffix.utf8Start[index] {
+            return false
+        }
+        return true
+    }
+
+    /// Whether `name` ends with `suffix`, ASCII letters compared without case (`suffix` is lowercase).
+    static func hasSuffixIgnoringCase(_ name: UnsafeRawBufferPointer, _ suffix: StaticString) -> Bool {
+        let count = suffix.utf8CodeUnitCount
+        guard name.count >= count else { return false }
+        let offset = name.count - count
+        for index in 0..<count {
+            var byte = name[offset + index]
+            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+            if byte != suffix.utf8Start[index] { return false }
+        }
+        return true
     }
 
     /// Whether `path` is a folder (following links), as `os.path.isdir` answers.

@@ -80,6 +80,14 @@ import Testing
         #expect(outcome.diagnostics.count == expectations.count, "\(outcome.diagnostics)")
     }
 
+    @Test func anInvalidNameStillGivesAUsableFactKey() async {
+        let tree = FixtureTree()
+        tree.distInfo("site", "My_Tool-1.0.dist-info", name: "My Tool", version: "1.0")
+        let outcome = await Self.scan([tree.at("site")])
+        #expect(outcome.facts == ["python.packages.my-tool": "1.0"])
+        #expect(outcome.diagnostics.count == 1)
+    }
+
     @Test func anEntryWithoutVersionStillHidesLaterCopies() async {
         // importlib.metadata.version("noversion") finds the first and answers None.
         let tree = FixtureTree()

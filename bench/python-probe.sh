@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Times `envlock probe` against importlib.metadata and `pip list` on one real virtual
+# environment whose site-packages holds 2,000 extra synthetic distributions.
+#
+# Usage: bench/python-probe.sh [RUNS]   (default 9 runs per command; the median is reported)
+# Needs: a release build (swift build -c release, or ENVLOCK=/path/to/envlock), python3 with
+# venv and ensurepip, cc. Work files go to bench/work/ (ignored by git); rerunning reuses them.
+#
+# Each command runs RUNS times, one after another, after one untimed warm-up run (so every
+# tool reads from a warm page cache). Wall time is measured around fork/exec/wait, peak RSS is
+# the child's ru_maxrss from wait4(2), the same figure /usr/bin/time -v prints.
+set -euo pipefail
+
+runs=${1:-9}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$root/bench/work
+envlock=${ENVLOCK:-$root/.build/release/envlock}
+python=${BENCH_PYTHON:-python3}
+python=$("$python" -c 'import sys; print(sys.executable)')
+count=2000
+
+[[ -x $envlock ]] || { echo "no envlock binary at $envlock: run 'swift build -c release' or set ENVLOCK" >&2; exit 2; }
+mkdir -p "$work"
+
+venv=$work/venv
+if [[ ! -f $work/.synthetic-$count ]]; then
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+    "$python" - "$venv" "$count" <<'PY'
+import os, sys, glob
+venv, count = sys.argv[1], int(sys.argv[2])
+site = glob.glob(os.path.join(venv, "lib", "python3.*", "site-packages"))[0]
+body = "A synthetic distribution for envlock's benchmark.\n\n" + ("Lorem ipsum dolor sit amet. " * 12 + "\n") * 60
+for i in range(count):
+    name, version = f"synthetic-pkg-{i:04d}", f"1.{i}.0"
+    module = name.replace("-", "_")
+    info = os.path.join(site, f"{module}-{version}.dist-info")
+    os.makedirs(info, exist_ok=True)
+    os.makedirs(os.path.join(site, module), exist_ok=True)
+    with open(os.path.join(site, module, "__init__.py"), "w") as f:
+        f.write(f"__version__ = '{version}'\n")
+    header = [
+        "Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
+        "Summary: A synthetic distribution", "Home-page: https://example.invalid/",
+        "Author: envlock benchmark", "License: MIT", "Requires-Python: >=3.8",
+        "Description-Content-Type: text/markdown",
+    ]
+    header += [f"Classifier: Programming Language :: Python :: 3.{m}" for m in range(8, 14)]
+    header += [f"Requires-Dist: synthetic-pkg-{(i + k) % count:04d} (>=1.0)" for k in range(1, 6)]
+    with open(os.path.join(info, "METADATA"), "w") as f:
+        f.write("\n".join(header) + "\n\n" + body)
+    for fname, text in (("INSTALLER", "pip\n"), ("WHEEL", "Wheel-Version: 1.0\nGenerator: bdist_wheel (0.42.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n"),
+                        ("top_level.txt", module + "\n"),
+                        ("RECORD", f"{module}/__init__.py,sha256=x,20\n{module}-{version}.dist-info/METADATA,,\n")):
+        with open(os.path.join(info, fname), "w") as f:
+            f.write(text)
+PY
+    touch "$work/.synthetic-$count"
+fi
+site=$(echo "$venv"/lib/python3.*/site-packages)
+
+cc -O2 -o "$work/metadata-floor" "$root/bench/metadata-floor.c"
+
+"$python" - "$runs" "$venv" "$site" "$envlock" "$work" <<'PY'
+import os, subprocess, sys, time, statistics, json, platform
+
+runs, venv, site, envlock, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+vpython = os.path.join(venv, "bin", "python")
+env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/"), "LANG": "C.UTF-8",
+       "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
+commands = [
+    ("envlock probe --format json --python VENV", [envlock, "probe", "--format", "json", "--python", vpython]),
+    ("python -c 'importlib.metadata one-liner'", [vpython, "-c", "import importlib.metadata as m; d={x.metadata['Name']:x.version for x in m.distributions()}"]),
+    ("pip list --format json", [vpython, "-m", "pip", "list", "--format", "json"]),
+    ("I/O floor: C loop reading every METADATA once", [os.path.join(work, "metadata-floor"), site]),
+    ("I/O floor: C loop reading the first 4 KiB of every METADATA", [os.path.join(work, "metadata-floor"), "--first-4k", site]),
+]
+
+# subprocess reaps the child itself; use a raw fork/exec to keep the child's rusage.
+def measure(argv):
+    read_out, write_out = os.pipe()
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.chdir(work)
+        os.dup2(write_out, 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(read_out)
+        os.execve(argv[0], argv, env)
+    os.close(write_out)
+    chunks = []
+    while True:
+        chunk = os.read(read_out, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_out)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{argv[0]} failed with status {status}")
+    return elapsed, usage.ru_maxrss / 1024.0, b"".join(chunks)
+
+results = []
+for label, argv in commands:
+    _, _, output = measure(argv)  # warm-up, and the output for the sanity checks below
+    times, rss = [], []
+    for _ in range(runs):
+        elapsed, peak, _ = measure(argv)
+        times.append(elapsed)
+        rss.append(peak)
+    results.append((label, statistics.median(times), min(times), max(times), max(rss), output))
+
+snapshot = json.loads(results[0][5])
+packages = {k: v for k, v in snapshot["facts"].items() if k.startswith("python.packages.")}
+pip_count = len(json.loads(results[2][5]))
+floor_files = int(results[3][5])
+assert len(packages) == pip_count, f"envlock found {len(packages)} packages, pip list {pip_count}"
+
+base = results[0][1]
+cpu = "unknown"
+for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+    if line.startswith("Model name:"):
+        cpu = line.split(":", 1)[1].strip()
+lines = [
+    f"Machine: {cpu}, {os.cpu_count()} CPUs; {platform.system()} {platform.release()}; Python {platform.python_version()}; "
+    f"{time.strftime('%Y-%m-%d %H:%M %Z')}; load average before the run {os.getloadavg()[0]:.2f}",
+    f"Environment: one venv, {len(packages)} distributions ({len(packages) - 2000} real + 2000 synthetic), {floor_files} METADATA files; "
+    f"median of {runs} runs after a warm-up, warm page cache.",
+    "",
+    "| command | median | min | max | peak RSS | vs envlock |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+]
+for label, median, low, high, peak, _ in results:
+    ratio = "1x" if label.startswith("envlock") else (f"{median / base:.1f}x slower" if median >= base else f"{base / median:.1f}x faster")
+    lines.append(f"| `{label}` | {median * 1000:.1f} ms | {low * 1000:.1f} ms | {high * 1000:.1f} ms | {peak:.1f} MB | {ratio} |")
+text = "\n".join(lines)
+print(text)
+with open(os.path.join(work, "results.md"), "w") as f:
+    f.write(text + "\n")
+PY
