@@ -62,6 +62,9 @@ public enum FactCatalog {
         FactDescription("python.executable", "Which interpreter runs the job; informational."),
         FactDescription("python.version", "Python's version changes which wheels install and some numeric library behaviour."),
         FactDescription("python.implementation", "CPython and other implementations install different wheels."),
+        FactDescription("python.prefix", "Where the environment lives; informational.", identifiesInstance: true),
+        FactDescription("python.base_prefix", "Where the interpreter the environment was made from lives; informational.", identifiesInstance: true),
+        FactDescription("python.path.*", "The sys.path folders the packages were read from; informational.", identifiesInstance: true),
         FactDescription("python.packages.*", "Every installed distribution can change results; torch, torchvision and xformers above all."),
         FactDescription("torch.version", "The version torch reports, with its build tag (2.2.0+cu121): a different build is a different set of kernels."),
         FactDescription("torch.cuda", "The CUDA version torch was built for; cu118 and cu121 builds run different kernels."),
@@ -73,6 +76,7 @@ public enum FactCatalog {
         FactDescription("xformers.version", "xformers provides the memory-efficient attention kernels; versions differ in kernels and dispatch."),
         FactDescription("xformers.build.*", "What xformers was compiled against; built for another torch, it silently loses its C++/CUDA kernels."),
         FactDescription("conda.packages.*", "Packages a conda environment installed, including CUDA libraries conda provides."),
+        FactDescription("*.runtime", "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
     ]
 
     /// The first description whose pattern matches `key`.
