@@ -40,8 +40,8 @@ public struct CUDAWheelsDetector: Detector {
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let sysPath: [String]
         switch PythonInstallation.dependency(earlier, for: name) {
-        case .success(let entries): sysPath = entries
-        case .failure(let missing): return missing.outcome
+        case .sysPath(let entries): sysPath = entries
+        case .unavailable(let outcome): return outcome
         }
         guard let packages = earlier["site-packages"], packages.status == .ok else {
             return .failed("no package list: the site-packages detector \(earlier["site-packages"].map { "is \($0.status.rawValue) (\($0.detail ?? "no reason given"))" } ?? "did not finish")")

@@ -173,27 +173,29 @@ struct PythonInstallation: Sendable, Equatable {
         return entries
     }
 
-    /// The `python` detector's outcome as a dependent sees it: the sys.path, or the outcome
-    /// the dependent should report because there is no Python to look at.
-    static func dependency(_ earlier: [String: DetectorOutcome], for dependent: String) -> Result<[String], DependencyMissing> {
+    /// What a dependent detector gets from the `python` detector's outcome.
+    enum Dependency {
+        /// The sys.path to read.
+        case sysPath([String])
+        /// No sys.path: the outcome the dependent reports instead, with the reason.
+        case unavailable(DetectorOutcome)
+    }
+
+    /// The `python` detector's outcome as a dependent named `dependent` sees it.
+    static func dependency(_ earlier: [String: DetectorOutcome], for dependent: String) -> Dependency {
         guard let python = earlier["python"] else {
-            return .failure(DependencyMissing(outcome: .failed("the python detector did not finish, so \(dependent) has no sys.path to read")))
+            return .unavailable(.failed("the python detector did not finish, so \(dependent) has no sys.path to read"))
         }
         switch python.status {
         case .ok:
-            return .success(sysPath(from: python.facts))
+            return .sysPath(sysPath(from: python.facts))
         case .absent:
-            return .failure(DependencyMissing(outcome: .absent(python.detail ?? "no Python environment")))
+            return .unavailable(.absent(python.detail ?? "no Python environment"))
         case .skipped:
-            return .failure(DependencyMissing(outcome: .skipped(python.detail ?? "no Python environment")))
+            return .unavailable(.skipped(python.detail ?? "no Python environment"))
         case .failed:
-            return .failure(DependencyMissing(outcome: .failed("no sys.path: the python detector failed (\(python.detail ?? "no reason given"))")))
+            return .unavailable(.failed("no sys.path: the python detector failed (\(python.detail ?? "no reason given"))"))
         }
-    }
-
-    /// The outcome a dependent reports when the `python` detector has no sys.path for it.
-    struct DependencyMissing: Error {
-        var outcome: DetectorOutcome
     }
 
     /// The first `sys.path` entry holding the regular package `package` (a folder with

@@ -29,8 +29,8 @@ public struct SitePackagesDetector: Detector {
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let sysPath: [String]
         switch PythonInstallation.dependency(earlier, for: name) {
-        case .success(let entries): sysPath = entries
-        case .failure(let missing): return missing.outcome
+        case .sysPath(let entries): sysPath = entries
+        case .unavailable(let outcome): return outcome
         }
         let inventory = await DistributionInventory.scan(sysPath, in: context)
         var facts: [String: String] = [:]

@@ -18,8 +18,8 @@ public struct TorchBuildDetector: Detector {
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let sysPath: [String]
         switch PythonInstallation.dependency(earlier, for: name) {
-        case .success(let entries): sysPath = entries
-        case .failure(let missing): return missing.outcome
+        case .sysPath(let entries): sysPath = entries
+        case .unavailable(let outcome): return outcome
         }
         guard let folder = PythonInstallation.packageFolder("torch", on: sysPath, in: context) else {
             return .absent("torch is not installed: no torch/__init__.py on sys.path")

@@ -42,6 +42,7 @@ public enum PythonMetadata {
         /// Whether a line read (up to both fields, or the end of the header) is not valid UTF-8.
         public var hasInvalidUTF8: Bool
 
+        /// A header with these fields.
         public init(name: String? = nil, version: String? = nil, hasInvalidUTF8: Bool = false) {
             self.name = name
             self.version = version
@@ -57,10 +58,12 @@ public enum PythonMetadata {
     /// can change the answer. That is what lets the probe read a few hundred bytes of each
     /// METADATA file instead of the whole long description.
     public struct HeaderScanner: Sendable {
+        /// What has been read so far.
         public private(set) var header = Header()
         /// True once the answer cannot change, whatever follows.
         public private(set) var isComplete = false
 
+        /// A scanner at the start of a file.
         public init() {}
 
         /// Consumes the complete lines at the start of `bytes` and returns how many bytes it
@@ -155,6 +158,7 @@ public struct PyVenvConfig: Sendable, Equatable {
     /// `executable` (venv since 3.11): the base interpreter's real path.
     public var baseExecutable: String?
 
+    /// A configuration with these values; the defaults are what site.py assumes for a missing key.
     public init(home: String? = nil, includeSystemSitePackages: Bool = true, version: String? = nil, implementation: String? = nil, baseExecutable: String? = nil) {
         self.home = home
         self.includeSystemSitePackages = includeSystemSitePackages
