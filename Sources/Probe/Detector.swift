@@ -47,10 +47,15 @@ public protocol Detector: Sendable {
     var provides: [String] { get }
     /// Detectors whose outcomes this one needs; it starts after they finish or time out.
     var dependencies: [String] { get }
+    /// How long this detector waits for its dependencies before it runs without them; nil
+    /// means the prober's `dependencyWait`. A detector that is useless without its dependency
+    /// (site-packages without the python detector's sys.path) waits as long as that one can take.
+    var dependencyWait: Duration? { get }
     /// Reads the source. Never throws: every problem becomes a status with its reason.
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome
 }
 
 extension Detector {
     public var dependencies: [String] { [] }
+    public var dependencyWait: Duration? { nil }
 }

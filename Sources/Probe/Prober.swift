@@ -3,8 +3,8 @@ import EnvLock
 /// Runs detectors concurrently under one deadline and merges their findings into a snapshot.
 ///
 /// Detectors start at once unless they name `dependencies`; those start when their
-/// dependencies finish, or after `dependencyWait` if one hangs (a sick GPU can hang NVML),
-/// and then see only the outcomes that arrived. When `deadline` passes, every detector that
+/// dependencies finish, or after `dependencyWait` (or the detector's own) if one hangs (a
+/// sick GPU can hang NVML), and then see only the outcomes that arrived. When `deadline` passes, every detector that
 /// has not finished is reported `failed` with the time it was given, and the probe returns:
 /// a broken machine still gets a report.
 public struct Prober: Sendable {
@@ -23,7 +23,7 @@ public struct Prober: Sendable {
         let board = OutcomeBoard()
         for detector in detectors {
             let dependencies = Set(detector.dependencies)
-            let wait = dependencyWait
+            let wait = detector.dependencyWait ?? dependencyWait
             Task.detached {
                 if !dependencies.isEmpty { await board.wait(for: dependencies, timeout: wait) }
                 let earlier = await board.outcomes(named: dependencies)

@@ -34,6 +34,7 @@ public struct CUDAWheelsDetector: Detector {
         "cusparselt.runtime", "nvtx.runtime", "cufile.runtime", "nvshmem.runtime",
     ]
     public let dependencies = ["python", "site-packages", "torch-build"]
+    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 

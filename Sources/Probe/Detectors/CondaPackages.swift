@@ -9,6 +9,7 @@ public struct CondaPackagesDetector: Detector {
     public let name = "conda"
     public let provides = ["conda.packages."]
     public let dependencies = ["python"]
+    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 

@@ -23,6 +23,7 @@ public struct SitePackagesDetector: Detector {
     public let name = "site-packages"
     public let provides = ["python.packages."]
     public let dependencies = ["python"]
+    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 

@@ -6,6 +6,7 @@ public struct TorchBuildDetector: Detector {
     public let name = "torch-build"
     public let provides = ["torch."]
     public let dependencies = ["python"]
+    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 

@@ -8,6 +8,7 @@ public struct TorchvisionBuildDetector: Detector {
     public let name = "torchvision-build"
     public let provides = ["torchvision."]
     public let dependencies = ["python"]
+    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 

@@ -7,6 +7,7 @@ public struct XFormersBuildDetector: Detector {
     public let name = "xformers-build"
     public let provides = ["xformers."]
     public let dependencies = ["python"]
+    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func recordsOfTheInterpretersPrefix() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("env/conda-meta/python-3.11.7-hab00c5b_1_cpython.json", Self.record(name: "python", version: "3.11.7", build: "hab00c5b_1_cpython"))
         tree.write("env/conda-meta/pytorch-cuda-12.1-ha16c6d3_5.json", Self.record(name: "pytorch-cuda", version: "12.1", build: "ha16c6d3_5"))
         tree.write("env/conda-meta/cudnn-8.9.2.26-cuda12_0.json", Self.record(name: "cudnn", version: "8.9.2.26", build: "cuda12_0"))
@@ -42,14 +42,14 @@ import Testing
     }
 
     @Test func condaPrefixVariableWithoutAPython() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("env/conda-meta/cudatoolkit-11.8.0-h6a678d5_0.json", Self.record(name: "cudatoolkit", version: "11.8.0", build: "h6a678d5_0"))
         let outcome = await CondaPackagesDetector().detect(in: pythonContext(environment: ["CONDA_PREFIX": tree.at("env")]), earlier: ["python": .absent("no Python")])
         #expect(outcome.facts == ["conda.packages.cudatoolkit": "11.8.0"])
     }
 
     @Test func notACondaEnvironment() async {
-        let python = DetectorOutcome.ok(["python.prefix": FixtureTree().path])
+        let python = DetectorOutcome.ok(["python.prefix": PythonTree().path])
         let outcome = await CondaPackagesDetector().detect(in: pythonContext(), earlier: ["python": python])
         #expect(outcome.status == .absent)
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct PythonEnvironmentTests {
     /// A base interpreter prefix (pyenv layout) and a venv made from it.
     struct VenvTree {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         var base: String { tree.at("pyenv/versions/3.11.7") }
         var venv: String { tree.at("venv") }
         var venvSite: String { venv + "/lib/python3.11/site-packages" }
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func noPythonAnywhereIsAbsent() async {
-        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(environment: ["PATH": FixtureTree().path]), earlier: [:])
+        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(environment: ["PATH": PythonTree().path]), earlier: [:])
         #expect(outcome.status == .absent)
         let dependent = await SitePackagesDetector().detect(in: pythonContext(), earlier: ["python": outcome])
         #expect(dependent.status == .absent)
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func condaPrefixRunsTheInterpreterOnce() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("conda/bin/python", "")
         tree.distInfo("conda/lib/python3.11/site-packages", "numpy-1.26.4.dist-info", name: "numpy", version: "1.26.4")
         let site = tree.at("conda/lib/python3.11/site-packages")
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func python3OnPathIsTheLastResort() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("bin/python3", "")
         let runner = ScriptedCommandRunner { command, _ in
             #expect(command == tree.at("bin/python3"))
@@ -150,7 +150,7 @@ import Testing
         (.failedToStart(reason: "exec format error"), "exec format error"),
     ])
     func interpreterFailuresSayWhy(outcome: CommandOutcome, mention: String) async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("bin/python", "")
         let runner = ScriptedCommandRunner { _, _ in outcome }
         let result = await PythonEnvironmentDetector().detect(in: pythonContext(executable: tree.at("bin/python"), commands: runner), earlier: [:])
@@ -160,7 +160,7 @@ import Testing
     }
 
     @Test func sitePackagesOptionRunsNothing() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("one", "a-1.dist-info", name: "a", version: "1")
         tree.distInfo("two", "a-2.dist-info", name: "a", version: "2")
         tree.distInfo("two", "b-2.dist-info", name: "b", version: "2")
@@ -193,7 +193,7 @@ import Testing
     }
 
     @Test func nonVenvUnderAForeignRootIsNotRun() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("usr/bin/python3", "")
         let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(executable: "/usr/bin/python3", root: tree.path), earlier: [:])
         #expect(outcome.status == .failed)
@@ -201,7 +201,7 @@ import Testing
     }
 
     @Test func debianBaseWithSystemSitePackagesAsksTheInterpreter() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("usr/lib/python3.11/os.py", "")
         tree.folder("usr/lib/python3/dist-packages")
         tree.write("venv/pyvenv.cfg", "home = \(tree.at("usr/bin"))\ninclude-system-site-packages = true\nversion = 3.11.2\n")

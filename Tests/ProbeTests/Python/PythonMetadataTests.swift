@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func headerReaderReadsPastItsFirstChunk() throws {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         let classifiers = String(repeating: "Classifier: Programming Language :: Python :: 3\n", count: 400)
         let path = tree.write("METADATA", "Metadata-Version: 2.1\n\(classifiers)Name: late\nVersion: 7.0\n\nbody\n")
         let reader = MetadataHeaderReader()

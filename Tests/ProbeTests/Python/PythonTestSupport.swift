@@ -4,7 +4,7 @@ import Glibc
 @testable import Probe
 
 /// A fresh folder under /tmp that a test fills with a fixture tree.
-struct FixtureTree {
+struct PythonTree {
     let path: String
 
     init() {

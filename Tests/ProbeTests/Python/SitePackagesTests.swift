@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func allMetadataForms() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "Jinja2-3.1.3.dist-info", name: "Jinja2", version: "3.1.3")
         // A dist-info with PKG-INFO only: importlib.metadata falls back to it.
         tree.write("site/old-1.0.dist-info/PKG-INFO", "Metadata-Version: 1.0\nName: old\nVersion: 1.0\n")
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func firstOnSysPathWins() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("first", "typing_extensions-4.9.0.dist-info", name: "typing_extensions", version: "4.9.0")
         tree.distInfo("second", "typing_extensions-4.15.0.dist-info", name: "typing-extensions", version: "4.15.0")
         let outcome = await Self.scan([tree.at("first"), tree.at("second")])
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func aStaleSecondCopyInOneFolderIsReported() async throws {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "six-1.16.0.dist-info", name: "six", version: "1.16.0")
         tree.distInfo("site", "six-1.17.0.dist-info", name: "six", version: "1.17.0")
         // importlib.metadata takes the first in directory order; so must envlock.
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func brokenEntriesBecomeDiagnosticsWithTheirPaths() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "good-1.0.dist-info", name: "good", version: "1.0")
         tree.folder("site/nometa-1.0.dist-info")
         tree.write("site/noversion-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: noversion\n\n")
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func anInvalidNameStillGivesAUsableFactKey() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "My_Tool-1.0.dist-info", name: "My Tool", version: "1.0")
         let outcome = await Self.scan([tree.at("site")])
         #expect(outcome.facts == ["python.packages.my-tool": "1.0"])
@@ -90,7 +90,7 @@ import Testing
 
     @Test func anEntryWithoutVersionStillHidesLaterCopies() async {
         // importlib.metadata.version("noversion") finds the first and answers None.
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("first/noversion-1.0.dist-info/METADATA", "Name: noversion\n")
         tree.distInfo("second", "noversion-1.0.dist-info", name: "noversion", version: "1.0")
         let outcome = await Self.scan([tree.at("first"), tree.at("second")])
@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func unusableSysPathEntries() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "ok-1.dist-info", name: "ok", version: "1")
         tree.write("archive.zip", "PK")
         tree.symlink("looping", pointingTo: "looping")
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func zipAndLoopingEntriesFromAnInterpreterAreDiagnosed() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("archive.zip", "PK")
         tree.symlink("looping", pointingTo: "looping")
         let python = DetectorOutcome.ok(PythonInstallation(sysPath: [tree.at("archive.zip"), tree.at("looping"), tree.at("missing.zip")]).facts)
@@ -123,7 +123,7 @@ import Testing
 
     @Test(.enabled(if: geteuid() != 0, "root reads folders whatever their mode"))
     func unreadableFolderIsDiagnosed() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "locked-1.0.dist-info", name: "locked", version: "1.0")
         chmod(tree.at("site/locked-1.0.dist-info"), 0)
         defer { chmod(tree.at("site/locked-1.0.dist-info"), 0o755) }
@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func manyDistributionsKeepSysPathOrderAcrossWorkers() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         for index in 0..<1500 {
             tree.distInfo("a", "pkg_\(index)-1.0.dist-info", name: "pkg-\(index)", version: "1.\(index)")
         }

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func torch251WithItsPinnedCUDAWheels() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         let metadata = Self.real + "/dist-info-metadata/torch-2.5.1.dist-info_METADATA.headers"
         tree.copy(metadata, to: "site/torch-2.5.1.dist-info/METADATA")
         tree.write("site/torch/__init__.py", "")
@@ -71,7 +71,7 @@ import Testing
     @Test func xformers0025ForCUDATorchBesideACPUTorch() async {
         // The real Windows venv: xformers 0.0.25.post1 built for torch 2.2.2+cu121, while the
         // torch installed is 2.2.2+cpu.
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "torch-2.2.2+cpu.dist-info", name: "torch", version: "2.2.2+cpu")
         tree.write("site/torch/__init__.py", "")
         tree.copy(Self.real + "/torch-version-py/torch-2.2.2+cpu_windows-venv_version.py", to: "site/torch/version.py")
@@ -99,7 +99,7 @@ import Testing
         // torch 2.2.1+cu121's real version.py (the closest real file to 2.2.0) and the real
         // cpp_lib.json of the xformers 0.0.24 wheel, built against torch 2.2.0+cu121; the
         // wheel's version.py is not among the fixtures, so xformers.version is missing.
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.distInfo("site", "torch-2.2.1.dist-info", name: "torch", version: "2.2.1")
         tree.write("site/torch/__init__.py", "")
         tree.copy(Self.real + "/torch-version-py/torch-2.2.1+cu121_linux-venv_version.py", to: "site/torch/version.py")
@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func localXFormersBuildForOneArchitecture() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("site/xformers/__init__.py", "")
         tree.copy(Self.real + "/xformers/xformers-0.0.24+042abc8a.d20241208_local-build-windows_version.py", to: "site/xformers/version.py")
         tree.copy(Self.real + "/xformers/xformers-0.0.24+042abc8a.d20241208_local-build-windows_cpp_lib.json", to: "site/xformers/cpp_lib.json")
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func xformersWithoutItsExtension() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("site/xformers/__init__.py", "")
         tree.copy(Self.real + "/xformers/xformers-0.0.25.post1_windows-venv_version.py", to: "site/xformers/version.py")
         let (_, outcomes) = await Self.probe(tree.at("site"))
@@ -151,7 +151,7 @@ import Testing
     }
 
     @Test func librariesBundledInTorchLibWhenNoWheels() async {
-        let tree = FixtureTree()
+        let tree = PythonTree()
         tree.write("site/torch/__init__.py", "")
         tree.copy(Self.real + "/torch-version-py/torch-1.13.1_cu116-legacy-format_version.py", to: "site/torch/version.py")
         for library in [
