@@ -147,10 +147,13 @@ import Testing
         let folder = TemporaryFolder()
         var environment = Envlock.baseEnvironment()
         environment["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"
-        _ = try await Envlock.run(["probe", "--format", "json", "--output", folder.file("a.json")], environment: environment)
-        _ = try await Envlock.run(["probe", "--format", "yaml", "--output", folder.file("b.yaml")], environment: environment)
+        // An empty site-packages: no interpreter runs, so a slow python3 shim cannot make two
+        // probes of the same machine differ.
+        let python = ["--site-packages", folder.path]
+        _ = try await Envlock.run(["probe", "--format", "json", "--output", folder.file("a.json")] + python, environment: environment)
+        _ = try await Envlock.run(["probe", "--format", "yaml", "--output", folder.file("b.yaml")] + python, environment: environment)
         environment["CUBLAS_WORKSPACE_CONFIG"] = ":16:8"
-        _ = try await Envlock.run(["probe", "--format", "json", "--output", folder.file("c.json")], environment: environment)
+        _ = try await Envlock.run(["probe", "--format", "json", "--output", folder.file("c.json")] + python, environment: environment)
 
         let same = try await Envlock.run(["diff", folder.file("a.json"), folder.file("b.yaml")])
         #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
@@ -158,7 +161,7 @@ import Testing
         #expect(different.status == 1)
         #expect(different.stdout.contains("~ env.CUBLAS_WORKSPACE_CONFIG: \":4096:8\" -> \":16:8\""))
         #expect(different.stdout.contains("why it matters"))
-        let againstThisMachine = try await Envlock.run(["diff", folder.file("c.json")], environment: environment)
+        let againstThisMachine = try await Envlock.run(["diff", folder.file("c.json")] + python, environment: environment)
         #expect(againstThisMachine.status == 0, "\(againstThisMachine.stdout)")
         let json = try await Envlock.run(["diff", folder.file("a.json"), folder.file("c.json"), "--format", "json"])
         #expect(json.stdout.contains("\"change\": \"changed\""))
