@@ -1,3 +1,4 @@
+import EnvLock
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -52,27 +53,14 @@ private enum GPUEndToEnd {
         guard result.status == 0 else {
             throw ProbeTestFailure("envlock probe exited \(result.status): \(result.stderr)")
         }
-        var reader = MiniJSON(Array(result.stdout.utf8))
-        let document = try reader.document()
-        guard case .object(let top) = document, case .string("envlock.snapshot/1")? = top["schema"],
-              case .object(let factValues)? = top["facts"], case .array(let detectorValues)? = top["detectors"] else {
-            throw ProbeTestFailure("not an envlock.snapshot/1 document: \(result.stdout)")
-        }
-        var facts: [String: String] = [:]
-        for (key, value) in factValues {
-            if case .string(let text) = value { facts[key] = text }
-        }
+        let snapshot = try Snapshot.load(Array(result.stdout.utf8), path: "envlock probe output")
         var detectors: [String: (status: String, detail: String?)] = [:]
         var diagnostics: [String: [String]] = [:]
-        for value in detectorValues {
-            guard case .object(let fields) = value, case .string(let name)? = fields["name"], case .string(let status)? = fields["status"] else { continue }
-            var detail: String?
-            if case .string(let text)? = fields["detail"] { detail = text }
-            detectors[name] = (status, detail)
-            if case .array(let notes)? = fields["diagnostics"] {
-                diagnostics[name] = notes.compactMap { if case .string(let note) = $0 { note } else { nil } }
-            }
+        for report in snapshot.detectors {
+            detectors[report.name] = (report.status.rawValue, report.detail)
+            diagnostics[report.name] = report.diagnostics
         }
+        let facts = snapshot.facts
         let (seconds, attoseconds) = elapsed.components
         return ProbeReport(facts: facts, detectors: detectors, diagnostics: diagnostics, seconds: Double(seconds) + Double(attoseconds) / 1e18)
     }
@@ -232,122 +220,20 @@ struct ProbeTestFailure: Error, CustomStringConvertible {
     #expect(other.stdout.contains("NVIDIA A30"))
 }
 
-// MARK: A small JSON reader for the probe's output (tests avoid Foundation)
-
-private indirect enum JSONNode {
-    case string(String)
-    case number(String)
-    case bool(Bool)
-    case null
-    case array([JSONNode])
-    case object([String: JSONNode])
-}
-
-private struct MiniJSON {
-    private let bytes: [UInt8]
-    private var position = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    mutating func document() throws -> JSONNode {
-        let value = try parseValue()
-        skipSpace()
-        guard position == bytes.count else { throw failure("trailing text") }
-        return value
-    }
-
-    private func failure(_ reason: String) -> ProbeTestFailure {
-        ProbeTestFailure("JSON offset \(position): \(reason)")
-    }
-
-    private mutating func skipSpace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
-    }
-
-    private mutating func expect(_ literal: String) throws {
-        let expected = Array(literal.utf8)
-        guard bytes.count - position >= expected.count, Array(bytes[position..<(position + expected.count)]) == expected else {
-            throw failure("expected \(literal)")
-        }
-        position += expected.count
-    }
-
-    private mutating func parseValue() throws -> JSONNode {
-        skipSpace()
-        guard position < bytes.count else { throw failure("unexpected end") }
-        switch bytes[position] {
-        case UInt8(ascii: "{"):
-            position += 1
-            var members: [String: JSONNode] = [:]
-            skipSpace()
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
-            while true {
-                skipSpace()
-                let key = try parseString()
-                skipSpace()
-                try expect(":")
-                members[key] = try parseValue()
-                skipSpace()
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                try expect("}")
-                return .object(members)
-            }
-        case UInt8(ascii: "["):
-            position += 1
-            var elements: [JSONNode] = []
-            skipSpace()
-            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
-            while true {
-                elements.append(try parseValue())
-                skipSpace()
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                try expect("]")
-                return .array(elements)
-            }
-        case UInt8(ascii: "\""):
-            return .string(try parseString())
-        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expect("null"); return .null
-        default:
-            let start = position
-            while position < bytes.count, Array("+-0123456789.eE".utf8).contains(bytes[position]) { position += 1 }
-            guard position > start else { throw failure("unexpected character") }
-            return .number(String(decoding: bytes[start..<position], as: UTF8.self))
-        }
-    }
-
-    private mutating func parseString() throws -> String {
-        try expect("\"")
-        var scalars: [UInt8] = []
-        while position < bytes.count {
-            let byte = bytes[position]
-            position += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return String(decoding: scalars, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                guard position < bytes.count else { throw failure("unterminated escape") }
-                let escaped = bytes[position]
-                position += 1
-                switch escaped {
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "t"): scalars.append(0x09)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "u"):
-                    guard bytes.count - position >= 4, let code = UInt32(String(decoding: bytes[position..<(position + 4)], as: UTF8.self), radix: 16) else {
-                        throw failure("bad \\u escape")
-                    }
-                    position += 4
-                    scalars.append(contentsOf: Array(String(Character(Unicode.Scalar(code) ?? "?")).utf8))
-                default: scalars.append(escaped)
-                }
-            default:
-                scalars.append(byte)
-            }
-        }
-        throw failure("unterminated string")
-    }
+@Test(.disabled(if: GPUEndToEnd.realDriverPresent, "this machine has a real NVIDIA driver, which the probe would use")) func aGPURuleWithoutADriverSaysNoDriverWasFound() async throws {
+    let folder = TemporaryFolder()
+    folder.write("profile.yaml", """
+        envlock: 1
+        name: needs-a-gpu
+        rules:
+          gpu.0.compute_capability: {version: ">=8.0", why: "bf16 kernels need Ampere or newer"}
+        """)
+    var environment = Envlock.baseEnvironment()
+    environment["PATH"] = GPUEndToEnd.pathWithoutNvidiaSMI()
+    environment["LD_LIBRARY_PATH"] = "/nonexistent-envlock"
+    let lock = try await Envlock.run(["lock", "--profile", folder.file("profile.yaml"), "--output", folder.file("env.lock")], environment: environment)
+    #expect(lock.status == 1)
+    #expect(lock.stderr.contains("no fact matches gpu.0.compute_capability: nvml absent"), "\(lock.stderr)")
+    #expect(lock.stderr.contains("no NVIDIA driver is installed"))
+    #expect(lock.stderr.contains("bf16 kernels need Ampere or newer"))
 }
