@@ -24,30 +24,30 @@ import Testing
     }
 
     static let rfc8032: [RFC8032Vector] = {
-        let document = try! VectorJSON.load(SharedData.conformance + "/ed25519/rfc8032.json")
-        return document["vectors"]!.arrayValue.map { vector in
+        let document = try! TestJSON.read(path: SharedData.conformance + "/ed25519/rfc8032.json")
+        return document["vectors"]!.array!.map { vector in
             RFC8032Vector(
-                name: vector["name"]!.stringValue!,
-                secretKey: bytesFromHex(vector["secret_key"]!.stringValue!)!,
-                publicKey: bytesFromHex(vector["public_key"]!.stringValue!)!,
-                message: bytesFromHex(vector["message"]!.stringValue!)!,
-                signature: bytesFromHex(vector["signature"]!.stringValue!)!
+                name: vector["name"]!.string!,
+                secretKey: bytesFromHex(vector["secret_key"]!.string!)!,
+                publicKey: bytesFromHex(vector["public_key"]!.string!)!,
+                message: bytesFromHex(vector["message"]!.string!)!,
+                signature: bytesFromHex(vector["signature"]!.string!)!
             )
         }
     }()
 
     static let wycheproof: [WycheproofCase] = {
-        let document = try! VectorJSON.load(SharedData.conformance + "/ed25519/wycheproof_ed25519_test.json")
-        return document["testGroups"]!.arrayValue.flatMap { group in
-            group["tests"]!.arrayValue.map { test in
+        let document = try! TestJSON.read(path: SharedData.conformance + "/ed25519/wycheproof_ed25519_test.json")
+        return document["testGroups"]!.array!.flatMap { group in
+            group["tests"]!.array!.map { test in
                 WycheproofCase(
-                    id: Int(test["tcId"].flatMap { if case .number(let n) = $0 { n } else { nil } }!)!,
-                    comment: test["comment"]!.stringValue!,
-                    publicKey: bytesFromHex(group["publicKey"]!["pk"]!.stringValue!)!,
-                    publicKeyPEM: group["publicKeyPem"]!.stringValue!,
-                    message: bytesFromHex(test["msg"]!.stringValue!)!,
-                    signature: bytesFromHex(test["sig"]!.stringValue!)!,
-                    isValid: test["result"]!.stringValue! == "valid"
+                    id: test["tcId"]!.int!,
+                    comment: test["comment"]!.string!,
+                    publicKey: bytesFromHex(group["publicKey"]!["pk"]!.string!)!,
+                    publicKeyPEM: group["publicKeyPem"]!.string!,
+                    message: bytesFromHex(test["msg"]!.string!)!,
+                    signature: bytesFromHex(test["sig"]!.string!)!,
+                    isValid: test["result"]!.string! == "valid"
                 )
             }
         }

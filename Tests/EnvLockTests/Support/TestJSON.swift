@@ -241,3 +241,17 @@ private struct TestJSONReader {
         return String(scalars)
     }
 }
+
+func bytesFromHex(_ hex: String) -> [UInt8]? {
+    let digits = Array(hex.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    var index = 0
+    while index < digits.count {
+        guard let byte = UInt8(String(decoding: digits[index..<(index + 2)], as: UTF8.self), radix: 16) else { return nil }
+        bytes.append(byte)
+        index += 2
+    }
+    return bytes
+}
