@@ -85,6 +85,20 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("  python.packages.torch: \">=2.2,<\"\n", ":4:26", ">=2.2,<"),
+        ("  torch.version: {version: \"~=2\"}\n", ":4:28", "~=2"),
+        ("  torch.version: {version: \"==2.2.0 foo\"}\n", ":4:28", "==2.2.0 foo"),
+    ])
+    func invalidSpecifiersAreRejectedWithPositionAndText(rule: String, position: String, text: String) async throws {
+        let folder = TemporaryFolder()
+        let path = folder.write("profile.yaml", "envlock: 1\nname: x\nrules:\n" + rule)
+        let result = try await Envlock.run(["lock", "--profile", path, "--output", folder.file("out.lock")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(path + position), "\(result.stderr)")
+        #expect(result.stderr.contains(text), "\(result.stderr)")
+    }
+
     @Test func hostileLockIsRefusedByVerify() async throws {
         let folder = TemporaryFolder()
         let path = folder.write("laughs.lock", Self.billionLaughs)

@@ -90,17 +90,30 @@ import Testing
         #expect(String(decoding: JSONText.canonical(value), as: UTF8.self) == "{\"a\":\"z\",\"\u{1F602}\":\"y\",\"\u{FB33}\":\"x\"}")
     }
 
-    /// RFC 8785 vectors whose values are strings, booleans, null, arrays and objects: the kinds
-    /// envlock writes. Inputs are read with envlock's own reader (JSON is YAML).
-    @Test(arguments: ["arrays", "french", "structures", "unicode", "values", "weird"])
+    /// RFC 8785 vectors made only of the kinds envlock writes (strings, booleans, null, arrays,
+    /// objects). `arrays.json` and `structures.json` hold numbers, which envlock never writes,
+    /// so they are out of scope; `values.json` is checked without its `numbers` member.
+    /// Inputs are read with envlock's own reader (JSON is YAML).
+    @Test(arguments: ["french", "unicode", "weird"])
     func jcsVectors(name: String) throws {
         let input = try SharedData.bytes(SharedData.conformance + "/jcs/input/\(name).json")
         let expected = try SharedData.bytes(SharedData.conformance + "/jcs/output/\(name).json")
-        guard let value = try jsonValue(YAMLReader.read(input, path: name)) else {
-            // Numbers are not a kind envlock writes; such vectors are out of scope.
+        let value = try #require(jsonValue(YAMLReader.read(input, path: name)))
+        #expect(JSONText.canonical(value) == expected, "\(name)")
+    }
+
+    @Test func jcsValuesVectorWithoutNumbers() throws {
+        let input = try SharedData.bytes(SharedData.conformance + "/jcs/input/values.json")
+        let expected = String(decoding: try SharedData.bytes(SharedData.conformance + "/jcs/output/values.json"), as: UTF8.self)
+        guard case .mapping(let entries, let mark) = try YAMLReader.read(input, path: "values.json") else {
+            Issue.record("values.json is not an object")
             return
         }
-        #expect(JSONText.canonical(value) == expected, "\(name)")
+        let value = try #require(jsonValue(.mapping(entries.filter { $0.key.value != "numbers" }, mark)))
+        let numbers = try #require(expected.firstRange(of: "\"numbers\":["))
+        let afterNumbers = try #require(expected[numbers.upperBound...].firstRange(of: "],"))
+        let withoutNumbers = String(expected[..<numbers.lowerBound]) + String(expected[afterNumbers.upperBound...])
+        #expect(String(decoding: JSONText.canonical(value), as: UTF8.self) == withoutNumbers)
     }
 
     /// Converts a JSON document read as YAML; nil when it contains a number.
