@@ -37,83 +37,90 @@ public enum Evaluator {
     /// `pin` rules compare against; when making a lock they are nil and a pin only needs the
     /// fact to exist.
     public static func evaluate(_ rules: [Rule], lockedFacts: [String: String]?, snapshot: Snapshot) -> Evaluation {
+        let hasGlobs = rules.contains { $0.pattern.isGlob }
+        let facts = FactIndex(snapshot.facts, forGlobs: hasGlobs)
+        let locked = lockedFacts.map { FactIndex($0, forGlobs: hasGlobs) }
         var results: [RuleResult] = []
+        results.reserveCapacity(rules.count)
         for rule in rules {
-            results.append(contentsOf: evaluate(rule, lockedFacts: lockedFacts, snapshot: snapshot))
+            evaluate(rule, facts: facts, locked: locked, snapshot: snapshot, into: &results)
         }
-        let rank: (RuleResult.Verdict) -> Int = { $0 == .fail ? 0 : $0 == .warn ? 1 : 2 }
-        let ordered = results.enumerated().sorted {
-            (rank($0.element.verdict), $0.offset) < (rank($1.element.verdict), $1.offset)
-        }.map(\.element)
+        // Failures first, then warnings, then passes; rule order within each.
+        var ordered: [RuleResult] = []
+        ordered.reserveCapacity(results.count)
+        for verdict in [RuleResult.Verdict.fail, .warn, .pass] {
+            ordered.append(contentsOf: results.lazy.filter { $0.verdict == verdict })
+        }
         return Evaluation(results: ordered, findings: snapshot.findings)
     }
 
     /// The facts a lock records for `rules`: every fact that a rule's key matches.
     public static func factsToLock(for rules: [Rule], from facts: [String: String]) -> [String: String] {
+        let index = FactIndex(facts, forGlobs: rules.contains { $0.pattern.isGlob })
         var locked: [String: String] = [:]
         for rule in rules {
-            for key in rule.pattern.matchingKeys(in: facts) { locked[key] = facts[key] }
+            for key in rule.pattern.matchingKeys(in: index) { locked[key] = facts[key] }
         }
         return locked
     }
 
-    static func evaluate(_ rule: Rule, lockedFacts: [String: String]?, snapshot: Snapshot) -> [RuleResult] {
-        let facts = snapshot.facts
-        let keys = rule.pattern.matchingKeys(in: facts)
+    static func evaluate(_ rule: Rule, facts index: FactIndex, locked: FactIndex?, snapshot: Snapshot, into results: inout [RuleResult]) {
+        let facts = index.facts
+        let keys = rule.pattern.matchingKeys(in: index)
         let failed: RuleResult.Verdict = rule.severity == .error ? .fail : .warn
-        func result(_ key: String, expected: String, found: String?, passes: Bool, note: String? = nil) -> RuleResult {
-            RuleResult(key: key, rule: rule, expected: expected, found: found, verdict: passes ? .pass : failed, note: note)
+        func add(_ key: String, expected: String, found: String?, passes: Bool, note: String? = nil) {
+            results.append(RuleResult(key: key, rule: rule, expected: expected, found: found, verdict: passes ? .pass : failed, note: note))
         }
-        let missing = { (expected: String) in
-            [result(rule.pattern.text, expected: expected, found: nil, passes: false,
-                    note: missingExplanation(for: rule.pattern, in: snapshot))]
+        func addMissing(_ expected: String) {
+            add(rule.pattern.text, expected: expected, found: nil, passes: false, note: missingExplanation(for: rule.pattern, in: snapshot))
         }
         switch rule.check {
         case .absent:
-            if keys.isEmpty { return [result(rule.pattern.text, expected: "absent", found: nil, passes: true)] }
-            return keys.map { result($0, expected: "absent", found: facts[$0], passes: false) }
+            if keys.isEmpty { add(rule.pattern.text, expected: "absent", found: nil, passes: true) }
+            for key in keys { add(key, expected: "absent", found: facts[key], passes: false) }
         case .equals(let wanted):
-            if keys.isEmpty { return missing("\"\(wanted)\"") }
-            return keys.map { result($0, expected: "\"\(wanted)\"", found: facts[$0], passes: facts[$0] == wanted) }
+            if keys.isEmpty { addMissing("\"\(wanted)\"") }
+            for key in keys { add(key, expected: "\"\(wanted)\"", found: facts[key], passes: facts[key] == wanted) }
         case .oneOf(let allowed):
             let expected = "one of " + allowed.map { "\"\($0)\"" }.joined(separator: ", ")
-            if keys.isEmpty { return missing(expected) }
-            return keys.map { key in result(key, expected: expected, found: facts[key], passes: allowed.contains(facts[key] ?? "")) }
+            if keys.isEmpty { addMissing(expected) }
+            for key in keys { add(key, expected: expected, found: facts[key], passes: allowed.contains(facts[key] ?? "")) }
         case .version(let specifiers):
-            if keys.isEmpty { return missing(specifiers.text) }
-            return keys.map { key in
+            if keys.isEmpty { addMissing(specifiers.text) }
+            for key in keys {
                 let value = facts[key] ?? ""
-                if !specifiers.text.contains("==="), Version(value) == nil,
+                if Version(value) == nil, !specifiers.text.contains("==="),
                    case .failure(let error) = Result(catching: { () throws(VersionError) in try Version(parsing: value) }) {
-                    return result(key, expected: specifiers.text, found: value, passes: false,
-                                  note: "rule '\(rule.pattern.text)' compares versions, but \(key) is \"\(value)\", which is not a PEP 440 version (\(error)); use equals, one_of or pin for such facts")
+                    add(key, expected: specifiers.text, found: value, passes: false,
+                        note: "rule '\(rule.pattern.text)' compares versions, but \(key) is \"\(value)\", which is not a PEP 440 version (\(error)); use equals, one_of or pin for such facts")
+                } else {
+                    add(key, expected: specifiers.text, found: value, passes: specifiers.containsInstalled(value))
                 }
-                return result(key, expected: specifiers.text, found: value, passes: specifiers.containsInstalled(value))
             }
         case .pin:
-            guard let lockedFacts else {
-                if keys.isEmpty { return missing("the locking machine's value") }
-                return keys.map { result($0, expected: "\"\(facts[$0] ?? "")\" (pinned now)", found: facts[$0], passes: true) }
+            guard let locked else {
+                if keys.isEmpty { addMissing("the locking machine's value") }
+                for key in keys { add(key, expected: "\"\(facts[key] ?? "")\" (pinned now)", found: facts[key], passes: true) }
+                return
             }
-            let lockedKeys = rule.pattern.matchingKeys(in: lockedFacts)
-            var results = lockedKeys.map { key in
+            let lockedKeys = rule.pattern.matchingKeys(in: locked)
+            for key in lockedKeys {
                 let note = facts[key] == nil ? missingExplanation(for: FactPattern(key) ?? rule.pattern, in: snapshot) : nil
-                return result(key, expected: "\"\(lockedFacts[key] ?? "")\"", found: facts[key], passes: facts[key] == lockedFacts[key], note: note)
+                add(key, expected: "\"\(locked.facts[key] ?? "")\"", found: facts[key], passes: facts[key] == locked.facts[key], note: note)
             }
-            for key in keys where lockedFacts[key] == nil {
-                results.append(result(key, expected: "absent (not on the locking machine)", found: facts[key], passes: false))
+            for key in keys where locked.facts[key] == nil {
+                add(key, expected: "absent (not on the locking machine)", found: facts[key], passes: false)
             }
-            if results.isEmpty {
-                results.append(result(rule.pattern.text, expected: "absent (not on the locking machine)", found: nil, passes: true))
+            if lockedKeys.isEmpty && keys.isEmpty {
+                add(rule.pattern.text, expected: "absent (not on the locking machine)", found: nil, passes: true)
             }
-            return results
         }
     }
 
     /// Names the detectors that could have produced a fact matching `pattern` and says
     /// what each of them reported, so a missing fact explains itself.
     static func missingExplanation(for pattern: FactPattern, in snapshot: Snapshot) -> String {
-        let literal = String(pattern.text.prefix { $0 != "*" })
+        let literal = pattern.literalPrefix
         let sources = snapshot.detectors.filter { report in
             report.provides.contains { literal.hasPrefix($0) || $0.hasPrefix(literal) }
         }

@@ -30,9 +30,20 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The keys of `facts` that match, sorted.
-    public func matchingKeys<Value>(in facts: [String: Value]) -> [String] {
-        if !isGlob { return facts[text] == nil ? [] : [text] }
-        return facts.keys.filter(matches).sorted()
+    public func matchingKeys(in facts: [String: String]) -> [String] {
+        matchingKeys(in: FactIndex(facts))
+    }
+
+    /// The keys of the index that match, sorted. Only the keys that start with the text
+    /// before the first `*` are tried, found by binary search.
+    public func matchingKeys(in index: FactIndex) -> [String] {
+        if !isGlob { return index.facts[text] == nil ? [] : [text] }
+        return index.keys(withPrefix: literalPrefix).filter(matches)
+    }
+
+    /// The literal text before the first `*` (the whole key when there is none).
+    var literalPrefix: String {
+        String(decoding: characters.prefix { $0 != UInt8(ascii: "*") }, as: UTF8.self)
     }
 
     /// Wildcard matching without allocation. A `*` never consumes a `.`, so once a literal `.`
@@ -61,5 +72,34 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
         }
         while patternIndex < pattern.count && pattern[patternIndex] == star { patternIndex += 1 }
         return patternIndex == pattern.count
+    }
+}
+
+/// Facts with their keys sorted, so that every key with a given prefix is one contiguous run:
+/// a glob rule then visits only its own candidates, not the whole snapshot.
+///
+/// Sorting costs more than a rule, so it happens only for evaluations that have glob rules.
+public struct FactIndex: Sendable {
+    public let facts: [String: String]
+    private let sortedKeys: [String]?
+
+    public init(_ facts: [String: String], forGlobs: Bool = true) {
+        self.facts = facts
+        // String order is code point order for the NFC text of keys, which is also UTF-8 byte
+        // order, so the keys sharing a byte prefix are adjacent.
+        self.sortedKeys = forGlobs ? facts.keys.sorted() : nil
+    }
+
+    /// The keys that start with `prefix`, sorted.
+    func keys(withPrefix prefix: String) -> [String] {
+        guard let sortedKeys else { return facts.keys.filter { $0.utf8.starts(with: prefix.utf8) }.sorted() }
+        var low = 0, high = sortedKeys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sortedKeys[middle] < prefix { low = middle + 1 } else { high = middle }
+        }
+        var end = low
+        while end < sortedKeys.count && sortedKeys[end].utf8.starts(with: prefix.utf8) { end += 1 }
+        return Array(sortedKeys[low..<end])
     }
 }
