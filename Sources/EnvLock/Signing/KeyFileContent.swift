@@ -147,7 +147,7 @@ enum KeyFileContent: Equatable {
         case "1.2.840.10040.4.1": return "a DSA \(role) key"
         case "1.2.840.10046.2.1", "1.2.840.113549.1.3.1": return "a Diffie-Hellman \(role) key"
         case ecPublicKey:
-                // Naming the curve is a courtesy in an error message; a key whose curve cannot be
+            // Naming the curve is a courtesy in an error message; a key whose curve cannot be
             // read is still rejected, only named less precisely.
             guard let parameters, parameters.tag == DERReader.objectIdentifier,
                 let curve = try? DERReader.dottedObjectIdentifier(parameters.content)
