@@ -76,6 +76,15 @@ import Testing
         }
     }
 
+    @Test func unsupportedFormatVersionIsRejected() async throws {
+        let fixture = try await Self.fixture()
+        let text = fixture.folder.read("env.lock")
+        fixture.folder.write("v2.lock", text.replacing("envlock: \"1\"", with: "envlock: \"2\""))
+        let result = try await Self.verify(fixture, "v2.lock")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("v2.lock:1:10: error: unsupported format version 2"), "\(result.stderr)")
+    }
+
     @Test func extraTopLevelFieldIsRejected() async throws {
         let fixture = try await Self.fixture()
         let text = fixture.folder.read("env.lock")
