@@ -17,7 +17,7 @@ public enum FactDiff {
     /// first segment and sorted by key within the group.
     public static func compare(_ left: [String: String], _ right: [String: String]) -> [FactDifference] {
         var differences: [FactDifference] = []
-        for key in Set(left.keys).union(right.keys) where left[key] != right[key] {
+        for key in Set(left.keys).union(right.keys) where !Evaluator.sameBytes(left[key], right[key]) {
             let group = String(key.prefix { $0 != "." })
             differences.append(FactDifference(key: key, group: group, left: left[key], right: right[key], why: FactCatalog.describe(key)?.why))
         }

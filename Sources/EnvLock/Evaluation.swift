@@ -76,15 +76,18 @@ public enum Evaluator {
         }
         switch rule.check {
         case .absent:
-            if keys.isEmpty { add(rule.pattern.text, expected: "absent", found: nil, passes: true) }
+            if keys.isEmpty {
+                let doubt = absenceDoubt(for: rule.pattern, in: snapshot)
+                add(rule.pattern.text, expected: "absent", found: nil, passes: doubt == nil, note: doubt)
+            }
             for key in keys { add(key, expected: "absent", found: facts[key], passes: false) }
         case .equals(let wanted):
             if keys.isEmpty { addMissing("\"\(wanted)\"") }
-            for key in keys { add(key, expected: "\"\(wanted)\"", found: facts[key], passes: facts[key] == wanted) }
+            for key in keys { add(key, expected: "\"\(wanted)\"", found: facts[key], passes: sameBytes(facts[key], wanted)) }
         case .oneOf(let allowed):
             let expected = "one of " + allowed.map { "\"\($0)\"" }.joined(separator: ", ")
             if keys.isEmpty { addMissing(expected) }
-            for key in keys { add(key, expected: expected, found: facts[key], passes: allowed.contains(facts[key] ?? "")) }
+            for key in keys { add(key, expected: expected, found: facts[key], passes: allowed.contains { sameBytes(facts[key], $0) }) }
         case .version(let specifiers):
             if keys.isEmpty { addMissing(specifiers.text) }
             for key in keys {
@@ -106,24 +109,51 @@ public enum Evaluator {
             let lockedKeys = rule.pattern.matchingKeys(in: locked)
             for key in lockedKeys {
                 let note = facts[key] == nil ? missingExplanation(for: FactPattern(key) ?? rule.pattern, in: snapshot) : nil
-                add(key, expected: "\"\(locked.facts[key] ?? "")\"", found: facts[key], passes: facts[key] == locked.facts[key], note: note)
+                add(key, expected: "\"\(locked.facts[key] ?? "")\"", found: facts[key], passes: sameBytes(facts[key], locked.facts[key]), note: note)
             }
             for key in keys where locked.facts[key] == nil {
                 add(key, expected: "absent (not on the locking machine)", found: facts[key], passes: false)
             }
             if lockedKeys.isEmpty && keys.isEmpty {
-                add(rule.pattern.text, expected: "absent (not on the locking machine)", found: nil, passes: true)
+                let doubt = absenceDoubt(for: rule.pattern, in: snapshot)
+                add(rule.pattern.text, expected: "absent (not on the locking machine)", found: nil, passes: doubt == nil, note: doubt)
             }
+        }
+    }
+
+    /// Byte-for-byte equality: Swift's `==` on strings treats canonically equivalent Unicode
+    /// as equal, but a lock promises the exact value.
+    static func sameBytes(_ value: String?, _ expected: String?) -> Bool {
+        guard let value, let expected else { return value == nil && expected == nil }
+        return value.utf8.elementsEqual(expected.utf8)
+    }
+
+    /// Why the absence of facts matching `pattern` proves nothing, or nil when it does: a
+    /// detector that could report such keys failed, or every one of them was skipped. A sick
+    /// machine must not pass an `absent` rule because the source that would show the fact broke.
+    static func absenceDoubt(for pattern: FactPattern, in snapshot: Snapshot) -> String? {
+        let sources = self.sources(for: pattern, in: snapshot)
+        let failed = sources.filter { $0.status == .failed }
+        let answered = sources.contains { $0.status == .ok || $0.status == .absent }
+        guard !failed.isEmpty || (!sources.isEmpty && !answered) else { return nil }
+        let states = (failed.isEmpty ? sources : failed).map { report in
+            "\(report.name) \(report.status.rawValue)" + (report.detail.map { ": \($0)" } ?? "")
+        }
+        return "cannot tell whether \(pattern.text) is absent: " + states.joined(separator: "; ")
+    }
+
+    /// The detectors that report keys like `pattern`'s, as the live probe knows them.
+    static func sources(for pattern: FactPattern, in snapshot: Snapshot) -> [DetectorReport] {
+        let literal = pattern.literalPrefix
+        return snapshot.detectors.filter { report in
+            report.provides.contains { literal.hasPrefix($0) || $0.hasPrefix(literal) }
         }
     }
 
     /// Names the detectors that could have produced a fact matching `pattern` and says
     /// what each of them reported, so a missing fact explains itself.
     static func missingExplanation(for pattern: FactPattern, in snapshot: Snapshot) -> String {
-        let literal = pattern.literalPrefix
-        let sources = snapshot.detectors.filter { report in
-            report.provides.contains { literal.hasPrefix($0) || $0.hasPrefix(literal) }
-        }
+        let sources = self.sources(for: pattern, in: snapshot)
         guard !sources.isEmpty else {
             return "no fact matches \(pattern.text), and no detector reports such keys (check the key against docs/FACTS.md)"
         }

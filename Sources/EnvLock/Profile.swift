@@ -103,6 +103,9 @@ enum RuleCoding {
     }
 
     static func specifiers(_ text: String, at node: YAMLNode, _ what: String, _ decoder: DocumentDecoder) throws(DocumentError) -> SpecifierSet {
+        if text.allSatisfy({ $0 == " " || $0 == "\t" }) {
+            throw decoder.invalid(node, "\(what): an empty version specifier matches every version; write one such as \">=2.2\", or remove the rule")
+        }
         do {
             return try SpecifierSet(parsing: text)
         } catch {

@@ -51,7 +51,8 @@ public struct Rule: Sendable, Equatable {
 ///
 /// An entry matches an argument equal to it, or, when the entry has no `=`, an argument
 /// `entry=value`: `--attention-split` forbids both `--attention-split` and
-/// `--attention-split=1`.
+/// `--attention-split=1`. A forbidden `--long-option` also forbids its abbreviations
+/// (`--attention-spl`), because Python's argparse expands unambiguous prefixes by default.
 public struct RunPolicy: Sendable, Equatable {
     public var require: [String]
     public var forbid: [String]
@@ -70,11 +71,23 @@ public struct RunPolicy: Sendable, Equatable {
             problems.append("missing required argument \(required)")
         }
         for forbidden in forbid {
-            for argument in arguments where Self.matches(argument, entry: forbidden) {
-                problems.append("forbidden argument \(argument)" + (argument == forbidden ? "" : " (matches \(forbidden))"))
+            for argument in arguments {
+                if Self.matches(argument, entry: forbidden) {
+                    problems.append("forbidden argument \(argument)" + (argument == forbidden ? "" : " (matches \(forbidden))"))
+                } else if Self.abbreviates(argument, entry: forbidden) {
+                    problems.append("forbidden argument \(argument) (an abbreviation of \(forbidden), which argparse would accept)")
+                }
             }
         }
         return problems
+    }
+
+    /// Whether `argument` is a shortened `--option` (or `--option=value`) that argparse would
+    /// expand to the long option `entry`.
+    static func abbreviates(_ argument: String, entry: String) -> Bool {
+        guard entry.hasPrefix("--"), !entry.contains("=") else { return false }
+        let flag = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+        return flag.hasPrefix("--") && flag.count > 2 && flag.count < entry.count && entry.hasPrefix(flag)
     }
 
     static func matches(_ argument: String, entry: String) -> Bool {

@@ -67,19 +67,38 @@ extension Snapshot {
 }
 
 /// The facts of a document given to `diff`: a snapshot or a lock, recognized by content.
-public enum FactsDocument {
-    /// Reads a snapshot (JSON or YAML) or a lock and returns its facts. A lock contributes
-    /// the facts it recorded; its trust is not checked here, since diff only compares.
-    public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> [String: String] {
+public struct FactsDocument: Sendable {
+    public var facts: [String: String]
+    /// For a lock, its rules: the lock records only the facts they name, so a comparison with
+    /// a full snapshot looks at those keys only.
+    public var lockRules: [Rule]?
+
+    public init(facts: [String: String], lockRules: [Rule]? = nil) {
+        self.facts = facts
+        self.lockRules = lockRules
+    }
+
+    /// Reads a snapshot (JSON or YAML) or a lock. A lock's trust is not checked here, since
+    /// diff only compares.
+    public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> FactsDocument {
         let decoder = DocumentDecoder(path: path)
         let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
         let entries = try decoder.entries(root, "the document")
         if entries.contains(where: { $0.key.value == "schema" }) {
-            return try Snapshot.load(root, decoder).facts
+            return FactsDocument(facts: try Snapshot.load(root, decoder).facts, lockRules: nil)
         }
         if entries.contains(where: { $0.key.value == "envlock" }) {
-            return try LoadedLock.load(bytes, path: path).lock.facts
+            let lock = try LoadedLock.load(bytes, path: path).lock
+            return FactsDocument(facts: lock.facts, lockRules: lock.rules)
         }
         throw decoder.invalid(root, "neither a snapshot (no 'schema' field) nor a lock (no 'envlock' field)")
+    }
+
+    /// This document's facts, and the other side's restricted to what a lock on either side covers.
+    public func compared(with other: FactsDocument) -> (left: [String: String], right: [String: String]) {
+        var left = facts, right = other.facts
+        if let rules = lockRules { right = Evaluator.factsToLock(for: rules, from: right) }
+        if let rules = other.lockRules { left = Evaluator.factsToLock(for: rules, from: left) }
+        return (left, right)
     }
 }

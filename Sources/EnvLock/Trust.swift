@@ -20,7 +20,7 @@ public enum TrustError: Error, Sendable, Equatable, CustomStringConvertible {
         case .signature(let path, let error):
             "\(path): error: \(error)"
         case .expired(let path, let at, let now):
-            "\(path): error: the lock expired at \(at) (now \(now)); make a new lock"
+            "\(path): error: the lock expired at \(at) (now \(now)); set a later expires in the profile and lock again"
         case .serialTooOld(let path, let serial, let minimum):
             "\(path): error: the lock's serial \(serial.map(String.init) ?? "(none)") is lower than the required minimum \(minimum); an older lock was replayed"
         }

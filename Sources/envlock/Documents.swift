@@ -6,17 +6,11 @@ import Glibc
 
 /// Reading the documents and keys named on the command line, with errors that exit 2.
 enum Documents {
-    /// Documents larger than this are not read further; the YAML reader's own 1 MiB limit
-    /// then rejects them with a precise message.
-    static let readLimit = 8 << 20
-
     static func bytes(_ path: String) throws -> [UInt8] {
         do {
-            return try FileSystem.readBytes(path, limit: readLimit)
-        } catch .tooLarge(let path, _) {
-            throw Failure.untrusted("\(path): error: larger than \(readLimit) bytes; not an envlock document")
+            return try DocumentFile.read(at: path)
         } catch {
-            throw Failure.untrusted("\(error.path): error: cannot read: \(error)")
+            throw Failure.untrusted(error.description)
         }
     }
 
@@ -36,7 +30,7 @@ enum Documents {
         }
     }
 
-    static func facts(_ path: String) throws -> [String: String] {
+    static func facts(_ path: String) throws -> FactsDocument {
         do {
             return try FactsDocument.load(try bytes(path), path: path)
         } catch let error as DocumentError {

@@ -12,5 +12,12 @@ struct EnvlockCommand: AsyncParsableCommand {
             KeygenCommand.self, SignedBytesCommand.self,
         ]
     )
+
+    /// Without a subcommand there is nothing to do: say how to use envlock, and exit 64 so a
+    /// script with an empty command variable does not pass for a successful check.
+    func run() async throws {
+        printError(EnvlockCommand.helpMessage())
+        throw ExitCode(ExitStatus.usage)
+    }
 }
 

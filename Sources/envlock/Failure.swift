@@ -57,14 +57,28 @@ func reportingFailures(_ body: () async throws -> Int32) async throws -> Never {
 
 /// Raw bytes to standard output, unchanged (no newline added).
 enum StandardOutput {
-    static func write(_ bytes: [UInt8], to descriptor: Int32 = STDOUT_FILENO) {
+    /// Writes all of `bytes`; returns the errno of a failed write, nil on success.
+    @discardableResult
+    static func write(_ bytes: [UInt8], to descriptor: Int32 = STDOUT_FILENO) -> Int32? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
-            // A closed pipe or full disk: nothing better to do than stop writing.
-            if written <= 0 { return }
+            if written <= 0 { return written < 0 ? errno : EIO }
             offset += written
+        }
+        return nil
+    }
+
+    /// Writes a report to standard output; a full disk or a closed pipe is an error (exit 2),
+    /// so a script never keeps a truncated snapshot believing it complete.
+    static func emit(_ text: String) throws {
+        try emit(Array(text.utf8))
+    }
+
+    static func emit(_ bytes: [UInt8]) throws {
+        if let code = write(bytes) {
+            throw Failure.io("cannot write to standard output: \(String(cString: strerror(code)))")
         }
     }
 }

@@ -43,7 +43,7 @@ struct SignedBytesCommand: AsyncParsableCommand {
         try await reportingFailures {
             let loaded = try Documents.lock(lockPath)
             let bytes = canonical ? loaded.lock.canonicalBytes : loaded.lock.signedMessage
-            StandardOutput.write(bytes)
+            try StandardOutput.emit(bytes)
             return ExitStatus.ok
         }
     }

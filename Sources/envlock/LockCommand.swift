@@ -23,6 +23,9 @@ struct LockCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let profile = try Documents.profile(self.profile)
+            if let expires = profile.expires, expires <= currentTime() {
+                throw Failure.untrusted("\(self.profile): error: the profile's expires (\(expires)) has passed, so a lock made from it would never verify; set a later expires and lock again")
+            }
             var signingKey: SigningKey?
             if let key {
                 do { signingKey = try KeyFiles.readPrivateKey(at: key) } catch { throw Failure.untrusted("\(error)") }

@@ -51,7 +51,7 @@ struct OutputOptions: ParsableArguments {
 
     func emit(_ text: String) throws {
         guard let output else {
-            print(text, terminator: "")
+            try StandardOutput.emit(text)
             return
         }
         do {

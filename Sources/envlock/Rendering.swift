@@ -78,7 +78,7 @@ enum Render {
         for (index, result) in evaluation.results.enumerated() {
             lines.append(rendered[index])
             if let note = result.note { lines.append("      note: \(note)") }
-            if let why = result.rule.why, result.verdict != .pass { lines.append("      why: \(why)") }
+            if let why = result.rule.why { lines.append("      why: \(why)") }
         }
         if !evaluation.findings.isEmpty {
             lines.append("")

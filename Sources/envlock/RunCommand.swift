@@ -49,9 +49,9 @@ enum Exec {
     static func replaceProcess(with command: [String]) throws -> Never {
         let arguments = command.map { strdup($0) } + [nil]
         execvp(command[0], arguments)
-        let reason = String(cString: strerror(errno))
-        printError("envlock: cannot run \(command[0]): \(reason)")
+        let code = errno
+        printError("envlock: cannot run \(command[0]): \(String(cString: strerror(code)))")
         // 127 and 126 are what shells return for a missing and an unexecutable command.
-        exit(errno == ENOENT ? 127 : 126)
+        exit(code == ENOENT ? 127 : 126)
     }
 }

@@ -76,6 +76,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if format == .yaml { throw ValidationError("verify writes text, json or markdown") }
+        if let minimum = trustOptions.minimumSerial, minimum < 0 { throw ValidationError("--min-serial must be zero or more") }
     }
 
     func run() async throws {
@@ -84,18 +85,18 @@ struct VerifyCommand: AsyncParsableCommand {
             do {
                 verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptions)
             } catch let failure as Failure where format == .json {
-                print(JSONText.pretty(.object([
+                try StandardOutput.emit(JSONText.pretty(.object([
                     "lock": .string(lockPath), "verdict": .string("untrusted"), "error": .string(failure.message),
-                ])), terminator: "")
+                ])))
                 throw failure
             }
             switch format {
             case .json:
-                print(JSONText.pretty(Render.evaluationDocument(verified.evaluation, context: verified.contextMembers)), terminator: "")
+                try StandardOutput.emit(JSONText.pretty(Render.evaluationDocument(verified.evaluation, context: verified.contextMembers)))
             case .markdown:
-                print(Render.evaluationMarkdown(verified.evaluation, header: verified.header), terminator: "")
+                try StandardOutput.emit(Render.evaluationMarkdown(verified.evaluation, header: verified.header))
             case .text, .yaml:
-                print(Render.evaluationText(verified.evaluation, header: verified.header), terminator: "")
+                try StandardOutput.emit(Render.evaluationText(verified.evaluation, header: verified.header))
             }
             return verified.evaluation.hasErrors ? ExitStatus.drift : ExitStatus.ok
         }
