@@ -2,7 +2,9 @@ import EnvLock
 
 /// Runs detectors concurrently under one deadline and merges their findings into a snapshot.
 ///
-/// Detectors start at once unless they name `dependencies`; those start when their
+/// Each detector runs on a thread of its own (`DetectorThread`), so one blocked in a system
+/// call cannot delay the others or the deadline. Detectors start at once unless they name
+/// `dependencies`; those start when their
 /// dependencies finish, or after `dependencyWait` (or the detector's own) if one hangs (a
 /// sick GPU can hang NVML), and then see only the outcomes that arrived. When `deadline` passes, every detector that
 /// has not finished is reported `failed` with the time it was given, and the probe returns:
@@ -24,11 +26,13 @@ public struct Prober: Sendable {
         for detector in detectors {
             let dependencies = Set(detector.dependencies)
             let wait = detector.dependencyWait ?? dependencyWait
-            Task.detached {
+            let thread = DetectorThread()
+            Task(executorPreference: thread) {
                 if !dependencies.isEmpty { await board.wait(for: dependencies, timeout: wait) }
                 let earlier = await board.outcomes(named: dependencies)
                 let outcome = await detector.detect(in: context, earlier: earlier)
                 await board.record(detector.name, outcome)
+                thread.finish()
             }
         }
         await board.wait(for: Set(detectors.map(\.name)), timeout: deadline)

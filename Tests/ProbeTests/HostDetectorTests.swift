@@ -95,3 +95,28 @@ struct FixtureTree {
 
     var context: HostContext { HostContext(root: root, environment: [:], commands: NoCommands()) }
 }
+
+@Suite struct ForeignRootTests {
+    @Test func absoluteLinksInsideTheTreeStayInsideIt() async throws {
+        let tree = try FixtureTree([
+            "etc/alternatives/cuda-12.1/version.json": "{}",
+            "usr/lib/os-release": "ID=ubuntu\nVERSION_ID=\"22.04\"\n",
+        ])
+        #expect(symlink("/etc/alternatives/cuda-12.1", tree.root + "/usr/local-cuda") == 0)
+        #expect(symlink("../usr/lib/os-release", tree.root + "/etc/os-release") == 0)
+        #expect(symlink("/../../../../etc/alternatives", tree.root + "/escape") == 0)
+        let context = tree.context
+        #expect(context.hostPath("/usr/local-cuda/version.json") == tree.root + "/etc/alternatives/cuda-12.1/version.json")
+        #expect(context.hostPath("/escape/cuda-12.1") == tree.root + "/etc/alternatives/cuda-12.1")
+        #expect(context.hostPath("/a/../../b") == tree.root + "/b")
+        let outcome = await OSReleaseDetector().detect(in: context, earlier: [:])
+        #expect(outcome == .ok(["host.os.id": "ubuntu", "host.os.version": "22.04"]))
+    }
+
+    @Test func linkLoopsEndAndFailWithTheSystemsError() throws {
+        let tree = try FixtureTree([:])
+        #expect(symlink("/b", tree.root + "/a") == 0)
+        #expect(symlink("/a", tree.root + "/b") == 0)
+        #expect(throws: FileReadError.self) { try tree.context.readText("/a") }
+    }
+}

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
 import Testing
 @testable import Probe
@@ -41,6 +44,27 @@ let testContext = HostContext(environment: [:], commands: NoCommands())
         #expect(snapshot.facts == ["a.b": "1"])
         #expect(snapshot.detector(named: "hung")?.status == .failed)
         #expect(snapshot.detector(named: "hung")?.detail?.contains("did not finish within 0.3 s") == true)
+    }
+
+    /// Detectors blocked in a system call (as on a hung NFS mount) outnumber the cores; the
+    /// deadline still fires because each detector has a thread of its own.
+    @Test func detectorsBlockedInSystemCallsCannotStallTheDeadline() async {
+        var blocked: [any Detector] = []
+        for index in 0..<6 {
+            blocked.append(ScriptedDetector(name: "blocked-\(index)", outcome: { _ in
+                var ends: [Int32] = [0, 0]
+                _ = pipe(&ends)
+                var byte: UInt8 = 0
+                _ = read(ends[0], &byte, 1)   // no writer ever writes: blocks for good
+                return .ok([:])
+            }))
+        }
+        let prober = Prober(detectors: blocked + [ScriptedDetector(name: "fast", outcome: { _ in .ok(["a.b": "1"]) })], deadline: .milliseconds(500))
+        let start = ContinuousClock.now
+        let snapshot = await prober.probe(testContext)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(snapshot.facts == ["a.b": "1"])
+        #expect(snapshot.detectors.filter { $0.status == .failed }.count == 6)
     }
 
     @Test func fallbacksSeeTheirDependenciesOutcomes() async {

@@ -161,7 +161,12 @@ struct DistributionInventory: Sendable, Equatable {
         return await withTaskGroup(of: (Int, [Result<PythonMetadata.Header, Problem>]).self) { group in
             for worker in 0..<workers {
                 let slice = candidates[min(candidates.count, worker * size)..<min(candidates.count, (worker + 1) * size)]
-                group.addTask { (worker, readHeaders(slice, in: context)) }
+                // A worker of its own thread, like every detector: a hung read blocks only it.
+                let thread = DetectorThread()
+                group.addTask(executorPreference: thread) {
+                    defer { thread.finish() }
+                    return (worker, readHeaders(slice, in: context))
+                }
             }
             var parts = [[Result<PythonMetadata.Header, Problem>]](repeating: [], count: workers)
             for await (worker, part) in group { parts[worker] = part }
@@ -215,6 +220,7 @@ struct DistributionInventory: Sendable, Equatable {
         case .permissionDenied: Problem(path: reported, reason: "permission denied; run envlock as a user who can read the environment")
         case .tooLarge(_, let limit): Problem(path: reported, reason: "no end of its header within \(limit) bytes")
         case .notUTF8: Problem(path: reported, reason: "not valid UTF-8")
+        case .notRegularFile: Problem(path: reported, reason: "not a regular file (a FIFO, device or folder)")
         case .system(_, let code, let message): Problem(path: reported, reason: code == ELOOP ? "a symlink loop" : message)
         }
     }

@@ -12,12 +12,14 @@ public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is larger than a detector will read; a sane source never is.
     case tooLarge(path: String, limit: Int)
     case notUTF8(path: String)
+    /// A FIFO, device or folder where a file should be: never read, since reading could block.
+    case notRegularFile(path: String)
     /// Any other system error, with its errno text.
     case system(path: String, errno: Int32, message: String)
 
     public var path: String {
         switch self {
-        case .notFound(let path), .permissionDenied(let path), .tooLarge(let path, _), .notUTF8(let path), .system(let path, _, _):
+        case .notFound(let path), .permissionDenied(let path), .tooLarge(let path, _), .notUTF8(let path), .notRegularFile(let path), .system(let path, _, _):
             path
         }
     }
@@ -28,6 +30,7 @@ public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
         case .permissionDenied(let path): "\(path): permission denied"
         case .tooLarge(let path, let limit): "\(path): larger than \(limit) bytes"
         case .notUTF8(let path): "\(path): not valid UTF-8"
+        case .notRegularFile(let path): "\(path): not a regular file (a FIFO, device or folder)"
         case .system(let path, _, let message): "\(path): \(message)"
         }
     }
@@ -81,11 +84,14 @@ public struct HostContext: Sendable {
         return trimmed != "/"
     }
 
-    /// The real path of `absolute` under the probe root.
+    /// The real path of `absolute` under the probe root. Symbolic links inside the tree are
+    /// followed as the tree's own system would follow them: an absolute target such as
+    /// `/usr/local/cuda -> /etc/alternatives/cuda` or a venv's `python3 -> /usr/bin/python3.10`
+    /// stays inside the root instead of escaping to this machine's files.
     public func hostPath(_ absolute: String) -> String {
         guard isForeignRoot else { return absolute }
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
-        return absolute.hasPrefix("/") ? base + absolute : base + "/" + absolute
+        return FileSystem.resolve(absolute, under: base)
     }
 
     /// Reads a whole file under the probe root, at most `limit` bytes.
@@ -115,8 +121,7 @@ public struct HostContext: Sendable {
 /// Thin wrappers over the C library, so that detectors see Swift values and typed errors.
 public enum FileSystem {
     public static func readBytes(_ path: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw error(errno, path) }
+        let fd = try openRegularFile(path)
         defer { close(fd) }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -133,6 +138,24 @@ public enum FileSystem {
         return result
     }
 
+    /// Opens a file for reading, refusing anything but a regular file without blocking on it
+    /// (O_NONBLOCK makes opening a FIFO return at once). /proc and /sys files are regular.
+    public static func openRegularFile(_ path: String) throws(FileReadError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 { throw error(errno, path) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw error(code, path)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .notRegularFile(path: path)
+        }
+        return fd
+    }
+
     public static func listDirectory(_ path: String) throws(FileReadError) -> [String] {
         guard let dir = opendir(path) else { throw error(errno, path) }
         defer { closedir(dir) }
@@ -144,6 +167,42 @@ public enum FileSystem {
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
+    }
+
+    /// `path` resolved inside `base` as if `base` were `/`: `..` stops at `base`, and absolute
+    /// link targets start again from `base`. After 40 links (a loop) the rest is left as is,
+    /// and reading it then fails with the system's own error.
+    public static func resolve(_ path: String, under base: String) -> String {
+        var remaining = path.split(separator: "/").map(String.init)
+        var resolved: [String] = []
+        var links = 0
+        while !remaining.isEmpty {
+            let component = remaining.removeFirst()
+            if component == "." { continue }
+            if component == ".." {
+                if !resolved.isEmpty { resolved.removeLast() }
+                continue
+            }
+            let candidate = base + "/" + (resolved + [component]).joined(separator: "/")
+            var info = stat()
+            guard links < 40, lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFLNK,
+                  let target = readLink(candidate)
+            else {
+                resolved.append(component)
+                continue
+            }
+            links += 1
+            if target.hasPrefix("/") { resolved = [] }
+            remaining = target.split(separator: "/").map(String.init) + remaining
+        }
+        return base + "/" + resolved.joined(separator: "/")
+    }
+
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public static func exists(_ path: String) -> Bool {

@@ -165,8 +165,7 @@ struct MetadataHeaderReader: ~Copyable {
 
     /// The header of the file at `path`.
     func header(at path: String) throws(FileReadError) -> PythonMetadata.Header {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw FileSystem.error(errno, path) }
+        let fd = try FileSystem.openRegularFile(path)
         defer { close(fd) }
         var scanner = PythonMetadata.HeaderScanner()
         var pending = 0
