@@ -169,6 +169,30 @@ import Testing
         #expect(unreadable.status == 2)
     }
 
+    @Test func diffOfALockWithThisMachineComparesTheLockedKeysOnly() async throws {
+        let (folder, environment) = try await Self.signedLock()
+        let same = try await Envlock.run(["diff", folder.file("env.lock")], environment: environment)
+        #expect(same.status == 0, "\(same.stdout)")
+        var drifted = environment
+        drifted["CUBLAS_WORKSPACE_CONFIG"] = ":16:8"
+        let different = try await Envlock.run(["diff", folder.file("env.lock")], environment: drifted)
+        #expect(different.status == 1)
+        #expect(different.stdout.contains("1 difference"), "\(different.stdout)")
+    }
+
+    @Test func aFullDiskIsAnErrorNotATruncatedReport() async throws {
+        guard fileExists("/dev/full") else { return }
+        let result = try await runProgram("/bin/sh", ["-c", "'\(Envlock.binary)' probe --format json --site-packages /nonexistent > /dev/full"], environment: Envlock.baseEnvironment())
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot write to standard output"))
+    }
+
+    @Test func noSubcommandIsAUsageError() async throws {
+        let result = try await Envlock.run([])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("USAGE"))
+    }
+
     @Test func opensslVerifiesTheSignatureOverTheDocumentedBytes() async throws {
         let (folder, _) = try await Self.signedLock()
         let script = """

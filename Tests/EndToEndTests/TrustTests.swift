@@ -160,12 +160,35 @@ import Testing
     }
 
     @Test func expiredLockIsRejectedSayingWhen() async throws {
-        let fixture = try await Self.fixture(profileExtra: "expires: \"2020-01-31T00:00:00Z\"\n")
-        let result = try await Self.verify(fixture, "env.lock")
+        // lock refuses a profile that has already expired ...
+        let folder = TemporaryFolder()
+        folder.write("old.yaml", LockVerifyTests.profile.replacing("rules:", with: "expires: \"2020-01-31T00:00:00Z\"\nrules:"))
+        let refused = try await Envlock.run(["lock", "--profile", folder.file("old.yaml"), "--output", folder.file("old.lock")])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("has passed"), "\(refused.stderr)")
+        #expect(!fileExists(folder.file("old.lock")))
+
+        // ... so make a valid lock expire by editing it and re-signing it with the trusted key,
+        // outside envlock, through the documented bytes.
+        let fixture = try await Self.fixture(profileExtra: "expires: \"2999-01-01\"\n")
+        #expect(try await Self.verify(fixture, "env.lock").status == 0)
+        let text = fixture.folder.read("env.lock").replacing("2999-01-01T00:00:00Z", with: "2020-01-31T00:00:00Z")
+        fixture.folder.write("expired.lock", text)
+        let script = """
+            set -e
+            cd '\(fixture.folder.path)'
+            fingerprint=$('\(Envlock.binary)' signed-bytes --canonical expired.lock | sha256sum | cut -d' ' -f1)
+            sed -i "s/^fingerprint: .*/fingerprint: \\"sha256:$fingerprint\\"/" expired.lock
+            '\(Envlock.binary)' signed-bytes expired.lock > bytes
+            openssl pkeyutl -sign -inkey key.pem -rawin -in bytes -out sig
+            value=$(base64 -w0 sig)
+            sed -i "s|^  value: .*|  value: \\"$value\\"|" expired.lock
+            """
+        let resigned = try await runProgram("/bin/sh", ["-c", script], environment: Envlock.baseEnvironment())
+        #expect(resigned.status == 0, "\(resigned.stderr)")
+        let result = try await Self.verify(fixture, "expired.lock")
         #expect(result.status == 2)
-        #expect(result.stderr.contains("expired at 2020-01-31T00:00:00Z"))
-        let future = try await Self.fixture(profileExtra: "expires: \"2999-01-01\"\n")
-        #expect(try await Self.verify(future, "env.lock").status == 0)
+        #expect(result.stderr.contains("expired at 2020-01-31T00:00:00Z"), "\(result.stderr)")
     }
 
     @Test func olderSerialIsRefusedAsAReplay() async throws {
