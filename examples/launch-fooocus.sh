@@ -5,7 +5,8 @@
 set -euo pipefail
 
 LOCK=${ENVLOCK_LOCK:-/etc/envlock/fooocus.lock}
-export ENVLOCK_TRUST=${ENVLOCK_TRUST:-/etc/envlock/team.pub.pem}
+# A root-owned key, apart from the lock: whoever can replace the lock must not pick the key.
+export ENVLOCK_TRUST=${ENVLOCK_TRUST:-/usr/share/envlock/trusted/team.pub.pem}
 export CUBLAS_WORKSPACE_CONFIG=${CUBLAS_WORKSPACE_CONFIG:-:4096:8}
 cd "${FOOOCUS_DIR:-/opt/fooocus}"
 

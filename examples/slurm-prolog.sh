@@ -9,7 +9,8 @@ LOCK=/etc/envlock/fooocus.lock
 REPORT=/var/log/envlock/job-${SLURM_JOB_ID}.md
 mkdir -p /var/log/envlock
 
-envlock verify "$LOCK" --trust /etc/envlock/team.pub.pem \
+# The key sits in a root-owned folder of its own; the lock may be updated by the platform team.
+envlock verify "$LOCK" --trust /etc/envlock/trusted/team.pub.pem \
     --python /opt/venvs/fooocus/bin/python --format markdown >"$REPORT" 2>&1
 status=$?
 case $status in

@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptions)
+            let verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptionsForCommand())
             let violations = verified.loaded.lock.run.violations(in: Array(command.dropFirst()))
             if verified.evaluation.hasErrors || !violations.isEmpty {
                 printError(Render.evaluationText(verified.evaluation, header: verified.header))
@@ -41,6 +41,21 @@ struct RunCommand: AsyncParsableCommand {
             }
             try Exec.replaceProcess(with: command)
         }
+    }
+}
+
+extension RunCommand {
+    /// The probe options, with `--python` set to the interpreter `command` will run when the
+    /// command is a Python interpreter and no Python was named: the packages checked are then
+    /// the packages the job imports, whatever VIRTUAL_ENV or PATH order would suggest.
+    func probeOptionsForCommand() -> ProbeOptions {
+        var options = probeOptions
+        let program = command[0].split(separator: "/").last.map(String.init) ?? command[0]
+        guard options.python == nil, options.sitePackages.isEmpty, program.hasPrefix("python"),
+              let interpreter = SubprocessCommandRunner.resolve(command[0], searchPath: ProcessEnvironment.current()["PATH"])
+        else { return options }
+        options.python = interpreter
+        return options
     }
 }
 

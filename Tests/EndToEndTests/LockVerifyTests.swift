@@ -169,6 +169,17 @@ import Testing
         #expect(unreadable.status == 2)
     }
 
+    @Test func runChecksThePythonItWillStart() async throws {
+        guard fileExists("/usr/bin/python3") else { return }
+        let folder = TemporaryFolder()
+        folder.write("python.yaml", "envlock: 1\nname: py\nrules:\n  python.executable: {pin: true}\n")
+        let lock = try await Envlock.run(["lock", "--profile", folder.file("python.yaml"), "--python", "/usr/bin/python3", "--output", folder.file("py.lock")])
+        #expect(lock.status == 0, "\(lock.stderr)")
+        #expect(folder.read("py.lock").contains("python.executable: \"/usr/bin/python3\""))
+        let run = try await Envlock.run(["run", folder.file("py.lock"), "--allow-unsigned", "--", "/usr/bin/python3", "-c", "import sys; sys.exit(3)"])
+        #expect(run.status == 3, "\(run.stderr)")
+    }
+
     @Test func diffOfALockWithThisMachineComparesTheLockedKeysOnly() async throws {
         let (folder, environment) = try await Self.signedLock()
         let same = try await Envlock.run(["diff", folder.file("env.lock")], environment: environment)
