@@ -53,9 +53,15 @@ public enum CrossChecks {
     static func torchvisionCUDAMismatch(_ facts: [String: String]) -> Finding? {
         guard let vision = facts["torchvision.cuda"], let torch = facts["torch.cuda"], vision != torch else { return nil }
         let describe = { (value: String) in value == "None" ? "no CUDA (a CPU build)" : "CUDA \(value)" }
+        let major = { (value: String) in value.split(separator: ".").first.map(String.init) ?? value }
+        // torchvision refuses to load only across CUDA major versions; a minor difference loads
+        // but runs kernels built for another toolkit.
+        let consequence = major(vision) == major(torch)
+            ? "torchvision loads, but its kernels were built with another CUDA toolkit than torch's"
+            : "torchvision's C++ operators fail to load against this torch"
         return Finding(
             code: "torchvision-cuda-mismatch",
-            message: "torchvision \(facts["torchvision.version"] ?? "") is built for \(describe(vision)) but torch \(facts["torch.version"] ?? "") is built for \(describe(torch)): torchvision's C++ operators fail to load against this torch. Install torch and torchvision from the same index (the same +cuXYZ build) in one pip command.",
+            message: "torchvision \(facts["torchvision.version"] ?? "") is built for \(describe(vision)) but torch \(facts["torch.version"] ?? "") is built for \(describe(torch)): \(consequence). Install torch and torchvision from the same index (the same +cuXYZ build) in one pip command.",
             keys: ["torchvision.cuda", "torch.cuda"]
         )
     }
@@ -158,8 +164,10 @@ struct ArchListEntry: Equatable {
                 hasPTX = true
                 body = body.dropLast(4)
             }
-            let isArchSpecific = body.last?.isLetter == true
-            if isArchSpecific { body = body.dropLast() }
+            // `9.0a` runs only on 9.0; `10.0f` (a family) runs on 10.x with x >= 0, like a plain entry.
+            let suffix = body.last?.isLetter == true ? body.last : nil
+            let isArchSpecific = suffix == "a" || suffix == "A"
+            if suffix != nil { body = body.dropLast() }
             guard let capability = Capability(body) else { continue }
             entries.append(ArchListEntry(capability: capability, hasPTX: hasPTX, isArchSpecific: isArchSpecific))
         }

@@ -52,6 +52,21 @@ import Testing
         #expect(findings[0].message.contains("built for \(described) but torch 2.2.0+cu121 is built for CUDA 12.1"))
     }
 
+    @Test func aMinorCUDADifferenceLoadsButIsStillFlagged() {
+        let major = CrossChecks.findings(Self.with(["torchvision.cuda": "11.8"]))
+        #expect(major.first?.message.contains("fail to load") == true)
+        let minor = CrossChecks.findings(Self.with(["torchvision.cuda": "12.4"]))
+        #expect(minor.map(\.code) == ["torchvision-cuda-mismatch"])
+        #expect(minor.first?.message.contains("torchvision loads, but") == true)
+    }
+
+    @Test func familyArchitecturesCoverLaterMinorVersions() {
+        let blackwell = Self.with(["xformers.build.arch_list": "9.0a 10.0f", "gpu.0.compute_capability": "10.3", "gpu.1.compute_capability": "9.0"])
+        #expect(CrossChecks.findings(blackwell).isEmpty)
+        let hopperOnly = Self.with(["xformers.build.arch_list": "9.0a", "gpu.0.compute_capability": "9.0", "gpu.1.compute_capability": "10.0"])
+        #expect(CrossChecks.findings(hopperOnly).map(\.code) == ["gpu-not-in-xformers-arch-list"])
+    }
+
     @Test func missingFactsAreNotFindings() {
         #expect(CrossChecks.findings(["torch.version": "2.2.0+cu121"]).isEmpty)
         #expect(CrossChecks.findings(["xformers.build.torch": "None", "torch.version": "2.2.0"]).isEmpty)
