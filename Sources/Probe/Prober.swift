@@ -40,14 +40,31 @@ public struct Prober: Sendable {
         return merge(outcomes)
     }
 
+    /// Key families that describe one thing together and must come from one source: GPU
+    /// numbering differs between sources, so `gpu.0.name` from one and `gpu.0.uuid` from
+    /// another could describe two different cards.
+    static let singleSourceFamilies = ["gpu."]
+
     /// Merges outcomes in the order of `detectors`: the first detector to report a key wins,
-    /// and a later detector that disagrees gets a diagnostic instead of a silent loss.
+    /// and a later detector that disagrees gets a diagnostic instead of a silent loss. A
+    /// single-source family belongs wholly to the first detector that reports any of it.
     func merge(_ outcomes: [String: DetectorOutcome]) -> Snapshot {
         var snapshot = Snapshot()
         var owner: [String: String] = [:]
+        var familyOwner: [String: String] = [:]
         for detector in detectors {
             var outcome = outcomes[detector.name]
                 ?? .failed("did not finish within \(Self.seconds(deadline)); the probe went on without it")
+            for family in Self.singleSourceFamilies {
+                let keys = outcome.facts.keys.filter { $0.hasPrefix(family) }
+                guard !keys.isEmpty else { continue }
+                if let first = familyOwner[family] {
+                    for key in keys { outcome.facts[key] = nil }
+                    outcome.diagnostics.append("its \(keys.count) \(family)* facts were set aside: \(first) already described the GPUs, and the two sources may number them differently")
+                } else {
+                    familyOwner[family] = detector.name
+                }
+            }
             for (key, value) in outcome.facts.sorted(by: { $0.key < $1.key }) {
                 if let existing = snapshot.facts[key] {
                     if existing != value {

@@ -102,6 +102,16 @@ let testContext = HostContext(environment: [:], commands: NoCommands())
         #expect(snapshot.detector(named: "proc")?.diagnostics == ["nvidia.driver = \"535.86.05\" here, but nvml reported \"535.104.05\", which was kept"])
     }
 
+    @Test func gpuFactsComeFromOneSourceOnly() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "nvml", outcome: { _ in .failed("count failed", facts: ["gpu.0.name": "NVIDIA L4"]) }),
+            ScriptedDetector(name: "cuda-driver", outcome: { _ in .ok(["gpu.0.name": "NVIDIA A30", "gpu.0.uuid": "GPU-a30", "gpu.count": "2", "cuda.driver_api": "12.2"]) }),
+        ])
+        let snapshot = await prober.probe(testContext)
+        #expect(snapshot.facts == ["gpu.0.name": "NVIDIA L4", "cuda.driver_api": "12.2"])
+        #expect(snapshot.detector(named: "cuda-driver")?.diagnostics.first?.contains("3 gpu.* facts were set aside") == true)
+    }
+
     @Test func detectorNamesAreUnique() {
         let names = Detectors.all.map(\.name)
         #expect(Set(names).count == names.count)
