@@ -9,7 +9,7 @@ import Testing
         let name = "slow"
         let provides = ["slow."]
         func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-            try? await Task.sleep(for: .seconds(2))
+            try? await Task.sleep(for: .seconds(3))
             return .ok(["slow.value": "1"])
         }
     }
@@ -26,8 +26,8 @@ import Testing
 
     @Test func ownWaitOutlastsTheProbersDefault() async {
         let prober = Prober(
-            detectors: [Slow(), Dependent(name: "patient", dependencyWait: .seconds(4)), Dependent(name: "default", dependencyWait: nil)],
-            deadline: .seconds(5), dependencyWait: .milliseconds(50)
+            detectors: [Slow(), Dependent(name: "patient", dependencyWait: .milliseconds(5500)), Dependent(name: "default", dependencyWait: nil)],
+            deadline: .seconds(6), dependencyWait: .milliseconds(50)
         )
         let snapshot = await prober.probe(pythonContext())
         #expect(snapshot.facts["dependent.patient.saw"] == "slow")
