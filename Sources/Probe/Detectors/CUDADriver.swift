@@ -7,7 +7,8 @@
 ///
 /// libcuda numbers GPUs fastest first (unless `CUDA_DEVICE_ORDER=PCI_BUS_ID`), NVML and
 /// nvidia-smi by PCI bus; the GPUs are reordered by PCI address so that `gpu.0` is the same
-/// card whichever source answered.
+/// card whichever source answered (among the visible ones, when `CUDA_VISIBLE_DEVICES` hides
+/// some: libcuda's view honours it).
 public struct CUDADriverDetector: Detector {
     public let name = "cuda-driver"
     public let provides = ["cuda.driver_api", "gpu."]
