@@ -131,7 +131,7 @@ public struct CUDAToolkitDetector: Detector {
         let nvcc = PythonPath.join(folder, "bin/nvcc")
         if context.isForeignRoot || !context.exists(nvcc) {
             let reason = context.isForeignRoot
-                ? "no version.json or version.txt in \(context.root)\(folder) (nvcc is not run from another tree)"
+                ? "no version.json or version.txt in \(context.hostPath(folder)) (nvcc is not run from another tree)"
                 : "no version.json, version.txt or bin/nvcc in \(chosen)"
             if !problems.isEmpty { return .failed(problems.joined(separator: "; ")) }
             return origin == .defaultFolder ? .absent(reason) : .failed(reason + "; the CUDA toolkit installation may be damaged")
