@@ -113,6 +113,32 @@ struct ProbeTestFailure: Error, CustomStringConvertible {
     #expect(report.diagnostics["cuda-driver"]?.contains { $0.hasPrefix("CUDA_VISIBLE_DEVICES=1:") } == true)
 }
 
+@Test(.disabled(if: GPUEndToEnd.realDriverPresent, "this machine has a real NVIDIA driver, which the probe would use")) func libcudaNumbersTheGPUsInPCIOrderAsNVMLDoes() async throws {
+    // l4-a30's libcuda lists the A30 first (fastest first); NVML lists the L4, on the lower
+    // PCI bus, first. With NVML failing, cuda-driver must still call the L4 gpu.0.
+    let report = try await GPUEndToEnd.probe([
+        "LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("l4-a30"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI(), "ENVLOCK_FAKE_NVML_INIT_ERROR": "9",
+    ])
+    #expect(report.detectors["nvml"]?.status == "failed")
+    #expect(report.detectors["cuda-driver"]?.status == "ok")
+    #expect(report.facts["gpu.count"] == "2")
+    #expect(report.facts["gpu.0.name"] == "NVIDIA L4")
+    #expect(report.facts["gpu.1.name"] == "NVIDIA A30")
+}
+
+@Test func slowButHealthyNVMLIsWaitedForByTheFallbacks() async throws {
+    // nvmlInit and cuInit take 2 s in nvml-slow: longer than the prober's usual 1.5 s
+    // dependency wait, within NVML's 3 s deadline.
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("nvml-slow"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI()])
+    #expect(report.detectors["nvml"]?.status == "ok")
+    #expect(report.detectors["cuda-driver"]?.status == "skipped")
+    #expect(report.detectors["nvidia-smi"]?.status == "skipped")
+    for name in ["nvml", "cuda-driver", "nvidia-smi"] {
+        #expect(report.diagnostics[name]?.isEmpty != false, "\(name): \(report.diagnostics[name] ?? [])")
+    }
+    #expect(report.facts["gpu.0.name"] == "NVIDIA L4")
+}
+
 @Test func nvmlIgnoresCUDAVisibleDevices() async throws {
     let report = try await GPUEndToEnd.probe([
         "LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("l4-a30"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI(), "CUDA_VISIBLE_DEVICES": "1",

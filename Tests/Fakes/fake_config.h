@@ -9,7 +9,14 @@
  * Keys:
  *   driver=535.104.05            nvmlSystemGetDriverVersion
  *   cuda_version=12020           nvmlSystemGetCudaDriverVersion, cuDriverGetVersion
- *   gpus=NAME:MAJOR.MINOR:MIB[:mig],...   the GPUs in NVML order; `mig` turns MIG mode on
+ *   gpus=NAME:MAJOR.MINOR:MIB[:mig],...   the GPUs in NVML (PCI bus) order; `mig` turns MIG mode on.
+ *                                GPU i sits at PCI domain 0, bus 0x17 + 0x20 * i, device 0.
+ *   cuda_order=1,0               libcuda's enumeration order (FASTEST_FIRST), as indices into
+ *                                `gpus`; default: the same order. CUDA_DEVICE_ORDER=PCI_BUS_ID
+ *                                and CUDA_VISIBLE_DEVICES act on it as on the real libcuda.
+ *   cuda_version_v2_error=12     what nvmlSystemGetCudaDriverVersion_v2 returns instead of the
+ *                                version (12: libcuda not loadable, as under
+ *                                NVIDIA_DRIVER_CAPABILITIES=utility); the v1 symbol still answers
  *   nvml_init_error=18           what nvmlInit returns (0: success)
  *   cuda_init_error=803          what cuInit returns (0: success; with no GPUs, 100)
  *   init_delay_ms=60000          nvmlInit and cuInit sleep this long first (a hung GPU)
@@ -45,9 +52,16 @@ typedef struct {
     int cuda_init_error;
     int init_delay_ms;
     int all_mig;
+    int cuda_version_v2_error;
     int gpu_count;
     fake_gpu gpus[FAKE_MAX_GPUS];
+    /* libcuda's order as indices into gpus; cuda_order_count 0 means the same as gpus. */
+    int cuda_order_count;
+    int cuda_order[FAKE_MAX_GPUS];
 } fake_config;
+
+/* The PCI bus number of the GPU at NVML index `index`: increasing, so NVML order is PCI order. */
+static inline int fake_pci_bus(int index) { return 0x17 + 0x20 * index; }
 
 static unsigned fake_hash(const char *text) {
     unsigned hash = 2166136261u;
@@ -79,6 +93,16 @@ static void fake_parse_gpus(fake_config *config, const char *list) {
     }
 }
 
+static void fake_parse_order(fake_config *config, const char *list) {
+    config->cuda_order_count = 0;
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", list);
+    char *save = NULL;
+    for (char *entry = strtok_r(copy, ",", &save); entry && config->cuda_order_count < FAKE_MAX_GPUS; entry = strtok_r(NULL, ",", &save)) {
+        config->cuda_order[config->cuda_order_count++] = atoi(entry);
+    }
+}
+
 static void fake_set(fake_config *config, const char *key, const char *value) {
     if (strcmp(key, "driver") == 0) snprintf(config->driver, sizeof config->driver, "%s", value);
     else if (strcmp(key, "cuda_version") == 0) config->cuda_version = atoi(value);
@@ -87,6 +111,8 @@ static void fake_set(fake_config *config, const char *key, const char *value) {
     else if (strcmp(key, "cuda_init_error") == 0) config->cuda_init_error = atoi(value);
     else if (strcmp(key, "init_delay_ms") == 0) config->init_delay_ms = atoi(value);
     else if (strcmp(key, "mig") == 0) config->all_mig = atoi(value);
+    else if (strcmp(key, "cuda_order") == 0) fake_parse_order(config, value);
+    else if (strcmp(key, "cuda_version_v2_error") == 0) config->cuda_version_v2_error = atoi(value);
 }
 
 static void fake_strip(char *text) {
@@ -122,7 +148,7 @@ static void fake_load(fake_config *config, const void *anchor) {
         }
     }
 
-    static const char *keys[] = {"driver", "cuda_version", "gpus", "nvml_init_error", "cuda_init_error", "init_delay_ms", "mig"};
+    static const char *keys[] = {"driver", "cuda_version", "gpus", "nvml_init_error", "cuda_init_error", "init_delay_ms", "mig", "cuda_order", "cuda_version_v2_error"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "ENVLOCK_FAKE_%s", keys[i]);

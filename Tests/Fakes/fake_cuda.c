@@ -1,7 +1,9 @@
 /*
  * A fake libcuda.so.1 for envlock's tests: the CUDA driver API functions envlock calls,
- * answering from fake-gpus.conf (see fake_config.h). Like the real library it honours
- * CUDA_VISIBLE_DEVICES (a list of indices; it stops at the first invalid entry).
+ * answering from fake-gpus.conf (see fake_config.h). Like the real library it numbers the GPUs
+ * in its own order (`cuda_order`, standing for FASTEST_FIRST) unless CUDA_DEVICE_ORDER is
+ * PCI_BUS_ID, and honours CUDA_VISIBLE_DEVICES (indices in that order; it stops at the first
+ * invalid entry). Each GPU reports its PCI location through cuDeviceGetAttribute.
  */
 #include "fake_config.h"
 #include <stdatomic.h>
@@ -19,13 +21,35 @@ static atomic_int initialized;
 
 int cuInit(unsigned int flags);
 
-/* The configured GPUs that CUDA_VISIBLE_DEVICES lets through, in its order. */
-static int visible(fake_config *config, const fake_gpu **out) {
+/* The configured GPUs in libcuda's order, as indices into config->gpus. */
+static int enumerated(const fake_config *config, int *order) {
+    const char *device_order = getenv("CUDA_DEVICE_ORDER");
+    int pci_order = device_order && strcmp(device_order, "PCI_BUS_ID") == 0;
+    if (pci_order || config->cuda_order_count == 0) {
+        for (int i = 0; i < config->gpu_count; i++) order[i] = i;
+        return config->gpu_count;
+    }
+    int count = 0;
+    for (int i = 0; i < config->cuda_order_count; i++) {
+        int index = config->cuda_order[i];
+        if (index >= 0 && index < config->gpu_count) order[count++] = index;
+    }
+    return count;
+}
+
+/* The configured GPUs that CUDA_VISIBLE_DEVICES lets through, in libcuda's order; `pci`
+ * receives each one's NVML index, from which its PCI bus number follows. */
+static int visible_with_index(fake_config *config, const fake_gpu **out, int *pci) {
     fake_load(config, (const void *)&cuInit);
+    int order[FAKE_MAX_GPUS];
+    int total = enumerated(config, order);
     const char *filter = getenv("CUDA_VISIBLE_DEVICES");
     if (!filter) {
-        for (int i = 0; i < config->gpu_count; i++) out[i] = &config->gpus[i];
-        return config->gpu_count;
+        for (int i = 0; i < total; i++) {
+            out[i] = &config->gpus[order[i]];
+            if (pci) pci[i] = order[i];
+        }
+        return total;
     }
     int count = 0;
     char copy[512];
@@ -34,11 +58,14 @@ static int visible(fake_config *config, const fake_gpu **out) {
     for (char *entry = strtok_r(copy, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
         char *end = NULL;
         long index = strtol(entry, &end, 10);
-        if (end == entry || *end || index < 0 || index >= config->gpu_count) break;
-        out[count++] = &config->gpus[index];
+        if (end == entry || *end || index < 0 || index >= total) break;
+        if (pci) pci[count] = order[index];
+        out[count++] = &config->gpus[order[index]];
     }
     return count;
 }
+
+static int visible(fake_config *config, const fake_gpu **out) { return visible_with_index(config, out, NULL); }
 
 int cuInit(unsigned int flags) {
     (void)flags;
@@ -101,10 +128,15 @@ int cuDeviceGetAttribute(int *value, int attribute, int device) {
     if (!atomic_load(&initialized)) return CUDA_ERROR_NOT_INITIALIZED;
     fake_config config;
     const fake_gpu *gpus[FAKE_MAX_GPUS];
-    const fake_gpu *gpu = gpu_for(device, &config, gpus);
-    if (!gpu) return CUDA_ERROR_INVALID_DEVICE;
+    int pci[FAKE_MAX_GPUS];
+    int count = visible_with_index(&config, gpus, pci);
+    if (device < 0 || device >= count) return CUDA_ERROR_INVALID_DEVICE;
+    const fake_gpu *gpu = gpus[device];
     if (!value) return CUDA_ERROR_INVALID_VALUE;
     switch (attribute) {
+    case 33: *value = fake_pci_bus(pci[device]); return CUDA_SUCCESS;  /* CU_DEVICE_ATTRIBUTE_PCI_BUS_ID */
+    case 34: *value = 0; return CUDA_SUCCESS;                          /* CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID */
+    case 50: *value = 0; return CUDA_SUCCESS;                          /* CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID */
     case 75: *value = gpu->major; return CUDA_SUCCESS;
     case 76: *value = gpu->minor; return CUDA_SUCCESS;
     default: return CUDA_ERROR_INVALID_VALUE;

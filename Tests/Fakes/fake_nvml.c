@@ -92,7 +92,14 @@ int nvmlDeviceGetHandleByIndex(unsigned int index, nvmlDevice_t *device) {
 
 #ifndef FAKE_NO_V2
 int nvmlInit_v2(void) { return start(); }
-int nvmlSystemGetCudaDriverVersion_v2(int *version) { return nvmlSystemGetCudaDriverVersion(version); }
+/* Like the real one, _v2 asks libcuda, so it can fail (cuda_version_v2_error) where v1 answers. */
+int nvmlSystemGetCudaDriverVersion_v2(int *version) {
+    REQUIRE_INIT();
+    fake_config config;
+    load(&config);
+    if (config.cuda_version_v2_error) return config.cuda_version_v2_error;
+    return nvmlSystemGetCudaDriverVersion(version);
+}
 int nvmlDeviceGetCount_v2(unsigned int *count) { return nvmlDeviceGetCount(count); }
 int nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *device) { return nvmlDeviceGetHandleByIndex(index, device); }
 #endif

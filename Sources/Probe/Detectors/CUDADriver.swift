@@ -4,10 +4,18 @@
 /// Unlike NVML, libcuda honours `CUDA_VISIBLE_DEVICES`, and it reads the variable from the
 /// process when `cuInit` runs, so envlock cannot look past it in-process; the outcome says so
 /// whenever the variable is set.
+///
+/// libcuda numbers GPUs fastest first (unless `CUDA_DEVICE_ORDER=PCI_BUS_ID`), NVML and
+/// nvidia-smi by PCI bus; the GPUs are reordered by PCI address so that `gpu.0` is the same
+/// card whichever source answered (among the visible ones, when `CUDA_VISIBLE_DEVICES` hides
+/// some: libcuda's view honours it).
 public struct CUDADriverDetector: Detector {
     public let name = "cuda-driver"
     public let provides = ["cuda.driver_api", "gpu."]
     public let dependencies = ["nvml"]
+    /// Just above NVML's own deadline (the context's 3 s command timeout): a slow but healthy
+    /// NVML must get to answer before libcuda is asked the same question.
+    public let dependencyWait: Duration? = .milliseconds(3200)
     static let soname = "libcuda.so.1"
 
     public init() {}
@@ -17,10 +25,11 @@ public struct CUDADriverDetector: Detector {
         if earlier["nvml"]?.status == .ok { return .skipped("nvml already reported the GPUs") }
         let candidates = context.libraries.candidates(for: Self.soname)
         let reading: CUDADriverReading
+        let progress = InitProgress()
         do {
-            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates) }
+            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates, progress: progress) }
         } catch {
-            return .failed("libcuda \(error): the GPU or its driver is hung; check dmesg for Xid errors")
+            return .failed(LiveSource.abandonedDetail(error, library: "libcuda", initCall: "cuInit", progress: progress))
         }
         var outcome = reading.outcome
         if let visible = context.environment["CUDA_VISIBLE_DEVICES"], outcome.status != .absent {
@@ -30,8 +39,8 @@ public struct CUDADriverDetector: Detector {
     }
 
     /// Loads libcuda from the first candidate that opens and reads the driver API version
-    /// and every visible GPU. Blocks.
-    static func read(candidates: [String]) -> CUDADriverReading {
+    /// and every visible GPU, in PCI bus order. Blocks.
+    static func read(candidates: [String], progress: InitProgress = InitProgress()) -> CUDADriverReading {
         let library: DynamicLibrary
         do {
             library = try DynamicLibrary.open(soname, candidates: candidates)
@@ -49,6 +58,7 @@ public struct CUDADriverDetector: Detector {
             found.diagnostics.append(error.description)
         }
         do {
+            defer { progress.markReturned() }
             try cuda.start()
         } catch where error.result == CUDAResult.noDevice {
             // A working driver with nothing visible is a fact about the machine: no GPUs.
@@ -60,7 +70,8 @@ public struct CUDADriverDetector: Detector {
         do {
             let count = try cuda.deviceCount()
             var diagnostics: [String] = []
-            found.devices = (0..<count).map { readDevice($0, cuda, &diagnostics) }
+            let located = (0..<count).map { readDevice($0, cuda, &diagnostics) }
+            found.devices = inPCIOrder(located, &diagnostics)
             found.diagnostics += diagnostics
         } catch {
             return .initFailed(found, error: error)
@@ -68,20 +79,38 @@ public struct CUDADriverDetector: Detector {
         return .found(found)
     }
 
-    private static func readDevice(_ index: Int, _ cuda: CUDADriverLibrary, _ diagnostics: inout [String]) -> GPUDevice {
+    /// The GPUs sorted by PCI address, as NVML and nvidia-smi number them; libcuda's own order
+    /// when any address is unknown, with a diagnostic saying so.
+    static func inPCIOrder(_ located: [(device: GPUDevice, location: Result<PCILocation, CUDACallError>)], _ diagnostics: inout [String]) -> [GPUDevice] {
+        var keyed: [(location: PCILocation, cudaIndex: Int, device: GPUDevice)] = []
+        for (cudaIndex, entry) in located.enumerated() {
+            switch entry.location {
+            case .success(let location):
+                keyed.append((location, cudaIndex, entry.device))
+            case .failure(let error):
+                diagnostics.append("GPU \(cudaIndex): \(error); the GPUs keep libcuda's order (fastest first), which may number them differently from NVML and nvidia-smi")
+                return located.map(\.device)
+            }
+        }
+        return keyed.sorted { ($0.location, $0.cudaIndex) < ($1.location, $1.cudaIndex) }.map(\.device)
+    }
+
+    private static func readDevice(_ index: Int, _ cuda: CUDADriverLibrary, _ diagnostics: inout [String]) -> (device: GPUDevice, location: Result<PCILocation, CUDACallError>) {
         var device = GPUDevice()
         let handle: Int32
         do {
             handle = try cuda.device(at: index)
         } catch {
             diagnostics.append("GPU \(index): \(error)")
-            return device
+            return (device, .failure(error))
         }
         func note(_ error: CUDACallError) { diagnostics.append("GPU \(index): \(error)") }
         do { device.name = try cuda.name(of: handle) } catch { note(error) }
         do { device.computeCapability = try cuda.computeCapability(of: handle) } catch { note(error) }
         do { device.memoryMiB = try cuda.totalMemoryBytes(of: handle) / (1 << 20) } catch { note(error) }
-        return device
+        let location: Result<PCILocation, CUDACallError>
+        do { location = .success(try cuda.pciLocation(of: handle)) } catch { location = .failure(error) }
+        return (device, location)
     }
 }
 

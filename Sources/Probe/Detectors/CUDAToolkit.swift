@@ -1,20 +1,55 @@
-/// The system CUDA toolkit (the one that compiles extensions such as xformers from source),
-/// from `/usr/local/cuda/version.json`, the older `version.txt`, or `nvcc --version`.
+/// The CUDA toolkit that extensions such as xformers are compiled with, found as
+/// `torch.utils.cpp_extension` finds it: `$CUDA_HOME`, else `$CUDA_PATH`, else the folder above
+/// the `bin` of the first `nvcc` on `PATH`, else `/usr/local/cuda`. In that folder the version
+/// comes from `version.json`, the older `version.txt`, or `bin/nvcc --version`.
 ///
 /// `cuda.toolkit` is the version as the first source found states it: `12.8.2` from
 /// version.json (the toolkit release), `11.0.207` from version.txt, `12.6.20` from nvcc's
-/// `V12.6.20`. nvcc runs only when `--root` is this machine: envlock does not execute
+/// `V12.6.20`; the outcome's detail names the folder and why it was chosen. Under a foreign
+/// `--root` the environment describes this machine, not that tree, so only
+/// `/usr/local/cuda` under the root is read, and nvcc is not run: envlock does not execute
 /// programs from another tree.
 public struct CUDAToolkitDetector: Detector {
     public let name = "cuda-toolkit"
     public let provides = ["cuda.toolkit"]
+    /// The folder used when nothing in the environment names one.
+    public static let defaultFolder = "/usr/local/cuda"
     /// The toolkit's release manifest (CUDA 11.1 and later).
     public static let versionJSON = "/usr/local/cuda/version.json"
     /// The toolkit's version file before CUDA 11.1.
     public static let versionText = "/usr/local/cuda/version.txt"
-    static let toolkitNVCC = "/usr/local/cuda/bin/nvcc"
 
     public init() {}
+
+    /// Why a folder was taken as the toolkit.
+    public enum FolderOrigin: Sendable, Equatable, CustomStringConvertible {
+        case cudaHome
+        case cudaPath
+        /// The nvcc found on `PATH`.
+        case nvccOnPath(String)
+        case defaultFolder
+
+        public var description: String {
+            switch self {
+            case .cudaHome: "$CUDA_HOME"
+            case .cudaPath: "$CUDA_PATH"
+            case .nvccOnPath(let nvcc): "nvcc on PATH (\(nvcc))"
+            case .defaultFolder: "the default folder"
+            }
+        }
+    }
+
+    /// The toolkit folder torch's cpp_extension would use, and why; nil when it would find none.
+    public static func toolkitFolder(in context: HostContext) -> (folder: String, origin: FolderOrigin)? {
+        if !context.isForeignRoot {
+            if let home = context.environment["CUDA_HOME"], !home.isEmpty { return (home, .cudaHome) }
+            if let path = context.environment["CUDA_PATH"], !path.isEmpty { return (path, .cudaPath) }
+            if let nvcc = SubprocessCommandRunner.resolve("nvcc", searchPath: context.environment["PATH"]) {
+                return (PythonPath.dirname(PythonPath.dirname(nvcc)), .nvccOnPath(nvcc))
+            }
+        }
+        return context.exists(defaultFolder) ? (defaultFolder, .defaultFolder) : nil
+    }
 
     /// Why a toolkit version source could not be read.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -67,34 +102,50 @@ public struct CUDAToolkitDetector: Detector {
     }
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        guard let (folder, origin) = Self.toolkitFolder(in: context) else {
+            if context.isForeignRoot {
+                return .absent("no \(Self.defaultFolder) under --root \(context.root) (the environment and nvcc are not used for another tree)")
+            }
+            return .absent("no CUDA toolkit: $CUDA_HOME and $CUDA_PATH unset, no nvcc on PATH, no \(Self.defaultFolder)")
+        }
+        let chosen = "\(folder) (from \(origin), as torch.utils.cpp_extension chooses)"
+        func found(_ version: String, _ problems: [String]) -> DetectorOutcome {
+            DetectorOutcome(status: .ok, detail: "toolkit in \(chosen)", facts: ["cuda.toolkit": version], diagnostics: problems)
+        }
+        if origin != .defaultFolder && !context.exists(folder) {
+            return .failed("\(origin) names \(folder), which does not exist; extensions built here would fail to find CUDA: point it at the toolkit or unset it")
+        }
         var problems: [String] = []
-        for (path, parse) in [(Self.versionJSON, Self.parseVersionJSON), (Self.versionText, Self.parseVersionText)] {
+        let versionFiles: [(String, (String, String) throws -> String)] = [
+            (PythonPath.join(folder, "version.json"), Self.parseVersionJSON), (PythonPath.join(folder, "version.txt"), Self.parseVersionText),
+        ]
+        for (path, parse) in versionFiles {
             do {
-                let version = try parse(try context.readText(path), path)
-                return .ok(["cuda.toolkit": version], diagnostics: problems)
+                return found(try parse(try context.readText(path), path), problems)
             } catch let error as FileReadError {
                 if case .notFound = error {} else { problems.append(error.description) }
             } catch {
                 problems.append("\(error)")
             }
         }
-        if context.isForeignRoot {
-            let reason = "no \(Self.versionJSON) or \(Self.versionText) under --root \(context.root) (nvcc is not run from another tree)"
-            return problems.isEmpty ? .absent(reason) : .failed(problems.joined(separator: "; "))
+        let nvcc = PythonPath.join(folder, "bin/nvcc")
+        if context.isForeignRoot || !context.exists(nvcc) {
+            let reason = context.isForeignRoot
+                ? "no version.json or version.txt in \(context.hostPath(folder)) (nvcc is not run from another tree)"
+                : "no version.json, version.txt or bin/nvcc in \(chosen)"
+            if !problems.isEmpty { return .failed(problems.joined(separator: "; ")) }
+            return origin == .defaultFolder ? .absent(reason) : .failed(reason + "; the CUDA toolkit installation may be damaged")
         }
-        let nvcc = FileSystem.exists(Self.toolkitNVCC) ? Self.toolkitNVCC : "nvcc"
         let outcome = await context.commands.run(nvcc, arguments: ["--version"], environment: context.environment, timeout: context.commandTimeout)
         switch outcome {
         case .exited(0, let stdout, _, _):
             do {
-                return .ok(["cuda.toolkit": try Self.parseNVCCVersion(String(decoding: stdout, as: UTF8.self))], diagnostics: problems)
+                return found(try Self.parseNVCCVersion(String(decoding: stdout, as: UTF8.self)), problems)
             } catch {
                 problems.append(error.description)
             }
         case .notFound:
-            if problems.isEmpty {
-                return .absent("no CUDA toolkit: neither \(Self.versionJSON), \(Self.versionText) nor nvcc on PATH")
-            }
+            problems.append("\(nvcc) could not be run")
         case .exited(let status, let stdout, let stderr, _):
             let output = String(decoding: stdout + stderr, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? "no output"
             problems.append("\(nvcc) --version exited with status \(status): \(output)")

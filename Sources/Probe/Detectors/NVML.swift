@@ -14,17 +14,20 @@ public struct NVMLDetector: Detector {
         if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
         let candidates = context.libraries.candidates(for: Self.soname)
         let reading: NVMLReading
+        let progress = InitProgress()
         do {
-            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates) }
+            // The context's command timeout (3 s) is NVML's deadline; cuda-driver and
+            // nvidia-smi wait just longer than that for this detector.
+            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates, progress: progress) }
         } catch {
-            return .failed("NVML \(error): the GPU or its driver is hung; check dmesg for Xid errors and nvidia-smi")
+            return .failed(LiveSource.abandonedDetail(error, library: "NVML", initCall: "nvmlInit", progress: progress))
         }
         return reading.outcome
     }
 
     /// Loads NVML from the first candidate that opens and reads the driver and every GPU.
     /// Blocks; always calls `nvmlShutdown` after a successful init.
-    static func read(candidates: [String]) -> NVMLReading {
+    static func read(candidates: [String], progress: InitProgress = InitProgress()) -> NVMLReading {
         let library: DynamicLibrary
         do {
             library = try DynamicLibrary.open(soname, candidates: candidates)
@@ -35,6 +38,7 @@ public struct NVMLDetector: Detector {
             return .unusable(path: library.path, reason: "exports neither nvmlInit_v2 nor nvmlInit, so it is not NVML")
         }
         do {
+            defer { progress.markReturned() }
             try nvml.start()
         } catch {
             return .initFailed(path: library.path, error: error)

@@ -7,6 +7,9 @@ public struct NvidiaSMIDetector: Detector {
     public let name = "nvidia-smi"
     public let provides = GPUFacts.provided
     public let dependencies = ["nvml", "cuda-driver"]
+    /// Just above NVML's own deadline (the context's 3 s command timeout), as for cuda-driver:
+    /// a slow but healthy NVML must get to answer first.
+    public let dependencyWait: Duration? = .milliseconds(3200)
 
     /// The fields asked for, in the order `parseQuery` expects them.
     public static let queryFields = ["index", "name", "driver_version", "compute_cap", "memory.total", "mig.mode.current", "uuid"]

@@ -66,6 +66,26 @@ public struct CUDACallError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
+/// A GPU's PCI address (`0000:17:00`), ordered as NVML and nvidia-smi order GPUs.
+struct PCILocation: Sendable, Equatable, Comparable, CustomStringConvertible {
+    var domain: Int
+    var bus: Int
+    var device: Int
+
+    static func < (left: PCILocation, right: PCILocation) -> Bool {
+        (left.domain, left.bus, left.device) < (right.domain, right.bus, right.device)
+    }
+
+    /// `0000:17:00`, as lspci and nvidia-smi write it.
+    var description: String {
+        func hex(_ value: Int, _ width: Int) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(hex(domain, 4)):\(hex(bus, 2)):\(hex(device, 2))"
+    }
+}
+
 /// `libcuda.so.1` seen as Swift functions. Every C signature of the driver API that envlock
 /// uses lives here.
 ///
@@ -81,6 +101,10 @@ struct CUDADriverLibrary {
     // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR and _MINOR.
     private static let computeCapabilityMajor: Int32 = 75
     private static let computeCapabilityMinor: Int32 = 76
+    // CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID, _PCI_BUS_ID and _PCI_DEVICE_ID.
+    private static let pciDomain: Int32 = 50
+    private static let pciBus: Int32 = 33
+    private static let pciDevice: Int32 = 34
 
     let library: DynamicLibrary
     private let initialize: Initialize
@@ -150,6 +174,18 @@ struct CUDADriverLibrary {
         try check("cuDeviceGetAttribute", getAttribute(&major, Self.computeCapabilityMajor, device))
         try check("cuDeviceGetAttribute", getAttribute(&minor, Self.computeCapabilityMinor, device))
         return ComputeCapability(major: Int(major), minor: Int(minor))
+    }
+
+    /// Where the GPU sits on the PCI bus, the order NVML and nvidia-smi number GPUs in.
+    func pciLocation(of device: Int32) throws(CUDACallError) -> PCILocation {
+        guard let getAttribute else { throw .missing("cuDeviceGetAttribute") }
+        var domain: Int32 = 0
+        var bus: Int32 = 0
+        var slot: Int32 = 0
+        try check("cuDeviceGetAttribute(PCI_DOMAIN_ID)", getAttribute(&domain, Self.pciDomain, device))
+        try check("cuDeviceGetAttribute(PCI_BUS_ID)", getAttribute(&bus, Self.pciBus, device))
+        try check("cuDeviceGetAttribute(PCI_DEVICE_ID)", getAttribute(&slot, Self.pciDevice, device))
+        return PCILocation(domain: Int(domain), bus: Int(bus), device: Int(slot))
     }
 
     func totalMemoryBytes(of device: Int32) throws(CUDACallError) -> Int {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One GPU as a live source (NVML, libcuda, nvidia-smi) describes it; nil where the source
 /// cannot say.
 public struct GPUDevice: Sendable, Equatable {
@@ -58,9 +60,37 @@ public enum GPUFacts {
     }
 }
 
-/// The reason a live GPU source does not apply under `--root`.
+/// Whether a live source's init call (`nvmlInit`, `cuInit`) has returned, written by the thread
+/// that queries the library and read by the task that gave up waiting for it, so that a timeout
+/// names the call that did not return. A class because both sides must see one flag.
+final class InitProgress: Sendable {
+    private let returned = Atomic<Bool>(false)
+
+    func markReturned() { returned.store(true, ordering: .releasing) }
+
+    var hasReturned: Bool { returned.load(ordering: .acquiring) }
+}
+
+/// What the live GPU sources have in common.
 enum LiveSource {
+    /// The reason a live GPU source does not apply under `--root`.
     static func foreignRootDetail(_ context: HostContext) -> String {
         "--root \(context.root): live driver queries describe this machine, not that tree"
+    }
+
+    /// Why a library session that was given up on gave no answer. A slow init is common on a
+    /// healthy machine without nvidia-persistenced (the driver sets every GPU up first), so
+    /// only a hang after init is called a hung GPU.
+    static func abandonedDetail(_ error: BlockingCallError, library: String, initCall: String, progress: InitProgress) -> String {
+        switch error {
+        case .timedOut(let after) where !progress.hasReturned:
+            "\(initCall) did not return within \(DurationText.seconds(after)) (a slow or hung driver; nvidia-persistenced keeps initialisation fast)"
+        case .timedOut(let after):
+            "\(library) did not answer within \(DurationText.seconds(after)) after \(initCall) returned: a GPU or its driver is hung; check dmesg for Xid errors"
+        case .cancelled where !progress.hasReturned:
+            "\(initCall) \(error)"
+        case .cancelled, .threadNotStarted:
+            "\(library) \(error)"
+        }
     }
 }

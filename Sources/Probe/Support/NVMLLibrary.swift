@@ -8,6 +8,7 @@ public struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible
     public static let success = NVMLReturn(0)
     public static let notSupported = NVMLReturn(3)
     public static let driverNotLoaded = NVMLReturn(9)
+    public static let libraryNotFound = NVMLReturn(12)
     public static let libraryVersionMismatch = NVMLReturn(18)
 
     /// The constant's name in `nvml.h`, for example `NVML_ERROR_LIB_RM_VERSION_MISMATCH`.
@@ -82,7 +83,17 @@ public struct NVMLCallError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var description: String {
-        "\(function) returned \(result): \(result.explanation)"
+        "\(function) returned \(result): \(explanation)"
+    }
+
+    /// The result's meaning for this function: `NVML_ERROR_LIBRARY_NOT_FOUND` from the CUDA
+    /// version query means libcuda is missing, which is normal in a container without the
+    /// `compute` driver capability, not a broken driver.
+    public var explanation: String {
+        if result == .libraryNotFound && function.hasPrefix("nvmlSystemGetCudaDriverVersion") {
+            return "NVML could not load libcuda.so.1 to ask its CUDA version (normal in a container started with NVIDIA_DRIVER_CAPABILITIES=utility, without compute); start the container with the compute capability if it runs CUDA"
+        }
+        return result.explanation
     }
 }
 
@@ -116,7 +127,10 @@ struct NVMLLibrary {
     private let getCount: (symbol: String, function: GetCount)?
     private let getHandle: (symbol: String, function: GetHandle)?
     private let getDriverVersion: GetSystemString?
-    private let getCudaDriverVersion: (symbol: String, function: GetSystemInt)?
+    /// `nvmlSystemGetCudaDriverVersion_v2`, which asks libcuda, and the v1 symbol, which
+    /// answers NVML's own CUDA version where libcuda cannot be loaded.
+    private let getCudaDriverVersionV2: GetSystemInt?
+    private let getCudaDriverVersionV1: GetSystemInt?
     private let getName: GetDeviceString?
     private let getUUID: GetDeviceString?
     private let getComputeCapability: GetIntPair?
@@ -134,7 +148,8 @@ struct NVMLLibrary {
         getCount = library.firstFunction(["nvmlDeviceGetCount_v2", "nvmlDeviceGetCount"], as: GetCount.self)
         getHandle = library.firstFunction(["nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex"], as: GetHandle.self)
         getDriverVersion = library.function("nvmlSystemGetDriverVersion", as: GetSystemString.self)
-        getCudaDriverVersion = library.firstFunction(["nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion"], as: GetSystemInt.self)
+        getCudaDriverVersionV2 = library.function("nvmlSystemGetCudaDriverVersion_v2", as: GetSystemInt.self)
+        getCudaDriverVersionV1 = library.function("nvmlSystemGetCudaDriverVersion", as: GetSystemInt.self)
         getName = library.function("nvmlDeviceGetName", as: GetDeviceString.self)
         getUUID = library.function("nvmlDeviceGetUUID", as: GetDeviceString.self)
         getComputeCapability = library.function("nvmlDeviceGetCudaComputeCapability", as: GetIntPair.self)
@@ -170,10 +185,21 @@ struct NVMLLibrary {
     }
 
     /// The driver's CUDA version as NVML encodes it (`12020` for 12.2).
+    ///
+    /// `_v2` reads it from libcuda and returns `NVML_ERROR_LIBRARY_NOT_FOUND` where libcuda is
+    /// not loadable (a container with `NVIDIA_DRIVER_CAPABILITIES=utility`); the v1 symbol then
+    /// answers the version NVML itself knows, which comes with the same driver.
     func cudaDriverVersion() throws(NVMLCallError) -> Int {
-        guard let getCudaDriverVersion else { throw missing("nvmlSystemGetCudaDriverVersion") }
         var value: Int32 = 0
-        try check(getCudaDriverVersion.symbol, getCudaDriverVersion.function(&value))
+        if let getCudaDriverVersionV2 {
+            let code = getCudaDriverVersionV2(&value)
+            if code == 0 { return Int(value) }
+            guard code == NVMLReturn.libraryNotFound.code, getCudaDriverVersionV1 != nil else {
+                throw NVMLCallError(function: "nvmlSystemGetCudaDriverVersion_v2", result: NVMLReturn(code))
+            }
+        }
+        guard let getCudaDriverVersionV1 else { throw missing("nvmlSystemGetCudaDriverVersion") }
+        try check("nvmlSystemGetCudaDriverVersion", getCudaDriverVersionV1(&value))
         return Int(value)
     }
 

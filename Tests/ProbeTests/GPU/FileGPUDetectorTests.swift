@@ -65,37 +65,95 @@ import Testing
     try tree.write("/usr/local/cuda/version.json", try realFixture("cuda-version-json/windows-cuda-12.8.2_driver-572.61_version.json"))
     try tree.write("/usr/local/cuda/version.txt", "CUDA Version 11.0.207\n")
     let outcome = await CUDAToolkitDetector().detect(in: tree.context(), earlier: [:])
-    #expect(outcome == .ok(["cuda.toolkit": "12.8.2"]))
+    #expect(outcome.status == .ok)
+    #expect(outcome.facts == ["cuda.toolkit": "12.8.2"])
+    #expect(outcome.detail?.hasPrefix("toolkit in /usr/local/cuda (from the default folder") == true)
 }
 
 @Test func toolkitFromVersionText() async throws {
     let tree = try GPUTestTree()
     try tree.write("/usr/local/cuda/version.txt", try realFixture("cuda-version-json/linux-cuda-11.0.207_version.txt"))
     let outcome = await CUDAToolkitDetector().detect(in: tree.context(), earlier: [:])
-    #expect(outcome == .ok(["cuda.toolkit": "11.0.207"]))
+    #expect(outcome.status == .ok)
+    #expect(outcome.facts == ["cuda.toolkit": "11.0.207"])
 }
 
 @Test func toolkitUnderForeignRootDoesNotRunNVCC() async throws {
     let tree = try GPUTestTree()
+    try tree.makeExecutable("/usr/local/cuda/bin/nvcc")
     let nvcc = GPUScriptedCommands(["nvcc": ["--version": GPUScriptedCommands.printed(try realFixture("nvcc/nvcc_12.6_V12.6.20.txt"))]])
     let outcome = await CUDAToolkitDetector().detect(in: tree.context(commands: nvcc), earlier: [:])
     #expect(outcome.status == .absent)
     #expect(outcome.detail?.contains("nvcc is not run from another tree") == true)
 }
 
-private let noSystemToolkit = !FileSystem.exists(CUDAToolkitDetector.versionJSON) && !FileSystem.exists(CUDAToolkitDetector.versionText) && !FileSystem.exists("/usr/local/cuda/bin/nvcc")
+/// A tree with three toolkits, one for each way the environment can name a folder, and an
+/// environment naming the ones in `names` (by their folder in the tree).
+private struct ThreeToolkits: ~Copyable {
+    let tree: GPUTestTree
 
-@Test(.enabled(if: noSystemToolkit, "this machine has /usr/local/cuda, which the detector reads first"))
-func toolkitFromNVCCOnThisMachine() async throws {
-    let nvcc = GPUScriptedCommands(["nvcc": ["--version": GPUScriptedCommands.printed(try realFixture("nvcc/nvcc_12.6_V12.6.20.txt"))]])
-    let context = HostContext(root: "/", environment: [:], commands: nvcc)
-    let outcome = await CUDAToolkitDetector().detect(in: context, earlier: [:])
-    #expect(outcome == .ok(["cuda.toolkit": "12.6.20"]))
+    init() throws {
+        let made = try GPUTestTree()
+        try made.write("/home-toolkit/version.json", try realFixture("cuda-version-json/windows-cuda-12.8.2_driver-572.61_version.json"))
+        try made.write("/path-toolkit/version.txt", "CUDA Version 11.0.207\n")
+        try made.write("/nvcc-toolkit/version.txt", "CUDA Version 12.1.105\n")
+        try made.makeExecutable("/nvcc-toolkit/bin/nvcc")
+        tree = made
+    }
+
+    func context(_ names: [String: String]) -> HostContext {
+        let environment = names.mapValues { $0.isEmpty ? "" : tree.root + $0 }
+        return HostContext(root: "/", environment: environment, libraries: FolderLibraryLoader(folder: tree.root + "/no-libraries"), commands: GPUScriptedCommands())
+    }
 }
+
+@Test(arguments: [
+    (["CUDA_HOME": "/home-toolkit", "CUDA_PATH": "/path-toolkit", "PATH": "/nvcc-toolkit/bin"], "12.8.2", "/home-toolkit (from $CUDA_HOME"),
+    (["CUDA_HOME": "", "CUDA_PATH": "/path-toolkit", "PATH": "/nvcc-toolkit/bin"], "11.0.207", "/path-toolkit (from $CUDA_PATH"),
+    (["PATH": "/nvcc-toolkit/bin"], "12.1.105", "/nvcc-toolkit (from nvcc on PATH"),
+])
+func toolkitIsFoundWhereTorchCppExtensionLooks(environment: [String: String], version: String, folder: String) async throws {
+    let toolkits = try ThreeToolkits()
+    let outcome = await CUDAToolkitDetector().detect(in: toolkits.context(environment), earlier: [:])
+    #expect(outcome.status == .ok)
+    #expect(outcome.facts == ["cuda.toolkit": version])
+    #expect(outcome.detail?.contains(toolkits.tree.root + folder) == true, "\(outcome.detail ?? "")")
+}
+
+@Test func toolkitFromTheNVCCOnPath() async throws {
+    let tree = try GPUTestTree()
+    try tree.makeExecutable("/opt/cuda-12.6/bin/nvcc")
+    let nvcc = GPUScriptedCommands(["nvcc": ["--version": GPUScriptedCommands.printed(try realFixture("nvcc/nvcc_12.6_V12.6.20.txt"))]])
+    let context = HostContext(root: "/", environment: ["PATH": tree.root + "/opt/cuda-12.6/bin"], commands: nvcc)
+    let outcome = await CUDAToolkitDetector().detect(in: context, earlier: [:])
+    #expect(outcome.status == .ok)
+    #expect(outcome.facts == ["cuda.toolkit": "12.6.20"])
+    #expect(outcome.detail?.contains("\(tree.root)/opt/cuda-12.6 (from nvcc on PATH (\(tree.root)/opt/cuda-12.6/bin/nvcc)") == true, "\(outcome.detail ?? "")")
+}
+
+@Test func toolkitNamedByCUDAHomeThatIsMissingFails() async throws {
+    let toolkits = try ThreeToolkits()
+    let outcome = await CUDAToolkitDetector().detect(in: toolkits.context(["CUDA_HOME": "/moved-away", "PATH": "/nvcc-toolkit/bin"]), earlier: [:])
+    #expect(outcome.status == .failed)
+    #expect(outcome.detail?.contains("$CUDA_HOME names \(toolkits.tree.root)/moved-away, which does not exist") == true, "\(outcome.detail ?? "")")
+}
+
+@Test func toolkitUnderForeignRootIgnoresTheEnvironment() async throws {
+    let toolkits = try ThreeToolkits()
+    try toolkits.tree.write("/usr/local/cuda/version.txt", "CUDA Version 11.8.89\n")
+    let environment = ["CUDA_HOME": toolkits.tree.root + "/home-toolkit", "CUDA_PATH": toolkits.tree.root + "/path-toolkit", "PATH": toolkits.tree.root + "/nvcc-toolkit/bin"]
+    let context = HostContext(root: toolkits.tree.root, environment: environment, libraries: FolderLibraryLoader(folder: toolkits.tree.root + "/no-libraries"), commands: GPUScriptedCommands())
+    let outcome = await CUDAToolkitDetector().detect(in: context, earlier: [:])
+    #expect(outcome.status == .ok)
+    #expect(outcome.facts == ["cuda.toolkit": "11.8.89"])
+}
+
+private let noSystemToolkit = !FileSystem.exists("/usr/local/cuda")
 
 @Test(.enabled(if: noSystemToolkit, "this machine has /usr/local/cuda"))
 func toolkitAbsentWithoutAnySource() async throws {
-    let context = HostContext(root: "/", environment: [:], commands: GPUScriptedCommands())
+    let tree = try GPUTestTree()
+    let context = HostContext(root: "/", environment: ["PATH": tree.root], commands: GPUScriptedCommands())
     let outcome = await CUDAToolkitDetector().detect(in: context, earlier: [:])
     #expect(outcome.status == .absent)
 }

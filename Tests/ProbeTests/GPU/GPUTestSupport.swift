@@ -108,6 +108,12 @@ struct GPUTestTree: ~Copyable {
         try write(absolute, bytes: [])
     }
 
+    /// Makes an empty executable file, as a program that a PATH search finds.
+    func makeExecutable(_ absolute: String) throws {
+        try touch(absolute)
+        guard chmod(root + absolute, 0o755) == 0 else { throw GPUTestFailure("chmod \(root + absolute): errno \(errno)") }
+    }
+
     private func makeFolders(_ path: String) throws {
         var current = ""
         for part in path.split(separator: "/") {

@@ -1,3 +1,4 @@
+import EnvLock
 import Testing
 @testable import Probe
 
@@ -107,7 +108,54 @@ import Testing
     let outcome = await NVMLDetector().detect(in: context, earlier: [:])
     #expect(clock.now - started < .seconds(10)) // the fake nvmlInit sleeps 60 s
     #expect(outcome.status == .failed)
-    #expect(outcome.detail?.contains("did not return within 300 ms") == true)
+    // A slow init is common on a healthy machine without nvidia-persistenced: no "hung GPU".
+    #expect(outcome.detail == "nvmlInit did not return within 300 ms (a slow or hung driver; nvidia-persistenced keeps initialisation fast)")
+}
+
+@Test func hungCUInitFailsAtTheDeadlineWithoutCallingTheGPUHung() async throws {
+    let context = try await GPUFakes.context("nvml-hang", commandTimeout: .milliseconds(300))
+    let clock = ContinuousClock()
+    let started = clock.now
+    let outcome = await CUDADriverDetector().detect(in: context, earlier: ["nvml": .failed("test")])
+    #expect(clock.now - started < .seconds(10)) // the fake cuInit sleeps 60 s
+    #expect(outcome.status == .failed)
+    #expect(outcome.detail == "cuInit did not return within 300 ms (a slow or hung driver; nvidia-persistenced keeps initialisation fast)")
+}
+
+@Test func nvmlFallsBackToTheV1CUDAVersionWhenLibcudaIsNotLoadable() async throws {
+    // NVIDIA_DRIVER_CAPABILITIES=utility: _v2 answers NVML_ERROR_LIBRARY_NOT_FOUND.
+    let outcome = await NVMLDetector().detect(in: try await GPUFakes.context("nvml-utility"), earlier: [:])
+    #expect(outcome.status == .ok)
+    #expect(outcome.facts["cuda.driver_api"] == "12.2")
+    #expect(outcome.facts["nvidia.driver"] == "535.104.05")
+    #expect(outcome.diagnostics.isEmpty)
+}
+
+@Test func libraryNotFoundFromTheCUDAVersionQueryDoesNotSayReinstall() {
+    for function in ["nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion"] {
+        let text = NVMLCallError(function: function, result: NVMLReturn(12)).description
+        #expect(text.hasPrefix("\(function) returned NVML_ERROR_LIBRARY_NOT_FOUND (12): "))
+        #expect(!text.contains("reinstall"), "\(text)")
+        #expect(text.contains("NVIDIA_DRIVER_CAPABILITIES=utility"))
+    }
+    // Elsewhere NVML failing to load its own libraries is still a broken installation.
+    #expect(NVMLCallError(function: "nvmlInit_v2", result: NVMLReturn(12)).description.contains("reinstall the NVIDIA driver"))
+}
+
+@Test func slowButHealthyNVMLAnswersAndTheFallbacksStandAside() async throws {
+    // nvmlInit and cuInit take 2 s: past the prober's usual dependency wait, within NVML's 3 s.
+    let context = try await GPUFakes.context("nvml-slow")
+    let prober = Prober(detectors: [NVMLDetector(), CUDADriverDetector(), NvidiaSMIDetector()])
+    let snapshot = await prober.probe(context)
+    let reports = Dictionary(uniqueKeysWithValues: snapshot.detectors.map { ($0.name, $0) })
+    #expect(reports["nvml"]?.status == .ok)
+    #expect(reports["cuda-driver"]?.status == .skipped)
+    #expect(reports["nvidia-smi"]?.status == .skipped)
+    for report in snapshot.detectors {
+        #expect(report.diagnostics.isEmpty, "\(report.name): \(report.diagnostics)")
+    }
+    #expect(snapshot.facts["gpu.count"] == "2")
+    #expect(snapshot.facts["gpu.0.name"] == "NVIDIA L4")
 }
 
 @Test func hungNVMLInitGivesWayToCancellation() async throws {
@@ -154,6 +202,20 @@ import Testing
     #expect(outcome.facts["gpu.1.compute_capability"] == "8.0")
     #expect(outcome.facts["gpu.1.memory_mib"] == "24576")
     #expect(outcome.facts["nvidia.driver"] == nil) // libcuda cannot say
+}
+
+@Test func cudaDriverNumbersTheGPUsAsNVMLDoes() async throws {
+    // The fake libcuda lists the A30 first (fastest first); the L4 has the lower PCI bus.
+    let context = try await GPUFakes.context("l4-a30")
+    let nvml = await NVMLDetector().detect(in: context, earlier: [:])
+    let cuda = await CUDADriverDetector().detect(in: context, earlier: [:])
+    #expect(nvml.status == .ok)
+    #expect(cuda.status == .ok)
+    #expect(cuda.facts["gpu.0.name"] == "NVIDIA L4")
+    for key in ["gpu.count", "gpu.0.name", "gpu.0.compute_capability", "gpu.0.memory_mib", "gpu.1.name", "gpu.1.compute_capability", "gpu.1.memory_mib"] {
+        #expect(cuda.facts[key] == nvml.facts[key], "\(key)")
+    }
+    #expect(cuda.diagnostics.isEmpty)
 }
 
 @Test func cudaDriverMismatchKeepsTheAPIVersion() async throws {
