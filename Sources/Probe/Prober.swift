@@ -1,4 +1,8 @@
 import EnvLock
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs detectors concurrently under one deadline and merges their findings into a snapshot.
 ///
@@ -91,39 +95,85 @@ public struct Prober: Sendable {
 }
 
 /// Where detector tasks leave their outcomes and wait for each other.
-actor OutcomeBoard {
-    private var finished: [String: DetectorOutcome] = [:]
-    private var waiters: [Int: (names: Set<String>, continuation: CheckedContinuation<Void, Never>)] = [:]
-    private var nextWaiter = 0
+///
+/// A lock rather than an actor, and timers on threads of their own rather than tasks: a wait
+/// must end on time even when Swift's shared pool is busy, and resuming a continuation needs
+/// no pool thread (the waiting task goes back to its own detector thread).
+final class OutcomeBoard: Sendable {
+    private struct State {
+        var finished: [String: DetectorOutcome] = [:]
+        var waiters: [Int: (names: Set<String>, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var nextWaiter = 0
+    }
+
+    private let state = Mutex(State())
 
     func record(_ name: String, _ outcome: DetectorOutcome) {
-        finished[name] = outcome
-        for (id, waiter) in waiters where waiter.names.isSubset(of: finished.keys) {
-            waiters[id] = nil
-            waiter.continuation.resume()
+        let ready = state.withLock { state in
+            state.finished[name] = outcome
+            let ready = state.waiters.filter { $0.value.names.isSubset(of: state.finished.keys) }
+            for id in ready.keys { state.waiters[id] = nil }
+            return ready.values.map(\.continuation)
         }
+        for continuation in ready { continuation.resume() }
     }
 
     func outcomes(named names: Set<String>) -> [String: DetectorOutcome] {
-        finished.filter { names.contains($0.key) }
+        state.withLock { $0.finished.filter { names.contains($0.key) } }
     }
 
     /// Returns when every name has an outcome or `timeout` has passed, whichever is first.
     func wait(for names: Set<String>, timeout: Duration) async {
-        if names.isSubset(of: finished.keys) { return }
-        let id = nextWaiter
-        nextWaiter += 1
-        await withCheckedContinuation { continuation in
-            waiters[id] = (names, continuation)
-            Task { [weak self] in
-                // Sleep throws only when cancelled; expiring the wait early is right then too.
-                try? await Task.sleep(for: timeout)
-                await self?.expire(id)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let id: Int? = state.withLock { state in
+                if names.isSubset(of: state.finished.keys) { return nil }
+                let id = state.nextWaiter
+                state.nextWaiter += 1
+                state.waiters[id] = (names, continuation)
+                return id
             }
+            guard let id else {
+                continuation.resume()
+                return
+            }
+            TimerThread.after(timeout) { [self] in expire(id) }
         }
     }
 
     private func expire(_ id: Int) {
-        waiters.removeValue(forKey: id)?.continuation.resume()
+        state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume()
+    }
+}
+
+/// Runs a closure after a delay on a short-lived thread of its own.
+enum TimerThread {
+    private final class Job: @unchecked Sendable {
+        let delay: Duration
+        let action: @Sendable () -> Void
+        init(delay: Duration, action: @escaping @Sendable () -> Void) {
+            self.delay = delay
+            self.action = action
+        }
+    }
+
+    static func after(_ delay: Duration, _ action: @escaping @Sendable () -> Void) {
+        let job = Unmanaged.passRetained(Job(delay: delay, action: action)).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { argument in
+            let job = Unmanaged<Job>.fromOpaque(argument!).takeRetainedValue()
+            let (seconds, attoseconds) = job.delay.components
+            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var remaining = timespec()
+            while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+            job.action()
+            return nil
+        }, job)
+        if created == 0 {
+            pthread_detach(thread)
+        } else {
+            // No thread: act at once rather than never; a wait that ends early only means a
+            // fallback starts sooner.
+            Unmanaged<Job>.fromOpaque(job).takeRetainedValue().action()
+        }
     }
 }
