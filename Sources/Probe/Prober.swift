@@ -26,6 +26,9 @@ public struct Prober: Sendable {
 
     /// Probes through `context` and returns the merged snapshot.
     public func probe(_ context: HostContext) async -> Snapshot {
+        var timed = context
+        timed.probeDeadline = ContinuousClock.now + deadline
+        let context = timed
         let board = OutcomeBoard()
         for detector in detectors {
             let dependencies = Set(detector.dependencies)

@@ -27,7 +27,7 @@ public struct CUDADriverDetector: Detector {
         let reading: CUDADriverReading
         let progress = InitProgress()
         do {
-            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates, progress: progress) }
+            reading = try await BlockingCall.run(timeout: context.commandBudget()) { Self.read(candidates: candidates, progress: progress) }
         } catch {
             return .failed(LiveSource.abandonedDetail(error, library: "libcuda", initCall: "cuInit", progress: progress))
         }

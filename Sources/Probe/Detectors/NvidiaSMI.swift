@@ -22,7 +22,8 @@ public struct NvidiaSMIDetector: Detector {
             return .skipped("\(source) already reported the GPUs")
         }
         let clock = ContinuousClock()
-        let deadline = clock.now + context.commandTimeout
+        let budget = context.commandBudget()
+        let deadline = clock.now + budget
         var fields = Self.queryFields
         var diagnostics: [String] = []
         var table: QueryTable?
@@ -31,7 +32,7 @@ public struct NvidiaSMIDetector: Detector {
         for _ in 0..<2 where table == nil {
             let arguments = ["--query-gpu=" + fields.joined(separator: ","), "--format=csv,noheader,nounits"]
             let outcome = await context.commands.run("nvidia-smi", arguments: arguments, environment: context.environment, timeout: deadline - clock.now)
-            switch Self.interpret(outcome, timeout: context.commandTimeout) {
+            switch Self.interpret(outcome, timeout: budget) {
             case .failure(.notFound):
                 return .absent("nvidia-smi not found on PATH")
             case .failure(.rejected(.invalidField(let field))) where fields.contains(field) && field != "name":
@@ -53,7 +54,7 @@ public struct NvidiaSMIDetector: Detector {
         var cudaVersion: String?
         if clock.now < deadline {
             let outcome = await context.commands.run("nvidia-smi", arguments: [], environment: context.environment, timeout: deadline - clock.now)
-            switch Self.interpret(outcome, timeout: context.commandTimeout) {
+            switch Self.interpret(outcome, timeout: budget) {
             case .success(let output):
                 cudaVersion = Self.parseSummary(output).cudaVersion
                 if cudaVersion == nil { diagnostics.append("nvidia-smi's table shows no \"CUDA Version\"; cuda.driver_api is left out") }

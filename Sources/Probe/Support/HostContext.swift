@@ -60,6 +60,16 @@ public struct HostContext: Sendable {
     public var python: PythonSelection
     /// The deadline for one external command; the whole probe has its own.
     public var commandTimeout: Duration
+    /// When the whole probe gives up, set by the `Prober`.
+    public var probeDeadline: ContinuousClock.Instant?
+
+    /// How long a command or library call started now may take: the command timeout, cut so
+    /// that it still ends (with a clear "timed out" reason) before the probe's deadline.
+    public func commandBudget() -> Duration {
+        guard let probeDeadline else { return commandTimeout }
+        let left = probeDeadline - ContinuousClock.now - .milliseconds(250)
+        return max(.milliseconds(100), min(commandTimeout, left))
+    }
 
     public init(
         root: String = "/",
@@ -75,6 +85,7 @@ public struct HostContext: Sendable {
         self.commands = commands
         self.python = python
         self.commandTimeout = commandTimeout
+        self.probeDeadline = nil
     }
 
     /// True when `--root` names another filesystem than the running one, so that live
