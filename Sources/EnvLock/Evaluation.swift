@@ -157,6 +157,10 @@ public enum Evaluator {
         guard !sources.isEmpty else {
             return "no fact matches \(pattern.text), and no detector reports such keys (check the key against docs/FACTS.md)"
         }
+        if sources.allSatisfy({ $0.status == .ok }) {
+            let names = sources.map(\.name).joined(separator: ", ")
+            return "no fact matches \(pattern.text): \(names) read this machine and reported no such key (not installed here)"
+        }
         let states = sources.map { report in
             "\(report.name) \(report.status.rawValue)" + (report.detail.map { ": \($0)" } ?? "")
         }
