@@ -1,3 +1,5 @@
+import EnvLock
+
 /// The packages of the conda environment the interpreter belongs to:
 /// `conda.packages.<name>` = `version` of each `conda-meta/*.json` record (a dot in the name
 /// becomes `-`: `conda.packages.ruamel-yaml`).

@@ -19,20 +19,14 @@ import Musl
 /// A broken entry (no METADATA, no Version, unreadable, invalid UTF-8, a symlink loop)
 /// becomes a diagnostic with its path; an entry without a Version still hides later entries
 /// of the same name, as it does for importlib.metadata.
-public struct SitePackagesDetector: Detector {
+public struct SitePackagesDetector: SysPathDetector {
     public let name = "site-packages"
     public let provides = ["python.packages."]
     public let dependencies = ["python"]
-    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        let sysPath: [String]
-        switch PythonInstallation.dependency(earlier, for: name) {
-        case .sysPath(let entries): sysPath = entries
-        case .unavailable(let outcome): return outcome
-        }
+    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let inventory = await DistributionInventory.scan(sysPath, in: context)
         var facts: [String: String] = [:]
         facts.reserveCapacity(inventory.distributions.count)

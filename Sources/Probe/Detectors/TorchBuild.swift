@@ -2,11 +2,10 @@
 /// importing torch: `torch.version` (`__version__`, with its local tag such as `+cu121`, unlike
 /// the dist-info's `Version: 2.2.0`), `torch.cuda`, `torch.hip`, `torch.git`, `torch.debug`.
 /// Values are written as Python prints them (`None`, `False`).
-public struct TorchBuildDetector: Detector {
+public struct TorchBuildDetector: SysPathDetector {
     public let name = "torch-build"
     public let provides = ["torch."]
     public let dependencies = ["python"]
-    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 
@@ -16,12 +15,7 @@ public struct TorchBuildDetector: Detector {
         ("git_version", "torch.git"), ("debug", "torch.debug"),
     ]
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        let sysPath: [String]
-        switch PythonInstallation.dependency(earlier, for: name) {
-        case .sysPath(let entries): sysPath = entries
-        case .unavailable(let outcome): return outcome
-        }
+    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let folder = PythonInstallation.packageFolder("torch", on: sysPath, in: context) else {
             return .absent("torch is not installed: no torch/__init__.py on sys.path")
         }

@@ -4,20 +4,14 @@
 /// torchvision's version.py computes `cuda` at import time (`_check_cuda_version()`), so the
 /// CUDA version comes from a literal `cuda = '12.1'` where an old build writes one, else from
 /// the version's local tag (`+cu121` is `12.1`, `+cpu` is `None`).
-public struct TorchvisionBuildDetector: Detector {
+public struct TorchvisionBuildDetector: SysPathDetector {
     public let name = "torchvision-build"
     public let provides = ["torchvision."]
     public let dependencies = ["python"]
-    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        let sysPath: [String]
-        switch PythonInstallation.dependency(earlier, for: name) {
-        case .sysPath(let entries): sysPath = entries
-        case .unavailable(let outcome): return outcome
-        }
+    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let folder = PythonInstallation.packageFolder("torchvision", on: sysPath, in: context) else {
             return .absent("torchvision is not installed: no torchvision/__init__.py on sys.path")
         }

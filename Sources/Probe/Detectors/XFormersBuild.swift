@@ -1,22 +1,18 @@
+import EnvLock
+
 /// The xformers build: `xformers.version` from `xformers/version.py`, and from the
 /// `xformers/cpp_lib.json` that xformers' build writes beside its C++ extension:
 /// `xformers.build.torch` (the torch it was compiled against), `xformers.build.cuda` (`1201`
 /// becomes `12.1`), `xformers.build.python` and `xformers.build.arch_list` (its
 /// TORCH_CUDA_ARCH_LIST). JSON null becomes `None`. Nothing is imported.
-public struct XFormersBuildDetector: Detector {
+public struct XFormersBuildDetector: SysPathDetector {
     public let name = "xformers-build"
     public let provides = ["xformers."]
     public let dependencies = ["python"]
-    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
 
     public init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        let sysPath: [String]
-        switch PythonInstallation.dependency(earlier, for: name) {
-        case .sysPath(let entries): sysPath = entries
-        case .unavailable(let outcome): return outcome
-        }
+    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let folder = PythonInstallation.packageFolder("xformers", on: sysPath, in: context) else {
             return .absent("xformers is not installed: no xformers/__init__.py on sys.path")
         }

@@ -55,5 +55,5 @@ func runProgram(_ program: String, _ arguments: [String], environment: [String: 
     case .exited(let code): status = code
     case .signaled(let signal): status = 128 + signal
     }
-    return ProgramResult(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+    return ProgramResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
 }

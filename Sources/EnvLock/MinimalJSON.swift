@@ -1,12 +1,13 @@
-/// A small strict JSON reader for the few JSON files detectors read (xformers' cpp_lib.json,
-/// conda-meta records), so that the Probe module needs no Foundation.
+/// A small strict JSON reader for the few JSON files envlock reads beside YAML (xformers'
+/// cpp_lib.json, conda-meta records, and the test suite's conformance tables), so that no
+/// module needs Foundation. Package-internal: not part of envlock's library API.
 ///
 /// Numbers are kept as the text they were written with; `topLevelStrings` reads only chosen
 /// members of the top object and skips the rest without building it, because conda-meta
 /// records list every file of a package.
-enum MinimalJSON {
+package enum MinimalJSON {
     /// One parsed JSON value.
-    indirect enum Value: Sendable, Equatable {
+    package indirect enum Value: Sendable, Equatable {
         case string(String)
         /// The number as written (`1201`, `2.5e3`).
         case number(String)
@@ -15,7 +16,7 @@ enum MinimalJSON {
         case array([Value])
         case object([(key: String, value: Value)])
 
-        static func == (lhs: Value, rhs: Value) -> Bool {
+        package static func == (lhs: Value, rhs: Value) -> Bool {
             switch (lhs, rhs) {
             case (.string(let a), .string(let b)), (.number(let a), .number(let b)): a == b
             case (.bool(let a), .bool(let b)): a == b
@@ -27,23 +28,23 @@ enum MinimalJSON {
         }
 
         /// The first member named `key` of an object.
-        subscript(key: String) -> Value? {
+        package subscript(key: String) -> Value? {
             guard case .object(let members) = self else { return nil }
             return members.first { $0.key == key }?.value
         }
     }
 
     /// Why a document is not the JSON expected.
-    struct SyntaxError: Error, Equatable, CustomStringConvertible {
+    package struct SyntaxError: Error, Equatable, CustomStringConvertible {
         /// Byte offset of the problem.
-        var offset: Int
-        var reason: String
+        package var offset: Int
+        package var reason: String
 
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
+        package var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
     /// Parses a whole document.
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Value {
+    package static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Value {
         try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) -> Value in
             var parser = Parser(bytes: buffer)
             parser.skipWhitespace()
@@ -56,7 +57,7 @@ enum MinimalJSON {
 
     /// The string members named in `keys` of the top-level object; other members are
     /// checked for syntax and skipped. Members with a non-string value are left out.
-    static func topLevelStrings(_ bytes: [UInt8], keys: Set<String>) throws(SyntaxError) -> [String: String] {
+    package static func topLevelStrings(_ bytes: [UInt8], keys: Set<String>) throws(SyntaxError) -> [String: String] {
         try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) -> [String: String] in
             var parser = Parser(bytes: buffer)
             var found: [String: String] = [:]
