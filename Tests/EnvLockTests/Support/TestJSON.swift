@@ -39,7 +39,7 @@ extension MinimalJSON.Value {
     }
 }
 
-extension MinimalJSON.Value: @retroactive CustomStringConvertible {
+extension MinimalJSON.Value: CustomStringConvertible {
     /// Compact text, so that a parameterized test names its row readably.
     public var description: String {
         switch self {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Probe
+@testable import EnvLock
 
 @Suite struct MinimalJSONTests {
     @Test func parsesValuesAndKeepsNumbersAsWritten() throws {
