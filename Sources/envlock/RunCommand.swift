@@ -58,15 +58,3 @@ extension RunCommand {
         return options
     }
 }
-
-/// Replacing this process with the job, so the job keeps the pid, signals and exit code.
-enum Exec {
-    static func replaceProcess(with command: [String]) throws -> Never {
-        let arguments = command.map { strdup($0) } + [nil]
-        execvp(command[0], arguments)
-        let code = errno
-        printError("envlock: cannot run \(command[0]): \(String(cString: strerror(code)))")
-        // 127 and 126 are what shells return for a missing and an unexecutable command.
-        exit(code == ENOENT ? 127 : 126)
-    }
-}
