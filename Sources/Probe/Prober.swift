@@ -84,7 +84,7 @@ public struct Prober: Sendable {
             }
             snapshot.detectors.append(DetectorReport(
                 name: detector.name, status: outcome.status, detail: outcome.detail,
-                diagnostics: outcome.diagnostics, provides: detector.provides
+                diagnostics: outcome.diagnostics, provides: detector.provides, unreadable: outcome.unreadable
             ))
         }
         return snapshot

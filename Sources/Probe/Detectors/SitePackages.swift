@@ -30,10 +30,17 @@ public struct SitePackagesDetector: SysPathDetector {
         let inventory = await DistributionInventory.scan(sysPath, in: context)
         var facts: [String: String] = [:]
         facts.reserveCapacity(inventory.distributions.count)
+        var unreadable: [String: String] = [:]
         for distribution in inventory.distributions {
-            if let version = distribution.version { facts["python.packages.\(distribution.key)"] = version }
+            if let version = distribution.version {
+                facts["python.packages.\(distribution.key)"] = version
+            } else {
+                unreadable["python.packages.\(distribution.key)"] = distribution.problem ?? "\(distribution.path): no Version"
+            }
         }
-        return .ok(facts, diagnostics: inventory.diagnostics)
+        var outcome = DetectorOutcome.ok(facts, diagnostics: inventory.diagnostics)
+        outcome.unreadable = unreadable
+        return outcome
     }
 }
 
@@ -45,6 +52,8 @@ struct InstalledDistribution: Sendable, Equatable {
     var version: String?
     /// The `*.dist-info` / `*.egg-info` path.
     var path: String
+    /// Why a broken entry has no version, naming the file, for rules on its key.
+    var problem: String? = nil
 }
 
 /// The distributions of a `sys.path`, with the problems met on the way.
@@ -124,7 +133,8 @@ struct DistributionInventory: Sendable, Equatable {
             }
             seen[key] = candidate
             inventory.diagnostics += problems
-            inventory.distributions.append(InstalledDistribution(key: key, version: header.version, path: candidate.path))
+            let problem = header.version == nil ? (problems.first { $0.hasPrefix(candidate.path) } ?? "\(candidate.path): no Version") : nil
+            inventory.distributions.append(InstalledDistribution(key: key, version: header.version, path: candidate.path, problem: problem))
         }
         return inventory
     }

@@ -218,15 +218,59 @@ public enum PthFile {
     /// executes; envlock never runs them). Each is relative to the site folder unless absolute.
     public static func pathLines(_ text: String) -> [String] {
         var lines: [String] = []
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for rawLine in splitLines(text) {
             if rawLine.hasPrefix("#") { continue }
             if rawLine.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            if rawLine.hasPrefix("import ") || rawLine.hasPrefix("import\t") { continue }
+            if isExecutable(rawLine) { continue }
             var line = Substring(rawLine)
             while let last = line.last, last == " " || last == "\t" { line = line.dropLast() }
             lines.append(String(line))
         }
         return lines
+    }
+
+    /// The lines site.py executes at every interpreter start (`import …`) and that may change
+    /// sys.path, so that only the interpreter itself can tell what sys.path is. Lines that
+    /// installers write and that are known to leave sys.path alone are not listed.
+    public static func sysPathChangingLines(_ text: String) -> [String] {
+        splitLines(text).filter { isExecutable($0) && !leavesSysPathUnchanged(String($0)) }.map(String.init)
+    }
+
+    /// site.py `addpackage`: a line starting with `import ` or `import<TAB>` is passed to exec.
+    static func isExecutable(_ line: Substring) -> Bool {
+        line.hasPrefix("import ") || line.hasPrefix("import\t")
+    }
+
+    /// Whether `line` is, to the letter, one that a common installer writes and that does not
+    /// touch sys.path:
+    /// - setuptools' `distutils-precedence.pth` (setuptools/_distutils_hack, both defaults it
+    ///   has shipped), which installs an import hook for `distutils` only;
+    /// - setuptools' PEP 660 editable finder line `import __editable___NAME_finder;
+    ///   __editable___NAME_finder.install()` (setuptools/command/editable_wheel.py), which adds
+    ///   a meta-path finder for the project's own packages, whose dist-info stays where
+    ///   envlock reads it;
+    /// - virtualenv's `_virtualenv.pth` (`import _virtualenv`), which patches distutils
+    ///   configuration.
+    /// Anything else, even a line that looks harmless, may change sys.path.
+    static func leavesSysPathUnchanged(_ line: String) -> Bool {
+        var trimmed = Substring(line)
+        while let last = trimmed.last, last == " " || last == "\t" { trimmed = trimmed.dropLast() }
+        if trimmed == "import _virtualenv" { return true }
+        for defaultValue in ["local", "stdlib"] {
+            let precedence = "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, '\(defaultValue)') == 'local'; enabled and __import__('_distutils_hack').add_shim();"
+            if trimmed == precedence { return true }
+        }
+        let prefix = "import __editable___"
+        guard trimmed.hasPrefix(prefix) else { return false }
+        let rest = trimmed.dropFirst(prefix.count)
+        guard let separator = rest.firstRange(of: "_finder; __editable___") else { return false }
+        let name = rest[..<separator.lowerBound]
+        let isIdentifier = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        return isIdentifier && rest[separator.upperBound...] == name + "_finder.install()"
+    }
+
+    private static func splitLines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
     }
 }
 

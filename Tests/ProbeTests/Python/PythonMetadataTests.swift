@@ -117,6 +117,35 @@ import Testing
         #expect(PthFile.pathLines(text) == ["/abs/path", "relative/dir", "../up"])
     }
 
+    /// Lines installers write that leave sys.path alone, as real installs ship them.
+    static let neutralStartupLines = [
+        "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
+        "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'stdlib') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
+        "import __editable___tiny_modern_0_1_0_finder; __editable___tiny_modern_0_1_0_finder.install()",
+        "import _virtualenv",
+    ]
+
+    /// Executed lines that can change sys.path, including near misses of the neutral ones.
+    static let sysPathChangingLines = [
+        "import sys; sys.path.insert(0, '/elsewhere')",
+        "import\tsys; sys.path[:0] = ['/x']",
+        "import sys; sys.__plen = len(sys.path)",
+        "import __editable___a_finder; __editable___b_finder.install()",
+        "import __editable___a_finder; __editable___a_finder.install(); import sys; sys.path.insert(0, '/x')",
+        "import _virtualenv; import sys; sys.path.insert(0, '/x')",
+        "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('sys').path.insert(0, '/x'); ",
+    ]
+
+    @Test(arguments: neutralStartupLines)
+    func installerLinesLeaveSysPathAlone(line: String) {
+        #expect(PthFile.sysPathChangingLines("# generated\n" + line + "\n").isEmpty)
+    }
+
+    @Test(arguments: sysPathChangingLines)
+    func otherExecutedLinesMayChangeSysPath(line: String) {
+        #expect(PthFile.sysPathChangingLines("/a/path\n" + line + "\r\n") == [line])
+    }
+
     @Test(arguments: [(1201, "12.1"), (1108, "11.8"), (1300, "13.0"), (902, "9.2")])
     func cudaIntegers(value: Int, text: String) {
         #expect(CUDAVersionText.fromInteger(value) == text)
