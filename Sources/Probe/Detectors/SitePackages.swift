@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 
 /// Every distribution importable from the interpreter's `sys.path`, as importlib.metadata
 /// sees it: `python.packages.<name>` = the `Version` of its METADATA (`*.dist-info`) or
@@ -117,7 +118,7 @@ struct DistributionInventory: Sendable, Equatable {
             if header.hasInvalidUTF8 {
                 problems.append("\(candidate.path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
             }
-            var key = PythonMetadata.normalize(name)
+            var key = PackageName.normalize(name)
             if key.isEmpty || key.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
                 // Not a valid distribution name; a fact key cannot hold it as it is.
                 key = String(key.map { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true ? "-" : $0 })
