@@ -21,7 +21,7 @@ struct VerifiedMachine {
     var evaluation: Evaluation
 
     var header: String {
-        "envlock verify: \(loaded.path) (profile '\(loaded.lock.profile)', \(Render.trustText(trust)))"
+        "envlock verify: \(Render.text(loaded.path)) (profile \(UntrustedText.quoted(loaded.lock.profile)), \(Render.trustText(trust)))"
     }
 
     var contextMembers: [JSONValue.Member] {
