@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
 import Probe
 
@@ -12,6 +15,17 @@ struct ProbeOptions: ParsableArguments {
 
     @Option(name: .customLong("site-packages"), help: ArgumentHelp("A site-packages folder to read instead of asking an interpreter (repeatable, in sys.path order).", valueName: "dir"))
     var sitePackages: [String] = []
+
+    func validate() throws {
+        // A root that is missing or not a folder would probe "nothing" and pass absent rules.
+        var info = stat()
+        guard stat(root, &info) == 0 else {
+            throw ValidationError("--root \(UntrustedText.quoted(root)) does not exist: name the folder of an unpacked image or fixture tree")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw ValidationError("--root \(UntrustedText.quoted(root)) is not a folder: name the folder of an unpacked image or fixture tree")
+        }
+    }
 
     /// The context detectors read through: this process's environment and the real
     /// libraries and commands, rooted at `--root`.
