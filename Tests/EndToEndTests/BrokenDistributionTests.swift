@@ -1,3 +1,4 @@
+import EnvLock
 import Testing
 
 /// A distribution that exists but cannot be read is not "not installed": no rule on its key
@@ -39,5 +40,20 @@ import Testing
                 #expect(check.stdout.contains("installed but cannot be read"), "\(label): \(check.stdout)")
             }
         }
+    }
+}
+
+/// importlib.metadata keeps distribution names byte for byte; so does envlock.
+@Suite struct UnicodeNameTests {
+    @Test func precomposedAndDecomposedNamesAreTwoDistributions() async throws {
+        let folder = TemporaryFolder()
+        for (name, version) in [("caf\u{E9}", "1.0"), ("cafe\u{301}", "2.0")] {
+            writeFile(folder.file("site/\(name)-\(version).dist-info/METADATA"), "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n\n")
+        }
+        let probe = try await Envlock.run(["probe", "--site-packages", folder.file("site"), "--format", "json"])
+        let snapshot = try Snapshot.load(Array(probe.stdout.utf8), path: "stdout")
+        #expect(snapshot.facts["python.packages.caf\\u{e9}"] == "1.0", "\(snapshot.facts)")
+        #expect(snapshot.facts["python.packages.cafe\\u{301}"] == "2.0", "\(snapshot.facts)")
+        #expect(snapshot.detector(named: "site-packages")?.diagnostics.contains { $0.contains("hidden") } == false)
     }
 }
