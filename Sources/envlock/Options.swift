@@ -16,6 +16,9 @@ struct ProbeOptions: ParsableArguments {
     @Option(name: .customLong("site-packages"), help: ArgumentHelp("A site-packages folder to read instead of asking an interpreter (repeatable, in sys.path order).", valueName: "dir"))
     var sitePackages: [String] = []
 
+    @Flag(name: .customLong("no-cache"), help: "Ask the Python interpreter again instead of using what it reported before (kept in $XDG_CACHE_HOME/envlock, else ~/.cache/envlock).")
+    var noCache = false
+
     func validate() throws {
         // A root that is missing or not a folder would probe "nothing" and pass absent rules.
         var info = stat()
@@ -30,12 +33,15 @@ struct ProbeOptions: ParsableArguments {
     /// The context detectors read through: this process's environment and the real
     /// libraries and commands, rooted at `--root`.
     func context() -> HostContext {
-        HostContext(
+        let environment = ProcessEnvironment.current()
+        var context = HostContext(
             root: root,
-            environment: ProcessEnvironment.current(),
+            environment: environment,
             commands: SubprocessCommandRunner(),
             python: PythonSelection(executable: python, sitePackages: sitePackages)
         )
+        context.interpreterCache = noCache ? nil : InterpreterCache.standard(environment: environment)
+        return context
     }
 
     /// Probes this machine.

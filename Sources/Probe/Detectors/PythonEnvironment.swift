@@ -141,9 +141,17 @@ public struct PythonEnvironmentDetector: Detector {
         if context.isForeignRoot {
             return .failed("\(executable) cannot be run under --root (\(whyRun)); pass --site-packages with its site-packages folders", diagnostics: diagnostics)
         }
+        if let cache = context.interpreterCache, let remembered = cache.lookup(executable: executable, environment: context.environment) {
+            var result = DetectorOutcome.ok(remembered.facts, diagnostics: diagnostics)
+            result.detail = "sys.path as \(executable) reported it (\(whyRun)), remembered in \(cache.folder); nothing it depends on has changed"
+            return result
+        }
         let outcome = await context.commands.run(executable, arguments: ["-c", InterpreterQuery.script], environment: context.environment, timeout: context.commandTimeout)
         switch InterpreterQuery.parse(outcome, executable: executable) {
         case .success(let installation):
+            if let problem = context.interpreterCache?.store(installation, executable: executable, environment: context.environment) {
+                diagnostics.append(problem)
+            }
             var result = DetectorOutcome.ok(installation.facts, diagnostics: diagnostics)
             result.detail = "sys.path read by running \(executable) once (\(whyRun))"
             return result
@@ -161,6 +169,9 @@ struct PythonInstallation: Sendable, Equatable {
     var prefix: String?
     var basePrefix: String?
     var sysPath: [String]
+    /// The user site folder Python would add (`site.getusersitepackages()`), for the
+    /// interpreter cache; not a fact.
+    var userSite: String? = nil
 
     var facts: [String: String] {
         var facts: [String: String] = [:]
@@ -381,10 +392,11 @@ enum VirtualEnvironmentLayout {
 
 /// Running an interpreter once to read what `site.py` made of `sys.path`.
 enum InterpreterQuery {
-    /// Prints, NUL-separated: implementation, version, executable, prefix, base prefix, then
-    /// every `sys.path` entry. It imports nothing beyond `sys`, so a module in the current
-    /// folder cannot interfere.
-    static let script = "import sys;sys.stdout.write('\\0'.join([sys.implementation.name,sys.version.split()[0],sys.executable,sys.prefix,sys.base_prefix]+sys.path))"
+    /// Prints, NUL-separated: implementation, version, executable, prefix, base prefix, the
+    /// user site folder, then every `sys.path` entry. It imports nothing beyond `sys` (site is
+    /// taken from `sys.modules`, where start-up left it), so a module in the current folder
+    /// cannot interfere.
+    static let script = "import sys;s=sys.modules.get('site');sys.stdout.write('\\0'.join([sys.implementation.name,sys.version.split()[0],sys.executable,sys.prefix,sys.base_prefix,s.getusersitepackages() if s else '']+sys.path))"
 
     /// Why the interpreter's answer could not be used.
     struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -398,16 +410,16 @@ enum InterpreterQuery {
         switch outcome {
         case .exited(0, let stdout, _, false):
             let fields = stdout.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            guard fields.count >= 5 else {
-                return .failure(Failure(executable: executable, reason: "printed \(fields.count) fields instead of at least 5; is it a Python 3 interpreter?"))
+            guard fields.count >= 6 else {
+                return .failure(Failure(executable: executable, reason: "printed \(fields.count) fields instead of at least 6; is it a Python 3 interpreter?"))
             }
             // "" is the current folder that `-c` puts first; it is not part of the environment.
-            let sysPath = fields[5...].filter { !$0.isEmpty }
+            let sysPath = fields[6...].filter { !$0.isEmpty }
             var seen: Set<String> = []
             let unique = sysPath.filter { seen.insert($0).inserted }
             return .success(PythonInstallation(
                 executable: fields[2].isEmpty ? executable : fields[2], version: fields[1], implementation: fields[0],
-                prefix: fields[3], basePrefix: fields[4], sysPath: unique
+                prefix: fields[3], basePrefix: fields[4], sysPath: unique, userSite: fields[5]
             ))
         case .exited(_, _, _, true):
             return .failure(Failure(executable: executable, reason: "printed more than the command runner keeps; sys.path was not read"))

@@ -62,6 +62,9 @@ public struct HostContext: Sendable {
     public var commandTimeout: Duration
     /// When the whole probe gives up, set by the `Prober`.
     public var probeDeadline: ContinuousClock.Instant?
+    /// Where answers of interpreters are remembered; nil asks the interpreter every time
+    /// (`--no-cache`, tests).
+    public var interpreterCache: InterpreterCache?
 
     /// How long a command or library call started now may take: the command timeout, cut so
     /// that it still ends (with a clear "timed out" reason) before the probe's deadline.
@@ -165,6 +168,20 @@ public enum FileSystem {
             throw .notRegularFile(path: path)
         }
         return fd
+    }
+
+    /// What a file or folder's stamp is when nothing is there.
+    public static let missingStamp = "missing"
+
+    /// Device, inode, size, mtime and ctime of what `path` names (following links), or
+    /// `missingStamp`: equal stamps mean the file was not replaced or changed.
+    public static func stamp(_ path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            return code == ENOENT || code == ENOTDIR ? missingStamp : "unreadable errno \(code)"
+        }
+        return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
     }
 
     public static func listDirectory(_ path: String) throws(FileReadError) -> [String] {

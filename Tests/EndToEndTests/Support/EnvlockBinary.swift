@@ -27,8 +27,12 @@ enum Envlock {
         for name in ["PATH", "HOME", "LANG"] {
             if let value = getenv(name) { environment[name] = String(cString: value) }
         }
+        // The interpreter cache goes to this test run's own folder, not the user's home.
+        environment["XDG_CACHE_HOME"] = cacheFolder
         return environment
     }
+
+    static let cacheFolder = TemporaryFolder().path
 
     /// Runs envlock with `arguments`; `environment` replaces the whole environment.
     static func run(_ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil) async throws -> ProgramResult {

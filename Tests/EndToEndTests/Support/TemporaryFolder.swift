@@ -66,3 +66,16 @@ func readFile(_ path: String) -> String {
 func fileExists(_ path: String) -> Bool {
     access(path, F_OK) == 0
 }
+
+/// The names in a folder, sorted, without `.` and `..`.
+func listFolder(_ path: String) throws -> [String] {
+    struct CannotList: Error {}
+    guard let folder = opendir(path) else { throw CannotList() }
+    defer { closedir(folder) }
+    var names: [String] = []
+    while let entry = readdir(folder) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+}
