@@ -88,7 +88,9 @@ package enum MinimalJSON {
         }
     }
 
-    private struct Parser {
+    /// The cursor `parse` and `topLevelStrings` read with; the fleet reader uses it directly
+    /// to read snapshots without building values.
+    struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
         static let maximumDepth = 256
@@ -247,6 +249,21 @@ package enum MinimalJSON {
         }
 
         mutating func string() throws(SyntaxError) -> String {
+            var decoded: [UInt8] = []
+            let text: String?
+            if let plain = try stringContent(decodingInto: &decoded) {
+                text = String(validating: UnsafeBufferPointer(rebasing: bytes[plain]), as: UTF8.self)
+            } else {
+                text = String(validating: decoded, as: UTF8.self)
+            }
+            guard let text else { throw error("string is not valid UTF-8") }
+            return text
+        }
+
+        /// Reads the string at the cursor without making a String: returns its bytes' range
+        /// in the document when it has no escapes (no copy), or nil after decoding it into
+        /// `scratch` (replacing what was there). UTF-8 validity is the caller's to check.
+        mutating func stringContent(decodingInto scratch: inout [UInt8]) throws(SyntaxError) -> Range<Int>? {
             try expect(UInt8(ascii: "\""))
             let start = position
             // Fast path: no escapes.
@@ -255,46 +272,48 @@ package enum MinimalJSON {
                 position += 1
             }
             guard let stop = peek() else { throw error("unterminated string") }
-            var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
-            if stop == UInt8(ascii: "\\") {
-                while true {
-                    guard let byte = peek() else { throw error("unterminated string") }
-                    if byte == UInt8(ascii: "\"") { break }
-                    position += 1
-                    guard byte == UInt8(ascii: "\\") else {
-                        guard byte >= 0x20 else { throw error("control character in string") }
-                        utf8.append(byte)
-                        continue
+            if stop == UInt8(ascii: "\"") {
+                position += 1
+                return start..<(position - 1)
+            }
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            while true {
+                guard let byte = peek() else { throw error("unterminated string") }
+                if byte == UInt8(ascii: "\"") { break }
+                position += 1
+                guard byte == UInt8(ascii: "\\") else {
+                    guard byte >= 0x20 else { throw error("control character in string") }
+                    scratch.append(byte)
+                    continue
+                }
+                guard let escaped = peek() else { throw error("unterminated string") }
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escaped)
+                case UInt8(ascii: "b"): scratch.append(0x08)
+                case UInt8(ascii: "f"): scratch.append(0x0C)
+                case UInt8(ascii: "n"): scratch.append(0x0A)
+                case UInt8(ascii: "r"): scratch.append(0x0D)
+                case UInt8(ascii: "t"): scratch.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if scalar >= 0xD800 && scalar < 0xDC00 {
+                        guard peek() == UInt8(ascii: "\\") else { throw error("unpaired surrogate") }
+                        position += 1
+                        try expect(UInt8(ascii: "u"))
+                        let low = try hex4()
+                        guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    guard let escaped = peek() else { throw error("unterminated string") }
-                    position += 1
-                    switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escaped)
-                    case UInt8(ascii: "b"): utf8.append(0x08)
-                    case UInt8(ascii: "f"): utf8.append(0x0C)
-                    case UInt8(ascii: "n"): utf8.append(0x0A)
-                    case UInt8(ascii: "r"): utf8.append(0x0D)
-                    case UInt8(ascii: "t"): utf8.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var scalar = try hex4()
-                        if scalar >= 0xD800 && scalar < 0xDC00 {
-                            guard peek() == UInt8(ascii: "\\") else { throw error("unpaired surrogate") }
-                            position += 1
-                            try expect(UInt8(ascii: "u"))
-                            let low = try hex4()
-                            guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate") }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-                        utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
-                    default:
-                        throw error("invalid escape")
-                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                    scratch.append(contentsOf: Array(String(Character(unicode)).utf8))
+                default:
+                    throw error("invalid escape")
                 }
             }
             position += 1
-            guard let text = String(validating: utf8, as: UTF8.self) else { throw error("string is not valid UTF-8") }
-            return text
+            return nil
         }
 
         mutating func hex4() throws(SyntaxError) -> UInt32 {
