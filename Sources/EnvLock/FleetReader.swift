@@ -89,11 +89,16 @@ struct SnapshotScanner {
                 throw FleetReadProblem("fact '\(Self.text(keyRange, parser, keyScratch) ?? "?")' is not a string")
             }
             let valueRange = try parser.stringContent(decodingInto: &valueScratch)
-            // The scratch buffers are only read here: copies share their storage.
-            let keyBuffer = keyScratch, valueBuffer = valueScratch
-            try Self.withBytes(keyRange, parser, keyBuffer) { key throws in
-                try Self.withBytes(valueRange, parser, valueBuffer) { value throws in
-                    try Self.record(key: key, value: value, impacts: &impacts, into: &scan)
+            if let keyRange, let valueRange {
+                try Self.record(key: UnsafeBufferPointer(rebasing: parser.bytes[keyRange]), value: UnsafeBufferPointer(rebasing: parser.bytes[valueRange]), impacts: &impacts, into: &scan)
+            } else {
+                // An escaped key or value (rare): the scratch buffers are only read here, and
+                // copies share their storage.
+                let keyBuffer = keyScratch, valueBuffer = valueScratch
+                try Self.withBytes(keyRange, parser, keyBuffer) { key throws in
+                    try Self.withBytes(valueRange, parser, valueBuffer) { value throws in
+                        try Self.record(key: key, value: value, impacts: &impacts, into: &scan)
+                    }
                 }
             }
             parser.skipWhitespace()
@@ -108,7 +113,7 @@ struct SnapshotScanner {
 
     private static func record(key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, impacts: inout KeyImpactCache, into scan: inout Scan) throws {
         if impacts.impact(of: key) == .changesResults { scan.results.add(key: key, value: value) }
-        let isHostName = key.elementsEqual(hostNameKey)
+        let isHostName = key.count == hostNameKey.count && hostNameKey.withUnsafeBufferPointer { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
         guard isHostName || scan.facts != nil else { return }
         guard let keyText = String(validating: key, as: UTF8.self), let valueText = String(validating: value, as: UTF8.self) else {
             throw FleetReadProblem("a fact key or value is not valid UTF-8")

@@ -103,11 +103,11 @@ package enum MinimalJSON {
             SyntaxError(offset: position, reason: reason)
         }
 
-        func peek() -> UInt8? {
+        @inline(__always) func peek() -> UInt8? {
             position < bytes.count ? bytes[position] : nil
         }
 
-        mutating func skipWhitespace() {
+        @inline(__always) mutating func skipWhitespace() {
             while position < bytes.count {
                 switch bytes[position] {
                 case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -116,9 +116,14 @@ package enum MinimalJSON {
             }
         }
 
-        mutating func expect(_ byte: UInt8) throws(SyntaxError) {
-            guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
+        @inline(__always) mutating func expect(_ byte: UInt8) throws(SyntaxError) {
+            guard peek() == byte else { throw expected(byte) }
             position += 1
+        }
+
+        /// Kept out of line: building the message is the rare path.
+        @inline(never) func expected(_ byte: UInt8) -> SyntaxError {
+            error("expected '\(Character(Unicode.Scalar(byte)))'")
         }
 
         mutating func value(depth: Int) throws(SyntaxError) -> Value {
@@ -266,12 +271,11 @@ package enum MinimalJSON {
         mutating func stringContent(decodingInto scratch: inout [UInt8]) throws(SyntaxError) -> Range<Int>? {
             try expect(UInt8(ascii: "\""))
             let start = position
-            // Fast path: no escapes.
-            while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                guard byte >= 0x20 else { throw error("control character in string") }
-                position += 1
-            }
+            // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash
+            // or a control character; snapshots are mostly such plain strings.
+            position = Self.plainRunEnd(bytes, from: position)
             guard let stop = peek() else { throw error("unterminated string") }
+            guard stop >= 0x20 else { throw error("control character in string") }
             if stop == UInt8(ascii: "\"") {
                 position += 1
                 return start..<(position - 1)
@@ -314,6 +318,30 @@ package enum MinimalJSON {
             }
             position += 1
             return nil
+        }
+
+        /// The offset of the first quote, backslash or control character at or after `start`
+        /// (the end of the buffer when there is none).
+        static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+            guard let base = bytes.baseAddress else { return start }
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            var index = start
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                // A byte is zero in `quote` or `backslash`, or below 0x20 in `word`
+                // (the classic "has zero byte" and "has byte less than n" tests).
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & highs != 0 { break }
+                index += 8
+            }
+            while index < bytes.count {
+                let byte = base[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            return index
         }
 
         mutating func hex4() throws(SyntaxError) -> UInt32 {
