@@ -19,43 +19,53 @@ if [ ! -d "$work/10000" ]; then
     python3 bench/fleet-generate.py "$work/10000.partial" 10000
     mv "$work/10000.partial" "$work/10000"
 fi
-if [ ! -d "$work/1000" ]; then
-    mkdir -p "$work/1000.partial"
-    find "$work/10000" -name 'node-0[0-9][0-9][0-9].json' -exec ln {} "$work/1000.partial/" \;
-    mv "$work/1000.partial" "$work/1000"
-fi
-if [ ! -d "$work/50000" ]; then
-    mkdir -p "$work/50000.partial"
-    for copy in 1 2 3 4 5; do
-        for file in "$work/10000"/*.json; do ln "$file" "$work/50000.partial/copy$copy-${file##*/}"; done
-    done
-    mv "$work/50000.partial" "$work/50000"
-fi
+python3 - "$work" <<'PY'
+import os, sys
+work = sys.argv[1]
+source = sorted(os.listdir(os.path.join(work, "10000")))
+for size, names in [("1000", [(name, name) for name in source[:1000]]),
+                    ("50000", [(name, f"copy{copy}-{name}") for copy in range(1, 6) for name in source])]:
+    target = os.path.join(work, size)
+    if os.path.isdir(target):
+        continue
+    os.makedirs(target + ".partial", exist_ok=True)
+    for name, link in names:
+        if not os.path.exists(os.path.join(target + ".partial", link)):
+            os.link(os.path.join(work, "10000", name), os.path.join(target + ".partial", link))
+    os.rename(target + ".partial", target)
+PY
 
 python3 - "$binary" "$work" "$runs" <<'PY'
-import os, statistics, subprocess, sys, time
+import json, os, statistics, subprocess, sys, time
 binary, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 def measure(command):
-    def once():
+    """Median wall time, median CPU time (user + system) and largest peak RSS of RUNS runs,
+    after one untimed run whose standard output is returned."""
+    warm = subprocess.run(command, capture_output=True, text=True)
+    if warm.returncode not in (0, 1):
+        sys.exit(f"{command[0]} exited {warm.returncode}: {warm.stderr}")
+    samples = []
+    for _ in range(runs):
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            sys.exit(f"{command[0]} exited {code}")
-        return elapsed, usage.ru_maxrss
-    once()
-    samples = [once() for _ in range(runs)]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+        samples.append((time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss))
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples), max(s[2] for s in samples), warm.stdout
 
-print(f"| snapshots | MB | envlock fleet | peak RSS | Python json + tuple grouping | peak RSS | Python / envlock |")
-print(f"| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| snapshots | MB | envlock fleet: wall | CPU | peak RSS | Python json + tuple: wall | CPU | peak RSS | Python / envlock (wall) |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for size in ["1000", "10000", "50000"]:
     folder = os.path.join(work, size)
     megabytes = sum(os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder)) / 1e6
-    envlock, envlock_rss = measure([binary, "fleet", folder, "--format", "json"])
-    python, python_rss = measure([sys.executable, "bench/fleet-python.py", folder])
-    print(f"| {int(size):,} | {megabytes:.0f} | {envlock * 1000:.0f} ms | {envlock_rss / 1024:.0f} MB | {python * 1000:.0f} ms | {python_rss / 1024:.0f} MB | {python / envlock:.1f}x |")
+    wall, cpu, rss, output = measure([binary, "fleet", folder, "--format", "json"])
+    py_wall, py_cpu, py_rss, py_output = measure([sys.executable, "bench/fleet-python.py", folder])
+    # Both must find the same groups.
+    sizes = sorted(int(group["size"]) for group in json.loads(output)["groups"])
+    py_sizes = sorted(int(line.split()[0]) for line in py_output.splitlines())
+    if sizes != py_sizes:
+        sys.exit(f"envlock found groups of {sizes}, Python {py_sizes}")
+    print(f"| {int(size):,} | {megabytes:.0f} | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | {rss / 1024:.0f} MB "
+          f"| {py_wall * 1000:.0f} ms | {py_cpu * 1000:.0f} ms | {py_rss / 1024:.0f} MB | {py_wall / wall:.1f}x |")
+print(f"groups at 50,000: {sizes}")
 PY
