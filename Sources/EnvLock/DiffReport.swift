@@ -51,12 +51,9 @@ public struct DiffReport: Sendable {
 
     /// Lines for a terminal; every value from a document is escaped.
     public func text(all: Bool) -> String {
-        var lines = ["--- A: \(UntrustedText.terminal(left))", "+++ B: \(UntrustedText.terminal(right))"]
-        if isIdentical {
-            lines.append("identical: A and B have the same facts")
-            return lines.joined(separator: "\n") + "\n"
-        }
-        lines.append(summary)
+        let sides = ["--- A: \(UntrustedText.terminal(left))", "+++ B: \(UntrustedText.terminal(right))"]
+        if isIdentical { return (["identical: A and B have the same facts"] + sides).joined(separator: "\n") + "\n" }
+        var lines = [summary] + sides
         for impact in FactImpact.allCases {
             let (shown, folded) = section(impact, all: all)
             if shown.isEmpty && folded.isEmpty { continue }
