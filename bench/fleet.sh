@@ -68,4 +68,15 @@ for size in ["1000", "10000", "50000"]:
     print(f"| {int(size):,} | {megabytes:.0f} | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | {rss / 1024:.0f} MB "
           f"| {py_wall * 1000:.0f} ms | {py_cpu * 1000:.0f} ms | {py_rss / 1024:.0f} MB | {py_wall / wall:.1f}x |")
 print(f"groups at 50,000: {sizes}")
+
+# The kubectl-logs path: the 10,000 snapshots as one stream on standard input (read on one thread).
+stream = os.path.join(work, "10000.jsonl")
+if not os.path.exists(stream):
+    with open(stream + ".partial", "wb") as output:
+        for name in sorted(os.listdir(os.path.join(work, "10000"))):
+            with open(os.path.join(work, "10000", name), "rb") as snapshot:
+                output.write(snapshot.read())
+    os.rename(stream + ".partial", stream)
+wall, cpu, rss, _ = measure(["/bin/sh", "-c", f'exec "{binary}" fleet - --format json < "{stream}"'])
+print(f"10,000 on standard input (`envlock fleet - < {os.path.basename(stream)}`): {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU, {rss / 1024:.0f} MB peak RSS")
 PY
