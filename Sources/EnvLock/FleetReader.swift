@@ -37,7 +37,7 @@ struct SnapshotScanner {
     private mutating func scanDocument(_ parser: inout MinimalJSON.Parser, materializing: Bool) throws -> Scan {
         var scan = Scan()
         if materializing { scan.facts = [:] }
-        var sawSchema = false
+        var seen: Set<String> = []
         try parser.expect(UInt8(ascii: "{"))
         parser.skipWhitespace()
         if parser.peek() == UInt8(ascii: "}") { throw FleetReadProblem("missing field 'schema'; this is not an envlock snapshot") }
@@ -47,6 +47,7 @@ struct SnapshotScanner {
             parser.skipWhitespace()
             try parser.expect(UInt8(ascii: ":"))
             parser.skipWhitespace()
+            guard seen.insert(field).inserted else { throw FleetReadProblem("field '\(field)' appears twice") }
             switch field {
             case "schema":
                 guard parser.peek() == UInt8(ascii: "\"") else { throw FleetReadProblem("field 'schema' is not a string") }
@@ -54,7 +55,6 @@ struct SnapshotScanner {
                 guard schema == Snapshot.schema else {
                     throw FleetReadProblem("schema '\(schema)' is not \(Snapshot.schema); this file is not an envlock snapshot")
                 }
-                sawSchema = true
             case "facts":
                 try scanFacts(&parser, into: &scan)
             case "detectors", "findings":
@@ -68,7 +68,9 @@ struct SnapshotScanner {
             if next == UInt8(ascii: "}") { break }
             guard next == UInt8(ascii: ",") else { throw parser.error("expected ',' or '}'") }
         }
-        guard sawSchema else { throw FleetReadProblem("missing field 'schema'; this is not an envlock snapshot") }
+        guard seen.contains("schema") else { throw FleetReadProblem("missing field 'schema'; this is not an envlock snapshot") }
+        // As Snapshot.load: a snapshot without facts is not an empty machine, it is not a snapshot.
+        guard seen.contains("facts") else { throw FleetReadProblem("missing field 'facts'") }
         return scan
     }
 

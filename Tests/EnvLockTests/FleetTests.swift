@@ -47,6 +47,8 @@ import Testing
         ("{\"schema\": \"envlock.lock/1\", \"facts\": {}}", "is not envlock.snapshot/1"),
         ("{\"schema\": \"envlock.snapshot/1\", \"facts\": {\"a.b\": 1}}", "fact 'a.b' is not a string"),
         ("{\"schema\": \"envlock.snapshot/1\", \"extra\": {}}", "unknown field 'extra'"),
+        ("{\"schema\": \"envlock.snapshot/1\", \"detectors\": []}", "missing field 'facts'"),
+        ("{\"schema\": \"envlock.snapshot/1\", \"facts\": {}, \"facts\": {}}", "field 'facts' appears twice"),
         ("{\"schema\": \"envlock.snapshot/1\", \"facts\": {\"a.b\": \"c\"", "invalid JSON"),
     ])
     func brokenSnapshotsSayWhy(text: String, reason: String) {
