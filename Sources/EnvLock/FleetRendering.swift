@@ -66,7 +66,7 @@ extension FleetReport {
             lines.append(row)
         }
         for (number, group) in groups.enumerated().dropFirst() {
-            lines += ["", "#### Group \(number + 1) against group 1", ""]
+            lines += ["", "#### Group \(number + 1) (B) against group 1 (A)", ""]
             lines += DiffReport.markdownTable(group.differences)
         }
         if !unreadable.isEmpty {
