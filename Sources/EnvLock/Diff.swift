@@ -1,26 +1,155 @@
-/// One fact that differs between two machines.
+/// One fact that differs between two machines, ranked by how much it can change images.
 public struct FactDifference: Sendable, Equatable {
     public var key: String
-    /// The first segment of the key (`gpu`, `python`), for grouping.
+    /// The first segment of the key (`gpu`, `python`).
     public var group: String
-    /// The value in the first document; nil when only the second has the key.
+    /// The key without its last segment (`python.packages`, `gpu.0`): differences of one
+    /// family are folded together when there are many of them.
+    public var family: String
+    /// The value in the first document (A); nil when only the second has the key.
     public var left: String?
-    /// The value in the second document; nil when only the first has the key.
+    /// The value in the second document (B); nil when only the first has the key.
     public var right: String?
-    /// Why the difference matters, from the fact catalog.
-    public var why: String?
+    /// How much this difference can change results, from the fact catalog.
+    public var impact: FactImpact
+    /// What this particular difference means (the two GPU architectures, how far apart two
+    /// versions are, what a missing key means); nil when there is nothing to add to `why`.
+    public var explanation: String?
+    /// Why the fact matters in general, from the fact catalog.
+    public var why: String
 }
 
-/// Compares the facts of two machines.
+/// Compares the facts of two machines (A and B) and ranks what differs.
 public enum FactDiff {
-    /// Keys only on the left, only on the right, and with different values, grouped by
-    /// first segment and sorted by key within the group.
+    /// Keys only in A, only in B, and with different values, sorted by impact, then key.
     public static func compare(_ left: [String: String], _ right: [String: String]) -> [FactDifference] {
         var differences: [FactDifference] = []
         for key in Set(left.keys).union(right.keys) where !Evaluator.sameBytes(left[key], right[key]) {
-            let group = String(key.prefix { $0 != "." })
-            differences.append(FactDifference(key: key, group: group, left: left[key], right: right[key], why: FactCatalog.describe(key)?.why))
+            differences.append(FactDifference(
+                key: key,
+                group: String(key.prefix { $0 != "." }),
+                family: family(of: key),
+                left: left[key],
+                right: right[key],
+                impact: FactCatalog.impact(of: key),
+                explanation: DifferenceExplanation.explain(key, left: left, right: right),
+                why: FactCatalog.why(key)
+            ))
         }
-        return differences.sorted { ($0.group, $0.key) < ($1.group, $1.key) }
+        return differences.sorted { ($0.impact, $0.key) < ($1.impact, $1.key) }
+    }
+
+    /// `python.packages.torch` gives `python.packages`; a key of one segment is its own family.
+    static func family(of key: String) -> String {
+        guard let dot = key.lastIndex(of: ".") else { return key }
+        return String(key[..<dot])
+    }
+}
+
+/// The specific words for one difference: the facts on both sides say more than the
+/// catalog's general `why`.
+enum DifferenceExplanation {
+    static func explain(_ key: String, left: [String: String], right: [String: String]) -> String? {
+        let segments = key.split(separator: ".")
+        if segments.count == 3, segments[0] == "gpu", ["name", "compute_capability", "arch"].contains(segments[2]) {
+            return gpus(index: String(segments[1]), left: left, right: right)
+        }
+        switch (left[key], right[key]) {
+        case (let a?, let b?): return versions(a, b)
+        case (let a?, nil): return oneSide(key, value: a, present: "A", missing: "B")
+        case (nil, let b?): return oneSide(key, value: b, present: "B", missing: "A")
+        case (nil, nil): return nil
+        }
+    }
+
+    /// "L4 is sm_89 (Ada), A30 is sm_80 (Ampere): PyTorch selects different attention and GEMM kernels".
+    static func gpus(index: String, left: [String: String], right: [String: String]) -> String? {
+        let a = GPUDescription(index: index, facts: left), b = GPUDescription(index: index, facts: right)
+        switch (a, b) {
+        case (let a?, let b?):
+            if a.capability != b.capability {
+                return "\(a.label) is \(a.kernelTarget), \(b.label) is \(b.kernelTarget): PyTorch selects different attention and GEMM kernels"
+            }
+            if a.name != b.name {
+                return "\(a.label) and \(b.label) are both \(a.kernelTarget): the same kernel builds, but other SM counts and clocks change which kernels autotuning and split heuristics pick"
+            }
+            return nil
+        case (let a?, nil):
+            return "only A has a GPU \(index) (\(a.label), \(a.kernelTarget)): B runs the job on another card or without a GPU"
+        case (nil, let b?):
+            return "only B has a GPU \(index) (\(b.label), \(b.kernelTarget)): A runs the job on another card or without a GPU"
+        case (nil, nil):
+            return nil
+        }
+    }
+
+    /// Direction and distance between two versions: "B is newer by 1 minor version (2.1.2 → 2.2.0)".
+    static func versions(_ a: String, _ b: String) -> String? {
+        guard let old = Version(a), let new = Version(b) else { return nil }
+        if old.publicVersion == new.publicVersion {
+            guard old.local != new.local else { return nil }
+            return "same release \(old.publicVersion), another build: \(old.local.map { "+" + $0 } ?? "no build tag") on A, \(new.local.map { "+" + $0 } ?? "no build tag") on B"
+        }
+        let newer = old < new ? "B" : "A"
+        let (low, high) = old < new ? (old, new) : (new, old)
+        var distance = "a pre-, post- or dev-release"
+        if low.epoch != high.epoch {
+            distance = "another epoch"
+        } else {
+            let count = max(low.release.count, high.release.count)
+            for position in 0..<count {
+                let lowPart = position < low.release.count ? low.release[position] : 0
+                let highPart = position < high.release.count ? high.release[position] : 0
+                if lowPart == highPart { continue }
+                let names = ["major", "minor", "patch"]
+                let name = position < names.count ? names[position] : "micro"
+                let steps = abs(highPart - lowPart)
+                distance = position == 0 ? "\(steps) major version\(steps == 1 ? "" : "s")" : "\(steps) \(name) version\(steps == 1 ? "" : "s")"
+                break
+            }
+        }
+        var text = "\(newer) is newer by \(distance) (\(a) → \(b))"
+        if old.local != new.local { text += ", and another build" }
+        return text
+    }
+
+    /// What a key present on one side only means, by family.
+    static func oneSide(_ key: String, value: String, present: String, missing: String) -> String {
+        if key.hasPrefix("python.packages.") || key.hasPrefix("conda.packages.") {
+            return "installed only on \(present); \(missing) does not have this distribution"
+        }
+        if key.hasPrefix("env.") {
+            return "set only on \(present); on \(missing) the variable is unset, so the library's default applies"
+        }
+        if key.hasPrefix(FactCatalog.jobPrefix) {
+            return "only \(present)'s job sets it; \(missing)'s job runs with the application's default"
+        }
+        return "only \(present) reports it: \(missing) does not have it, or its probe could not read it"
+    }
+}
+
+/// One GPU's model and kernel target, from its facts.
+struct GPUDescription {
+    var name: String
+    var capability: String?
+    var architecture: String?
+
+    init?(index: String, facts: [String: String]) {
+        guard let name = facts["gpu.\(index).name"] else { return nil }
+        self.name = name
+        capability = facts["gpu.\(index).compute_capability"]
+        architecture = facts["gpu.\(index).arch"]
+    }
+
+    /// The model without the vendor prefix every NVIDIA name has: `NVIDIA L4` gives `L4`.
+    var label: String {
+        name.hasPrefix("NVIDIA ") ? String(name.dropFirst("NVIDIA ".count)) : name
+    }
+
+    /// `sm_89 (Ada)`: the target PyTorch builds and picks kernels for.
+    var kernelTarget: String {
+        guard let capability else { return "of unknown compute capability" }
+        let target = "sm_" + capability.filter { $0 != "." }
+        return architecture.map { "\(target) (\($0))" } ?? target
     }
 }

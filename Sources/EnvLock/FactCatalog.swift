@@ -1,16 +1,43 @@
-/// What a fact key means and why a difference in it changes generated images.
+/// How much a difference in a fact can change generated images: the order `diff` ranks
+/// differences in, and what `fleet` groups machines by (docs/FACTS.md, "Impact").
+public enum FactImpact: String, Sendable, CaseIterable, Comparable {
+    /// A different value gives different images: the torch stack and its CUDA libraries, the
+    /// GPU model and its kernels, the job's settings, TF32 and determinism variables.
+    case changesResults = "changes-results"
+    /// Can change images, usually does not: the driver, other packages, Python, the OS.
+    case mayChangeResults = "may-change-results"
+    /// Identifies a machine or a path; never changes images.
+    case noEffect = "no-effect"
+
+    /// Words for a summary line: "changes results", "may change results", "no effect".
+    public var phrase: String {
+        switch self {
+        case .changesResults: "changes results"
+        case .mayChangeResults: "may change results"
+        case .noEffect: "no effect"
+        }
+    }
+
+    public static func < (lhs: FactImpact, rhs: FactImpact) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// What a fact key means, how much it can change generated images, and why.
 public struct FactDescription: Sendable {
     /// A key or pattern (`gpu.*.name`) as in docs/FACTS.md.
     public var pattern: FactPattern
+    /// How much a difference in this fact can change results.
+    public var impact: FactImpact
     /// Why a difference in this fact matters for reproducibility.
     public var why: String
     /// True for facts that identify one card or one host rather than the software and
-    /// hardware that change results (UUIDs, memory size, host name); fleet grouping
-    /// leaves them out.
+    /// hardware that change results (UUIDs, memory size, host name).
     public var identifiesInstance: Bool
 
-    init(_ pattern: String, _ why: String, identifiesInstance: Bool = false) {
+    init(_ pattern: String, _ impact: FactImpact, _ why: String, identifiesInstance: Bool = false) {
         self.pattern = FactPattern(pattern)!
+        self.impact = impact
         self.why = why
         self.identifiesInstance = identifiesInstance
     }
@@ -19,64 +46,68 @@ public struct FactDescription: Sendable {
 /// The documented fact keys (docs/FACTS.md is the long form of this table).
 public enum FactCatalog {
     public static let entries: [FactDescription] = [
-        FactDescription("host.os.id", "Distribution libraries (libstdc++, libm, libgomp) differ between distributions and change CPU-side numerics."),
-        FactDescription("host.os.version", "A distribution upgrade replaces system libraries that Python wheels load."),
-        FactDescription("host.kernel", "The kernel decides which driver module loads; mostly informational."),
-        FactDescription("host.arch", "x86_64 and aarch64 builds of torch run different CPU kernels and wheels."),
-        FactDescription("host.glibc", "Wheels need a minimum glibc (manylinux tag); libm versions round transcendental functions differently."),
-        FactDescription("host.cpu.model", "CPU-side work (tokenizers, schedulers, samplers seeded on the CPU) can take vendor-specific code paths.", identifiesInstance: false),
-        FactDescription("host.cpu.flags", "oneDNN and PyTorch pick CPU kernels by instruction set (AVX2, AVX-512, AMX); different kernels sum in different orders."),
-        FactDescription("host.name", "Identifies one machine; informational only.", identifiesInstance: true),
-        FactDescription("swift.version", "The Swift version envlock was built with; informational."),
-        FactDescription("envlock.version", "Which envlock produced the report; informational."),
-        FactDescription("env.CUBLAS_WORKSPACE_CONFIG", "cuBLAS is deterministic only with a fixed workspace (:4096:8 or :16:8); without it, split-K reductions vary run to run."),
-        FactDescription("env.NVIDIA_TF32_OVERRIDE", "0 forbids TF32 everywhere; TF32 rounds matmul inputs to 10 mantissa bits and changes every result on Ampere and newer."),
-        FactDescription("env.TORCH_ALLOW_TF32_CUBLAS_OVERRIDE", "1 forces TF32 matmuls on regardless of the script's setting."),
-        FactDescription("env.CUDA_VISIBLE_DEVICES", "Selects which GPU runs the job; on mixed machines a different card gives different kernels."),
-        FactDescription("env.CUDA_LAUNCH_BLOCKING", "Serializes kernel launches; changes timing-dependent algorithm choices and speed."),
-        FactDescription("env.CUDA_MODULE_LOADING", "LAZY or EAGER module loading changes which kernels are loaded when autotuning runs."),
-        FactDescription("env.PYTORCH_CUDA_ALLOC_CONF", "Allocator settings change memory layout and can change which cuDNN/cuBLAS algorithms fit in the workspace."),
-        FactDescription("env.CUBLASLT_WORKSPACE_SIZE", "The cuBLASLt workspace size limits which matmul algorithms are eligible."),
-        FactDescription("env.TORCH_CUDNN_V8_API_DISABLED", "Switches cuDNN between the v7 and v8 APIs, which choose different convolution algorithms."),
-        FactDescription("env.TORCH_CUDNN_USE_HEURISTIC_MODE_B", "Changes cuDNN's heuristic for picking convolution algorithms."),
-        FactDescription("env.XFORMERS_FORCE_DISABLE_TRITON", "Disables xformers' Triton kernels, so attention runs other kernels."),
-        FactDescription("env.PYTHONHASHSEED", "Python's hash seed changes set and dict iteration order, which some pipelines feed into seeds or prompts."),
-        FactDescription("nvidia.driver", "The driver ships the CUDA JIT compiler and cuBLAS/cuDNN heuristics' inputs; driver branches changed kernel selection."),
-        FactDescription("nvidia.kernel_module", "Open and proprietary kernel modules are different code; rarely changes results, often changes failures."),
-        FactDescription("nvidia.l4t", "Jetson's L4T release fixes the whole CUDA stack of the board."),
-        FactDescription("cuda.driver_api", "The highest CUDA version the driver supports; a runtime newer than this falls back to PTX JIT or fails."),
-        FactDescription("gpu.count", "How many GPUs the job can land on; a different count usually means a different machine type."),
-        FactDescription("gpu.*.name", "Different GPU models run different kernels (an L4 and an A30 gave images 88.75% different)."),
-        FactDescription("gpu.*.compute_capability", "PyTorch, cuDNN and xformers choose kernels (and attention implementations) by compute capability."),
-        FactDescription("gpu.*.arch", "The architecture behind the compute capability (Ampere, Ada, Hopper); kernels are built per architecture."),
-        FactDescription("gpu.*.memory_mib", "Memory size changes batch and tiling heuristics only at the margins; identifies the card variant.", identifiesInstance: true),
-        FactDescription("gpu.*.mig", "A MIG slice has fewer SMs than the whole GPU, so kernel choices and split counts change."),
-        FactDescription("gpu.*.uuid", "Identifies one physical card; informational only.", identifiesInstance: true),
-        FactDescription("cuda.toolkit", "The system toolkit matters when extensions are compiled here (xformers, custom kernels); PyTorch wheels bring their own runtime."),
-        FactDescription("cudnn.system", "A system cuDNN is used by builds that link it instead of the nvidia-cudnn wheel."),
-        FactDescription("cuda.runtime", "The CUDA runtime torch loads (nvidia-cuda-runtime wheel); its libraries implement every kernel launch."),
-        FactDescription("cudnn.runtime", "cuDNN versions ship different convolution and attention kernels and heuristics."),
-        FactDescription("cublas.runtime", "cuBLAS versions choose different GEMM kernels and reduction orders."),
-        FactDescription("nccl.runtime", "Collective communication; matters for multi-GPU generation."),
-        FactDescription("nvjitlink.runtime", "torch 2.2.0 leaves nvidia-nvjitlink-cu12 unpinned, so it drifts between installs."),
-        FactDescription("python.executable", "Which interpreter runs the job; informational."),
-        FactDescription("python.version", "Python's version changes which wheels install and some numeric library behaviour."),
-        FactDescription("python.implementation", "CPython and other implementations install different wheels."),
-        FactDescription("python.prefix", "Where the environment lives; informational.", identifiesInstance: true),
-        FactDescription("python.base_prefix", "Where the interpreter the environment was made from lives; informational.", identifiesInstance: true),
-        FactDescription("python.path.*", "The sys.path folders the packages were read from; informational.", identifiesInstance: true),
-        FactDescription("python.packages.*", "Every installed distribution can change results; torch, torchvision and xformers above all."),
-        FactDescription("torch.version", "The version torch reports, with its build tag (2.2.0+cu121): a different build is a different set of kernels."),
-        FactDescription("torch.cuda", "The CUDA version torch was built for; cu118 and cu121 builds run different kernels."),
-        FactDescription("torch.hip", "Set for ROCm builds of torch, which run entirely different kernels."),
-        FactDescription("torch.git", "The exact source commit of the torch build."),
-        FactDescription("torch.debug", "Debug builds run slower and can take other code paths."),
-        FactDescription("torchvision.version", "torchvision must match torch; a mismatch loads the wrong C++ operators or fails."),
-        FactDescription("torchvision.cuda", "torchvision's CUDA build must match torch's."),
-        FactDescription("xformers.version", "xformers provides the memory-efficient attention kernels; versions differ in kernels and dispatch."),
-        FactDescription("xformers.build.*", "What xformers was compiled against; built for another torch, it silently loses its C++/CUDA kernels."),
-        FactDescription("conda.packages.*", "Packages a conda environment installed, including CUDA libraries conda provides."),
-        FactDescription("*.runtime", "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
+        FactDescription("host.os.id", .mayChangeResults, "Distribution libraries (libstdc++, libm, libgomp) differ between distributions and change CPU-side numerics."),
+        FactDescription("host.os.version", .mayChangeResults, "A distribution upgrade replaces system libraries that Python wheels load."),
+        FactDescription("host.kernel", .mayChangeResults, "The kernel decides which driver module loads; mostly informational."),
+        FactDescription("host.arch", .mayChangeResults, "x86_64 and aarch64 builds of torch run different CPU kernels and wheels."),
+        FactDescription("host.glibc", .mayChangeResults, "Wheels need a minimum glibc (manylinux tag); libm versions round transcendental functions differently."),
+        FactDescription("host.cpu.model", .mayChangeResults, "CPU-side work (tokenizers, schedulers, samplers seeded on the CPU) can take vendor-specific code paths."),
+        FactDescription("host.cpu.flags", .mayChangeResults, "oneDNN and PyTorch pick CPU kernels by instruction set (AVX2, AVX-512, AMX); different kernels sum in different orders."),
+        FactDescription("host.name", .noEffect, "Identifies one machine; informational only.", identifiesInstance: true),
+        FactDescription("swift.version", .noEffect, "The Swift version envlock was built with; informational."),
+        FactDescription("envlock.version", .noEffect, "Which envlock produced the report; informational."),
+        FactDescription("env.CUBLAS_WORKSPACE_CONFIG", .changesResults, "cuBLAS is deterministic only with a fixed workspace (:4096:8 or :16:8); without it, split-K reductions vary run to run."),
+        FactDescription("env.NVIDIA_TF32_OVERRIDE", .changesResults, "0 forbids TF32 everywhere; TF32 rounds matmul inputs to 10 mantissa bits and changes every result on Ampere and newer."),
+        FactDescription("env.TORCH_ALLOW_TF32_CUBLAS_OVERRIDE", .changesResults, "1 forces TF32 matmuls on regardless of the script's setting."),
+        FactDescription("env.CUDA_VISIBLE_DEVICES", .mayChangeResults, "Selects which GPU runs the job; on mixed machines a different card gives different kernels."),
+        FactDescription("env.CUDA_LAUNCH_BLOCKING", .mayChangeResults, "Serializes kernel launches; changes timing-dependent algorithm choices and speed."),
+        FactDescription("env.CUDA_MODULE_LOADING", .mayChangeResults, "LAZY or EAGER module loading changes which kernels are loaded when autotuning runs."),
+        FactDescription("env.PYTORCH_CUDA_ALLOC_CONF", .mayChangeResults, "Allocator settings change memory layout and can change which cuDNN/cuBLAS algorithms fit in the workspace."),
+        FactDescription("env.CUBLASLT_WORKSPACE_SIZE", .changesResults, "The cuBLASLt workspace size limits which matmul algorithms are eligible."),
+        FactDescription("env.TORCH_CUDNN_V8_API_DISABLED", .changesResults, "Switches cuDNN between the v7 and v8 APIs, which choose different convolution algorithms."),
+        FactDescription("env.TORCH_CUDNN_USE_HEURISTIC_MODE_B", .changesResults, "Changes cuDNN's heuristic for picking convolution algorithms."),
+        FactDescription("env.XFORMERS_FORCE_DISABLE_TRITON", .changesResults, "Disables xformers' Triton kernels, so attention runs other kernels."),
+        FactDescription("env.PYTHONHASHSEED", .mayChangeResults, "Python's hash seed changes set and dict iteration order, which some pipelines feed into seeds or prompts."),
+        FactDescription("nvidia.driver", .mayChangeResults, "The driver ships the CUDA JIT compiler and cuBLAS/cuDNN heuristics' inputs; driver branches changed kernel selection."),
+        FactDescription("nvidia.kernel_module", .mayChangeResults, "Open and proprietary kernel modules are different code; rarely changes results, often changes failures."),
+        FactDescription("nvidia.l4t", .mayChangeResults, "Jetson's L4T release fixes the whole CUDA stack of the board."),
+        FactDescription("cuda.driver_api", .mayChangeResults, "The highest CUDA version the driver supports; a runtime newer than this falls back to PTX JIT or fails."),
+        FactDescription("gpu.count", .mayChangeResults, "How many GPUs the job can land on; a different count usually means a different machine type."),
+        FactDescription("gpu.*.name", .changesResults, "Different GPU models run different kernels (an L4 and an A30 gave images 88.75% different)."),
+        FactDescription("gpu.*.compute_capability", .changesResults, "PyTorch, cuDNN and xformers choose kernels (and attention implementations) by compute capability."),
+        FactDescription("gpu.*.arch", .changesResults, "The architecture behind the compute capability (Ampere, Ada, Hopper); kernels are built per architecture."),
+        FactDescription("gpu.*.memory_mib", .noEffect, "Memory size changes batch and tiling heuristics only at the margins; identifies the card variant.", identifiesInstance: true),
+        FactDescription("gpu.*.mig", .changesResults, "A MIG slice has fewer SMs than the whole GPU, so kernel choices and split counts change."),
+        FactDescription("gpu.*.uuid", .noEffect, "Identifies one physical card; informational only.", identifiesInstance: true),
+        FactDescription("cuda.toolkit", .mayChangeResults, "The system toolkit matters when extensions are compiled here (xformers, custom kernels); PyTorch wheels bring their own runtime."),
+        FactDescription("cudnn.system", .mayChangeResults, "A system cuDNN is used by builds that link it instead of the nvidia-cudnn wheel."),
+        FactDescription("cuda.runtime", .changesResults, "The CUDA runtime torch loads (nvidia-cuda-runtime wheel); its libraries implement every kernel launch."),
+        FactDescription("cudnn.runtime", .changesResults, "cuDNN versions ship different convolution and attention kernels and heuristics."),
+        FactDescription("cublas.runtime", .changesResults, "cuBLAS versions choose different GEMM kernels and reduction orders."),
+        FactDescription("nccl.runtime", .changesResults, "Collective communication; matters for multi-GPU generation."),
+        FactDescription("nvjitlink.runtime", .changesResults, "torch 2.2.0 leaves nvidia-nvjitlink-cu12 unpinned, so it drifts between installs."),
+        FactDescription("python.executable", .noEffect, "Which interpreter runs the job; informational."),
+        FactDescription("python.version", .mayChangeResults, "Python's version changes which wheels install and some numeric library behaviour."),
+        FactDescription("python.implementation", .mayChangeResults, "CPython and other implementations install different wheels."),
+        FactDescription("python.prefix", .noEffect, "Where the environment lives; informational.", identifiesInstance: true),
+        FactDescription("python.base_prefix", .noEffect, "Where the interpreter the environment was made from lives; informational.", identifiesInstance: true),
+        FactDescription("python.path.*", .noEffect, "The sys.path folders the packages were read from; informational.", identifiesInstance: true),
+        FactDescription("python.packages.torch", .changesResults, "The installed torch distribution: its version and build decide every kernel."),
+        FactDescription("python.packages.torchvision", .changesResults, "torchvision's operators must match torch's build."),
+        FactDescription("python.packages.xformers", .changesResults, "xformers' attention kernels and dispatch differ between versions."),
+        FactDescription("python.packages.nvidia-*", .changesResults, "An NVIDIA CUDA library wheel (cuDNN, cuBLAS, the CUDA runtime) whose kernels torch runs."),
+        FactDescription("python.packages.*", .mayChangeResults, "Every installed distribution can change results; torch, torchvision and xformers above all."),
+        FactDescription("torch.version", .changesResults, "The version torch reports, with its build tag (2.2.0+cu121): a different build is a different set of kernels."),
+        FactDescription("torch.cuda", .changesResults, "The CUDA version torch was built for; cu118 and cu121 builds run different kernels."),
+        FactDescription("torch.hip", .changesResults, "Set for ROCm builds of torch, which run entirely different kernels."),
+        FactDescription("torch.git", .changesResults, "The exact source commit of the torch build."),
+        FactDescription("torch.debug", .changesResults, "Debug builds run slower and can take other code paths."),
+        FactDescription("torchvision.version", .changesResults, "torchvision must match torch; a mismatch loads the wrong C++ operators or fails."),
+        FactDescription("torchvision.cuda", .changesResults, "torchvision's CUDA build must match torch's."),
+        FactDescription("xformers.version", .changesResults, "xformers provides the memory-efficient attention kernels; versions differ in kernels and dispatch."),
+        FactDescription("xformers.build.*", .changesResults, "What xformers was compiled against; built for another torch, it silently loses its C++/CUDA kernels."),
+        FactDescription("conda.packages.*", .mayChangeResults, "Packages a conda environment installed, including CUDA libraries conda provides."),
+        FactDescription("*.runtime", .changesResults, "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
     ]
 
     /// Why a rule on `pattern` could never see a fact, or nil when some detector reports
@@ -111,4 +142,23 @@ public enum FactCatalog {
     public static func describe(_ key: String) -> FactDescription? {
         entries.first { $0.pattern.matches(key) }
     }
+
+    /// How much a difference in `key` can change results. Job facts (`job.…`, the settings
+    /// the job itself runs with: attention, precision, sampler, styles, LoRAs, models, app
+    /// version) change results unless the catalog says otherwise; other keys the catalog does
+    /// not know may change results.
+    public static func impact(of key: String) -> FactImpact {
+        if let description = describe(key) { return description.impact }
+        return key.hasPrefix(jobPrefix) ? .changesResults : .mayChangeResults
+    }
+
+    /// Why a difference in `key` matters, also for keys the catalog does not list.
+    public static func why(_ key: String) -> String {
+        if let description = describe(key) { return description.why }
+        return key.hasPrefix(jobPrefix)
+            ? "A setting of the job itself (attention, precision, sampler, styles, LoRAs, models, app version): another value makes other images."
+            : "Not in envlock's fact catalog; compare it by hand."
+    }
+
+    static let jobPrefix = "job."
 }

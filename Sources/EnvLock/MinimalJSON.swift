@@ -88,7 +88,9 @@ package enum MinimalJSON {
         }
     }
 
-    private struct Parser {
+    /// The cursor `parse` and `topLevelStrings` read with; the fleet reader uses it directly
+    /// to read snapshots without building values.
+    struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
         static let maximumDepth = 256
@@ -101,11 +103,11 @@ package enum MinimalJSON {
             SyntaxError(offset: position, reason: reason)
         }
 
-        func peek() -> UInt8? {
+        @inline(__always) func peek() -> UInt8? {
             position < bytes.count ? bytes[position] : nil
         }
 
-        mutating func skipWhitespace() {
+        @inline(__always) mutating func skipWhitespace() {
             while position < bytes.count {
                 switch bytes[position] {
                 case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -114,9 +116,14 @@ package enum MinimalJSON {
             }
         }
 
-        mutating func expect(_ byte: UInt8) throws(SyntaxError) {
-            guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
+        @inline(__always) mutating func expect(_ byte: UInt8) throws(SyntaxError) {
+            guard peek() == byte else { throw expected(byte) }
             position += 1
+        }
+
+        /// Kept out of line: building the message is the rare path.
+        @inline(never) func expected(_ byte: UInt8) -> SyntaxError {
+            error("expected '\(Character(Unicode.Scalar(byte)))'")
         }
 
         mutating func value(depth: Int) throws(SyntaxError) -> Value {
@@ -247,54 +254,94 @@ package enum MinimalJSON {
         }
 
         mutating func string() throws(SyntaxError) -> String {
+            var decoded: [UInt8] = []
+            let text: String?
+            if let plain = try stringContent(decodingInto: &decoded) {
+                text = String(validating: UnsafeBufferPointer(rebasing: bytes[plain]), as: UTF8.self)
+            } else {
+                text = String(validating: decoded, as: UTF8.self)
+            }
+            guard let text else { throw error("string is not valid UTF-8") }
+            return text
+        }
+
+        /// Reads the string at the cursor without making a String: returns its bytes' range
+        /// in the document when it has no escapes (no copy), or nil after decoding it into
+        /// `scratch` (replacing what was there). UTF-8 validity is the caller's to check.
+        mutating func stringContent(decodingInto scratch: inout [UInt8]) throws(SyntaxError) -> Range<Int>? {
             try expect(UInt8(ascii: "\""))
             let start = position
-            // Fast path: no escapes.
-            while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                guard byte >= 0x20 else { throw error("control character in string") }
-                position += 1
-            }
+            // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash
+            // or a control character; snapshots are mostly such plain strings.
+            position = Self.plainRunEnd(bytes, from: position)
             guard let stop = peek() else { throw error("unterminated string") }
-            var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
-            if stop == UInt8(ascii: "\\") {
-                while true {
-                    guard let byte = peek() else { throw error("unterminated string") }
-                    if byte == UInt8(ascii: "\"") { break }
-                    position += 1
-                    guard byte == UInt8(ascii: "\\") else {
-                        guard byte >= 0x20 else { throw error("control character in string") }
-                        utf8.append(byte)
-                        continue
+            guard stop >= 0x20 else { throw error("control character in string") }
+            if stop == UInt8(ascii: "\"") {
+                position += 1
+                return start..<(position - 1)
+            }
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            while true {
+                guard let byte = peek() else { throw error("unterminated string") }
+                if byte == UInt8(ascii: "\"") { break }
+                position += 1
+                guard byte == UInt8(ascii: "\\") else {
+                    guard byte >= 0x20 else { throw error("control character in string") }
+                    scratch.append(byte)
+                    continue
+                }
+                guard let escaped = peek() else { throw error("unterminated string") }
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escaped)
+                case UInt8(ascii: "b"): scratch.append(0x08)
+                case UInt8(ascii: "f"): scratch.append(0x0C)
+                case UInt8(ascii: "n"): scratch.append(0x0A)
+                case UInt8(ascii: "r"): scratch.append(0x0D)
+                case UInt8(ascii: "t"): scratch.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if scalar >= 0xD800 && scalar < 0xDC00 {
+                        guard peek() == UInt8(ascii: "\\") else { throw error("unpaired surrogate") }
+                        position += 1
+                        try expect(UInt8(ascii: "u"))
+                        let low = try hex4()
+                        guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    guard let escaped = peek() else { throw error("unterminated string") }
-                    position += 1
-                    switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escaped)
-                    case UInt8(ascii: "b"): utf8.append(0x08)
-                    case UInt8(ascii: "f"): utf8.append(0x0C)
-                    case UInt8(ascii: "n"): utf8.append(0x0A)
-                    case UInt8(ascii: "r"): utf8.append(0x0D)
-                    case UInt8(ascii: "t"): utf8.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var scalar = try hex4()
-                        if scalar >= 0xD800 && scalar < 0xDC00 {
-                            guard peek() == UInt8(ascii: "\\") else { throw error("unpaired surrogate") }
-                            position += 1
-                            try expect(UInt8(ascii: "u"))
-                            let low = try hex4()
-                            guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate") }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-                        utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
-                    default:
-                        throw error("invalid escape")
-                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                    scratch.append(contentsOf: Array(String(Character(unicode)).utf8))
+                default:
+                    throw error("invalid escape")
                 }
             }
             position += 1
-            guard let text = String(validating: utf8, as: UTF8.self) else { throw error("string is not valid UTF-8") }
-            return text
+            return nil
+        }
+
+        /// The offset of the first quote, backslash or control character at or after `start`
+        /// (the end of the buffer when there is none).
+        static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+            guard let base = bytes.baseAddress else { return start }
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            var index = start
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                // A byte is zero in `quote` or `backslash`, or below 0x20 in `word`
+                // (the classic "has zero byte" and "has byte less than n" tests).
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & highs != 0 { break }
+                index += 8
+            }
+            while index < bytes.count {
+                let byte = base[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            return index
         }
 
         mutating func hex4() throws(SyntaxError) -> UInt32 {

@@ -30,8 +30,12 @@ enum Documents {
         }
     }
 
+    /// A snapshot or lock; `-` reads a snapshot from standard input.
     static func facts(_ path: String) throws -> FactsDocument {
         do {
+            if path == Fleet.standardInputArgument {
+                return try FactsDocument.load(try DocumentFile.readStandardInput(limit: YAMLLimits().maxBytes), path: DocumentFile.standardInputName)
+            }
             return try FactsDocument.load(try bytes(path), path: path)
         } catch let error as DocumentError {
             throw Failure.untrusted(error.description)

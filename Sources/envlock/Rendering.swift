@@ -121,67 +121,6 @@ enum Render {
         return .object(members)
     }
 
-    // MARK: Diffs
-
-    static func diff(_ differences: [FactDifference], left: String, right: String, as format: OutputFormat) -> String {
-        switch format {
-        case .json, .yaml:
-            let document = JSONValue.object([
-                "left": .string(left),
-                "right": .string(right),
-                "identical": .bool(differences.isEmpty),
-                "differences": .array(differences.map { difference in
-                    var fields: [JSONValue.Member] = [
-                        .init("key", .string(difference.key)),
-                        .init("group", .string(difference.group)),
-                        .init("change", .string(change(difference))),
-                        .init("left", difference.left.map(JSONValue.string) ?? .null),
-                        .init("right", difference.right.map(JSONValue.string) ?? .null),
-                    ]
-                    if let why = difference.why { fields.append(.init("why", .string(why))) }
-                    return .object(fields)
-                }),
-            ])
-            return format == .json ? JSONText.pretty(document) : YAMLWriter.write(document)
-        case .text:
-            if differences.isEmpty { return "identical: \(text(left)) and \(text(right)) have the same facts\n" }
-            var lines = ["--- \(text(left))", "+++ \(text(right))"]
-            var group = ""
-            for difference in differences {
-                if difference.group != group {
-                    group = difference.group
-                    lines.append("")
-                    lines.append("[\(group)]")
-                }
-                switch (difference.left, difference.right) {
-                case (let a?, let b?): lines.append("~ \(text(difference.key)): \(UntrustedText.quoted(a)) -> \(UntrustedText.quoted(b))")
-                case (let a?, nil): lines.append("- \(text(difference.key)): \(UntrustedText.quoted(a)) (only in \(text(left)))")
-                case (nil, let b?): lines.append("+ \(text(difference.key)): \(UntrustedText.quoted(b)) (only in \(text(right)))")
-                case (nil, nil): continue
-                }
-                if let why = difference.why { lines.append("    why it matters: \(why)") }
-            }
-            lines.append("")
-            lines.append("\(differences.count) difference\(differences.count == 1 ? "" : "s")")
-            return lines.joined(separator: "\n") + "\n"
-        case .markdown:
-            if differences.isEmpty { return "**identical**: \(UntrustedText.markdownCode(left)) and \(UntrustedText.markdownCode(right)) have the same facts\n" }
-            var lines = ["### envlock diff: \(UntrustedText.markdownCode(left)) vs \(UntrustedText.markdownCode(right))", "", "| key | \(markdownCell(left)) | \(markdownCell(right)) | why it matters |", "| --- | --- | --- | --- |"]
-            for difference in differences {
-                lines.append("| \(UntrustedText.markdownCode(difference.key)) | \(markdownCell(difference.left ?? "—")) | \(markdownCell(difference.right ?? "—")) | \(markdownCell(difference.why ?? "")) |")
-            }
-            return lines.joined(separator: "\n") + "\n"
-        }
-    }
-
-    static func change(_ difference: FactDifference) -> String {
-        switch (difference.left, difference.right) {
-        case (.some, .some): "changed"
-        case (.some, nil): "only-left"
-        default: "only-right"
-        }
-    }
-
     // MARK: Helpers
 
     /// Rows with their columns padded to a common width (the last column unpadded).

@@ -20,7 +20,34 @@ import Testing
     @Test func differencesExplainThemselves() {
         let differences = FactDiff.compare(["gpu.0.name": "NVIDIA L4", "torch.version": "2.2.0+cu121"], ["gpu.0.name": "NVIDIA A30"])
         #expect(differences.map(\.key) == ["gpu.0.name", "torch.version"])
-        #expect(differences[0].why?.contains("88.75%") == true)
+        #expect(differences[0].why.contains("88.75%"))
         #expect(differences[1].right == nil)
+    }
+
+    @Test func impactsFollowTheIssueTable() {
+        let expected: [String: FactImpact] = [
+            "torch.version": .changesResults, "torchvision.cuda": .changesResults, "xformers.build.torch": .changesResults,
+            "cudnn.runtime": .changesResults, "cufft.runtime": .changesResults, "python.packages.torch": .changesResults,
+            "python.packages.nvidia-cudnn-cu12": .changesResults, "gpu.0.name": .changesResults, "gpu.1.compute_capability": .changesResults,
+            "gpu.0.mig": .changesResults, "env.CUBLAS_WORKSPACE_CONFIG": .changesResults, "env.NVIDIA_TF32_OVERRIDE": .changesResults,
+            "job.fooocus.attention": .changesResults, "job.fooocus.precision.unet": .changesResults,
+            "nvidia.driver": .mayChangeResults, "cuda.driver_api": .mayChangeResults, "python.packages.pillow": .mayChangeResults,
+            "python.version": .mayChangeResults, "host.kernel": .mayChangeResults, "host.glibc": .mayChangeResults,
+            "host.cpu.flags": .mayChangeResults, "some.unknown.key": .mayChangeResults,
+            "host.name": .noEffect, "gpu.0.uuid": .noEffect, "gpu.0.memory_mib": .noEffect, "python.prefix": .noEffect, "python.path.0": .noEffect,
+        ]
+        for (key, impact) in expected {
+            #expect(FactCatalog.impact(of: key) == impact, "\(key)")
+        }
+    }
+
+    /// docs/FACTS.md's impact column says what the catalog says, entry by entry.
+    @Test func documentedImpactsMatchTheCatalog() throws {
+        let text = String(decoding: try SharedData.bytes(SharedData.packageRoot + "/docs/FACTS.md"), as: UTF8.self)
+        let section = try #require(text.split(separator: "## Impact").last)
+        for entry in FactCatalog.entries {
+            let row = "| `\(entry.pattern)` | \(entry.impact.phrase) |"
+            #expect(section.contains(row), "docs/FACTS.md lacks \(row)")
+        }
     }
 }

@@ -23,4 +23,16 @@ import Testing
             try MinimalJSON.topLevelStrings(Array(#"{"name": "x", "files": [1, 2"#.utf8), keys: ["name"])
         }
     }
+
+    /// The eight-bytes-at-a-time string scan stops at a quote, a backslash or a control
+    /// character wherever it falls in a word.
+    @Test func stringsEndAndEscapeAtEveryOffset() throws {
+        for length in 0..<20 {
+            let plain = String(repeating: "a", count: length)
+            #expect(try MinimalJSON.parse(Array("\"\(plain)\"".utf8)) == .string(plain))
+            #expect(try MinimalJSON.parse(Array("\"\(plain)\\n\(plain)\"".utf8)) == .string(plain + "\n" + plain))
+            #expect(throws: MinimalJSON.SyntaxError.self) { try MinimalJSON.parse(Array("\"\(plain)\u{01}\(plain)\"".utf8)) }
+            #expect(try MinimalJSON.parse(Array("\"\(plain)é\u{7f}~\"".utf8)) == .string(plain + "é\u{7f}~"))
+        }
+    }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reading the profile, lock and snapshot files named on the command line.
 public enum DocumentFile {
     /// The bytes of the regular file at `path`, at most `limit`. A FIFO, device or folder is
@@ -13,6 +17,25 @@ public enum DocumentFile {
                 throw .unreadable(path: path, reason: "larger than \(limit) bytes; no envlock document is that large")
             case .system(let failure):
                 throw .unreadable(path: path, reason: "could not \(failure.operation): \(errnoDescription(failure.errno))")
+            }
+        }
+    }
+
+    /// What standard input names in reports and error messages.
+    public static let standardInputName = "standard input"
+
+    /// Everything on standard input (`-` on the command line), at most `limit` bytes.
+    public static func readStandardInput(limit: Int) throws(DocumentError) -> [UInt8] {
+        do {
+            return try POSIXFile.readToEnd(STDIN_FILENO, limit: limit, chunkSize: 1 << 20)
+        } catch {
+            switch error {
+            case .tooLarge:
+                throw .unreadable(path: standardInputName, reason: "more than \(limit) bytes")
+            case .system(let failure):
+                throw .unreadable(path: standardInputName, reason: "could not \(failure.operation): \(errnoDescription(failure.errno))")
+            case .notRegularFile:
+                throw .unreadable(path: standardInputName, reason: "not readable")
             }
         }
     }

@@ -68,8 +68,16 @@ enum POSIXFile {
         guard fstat(descriptor, &status) == 0 else { throw .system(POSIXFailure(operation: "inspect", errno: errno)) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
         guard status.st_size <= limit else { throw .tooLarge }
+        // The size from fstat can be stale (a file still growing, or /proc-like files that
+        // report 0), so the limit is checked while reading too.
+        let bytes = try readToEnd(descriptor, limit: limit, chunkSize: 16 * 1024)
+        return (bytes, UInt32(status.st_mode & 0o7777))
+    }
+
+    /// Everything left to read on `descriptor` (a file, a pipe), at most `limit` bytes.
+    static func readToEnd(_ descriptor: Int32, limit: Int, chunkSize: Int) throws(ReadFailure) -> [UInt8] {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
@@ -79,10 +87,28 @@ enum POSIXFile {
             }
             if count == 0 { break }
             bytes += chunk[0..<count]
-            // The size from fstat can be stale (a file still growing, or /proc-like files that report 0).
             guard bytes.count <= limit else { throw .tooLarge }
         }
-        return (bytes, UInt32(status.st_mode & 0o7777))
+        return bytes
+    }
+
+    /// The names in a folder, without `.` and `..`, sorted by their bytes.
+    static func folderEntries(at path: String) throws(POSIXFailure) -> [String] {
+        guard let folder = opendir(path) else { throw POSIXFailure(operation: "open the folder", errno: errno) }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(folder) else {
+                if errno != 0 { throw POSIXFailure(operation: "read the folder", errno: errno) }
+                break
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// The folder part of `path`: "." for a bare name, "/" for a file at the root.

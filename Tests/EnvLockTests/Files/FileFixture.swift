@@ -5,13 +5,16 @@ import Glibc
 /// Runs `body` with a new empty folder under /tmp, removed afterwards with everything in it.
 @discardableResult
 func withScratchFolder<T>(_ body: (String) throws -> T) throws -> T {
-    var template = Array("/tmp/envlock-test-XXXXXX".utf8CString)
-    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-        throw FileFixture.Failure(message: "mkdtemp failed: errno \(errno)")
-    }
-    let folder = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    let folder = try FileFixture.makeScratchFolder()
     defer { FileFixture.removeTree(folder) }
     return try body(folder)
+}
+
+/// `withScratchFolder` for async bodies.
+func withScratchFolderAsync(_ body: (String) async throws -> Void) async throws {
+    let folder = try FileFixture.makeScratchFolder()
+    defer { FileFixture.removeTree(folder) }
+    try await body(folder)
 }
 
 /// Plain POSIX file helpers for tests, independent of the code under test.
@@ -19,6 +22,15 @@ enum FileFixture {
     struct Failure: Error, CustomStringConvertible {
         var message: String
         var description: String { message }
+    }
+
+    /// A new empty folder under /tmp.
+    static func makeScratchFolder() throws -> String {
+        var template = Array("/tmp/envlock-test-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw Failure(message: "mkdtemp failed: errno \(errno)")
+        }
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// Creates or truncates `path` with `bytes` and exactly `mode`.

@@ -1,0 +1,294 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One machine of a fleet: where its snapshot came from and the host name it reports.
+public struct FleetMember: Sendable, Equatable {
+    /// The file, `path#N` for the Nth document of a file holding several, or
+    /// `standard input#N`.
+    public var source: String
+    /// The snapshot's `host.name`, when it has one.
+    public var host: String?
+    /// For a lock: the keys of the error rules this machine fails (empty: it matches).
+    public var failedKeys: [String]
+    /// Input order, to list members as they were given.
+    var order: [Int]
+}
+
+/// A snapshot that could not be read, and why; it never stops the report.
+public struct FleetUnreadable: Sendable, Equatable {
+    public var source: String
+    public var reason: String
+    var order: [Int]
+}
+
+/// Machines whose results-relevant facts are identical.
+public struct FleetGroup: Sendable {
+    /// `sha256:` over the canonical JSON (RFC 8785) of the facts that change results.
+    public var fingerprint: String
+    public var members: [FleetMember]
+    /// The facts that change results, the same on every member.
+    public var facts: [String: String]
+    /// How this group differs from the largest group (empty for the largest).
+    public var differences: [FactDifference]
+
+    /// With a lock: true when every member passes its error rules.
+    public var matchesLock: Bool { members.allSatisfy { $0.failedKeys.isEmpty } }
+}
+
+/// A fleet grouped by what changes results.
+public struct FleetReport: Sendable {
+    /// Largest group first (ties: the one whose first member came first).
+    public var groups: [FleetGroup]
+    public var unreadable: [FleetUnreadable]
+    /// The lock each group was checked against, when one was given.
+    public var lockPath: String?
+
+    public var machineCount: Int { groups.reduce(0) { $0 + $1.members.count } }
+
+    /// True when every machine was read and the fleet is one group, or with a lock, every
+    /// group matches it.
+    public var isConsistent: Bool {
+        guard unreadable.isEmpty, !groups.isEmpty else { return false }
+        return lockPath == nil ? groups.count == 1 : groups.allSatisfy(\.matchesLock)
+    }
+}
+
+/// Groups many snapshots (files, folders of them, JSON on standard input) by the facts that
+/// change results (docs/FACTS.md, "Impact").
+public enum Fleet {
+    /// The largest input file or standard input read; snapshots are about 12 KB, a JSON Lines
+    /// file of a whole fleet can be hundreds of megabytes.
+    public static let inputLimit = 4 << 30
+
+    /// The name that means standard input on the command line.
+    public static let standardInputArgument = "-"
+
+    /// Reads every input and groups the machines. `-` is standard input: snapshots as JSON,
+    /// one after another (JSON Lines, or the indented JSON `probe --format json` writes).
+    /// A folder contributes its `*.json`, `*.jsonl`, `*.yaml` and `*.yml` files. Files are
+    /// read on `threads` threads.
+    public static func survey(_ inputs: [String], lock: LoadedLock? = nil, threads: Int = 2) async -> FleetReport {
+        var work: [FleetWork] = []
+        var unreadable: [FleetUnreadable] = []
+        for (index, input) in inputs.enumerated() {
+            if input == standardInputArgument {
+                do {
+                    work.append(.stream(try DocumentFile.readStandardInput(limit: inputLimit), name: DocumentFile.standardInputName, order: [index]))
+                } catch {
+                    unreadable.append(FleetUnreadable(source: DocumentFile.standardInputName, reason: Fleet.reason(error), order: [index]))
+                }
+                continue
+            }
+            switch folderFiles(input) {
+            case .notAFolder:
+                work.append(.file(input, order: [index]))
+            case .files(let names):
+                for (position, name) in names.enumerated() { work.append(.file(input + (input.hasSuffix("/") ? "" : "/") + name, order: [index, position])) }
+            case .unreadable(let reason):
+                unreadable.append(FleetUnreadable(source: input, reason: reason, order: [index]))
+            }
+        }
+        let rules = lock.map { ($0.lock.rules, $0.lock.facts) }
+        let shares = max(1, min(threads, work.count))
+        let partials = await withTaskGroup(of: FleetPartial.self) { group in
+            for share in 0..<shares {
+                let mine = stride(from: share, to: work.count, by: shares).map { work[$0] }
+                group.addTask {
+                    var reader = FleetPartialReader(lockRules: rules)
+                    for item in mine { reader.read(item) }
+                    return reader.partial
+                }
+            }
+            var all: [FleetPartial] = []
+            for await partial in group { all.append(partial) }
+            return all
+        }
+        return report(merging: partials, unreadable: unreadable, lockPath: lock?.path)
+    }
+
+    /// Why a document could not be read, without repeating its path (the report names it).
+    static func reason(_ error: DocumentError) -> String {
+        if case .unreadable(_, let reason) = error { return reason }
+        return error.description
+    }
+
+    enum FolderListing {
+        case notAFolder
+        case files([String])
+        case unreadable(String)
+    }
+
+    static let snapshotExtensions = [".json", ".jsonl", ".yaml", ".yml"]
+
+    static func folderFiles(_ path: String) -> FolderListing {
+        do {
+            return .files(try POSIXFile.folderEntries(at: path).filter { name in
+                !name.hasPrefix(".") && snapshotExtensions.contains { name.hasSuffix($0) }
+            })
+        } catch {
+            // A file, or nothing at all: reading it as a file says which.
+            if error.errno == ENOTDIR || error.errno == ENOENT { return .notAFolder }
+            return .unreadable("could not \(error.operation): \(errnoDescription(error.errno))")
+        }
+    }
+
+    static func report(merging partials: [FleetPartial], unreadable: [FleetUnreadable], lockPath: String?) -> FleetReport {
+        var merged: [ResultsHash: FleetPartial.Group] = [:]
+        var failures = unreadable
+        for partial in partials {
+            failures += partial.unreadable
+            for (hash, group) in partial.groups {
+                merged[hash, default: FleetPartial.Group(facts: group.facts)].members += group.members
+            }
+        }
+        var groups = merged.values.map { group in
+            FleetGroup(
+                fingerprint: "sha256:" + Hex.encode(Array(SHA256.hash(data: JSONText.canonical(.sortedObject(group.facts))))),
+                members: group.members.sorted { $0.order.lexicographicallyPrecedes($1.order) },
+                facts: group.facts,
+                differences: []
+            )
+        }
+        groups.sort { a, b in
+            a.members.count != b.members.count ? a.members.count > b.members.count : a.members[0].order.lexicographicallyPrecedes(b.members[0].order)
+        }
+        if let largest = groups.first {
+            for index in groups.indices.dropFirst() { groups[index].differences = FactDiff.compare(largest.facts, groups[index].facts) }
+        }
+        return FleetReport(groups: groups, unreadable: failures.sorted { $0.order.lexicographicallyPrecedes($1.order) }, lockPath: lockPath)
+    }
+}
+
+/// One piece of input: a file, or standard input's bytes.
+enum FleetWork: Sendable {
+    case file(String, order: [Int])
+    case stream([UInt8], name: String, order: [Int])
+}
+
+/// What one thread found: groups by results hash, and what it could not read.
+struct FleetPartial: Sendable {
+    struct Group: Sendable {
+        var facts: [String: String]
+        var members: [FleetMember] = []
+    }
+
+    var groups: [ResultsHash: Group] = [:]
+    var unreadable: [FleetUnreadable] = []
+}
+
+/// Reads inputs on one thread into a partial fleet.
+struct FleetPartialReader {
+    var partial = FleetPartial()
+    private var scanner = SnapshotScanner()
+    private let lockRules: (rules: [Rule], facts: [String: String])?
+
+    init(lockRules: ([Rule], [String: String])?) {
+        self.lockRules = lockRules.map { (rules: $0.0, facts: $0.1) }
+    }
+
+    mutating func read(_ work: FleetWork) {
+        switch work {
+        case .file(let path, let order):
+            do {
+                readStream(try DocumentFile.read(at: path, limit: Fleet.inputLimit), name: path, order: order)
+            } catch {
+                partial.unreadable.append(FleetUnreadable(source: path, reason: Fleet.reason(error), order: order))
+            }
+        case .stream(let bytes, let name, let order):
+            readStream(bytes, name: name, order: order)
+        }
+    }
+
+    /// A file or standard input: JSON snapshots one after another, or one YAML snapshot.
+    private mutating func readStream(_ bytes: [UInt8], name: String, order: [Int]) {
+        guard let first = bytes.firstIndex(where: { !Self.isWhitespace($0) }) else {
+            partial.unreadable.append(FleetUnreadable(source: name, reason: "empty: no snapshot in it", order: order))
+            return
+        }
+        guard bytes[first] == UInt8(ascii: "{") else {
+            readYAML(bytes, name: name, order: order)
+            return
+        }
+        bytes.withUnsafeBufferPointer { buffer in
+            var parser = MinimalJSON.Parser(bytes: buffer)
+            parser.position = first
+            var documents: [(start: Int, result: Result<SnapshotScanner.Scan, FleetReadProblem>)] = []
+            while parser.position < buffer.count {
+                let start = parser.position
+                do throws(FleetReadProblem) {
+                    documents.append((start, .success(try scanner.scan(&parser, materializing: lockRules != nil))))
+                } catch {
+                    documents.append((start, .failure(error)))
+                    // Resume at the next line that starts a document.
+                    parser.position = Self.nextDocumentLine(buffer, after: start)
+                }
+                parser.skipWhitespace()
+            }
+            for (number, document) in documents.enumerated() {
+                let source = documents.count == 1 && name != DocumentFile.standardInputName ? name : "\(name)#\(number + 1)"
+                switch document.result {
+                case .success(var scan):
+                    // The first machine of a group here: its facts are read again, whole.
+                    if scan.facts == nil && partial.groups[scan.results] == nil {
+                        var again = MinimalJSON.Parser(bytes: buffer)
+                        again.position = document.start
+                        do throws(FleetReadProblem) {
+                            scan.facts = try scanner.scan(&again, materializing: true).facts
+                        } catch {
+                            partial.unreadable.append(FleetUnreadable(source: source, reason: error.reason, order: order + [number]))
+                            continue
+                        }
+                    }
+                    add(scan, source: source, order: order + [number])
+                case .failure(let problem):
+                    let line = buffer[..<document.start].count { $0 == UInt8(ascii: "\n") } + 1
+                    partial.unreadable.append(FleetUnreadable(source: source, reason: "line \(line): \(problem.reason)", order: order + [number]))
+                }
+            }
+        }
+    }
+
+    private mutating func readYAML(_ bytes: [UInt8], name: String, order: [Int]) {
+        do {
+            let facts = try Snapshot.load(bytes, path: name).facts
+            var scan = SnapshotScanner.Scan()
+            let relevant = facts.filter { FactCatalog.impact(of: $0.key) == .changesResults }
+            scan.results = ResultsHash.of(relevant)
+            scan.host = facts["host.name"]
+            scan.facts = facts
+            add(scan, source: name, order: order)
+        } catch {
+            partial.unreadable.append(FleetUnreadable(source: name, reason: Fleet.reason(error), order: order))
+        }
+    }
+
+    /// Adds one machine. A machine that starts a group must come with all its facts.
+    private mutating func add(_ scan: SnapshotScanner.Scan, source: String, order: [Int]) {
+        var member = FleetMember(source: source, host: scan.host, failedKeys: [], order: order)
+        if let lockRules, let facts = scan.facts {
+            let evaluation = Evaluator.evaluate(lockRules.rules, lockedFacts: lockRules.facts, snapshot: Snapshot(facts: facts))
+            member.failedKeys = evaluation.results.filter { $0.verdict == .fail }.map(\.key)
+        }
+        if partial.groups[scan.results] == nil {
+            let facts = scan.facts ?? [:]
+            partial.groups[scan.results] = FleetPartial.Group(facts: facts.filter { FactCatalog.impact(of: $0.key) == .changesResults })
+        }
+        partial.groups[scan.results]!.members.append(member)
+    }
+
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// The offset of the next `{` that starts a line after `start`, or the end.
+    static func nextDocumentLine(_ buffer: UnsafeBufferPointer<UInt8>, after start: Int) -> Int {
+        var index = start + 1
+        while index + 1 < buffer.count {
+            if buffer[index] == UInt8(ascii: "\n") && buffer[index + 1] == UInt8(ascii: "{") { return index + 1 }
+            index += 1
+        }
+        return buffer.count
+    }
+}

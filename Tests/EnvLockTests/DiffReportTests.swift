@@ -1,0 +1,87 @@
+import Testing
+@testable import EnvLock
+
+@Suite struct DiffReportTests {
+    static let venv: [String: String] = [
+        "env.CUBLAS_WORKSPACE_CONFIG": ":4096:8", "torch.version": "2.2.0+cu121", "host.name": "w17",
+        "python.prefix": "/opt/venv", "python.version": "3.10.12",
+    ]
+
+    /// A venv against a system Python: a hundred package lines must not bury the one
+    /// difference that changes images.
+    static func venvAgainstSystemPython() -> DiffReport {
+        var system = venv
+        system["env.CUBLAS_WORKSPACE_CONFIG"] = nil
+        system["host.name"] = "w03"
+        system["python.prefix"] = "/usr"
+        var venvFacts = venv
+        for index in 0..<100 { venvFacts["python.packages.pkg-\(index)"] = "1.0.\(index)" }
+        return DiffReport(left: "venv.json", right: "system.json", differences: FactDiff.compare(venvFacts, system))
+    }
+
+    @Test func rankedByImpactThenKey() {
+        let report = Self.venvAgainstSystemPython()
+        #expect(report.differences.first?.key == "env.CUBLAS_WORKSPACE_CONFIG")
+        #expect(report.differences.first?.impact == .changesResults)
+        #expect(report.differences.map(\.impact) == report.differences.map(\.impact).sorted())
+        #expect(report.differences.suffix(2).map(\.key) == ["host.name", "python.prefix"])
+        #expect(report.summary == "1 difference changes results, 100 may, 2 have no effect")
+    }
+
+    @Test func noiseIsFoldedInTextButNotInJSON() {
+        let report = Self.venvAgainstSystemPython()
+        let text = report.text(all: false)
+        #expect(text.contains("- env.CUBLAS_WORKSPACE_CONFIG: \":4096:8\" (only in A)"))
+        #expect(text.contains("set only on A; on B the variable is unset"))
+        #expect(!text.contains("python.packages.pkg-7:"))
+        #expect(text.contains("… 100 more folded: python.packages.* (100); --all lists them"))
+        #expect(text.contains("… 2 more folded: host.* (1), python.* (1); --all lists them"))
+        #expect(report.text(all: true).contains("- python.packages.pkg-7: \"1.0.7\" (only in A)"))
+        guard case .object(let members) = report.document, case .array(let listed)? = members.first(where: { $0.key == "differences" })?.value else {
+            Issue.record("the JSON document has no differences array")
+            return
+        }
+        #expect(listed.count == 103)
+    }
+
+    @Test func shortFamiliesThatMayChangeResultsStayListed() {
+        let report = DiffReport(left: "a", right: "b", differences: FactDiff.compare(["python.packages.numpy": "1.26.4", "nvidia.driver": "535.104.05"], ["python.packages.numpy": "1.26.3", "nvidia.driver": "550.54.15"]))
+        let section = report.section(.mayChangeResults, all: false)
+        #expect(section.shown.map(\.key) == ["nvidia.driver", "python.packages.numpy"])
+        #expect(section.folded.isEmpty)
+    }
+
+    @Test func versionsSayDirectionAndDistance() {
+        #expect(DifferenceExplanation.versions("2.1.2+cu118", "2.2.0+cu121") == "B is newer by 1 minor version (2.1.2+cu118 → 2.2.0+cu121), and another build")
+        #expect(DifferenceExplanation.versions("550.54.15", "535.104.05") == "A is newer by 15 major versions (550.54.15 → 535.104.05)")
+        #expect(DifferenceExplanation.versions("1.26.3", "2.0.0") == "B is newer by 1 major version (1.26.3 → 2.0.0)")
+        #expect(DifferenceExplanation.versions("8.9.2.26", "8.9.2.27") == "B is newer by 1 micro version (8.9.2.26 → 8.9.2.27)")
+        #expect(DifferenceExplanation.versions("2.2.0+cu118", "2.2.0+cu121") == "same release 2.2.0, another build: +cu118 on A, +cu121 on B")
+        #expect(DifferenceExplanation.versions("Ampere", "Ada") == nil)
+    }
+
+    @Test func gpusNameTheirArchitectures() {
+        let l4 = ["gpu.0.name": "NVIDIA L4", "gpu.0.compute_capability": "8.9", "gpu.0.arch": "Ada"]
+        let a30 = ["gpu.0.name": "NVIDIA A30", "gpu.0.compute_capability": "8.0", "gpu.0.arch": "Ampere"]
+        let l40s = ["gpu.0.name": "NVIDIA L40S", "gpu.0.compute_capability": "8.9", "gpu.0.arch": "Ada"]
+        #expect(DifferenceExplanation.gpus(index: "0", left: l4, right: a30) == "L4 is sm_89 (Ada), A30 is sm_80 (Ampere): PyTorch selects different attention and GEMM kernels")
+        #expect(DifferenceExplanation.gpus(index: "0", left: l4, right: l40s)?.hasPrefix("L4 and L40S are both sm_89 (Ada)") == true)
+        #expect(DifferenceExplanation.gpus(index: "0", left: l4, right: [:])?.hasPrefix("only A has a GPU 0 (L4, sm_89 (Ada))") == true)
+    }
+
+    @Test func keysOnOneSideSayWhatTheirAbsenceMeans() {
+        #expect(DifferenceExplanation.oneSide("python.packages.xformers", value: "0.0.24", present: "A", missing: "B") == "installed only on A; B does not have this distribution")
+        #expect(DifferenceExplanation.oneSide("job.fooocus.attention", value: "pytorch", present: "B", missing: "A").hasPrefix("only B's job sets it"))
+        #expect(DifferenceExplanation.oneSide("cudnn.system", value: "8.9.2", present: "A", missing: "B") == "only A reports it: B does not have it, or its probe could not read it")
+    }
+
+    @Test func hostileValuesCannotForgeLines() {
+        let report = DiffReport(left: "a\nPASS", right: "b", differences: FactDiff.compare(["torch.version": "2.2.0\n~ forged"], ["torch.version": "2.2.0"]))
+        let text = report.text(all: false)
+        #expect(!text.contains("\n~ forged"))
+        #expect(!text.contains("\nPASS"))
+        let markdown = report.markdown(all: false)
+        #expect(!markdown.contains("\n~ forged"))
+        #expect(markdown.split(separator: "\n").filter { $0.hasPrefix("| `torch.version`") || $0.hasPrefix("| torch") }.count == 1)
+    }
+}
