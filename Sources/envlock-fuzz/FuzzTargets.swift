@@ -4,9 +4,14 @@ import Probe
 /// The inputs under fuzz: every document loader and every pure probe parser. Each target
 /// takes arbitrary bytes; it must return or throw, never crash or hang.
 enum FuzzTargets {
+    /// A fuzzed profile's `extends:` must not make the fuzzer read files from this machine.
+    @Sendable static func refuseExtends(_ path: String) throws(DocumentError) -> [UInt8] {
+        throw .unreadable(path: path, reason: "the fuzzer reads no extended profiles")
+    }
+
     static let all: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
         ("yaml", { bytes in _ = Result { () throws(YAMLError) in try YAMLReader.read(bytes, path: "fuzz") } }),
-        ("profile", { bytes in _ = Result { () throws(DocumentError) in try Profile.load(bytes, path: "fuzz") } }),
+        ("profile", { bytes in _ = Result { () throws(DocumentError) in try Profile.load(bytes, path: "fuzz", readFile: refuseExtends) } }),
         ("lock", { bytes in
             if case .success(let loaded) = Result(catching: { () throws(DocumentError) in try LoadedLock.load(bytes, path: "fuzz") }) {
                 _ = loaded.lock.fingerprint
