@@ -107,6 +107,11 @@ public enum FactCatalog {
         FactDescription("xformers.version", .changesResults, "xformers provides the memory-efficient attention kernels; versions differ in kernels and dispatch."),
         FactDescription("xformers.build.*", .changesResults, "What xformers was compiled against; built for another torch, it silently loses its C++/CUDA kernels."),
         FactDescription("conda.packages.*", .mayChangeResults, "Packages a conda environment installed, including CUDA libraries conda provides."),
+        FactDescription("hf.models.*.*", .changesResults, "The commit of a Hugging Face model diffusers or transformers loads; another commit is other weights, configs or scheduler settings."),
+        FactDescription("hf.datasets.*.*", .mayChangeResults, "The commit of a cached Hugging Face dataset; matters when a job reads prompts or embeddings from it."),
+        FactDescription("hf.spaces.*.*", .noEffect, "The commit of a cached Hugging Face Space; pipelines do not load Spaces, so informational."),
+        FactDescription("hf.offline", .mayChangeResults, "Online, the hub resolves a ref such as main again at each load and downloads a newer commit; offline, only what the cache holds loads."),
+        FactDescription("hf.cache", .noEffect, "Which Hugging Face cache folder was read; informational.", identifiesInstance: true),
         FactDescription("*.runtime", .changesResults, "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
     ]
 

@@ -23,5 +23,6 @@ public enum Detectors {
         XFormersBuildDetector(),
         CUDAWheelsDetector(),
         CondaPackagesDetector(),
+        HuggingFaceCacheDetector(),
     ]
 }
