@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EnvLock
+import Testing
+
+/// The ready profiles of profiles/, each locked on a fixture machine that meets it and verified
+/// there (exit 0), then on one that misses the rule the profile is there for (exit 1, naming it).
+///
+/// The fixture machine: the fake NVIDIA driver (an L4 on 535.104.05, CUDA 12.2), a
+/// site-packages folder with the torch 2.2.0 + cu121 stack and the Hugging Face libraries, a
+/// Hugging Face cache holding SDXL base 1.0, and the determinism variables set.
+@Suite(.serialized) struct ProfileKitTests {
+    static let profiles = SharedData.packageRoot + "/profiles/"
+    static let sdxlCommit = "462165984030d82259a11f4367a4eed129e94a7b"
+    static let sdxl = "models--stabilityai--stable-diffusion-xl-base-1.0"
+
+    /// The software of the reference machine, laid out under `site` inside `folder`.
+    static func writeStack(in folder: TemporaryFolder, site: String, torch: String = "2.2.0", xformers: String = "0.0.24") {
+        let wheels: [(String, String)] = [
+            ("torch", torch), ("torchvision", "0.17.0"), ("xformers", xformers),
+            ("nvidia-cudnn-cu12", "8.9.2.26"), ("nvidia-cublas-cu12", "12.1.3.1"), ("nvidia-cuda-runtime-cu12", "12.1.105"),
+            ("nvidia-nvjitlink-cu12", "12.3.101"), ("diffusers", "0.26.3"), ("transformers", "4.38.2"),
+            ("accelerate", "0.27.2"), ("safetensors", "0.4.2"), ("huggingface-hub", "0.21.4"),
+        ]
+        for (name, version) in wheels {
+            folder.write("\(site)/\(name.replacing("-", with: "_"))-\(version).dist-info/METADATA", "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n")
+        }
+        folder.write("\(site)/torch/__init__.py", "")
+        folder.write("\(site)/torch/version.py", "__version__ = '\(torch)+cu121'\ndebug = False\ncuda = '12.1'\ngit_version = '8ac9b20d4b090c213799e81acf48a55ea8d437d6'\nhip = None\n")
+        folder.write("\(site)/torchvision/__init__.py", "")
+        folder.write("\(site)/torchvision/version.py", "__version__ = '0.17.0+cu121'\ngit_version = 'b2383d44751bf85e58cfb9223bbf4e5961c09fa1'\nfrom torchvision.extension import _check_cuda_version\nif _check_cuda_version() > 0:\n    cuda = _check_cuda_version()\n")
+        folder.write("\(site)/xformers/__init__.py", "")
+        folder.write("\(site)/xformers/version.py", "# noqa: C801\n__version__ = \"\(xformers)\"\n")
+        folder.write("\(site)/xformers/cpp_lib.json", readFile(SharedData.realFixtures + "/xformers/xformers-0.0.24_pypi-wheel-cp310-manylinux2014_cpp_lib.json"))
+    }
+
+    /// A Hugging Face cache whose SDXL `main` names `commit`.
+    static func writeHubCache(in folder: TemporaryFolder, commit: String = sdxlCommit) -> String {
+        folder.write("hub/\(sdxl)/refs/main", commit)
+        folder.write("hub/\(sdxl)/snapshots/\(commit)/model_index.json", "{}")
+        return folder.file("hub")
+    }
+
+    /// The fixture machine's environment: the fake L4, no real nvidia-smi, the determinism
+    /// variables diffusers' enable_full_determinism sets, an offline hub.
+    static func machine(hub: String) async throws -> [String: String] {
+        var environment = Envlock.baseEnvironment()
+        environment["LD_LIBRARY_PATH"] = try await GPUEndToEnd.scenario("l4")
+        environment["PATH"] = GPUEndToEnd.pathWithoutNvidiaSMI()
+        environment["CUBLAS_WORKSPACE_CONFIG"] = ":16:8"
+        environment["CUDA_LAUNCH_BLOCKING"] = "1"
+        environment["HF_HUB_OFFLINE"] = "1"
+        environment["HF_HUB_CACHE"] = hub
+        return environment
+    }
+
+    /// Locks `profile` on the fixture machine (which must meet it) and returns the lock's path.
+    static func lock(_ profile: String, in folder: TemporaryFolder, environment: [String: String]) async throws -> String {
+        let lock = folder.file(profile + ".lock")
+        let result = try await Envlock.run(["lock", "--profile", profiles + profile + ".yaml", "--output", lock, "--site-packages", folder.file("site")], environment: environment)
+        #expect(result.status == 0, "lock \(profile): \(result.stderr)")
+        return lock
+    }
+
+    static func verify(_ lock: String, site: String, environment: [String: String]) async throws -> ProgramResult {
+        try await Envlock.run(["verify", lock, "--allow-unsigned", "--site-packages", site], environment: environment)
+    }
+
+    static let realDriverPresent = GPUEndToEnd.realDriverPresent
+
+    @Test(arguments: ["base-torch2.2.0-cu121", "fooocus-torch2.2.0-cu121", "comfyui-torch2.2.0-cu121", "diffusers-torch2.2.0-cu121"])
+    func eachProfileLocksAndVerifiesOnAMachineThatMeetsIt(profile: String) async throws {
+        let folder = TemporaryFolder()
+        Self.writeStack(in: folder, site: "site")
+        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
+        let lock = try await Self.lock(profile, in: folder, environment: environment)
+        let result = try await Self.verify(lock, site: folder.file("site"), environment: environment)
+        #expect(result.status == 0, "\(profile): \(result.stdout)\(result.stderr)")
+    }
+
+    @Test func baseRefusesAnotherTorch() async throws {
+        let folder = TemporaryFolder()
+        Self.writeStack(in: folder, site: "site")
+        Self.writeStack(in: folder, site: "other", torch: "2.1.2")
+        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
+        let lock = try await Self.lock("base-torch2.2.0-cu121", in: folder, environment: environment)
+        let result = try await Self.verify(lock, site: folder.file("other"), environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("python.packages.torch"), "\(result.stdout)")
+    }
+
+    @Test func fooocusRefusesAnXformersNotBuiltForTheStack() async throws {
+        let folder = TemporaryFolder()
+        Self.writeStack(in: folder, site: "site")
+        Self.writeStack(in: folder, site: "other", xformers: "0.0.23.post1")
+        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
+        let lock = try await Self.lock("fooocus-torch2.2.0-cu121", in: folder, environment: environment)
+        let result = try await Self.verify(lock, site: folder.file("other"), environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("python.packages.xformers"), "\(result.stdout)")
+    }
+
+    @Test func comfyuiRefusesFastModesAndRunsWithoutThem() async throws {
+        let folder = TemporaryFolder()
+        Self.writeStack(in: folder, site: "site")
+        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
+        let lock = try await Self.lock("comfyui-torch2.2.0-cu121", in: folder, environment: environment)
+        let flags = ["--use-pytorch-cross-attention", "--deterministic", "--disable-xformers"]
+        let run = ["run", lock, "--allow-unsigned", "--site-packages", folder.file("site"), "--", "/bin/sh", "-c", "exit 0", "main.py"]
+        let allowed = try await Envlock.run(run + flags, environment: environment)
+        #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+        let fast = try await Envlock.run(run + flags + ["--fast"], environment: environment)
+        #expect(fast.status == 1)
+        #expect((fast.stdout + fast.stderr).contains("--fast"), "\(fast.stdout)\(fast.stderr)")
+    }
+
+    @Test func diffusersRefusesAnotherModelCommitAndAnOnlineHub() async throws {
+        let folder = TemporaryFolder()
+        Self.writeStack(in: folder, site: "site")
+        var environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
+        let lock = try await Self.lock("diffusers-torch2.2.0-cu121", in: folder, environment: environment)
+        let newer = TemporaryFolder()
+        environment["HF_HUB_CACHE"] = Self.writeHubCache(in: newer, commit: "ffffffffffffffffffffffffffffffffffffffff")
+        let moved = try await Self.verify(lock, site: folder.file("site"), environment: environment)
+        #expect(moved.status == 1)
+        #expect(moved.stdout.contains("hf.models.stabilityai/stable-diffusion-xl-base-1%2E0.main"), "\(moved.stdout)")
+        environment["HF_HUB_CACHE"] = folder.file("hub")
+        environment["HF_HUB_OFFLINE"] = nil
+        let online = try await Self.verify(lock, site: folder.file("site"), environment: environment)
+        #expect(online.status == 1)
+        #expect(online.stdout.contains("hf.offline"), "\(online.stdout)")
+    }
+
+    @Test func requireCUDAPrintsTheFooocusExpressionAndAnOldDriverFailsIt() async throws {
+        let folder = TemporaryFolder()
+        Self.writeStack(in: folder, site: "site")
+        var environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
+        let lock = try await Self.lock("fooocus-torch2.2.0-cu121", in: folder, environment: environment)
+        let printed = try await Envlock.run(["require-cuda", lock], environment: environment)
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stdout == "cuda>=12.1,arch=8.9\n")
+        #expect(printed.stderr.contains("gpu.*.name is checked only by envlock"), "\(printed.stderr)")
+        let met = try await Envlock.run(["require-cuda", "--check", "cuda>=12.1,arch=8.9", "--site-packages", folder.file("site")], environment: environment)
+        #expect(met.status == 0, "\(met.stdout)\(met.stderr)")
+        environment["ENVLOCK_FAKE_CUDA_VERSION"] = "12000"
+        environment["NVIDIA_REQUIRE_CUDA"] = String(printed.stdout.dropLast())
+        let old = try await Envlock.run(["require-cuda", "--from-environment", "--site-packages", folder.file("site")], environment: environment)
+        #expect(old.status == 1)
+        #expect(old.stdout.contains("unsatisfied condition: cuda >= 12.1"), "\(old.stdout)")
+    }
+
+    /// `verify --root` on a tree laid out as the Fooocus image of examples/fooocus/ lays it
+    /// out (pip's dist-packages under /usr/local/lib/python3.10, /usr/local/cuda a link to
+    /// the versioned toolkit folder): every software rule passes; the GPU, driver and
+    /// environment rules, which only the node can answer, are what remains.
+    @Test func verifyRootOnAFooocusImageTreePassesTheSoftwareRules() async throws {
+        let machine = TemporaryFolder()
+        Self.writeStack(in: machine, site: "site")
+        let environment = try await Self.machine(hub: Self.writeHubCache(in: machine))
+        let lock = try await Self.lock("fooocus-torch2.2.0-cu121", in: machine, environment: environment)
+        let image = TemporaryFolder()
+        let dist = "rootfs/usr/local/lib/python3.10/dist-packages"
+        Self.writeStack(in: image, site: dist)
+        image.write("rootfs/usr/local/cuda-12.1/version.json", "{\"cuda\": {\"name\": \"CUDA SDK\", \"version\": \"12.1.0\"}}")
+        #expect(symlink("/usr/local/cuda-12.1", image.file("rootfs/usr/local/cuda")) == 0)
+        image.write("rootfs/etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\n")
+        let result = try await Envlock.run(
+            ["verify", lock, "--allow-unsigned", "--root", image.file("rootfs"), "--site-packages", "/usr/local/lib/python3.10/dist-packages", "--format", "json"],
+            environment: environment)
+        #expect(result.status == 1, "the GPU rules cannot pass from an image: \(result.stderr)")
+        let failing = Self.failingKeys(result.stdout)
+        let software = failing.filter { key in ["python.packages.", "torch.", "torchvision.", "xformers.", "cuda.runtime", "cudnn.runtime", "cublas.runtime"].contains { key.hasPrefix($0) } }
+        #expect(software.isEmpty, "software rules failed: \(software)")
+        #expect(failing.contains("gpu.0.name"), "\(failing)")
+        // Live sources --root skips: the driver and GPUs, this process's environment, uname and the running glibc.
+        let liveOnly = ["cuda.driver_api", "nvidia.driver", "host.arch", "host.glibc"]
+        #expect(failing.allSatisfy { $0.hasPrefix("gpu.") || $0.hasPrefix("env.") || liveOnly.contains($0) }, "\(failing)")
+    }
+
+    /// The keys of the results whose verdict is "fail" in verify's JSON report.
+    static func failingKeys(_ json: String) -> [String] {
+        guard let document = try? MinimalJSON.parse(Array(json.utf8)), case .array(let items)? = document["results"] else {
+            return ["<no results in: \(json.prefix(300))>"]
+        }
+        return items.compactMap { item -> String? in
+            guard case .string("fail")? = item["verdict"], case .string(let key)? = item["key"] else { return nil }
+            return key
+        }
+    }
+}
