@@ -178,6 +178,20 @@ import Testing
         #expect(failing.allSatisfy { $0.hasPrefix("gpu.") || $0.hasPrefix("env.") || liveOnly.contains($0) }, "\(failing)")
     }
 
+    @Test func aMissingOrCyclicExtendsIsExitTwoWithItsPosition() async throws {
+        let folder = TemporaryFolder()
+        let missing = folder.write("app.yaml", "envlock: 1\nname: app\nextends: ../nowhere/base.yaml\n")
+        let result = try await Envlock.run(["lock", "--profile", missing, "--output", folder.file("a.lock"), "--site-packages", folder.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("app.yaml:3:10: error: extends '../nowhere/base.yaml': cannot read \(folder.path)/../nowhere/base.yaml"), "\(result.stderr)")
+        folder.write("a.yaml", "envlock: 1\nname: a\nextends: b.yaml\n")
+        folder.write("b.yaml", "envlock: 1\nname: b\nextends: ./a.yaml\n")
+        let cycle = try await Envlock.run(["lock", "--profile", folder.file("a.yaml"), "--output", folder.file("a.lock"), "--site-packages", folder.path])
+        #expect(cycle.status == 2)
+        #expect(cycle.stderr.contains("b.yaml:3:10: error: extends './a.yaml' makes a cycle"), "\(cycle.stderr)")
+        #expect(!fileExists(folder.file("a.lock")))
+    }
+
     /// The keys of the results whose verdict is "fail" in verify's JSON report.
     static func failingKeys(_ json: String) -> [String] {
         guard let document = try? MinimalJSON.parse(Array(json.utf8)), case .array(let items)? = document["results"] else {
