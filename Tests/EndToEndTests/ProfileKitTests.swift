@@ -63,6 +63,15 @@ import Testing
         return lock
     }
 
+    /// A fixture machine that meets every profile (its site-packages in `site/`), the lock of
+    /// `profile` made on it, and its environment.
+    static func lockedMachine(_ profile: String) async throws -> (folder: TemporaryFolder, environment: [String: String], lock: String) {
+        let folder = TemporaryFolder()
+        writeStack(in: folder, site: "site")
+        let environment = try await machine(hub: writeHubCache(in: folder))
+        return (folder, environment, try await lock(profile, in: folder, environment: environment))
+    }
+
     static func verify(_ lock: String, site: String, environment: [String: String]) async throws -> ProgramResult {
         try await Envlock.run(["verify", lock, "--allow-unsigned", "--site-packages", site], environment: environment)
     }
@@ -71,41 +80,23 @@ import Testing
 
     @Test(arguments: ["base-torch2.2.0-cu121", "fooocus-torch2.2.0-cu121", "comfyui-torch2.2.0-cu121", "diffusers-torch2.2.0-cu121"])
     func eachProfileLocksAndVerifiesOnAMachineThatMeetsIt(profile: String) async throws {
-        let folder = TemporaryFolder()
-        Self.writeStack(in: folder, site: "site")
-        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
-        let lock = try await Self.lock(profile, in: folder, environment: environment)
+        let (folder, environment, lock) = try await Self.lockedMachine(profile)
         let result = try await Self.verify(lock, site: folder.file("site"), environment: environment)
         #expect(result.status == 0, "\(profile): \(result.stdout)\(result.stderr)")
     }
 
-    @Test func baseRefusesAnotherTorch() async throws {
-        let folder = TemporaryFolder()
-        Self.writeStack(in: folder, site: "site")
-        Self.writeStack(in: folder, site: "other", torch: "2.1.2")
-        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
-        let lock = try await Self.lock("base-torch2.2.0-cu121", in: folder, environment: environment)
+    /// The shared stack refuses another torch; Fooocus, beyond it, an xformers not built for it.
+    @Test(arguments: [("base-torch2.2.0-cu121", "2.1.2", "0.0.24", "FAIL  python.packages.torch"), ("fooocus-torch2.2.0-cu121", "2.2.0", "0.0.23.post1", "FAIL  python.packages.xformers")])
+    func aStackProfileRefusesTheWrongPackage(profile: String, torch: String, xformers: String, failing: String) async throws {
+        let (folder, environment, lock) = try await Self.lockedMachine(profile)
+        Self.writeStack(in: folder, site: "other", torch: torch, xformers: xformers)
         let result = try await Self.verify(lock, site: folder.file("other"), environment: environment)
         #expect(result.status == 1)
-        #expect(result.stdout.contains("python.packages.torch"), "\(result.stdout)")
-    }
-
-    @Test func fooocusRefusesAnXformersNotBuiltForTheStack() async throws {
-        let folder = TemporaryFolder()
-        Self.writeStack(in: folder, site: "site")
-        Self.writeStack(in: folder, site: "other", xformers: "0.0.23.post1")
-        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
-        let lock = try await Self.lock("fooocus-torch2.2.0-cu121", in: folder, environment: environment)
-        let result = try await Self.verify(lock, site: folder.file("other"), environment: environment)
-        #expect(result.status == 1)
-        #expect(result.stdout.contains("python.packages.xformers"), "\(result.stdout)")
+        #expect(result.stdout.contains(failing), "\(result.stdout)")
     }
 
     @Test func comfyuiRefusesFastModesAndRunsWithoutThem() async throws {
-        let folder = TemporaryFolder()
-        Self.writeStack(in: folder, site: "site")
-        let environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
-        let lock = try await Self.lock("comfyui-torch2.2.0-cu121", in: folder, environment: environment)
+        let (folder, environment, lock) = try await Self.lockedMachine("comfyui-torch2.2.0-cu121")
         let flags = ["--use-pytorch-cross-attention", "--deterministic", "--disable-xformers"]
         let run = ["run", lock, "--allow-unsigned", "--site-packages", folder.file("site"), "--", "/bin/sh", "-c", "exit 0", "main.py"]
         let allowed = try await Envlock.run(run + flags, environment: environment)
@@ -116,27 +107,25 @@ import Testing
     }
 
     @Test func diffusersRefusesAnotherModelCommitAndAnOnlineHub() async throws {
-        let folder = TemporaryFolder()
-        Self.writeStack(in: folder, site: "site")
-        var environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
-        let lock = try await Self.lock("diffusers-torch2.2.0-cu121", in: folder, environment: environment)
+        let fixture = try await Self.lockedMachine("diffusers-torch2.2.0-cu121")
+        let (folder, lock) = (fixture.folder, fixture.lock)
+        var environment = fixture.environment
         let newer = TemporaryFolder()
         environment["HF_HUB_CACHE"] = Self.writeHubCache(in: newer, commit: "ffffffffffffffffffffffffffffffffffffffff")
         let moved = try await Self.verify(lock, site: folder.file("site"), environment: environment)
         #expect(moved.status == 1)
-        #expect(moved.stdout.contains("hf.models.stabilityai/stable-diffusion-xl-base-1%2E0.main"), "\(moved.stdout)")
+        #expect(moved.stdout.contains("FAIL  hf.models.stabilityai/stable-diffusion-xl-base-1%2E0.main"), "\(moved.stdout)")
         environment["HF_HUB_CACHE"] = folder.file("hub")
         environment["HF_HUB_OFFLINE"] = nil
         let online = try await Self.verify(lock, site: folder.file("site"), environment: environment)
         #expect(online.status == 1)
-        #expect(online.stdout.contains("hf.offline"), "\(online.stdout)")
+        #expect(online.stdout.contains("FAIL  hf.offline"), "\(online.stdout)")
     }
 
     @Test func requireCUDAPrintsTheFooocusExpressionAndAnOldDriverFailsIt() async throws {
-        let folder = TemporaryFolder()
-        Self.writeStack(in: folder, site: "site")
-        var environment = try await Self.machine(hub: Self.writeHubCache(in: folder))
-        let lock = try await Self.lock("fooocus-torch2.2.0-cu121", in: folder, environment: environment)
+        let fixture = try await Self.lockedMachine("fooocus-torch2.2.0-cu121")
+        let (folder, lock) = (fixture.folder, fixture.lock)
+        var environment = fixture.environment
         let printed = try await Envlock.run(["require-cuda", lock], environment: environment)
         #expect(printed.status == 0, "\(printed.stderr)")
         #expect(printed.stdout == "cuda>=12.1,arch=8.9\n")
@@ -155,10 +144,7 @@ import Testing
     /// the versioned toolkit folder): every software rule passes; the GPU, driver and
     /// environment rules, which only the node can answer, are what remains.
     @Test func verifyRootOnAFooocusImageTreePassesTheSoftwareRules() async throws {
-        let machine = TemporaryFolder()
-        Self.writeStack(in: machine, site: "site")
-        let environment = try await Self.machine(hub: Self.writeHubCache(in: machine))
-        let lock = try await Self.lock("fooocus-torch2.2.0-cu121", in: machine, environment: environment)
+        let (_, environment, lock) = try await Self.lockedMachine("fooocus-torch2.2.0-cu121")
         let image = TemporaryFolder()
         let dist = "rootfs/usr/local/lib/python3.10/dist-packages"
         Self.writeStack(in: image, site: dist)
