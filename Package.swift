@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "EnvLock",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
