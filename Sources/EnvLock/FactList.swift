@@ -36,27 +36,9 @@ public enum FactList {
     /// Whether `item` matches `pattern`, where `*` matches any run of characters (dots and
     /// spaces included) and everything else matches byte for byte.
     public static func item(_ item: String, matches pattern: String) -> Bool {
-        let text = Array(item.utf8), glob = Array(pattern.utf8)
-        let star = UInt8(ascii: "*")
-        var textIndex = 0, globIndex = 0
-        var starIndex: Int?, textAtStar = 0
-        while textIndex < text.count {
-            if globIndex < glob.count && glob[globIndex] == star {
-                starIndex = globIndex
-                textAtStar = textIndex
-                globIndex += 1
-            } else if globIndex < glob.count && glob[globIndex] == text[textIndex] {
-                globIndex += 1
-                textIndex += 1
-            } else if let star = starIndex {
-                textAtStar += 1
-                textIndex = textAtStar
-                globIndex = star + 1
-            } else {
-                return false
-            }
+        var item = item, pattern = pattern
+        return item.withUTF8 { itemBytes in
+            pattern.withUTF8 { FactPattern.match(pattern: $0, key: itemBytes, starCrossesDots: true) }
         }
-        while globIndex < glob.count && glob[globIndex] == star { globIndex += 1 }
-        return globIndex == glob.count
     }
 }

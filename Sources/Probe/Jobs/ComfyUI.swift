@@ -61,21 +61,18 @@ public struct ComfyUIDetector: Detector {
     )
 
     static func optionFacts(_ parsed: PythonArgparse.Parsed) -> [String: String] {
-        func first(_ pairs: [(String, String)], otherwise: String) -> String {
-            pairs.first { parsed.isSet($0.0) }?.1 ?? otherwise
-        }
-        let attention = first([
+        let attention = parsed.effect([
             ("--use-pytorch-cross-attention", "pytorch"), ("--use-split-cross-attention", "split"), ("--use-quad-cross-attention", "quad"),
             ("--use-sage-attention", "sage"), ("--use-flash-attention", "flash"),
         ], otherwise: "auto")
-        let all = first([("--force-fp16", "fp16"), ("--force-fp32", "fp32")], otherwise: "auto")
+        let all = parsed.effect([("--force-fp16", "fp16"), ("--force-fp32", "fp32")], otherwise: "auto")
         // cli_args.py sets fp16_unet when --force-fp16 is given.
-        let unet = first([
+        let unet = parsed.effect([
             ("--fp32-unet", "fp32"), ("--fp64-unet", "fp64"), ("--bf16-unet", "bf16"), ("--fp16-unet", "fp16"),
             ("--fp8_e4m3fn-unet", "fp8_e4m3fn"), ("--fp8_e5m2-unet", "fp8_e5m2"), ("--fp8_e8m0fnu-unet", "fp8_e8m0fnu"),
         ], otherwise: all)
-        let vae = first([("--fp16-vae", "fp16"), ("--fp32-vae", "fp32"), ("--bf16-vae", "bf16"), ("--cpu-vae", "fp32")], otherwise: "auto")
-        let textEncoder = first([
+        let vae = parsed.effect([("--fp16-vae", "fp16"), ("--fp32-vae", "fp32"), ("--bf16-vae", "bf16"), ("--cpu-vae", "fp32")], otherwise: "auto")
+        let textEncoder = parsed.effect([
             ("--fp8_e4m3fn-text-enc", "fp8_e4m3fn"), ("--fp8_e5m2-text-enc", "fp8_e5m2"), ("--fp16-text-enc", "fp16"),
             ("--fp32-text-enc", "fp32"), ("--bf16-text-enc", "bf16"),
         ], otherwise: all)

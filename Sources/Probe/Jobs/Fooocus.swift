@@ -58,20 +58,17 @@ public struct FooocusDetector: Detector {
 
     /// The facts the options give, named by their effect (`ldm_patched/modules/model_management.py`).
     static func optionFacts(_ parsed: PythonArgparse.Parsed) -> [String: String] {
-        func first(_ pairs: [(String, String)], otherwise: String) -> String {
-            pairs.first { parsed.isSet($0.0) }?.1 ?? otherwise
-        }
         // Without a choice, torch >= 2 on NVIDIA uses PyTorch attention unless xformers is
         // installed and not disabled: it depends on the machine, so "auto".
-        let attention = first([("--attention-split", "split"), ("--attention-quad", "quad"), ("--attention-pytorch", "pytorch")], otherwise: "auto")
-        let all = first([("--all-in-fp16", "fp16"), ("--all-in-fp32", "fp32")], otherwise: "auto")
+        let attention = parsed.effect([("--attention-split", "split"), ("--attention-quad", "quad"), ("--attention-pytorch", "pytorch")], otherwise: "auto")
+        let all = parsed.effect([("--all-in-fp16", "fp16"), ("--all-in-fp32", "fp32")], otherwise: "auto")
         // unet_dtype() and text_encoder_dtype(): an explicit choice, else fp16 under
         // FORCE_FP16, fp32 under FORCE_FP32, else what the GPU supports.
-        let unet = first([("--unet-in-bf16", "bf16"), ("--unet-in-fp16", "fp16"), ("--unet-in-fp8-e4m3fn", "fp8_e4m3fn"), ("--unet-in-fp8-e5m2", "fp8_e5m2")], otherwise: all)
-        let clip = first([("--clip-in-fp8-e4m3fn", "fp8_e4m3fn"), ("--clip-in-fp8-e5m2", "fp8_e5m2"), ("--clip-in-fp16", "fp16"), ("--clip-in-fp32", "fp32")], otherwise: all)
+        let unet = parsed.effect([("--unet-in-bf16", "bf16"), ("--unet-in-fp16", "fp16"), ("--unet-in-fp8-e4m3fn", "fp8_e4m3fn"), ("--unet-in-fp8-e5m2", "fp8_e5m2")], otherwise: all)
+        let clip = parsed.effect([("--clip-in-fp8-e4m3fn", "fp8_e4m3fn"), ("--clip-in-fp8-e5m2", "fp8_e5m2"), ("--clip-in-fp16", "fp16"), ("--clip-in-fp32", "fp32")], otherwise: all)
         // VAE_DTYPE ignores --all-in-*: bf16 on GPUs of compute capability 8 and newer, else
         // fp32, unless chosen (this is one of the L4/A30 differences).
-        let vae = first([("--vae-in-fp16", "fp16"), ("--vae-in-bf16", "bf16"), ("--vae-in-fp32", "fp32"), ("--vae-in-cpu", "fp32")], otherwise: "auto")
+        let vae = parsed.effect([("--vae-in-fp16", "fp16"), ("--vae-in-bf16", "bf16"), ("--vae-in-fp32", "fp32"), ("--vae-in-cpu", "fp32")], otherwise: "auto")
         return [
             "job.fooocus.attention": attention,
             "job.fooocus.precision.all": all,

@@ -64,6 +64,12 @@ public struct PythonArgparse: Sendable {
 
         public func isSet(_ name: String) -> Bool { values[name] != nil }
         public func value(_ name: String) -> String? { values[name]?.last }
+
+        /// The effect named beside the first option of `choices` that is set, else `otherwise`:
+        /// how an app's `if args.a: … elif args.b: …` chain reads.
+        public func effect(_ choices: [(option: String, effect: String)], otherwise: String) -> String {
+            choices.first { isSet($0.option) }?.effect ?? otherwise
+        }
     }
 
     public var options: [Option]
