@@ -65,7 +65,7 @@ struct JobOptions: ParsableArguments {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let workingDirectory = getcwd(&buffer, buffer.count) != nil ? String(cString: buffer) : "/"
         let digests = ModelDigest(cacheFolder: ModelDigest.defaultCacheFolder(environment: environment)) { progress in
-            let gib = { (bytes: Int) in let tenths = bytes * 10 >> 30; return "\(tenths / 10).\(tenths % 10)" }
+            let gib = { (bytes: Int) in let tenths = (bytes * 10) >> 30; return "\(tenths / 10).\(tenths % 10)" }
             let percent = progress.bytesTotal > 0 ? progress.bytesDone * 100 / progress.bytesTotal : 100
             printError("envlock: hashing \(UntrustedText.terminal(progress.path)): \(gib(progress.bytesDone))/\(gib(progress.bytesTotal)) GiB (\(percent)%)" + (progress.finished ? ", done in \(Int(progress.elapsed)) s" : ""))
         }
