@@ -145,6 +145,9 @@ public enum Evaluator {
     /// detector that could report such keys failed, or every one of them was skipped. A sick
     /// machine must not pass an `absent` rule because the source that would show the fact broke.
     static func absenceDoubt(for pattern: FactPattern, in snapshot: Snapshot) -> String? {
+        if let unreadable = snapshot.unreadable(matching: pattern) {
+            return "\(unreadable.key) is installed but cannot be read: \(unreadable.reason)"
+        }
         let sources = self.sources(for: pattern, in: snapshot)
         let failed = sources.filter { $0.status == .failed }
         let answered = sources.contains { $0.status == .ok || $0.status == .absent }
@@ -166,6 +169,9 @@ public enum Evaluator {
     /// Names the detectors that could have produced a fact matching `pattern` and says
     /// what each of them reported, so a missing fact explains itself.
     static func missingExplanation(for pattern: FactPattern, in snapshot: Snapshot) -> String {
+        if let unreadable = snapshot.unreadable(matching: pattern) {
+            return "\(unreadable.key) is installed but cannot be read: \(unreadable.reason)"
+        }
         let sources = self.sources(for: pattern, in: snapshot)
         guard !sources.isEmpty else {
             return "no fact matches \(pattern.text), and no detector reports such keys (check the key against docs/FACTS.md)"

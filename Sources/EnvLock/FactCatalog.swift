@@ -106,6 +106,34 @@ public enum FactCatalog {
         FactDescription("*.runtime", "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
     ]
 
+    /// Why a rule on `pattern` could never see a fact, or nil when some detector reports
+    /// keys like it. A rule whose key no detector reports would pass an `absent` check
+    /// whatever the machine has (`env.nvidia_tf32_override`, `python.packages.Torch`), so
+    /// profiles and locks refuse such keys when they are loaded.
+    public static func unreportableKeyProblem(_ pattern: FactPattern) -> String? {
+        let packagePrefix = "python.packages."
+        if pattern.text.hasPrefix(packagePrefix) {
+            let name = pattern.text.dropFirst(packagePrefix.count)
+            let normalized = PackageName.normalize(name)
+            if normalized != name {
+                return "'\(pattern.text)' can never match: Python package keys are PEP 503 normalized (lowercase, runs of -, _ and . as one -); write '\(packagePrefix)\(normalized)'"
+            }
+        }
+        if entries.contains(where: { $0.pattern.overlaps(pattern) }) { return nil }
+        // Keys are case-sensitive: suggest the spelling that would match, if one does.
+        let envName = pattern.text.hasPrefix("env.") ? "env." + pattern.text.dropFirst(4).uppercased() : nil
+        for candidate in [pattern.text.lowercased(), envName].compactMap({ $0 }) where candidate != pattern.text {
+            if let respelled = FactPattern(candidate), entries.contains(where: { $0.pattern.overlaps(respelled) }) {
+                return "'\(pattern.text)' can never match: keys are case-sensitive; write '\(candidate)'"
+            }
+        }
+        if pattern.text.hasPrefix("env.") {
+            let reported = entries.map(\.pattern.text).filter { $0.hasPrefix("env.") }.joined(separator: ", ")
+            return "'\(pattern.text)' can never match: envlock reports only these environment variables: \(reported) (docs/FACTS.md)"
+        }
+        return "'\(pattern.text)' can never match: no detector reports such keys; check the key against docs/FACTS.md"
+    }
+
     /// The first description whose pattern matches `key`.
     public static func describe(_ key: String) -> FactDescription? {
         entries.first { $0.pattern.matches(key) }

@@ -41,6 +41,26 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
         return index.keys(withPrefix: literalPrefix).filter(matches)
     }
 
+    /// Whether some key matches both this pattern and `other`. Segments pair up one to one
+    /// (a `*` never crosses a `.`); two wildcard segments are taken to overlap when their
+    /// literal starts and ends agree, which is exact for the one-`*` segments fact keys use.
+    public func overlaps(_ other: FactPattern) -> Bool {
+        let mine = text.split(separator: ".", omittingEmptySubsequences: false)
+        let theirs = other.text.split(separator: ".", omittingEmptySubsequences: false)
+        guard mine.count == theirs.count else { return false }
+        return zip(mine, theirs).allSatisfy { a, b -> Bool in
+            switch (a.contains("*"), b.contains("*")) {
+            case (false, false): return a == b
+            case (true, false): return FactPattern(String(a))?.matches(String(b)) ?? false
+            case (false, true): return FactPattern(String(b))?.matches(String(a)) ?? false
+            case (true, true):
+                let (headA, headB) = (a.prefix { $0 != "*" }, b.prefix { $0 != "*" })
+                let (tailA, tailB) = (a.reversed().prefix { $0 != "*" }, b.reversed().prefix { $0 != "*" })
+                return (headA.starts(with: headB) || headB.starts(with: headA)) && (tailA.starts(with: tailB) || tailB.starts(with: tailA))
+            }
+        }
+    }
+
     /// The literal text before the first `*` (the whole key when there is none).
     var literalPrefix: String {
         String(decoding: characters.prefix { $0 != UInt8(ascii: "*") }, as: UTF8.self)

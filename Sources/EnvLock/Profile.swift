@@ -59,6 +59,9 @@ enum RuleCoding {
         guard let pattern = FactPattern(key.value) else {
             throw decoder.invalid(key, "'\(key.value)' is not a fact key: use dotted segments such as host.glibc or gpu.*.name")
         }
+        if let problem = FactCatalog.unreportableKeyProblem(pattern) {
+            throw decoder.invalid(key, problem)
+        }
         let what = "rule '\(key.value)'"
         if case .scalar = value {
             let text = try decoder.string(value, what)

@@ -23,13 +23,18 @@ public struct DetectorReport: Sendable, Equatable {
     /// The fact key prefixes this detector can produce, so that a missing fact can name the
     /// detector that found nothing. Known for a live probe; empty for a snapshot read from a file.
     public var provides: [String]
+    /// Fact keys whose source exists but could not be read, each with the reason: a
+    /// distribution whose METADATA has no Version is installed, not absent, and no rule on
+    /// its key may pass.
+    public var unreadable: [String: String]
 
-    public init(name: String, status: DetectorStatus, detail: String? = nil, diagnostics: [String] = [], provides: [String] = []) {
+    public init(name: String, status: DetectorStatus, detail: String? = nil, diagnostics: [String] = [], provides: [String] = [], unreadable: [String: String] = [:]) {
         self.name = name
         self.status = status
         self.detail = detail
         self.diagnostics = diagnostics
         self.provides = provides
+        self.unreadable = unreadable
     }
 }
 
@@ -64,6 +69,17 @@ public struct Snapshot: Sendable, Equatable {
         self.facts = facts
         self.detectors = detectors
         self.findings = findings
+    }
+
+    /// The first fact key matching `pattern` whose source exists but could not be read, with
+    /// the reason.
+    public func unreadable(matching pattern: FactPattern) -> (key: String, reason: String)? {
+        for report in detectors {
+            for key in report.unreadable.keys.sorted() where pattern.matches(key) {
+                return (key, report.unreadable[key] ?? "")
+            }
+        }
+        return nil
     }
 
     /// The report of the detector with this name, if it ran.

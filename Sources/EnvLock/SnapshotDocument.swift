@@ -9,6 +9,7 @@ extension Snapshot {
                 var fields: [JSONValue.Member] = [.init("name", .string(report.name)), .init("status", .string(report.status.rawValue))]
                 if let detail = report.detail { fields.append(.init("detail", .string(detail))) }
                 if !report.diagnostics.isEmpty { fields.append(.init("diagnostics", .array(report.diagnostics.map(JSONValue.string)))) }
+                if !report.unreadable.isEmpty { fields.append(.init("unreadable", .sortedObject(report.unreadable))) }
                 return .object(fields)
             })),
         ]
@@ -39,14 +40,14 @@ extension Snapshot {
             throw decoder.invalid(schemaNode, "schema '\(schema)' is not \(Snapshot.schema); this file is not an envlock snapshot")
         }
         var snapshot = Snapshot()
-        if let factsNode = fields["facts"] {
-            for entry in try decoder.entries(factsNode, "field 'facts'") {
-                snapshot.facts[entry.key.value] = try decoder.string(entry.value, "fact '\(entry.key.value)'")
-            }
+        // A snapshot without facts is not an empty machine: it is not a snapshot at all.
+        guard let factsNode = fields["facts"] else { throw decoder.invalid(root, "missing field 'facts'") }
+        for entry in try decoder.entries(factsNode, "field 'facts'") {
+            snapshot.facts[entry.key.value] = try decoder.string(entry.value, "fact '\(entry.key.value)'")
         }
         if let detectorsNode = fields["detectors"] {
             for item in try decoder.yaml({ () throws(YAMLError) in try detectorsNode.sequence("field 'detectors'") }) {
-                let report = try decoder.mapping(item, "a detector", allowed: ["name", "status", "detail", "diagnostics"])
+                let report = try decoder.mapping(item, "a detector", allowed: ["name", "status", "detail", "diagnostics", "unreadable"])
                 guard let nameNode = report["name"], let statusNode = report["status"] else {
                     throw decoder.invalid(item, "a detector needs name and status")
                 }
@@ -58,7 +59,14 @@ extension Snapshot {
                     name: try decoder.string(nameNode, "detector name"),
                     status: status,
                     detail: try report["detail"].map { node throws(DocumentError) in try decoder.string(node, "detector detail") },
-                    diagnostics: try report["diagnostics"].map { node throws(DocumentError) in try decoder.strings(node, "detector diagnostics") } ?? []
+                    diagnostics: try report["diagnostics"].map { node throws(DocumentError) in try decoder.strings(node, "detector diagnostics") } ?? [],
+                    unreadable: try report["unreadable"].map { node throws(DocumentError) in
+                        var unreadable: [String: String] = [:]
+                        for entry in try decoder.entries(node, "detector unreadable") {
+                            unreadable[entry.key.value] = try decoder.string(entry.value, "unreadable '\(entry.key.value)'")
+                        }
+                        return unreadable
+                    } ?? [:]
                 ))
             }
         }

@@ -21,8 +21,10 @@ public enum TrustError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path): error: \(error)"
         case .expired(let path, let at, let now):
             "\(path): error: the lock expired at \(at) (now \(now)); set a later expires in the profile and lock again"
-        case .serialTooOld(let path, let serial, let minimum):
-            "\(path): error: the lock's serial \(serial.map(String.init) ?? "(none)") is lower than the required minimum \(minimum); an older lock was replayed"
+        case .serialTooOld(let path, let serial?, let minimum):
+            "\(path): error: the lock's serial \(serial) is lower than the required minimum \(minimum); an older lock was replayed"
+        case .serialTooOld(let path, nil, let minimum):
+            "\(path): error: the lock has no serial, and --min-serial \(minimum) accepts only locks with serial \(minimum) or higher; lock again with --serial"
         }
     }
 }

@@ -29,9 +29,10 @@ public enum UntrustedText {
     }
 
     /// `text` for a Markdown table cell or paragraph: control characters escaped as in
-    /// `terminal(_:)`, then every ASCII punctuation character backslash-escaped (CommonMark
-    /// allows that for all of them), so no `|`, backtick, `<`, `*` or `[` changes the table
-    /// or injects HTML or a link.
+    /// `terminal(_:)`, then each character that means something inside a GitHub-flavoured
+    /// Markdown line backslash-escaped (`|` cells, backtick code, `*` `_` `~` emphasis, `[` `]`
+    /// links and images, `<` `>` `&` HTML and entities, `\` itself), so nothing changes the
+    /// table or injects HTML or a link. Other punctuation stays readable.
     public static func markdown(_ text: String) -> String {
         var shown = ""
         for scalar in terminal(text).unicodeScalars {
@@ -54,7 +55,7 @@ public enum UntrustedText {
 
     // MARK: Implementation
 
-    private static let markdownPunctuation = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".utf8)
+    private static let markdownPunctuation = Set("\\`*_~[]<>&|".utf8)
     private static let codeSafePunctuation = Set("._-/:+@=*,".utf8)
 
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {

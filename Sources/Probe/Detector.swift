@@ -6,12 +6,16 @@ public struct DetectorOutcome: Sendable, Equatable {
     public var detail: String?
     public var facts: [String: String]
     public var diagnostics: [String]
+    /// Fact keys whose source exists but could not be read (a dist-info without a Version),
+    /// each with the reason: such a key is neither present nor absent.
+    public var unreadable: [String: String]
 
-    public init(status: DetectorStatus, detail: String? = nil, facts: [String: String] = [:], diagnostics: [String] = []) {
+    public init(status: DetectorStatus, detail: String? = nil, facts: [String: String] = [:], diagnostics: [String] = [], unreadable: [String: String] = [:]) {
         self.status = status
         self.detail = detail
         self.facts = facts
         self.diagnostics = diagnostics
+        self.unreadable = unreadable
     }
 
     /// The source was read.

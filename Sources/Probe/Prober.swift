@@ -36,14 +36,14 @@ public struct Prober: Sendable {
             let thread = DetectorThread()
             Task(executorPreference: thread) {
                 if !dependencies.isEmpty { await board.wait(for: dependencies, timeout: wait) }
-                let earlier = await board.outcomes(named: dependencies)
+                let earlier = board.outcomes(named: dependencies)
                 let outcome = await detector.detect(in: context, earlier: earlier)
-                await board.record(detector.name, outcome)
+                board.record(detector.name, outcome)
                 thread.finish()
             }
         }
         await board.wait(for: Set(detectors.map(\.name)), timeout: deadline)
-        let outcomes = await board.outcomes(named: Set(detectors.map(\.name)))
+        let outcomes = board.outcomes(named: Set(detectors.map(\.name)))
         return merge(outcomes)
     }
 
@@ -84,7 +84,7 @@ public struct Prober: Sendable {
             }
             snapshot.detectors.append(DetectorReport(
                 name: detector.name, status: outcome.status, detail: outcome.detail,
-                diagnostics: outcome.diagnostics, provides: detector.provides
+                diagnostics: outcome.diagnostics, provides: detector.provides, unreadable: outcome.unreadable
             ))
         }
         return snapshot

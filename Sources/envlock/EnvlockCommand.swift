@@ -13,6 +13,13 @@ struct EnvlockCommand: AsyncParsableCommand {
         ]
     )
 
+    /// Records the signal state envlock was started with before anything can change it, so
+    /// that `run` hands the job exactly what a shell would.
+    static func main() async {
+        Exec.recordInheritedSignalState()
+        await main(nil)
+    }
+
     /// Without a subcommand there is nothing to do: say how to use envlock, and exit 64 so a
     /// script with an empty command variable does not pass for a successful check.
     func run() async throws {

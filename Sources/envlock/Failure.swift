@@ -1,9 +1,10 @@
 import ArgumentParser
+import EnvLock
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The documented exit codes (docs/EXIT-CODES.md).
+/// The documented exit codes (README.md, "Exit codes").
 enum ExitStatus {
     /// The machine matches; the documents are identical.
     static let ok: Int32 = 0
@@ -49,7 +50,8 @@ func reportingFailures(_ body: () async throws -> Int32) async throws -> Never {
     do {
         code = try await body()
     } catch let failure as Failure {
-        printError("envlock: " + failure.message)
+        // Messages quote documents and paths; none of that may forge a line on the terminal.
+        printError("envlock: " + UntrustedText.terminal(failure.message))
         code = failure.exitCode
     }
     throw ExitCode(code)

@@ -14,6 +14,7 @@ struct LockCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the lock.", valueName: "file")) var output: String
     @Option(help: ArgumentHelp("The lock's serial number (overrides the profile's); verify --min-serial refuses older ones.", valueName: "n")) var serial: Int?
     @Flag(help: "Write the lock even if error rules fail on this machine.") var force = false
+    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never the profile or the key).") var replaceProtected = false
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var job: JobOptions
 
@@ -53,11 +54,7 @@ struct LockCommand: AsyncParsableCommand {
             if let signingKey {
                 do { try lock.sign(with: signingKey) } catch { throw Failure.untrusted("\(error)") }
             }
-            do {
-                try AtomicFile.write(Array(lock.yaml.utf8), to: output)
-            } catch {
-                throw Failure.io("\(error)")
-            }
+            try writeOutput(Array(lock.yaml.utf8), to: output, inputs: [self.profile, key, probeOptions.python].compactMap { $0 }, replaceProtected: replaceProtected)
             if evaluation.hasErrors {
                 printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
             }

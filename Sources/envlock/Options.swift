@@ -1,9 +1,9 @@
 import ArgumentParser
-import EnvLock
-import Probe
 #if canImport(Glibc)
 import Glibc
 #endif
+import EnvLock
+import Probe
 
 /// The options of every command that probes this machine.
 struct ProbeOptions: ParsableArguments {
@@ -15,6 +15,17 @@ struct ProbeOptions: ParsableArguments {
 
     @Option(name: .customLong("site-packages"), help: ArgumentHelp("A site-packages folder to read instead of asking an interpreter (repeatable, in sys.path order).", valueName: "dir"))
     var sitePackages: [String] = []
+
+    func validate() throws {
+        // A root that is missing or not a folder would probe "nothing" and pass absent rules.
+        var info = stat()
+        guard stat(root, &info) == 0 else {
+            throw ValidationError("--root \(UntrustedText.quoted(root)) does not exist: name the folder of an unpacked image or fixture tree")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw ValidationError("--root \(UntrustedText.quoted(root)) is not a folder: name the folder of an unpacked image or fixture tree")
+        }
+    }
 
     /// The context detectors read through: this process's environment and the real
     /// libraries and commands, rooted at `--root`.
@@ -82,16 +93,24 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
+    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never one of the command's inputs).")
+    var replaceProtected = false
 
-    func emit(_ text: String) throws {
+    /// Writes `text` to `--output` (never onto one of `inputs`), or to standard output.
+    func emit(_ text: String, inputs: [String] = []) throws {
         guard let output else {
             try StandardOutput.emit(text)
             return
         }
-        do {
-            try AtomicFile.write(Array(text.utf8), to: output)
-        } catch {
-            throw Failure.io("\(error)")
-        }
+        try writeOutput(Array(text.utf8), to: output, inputs: inputs, replaceProtected: replaceProtected)
+    }
+}
+
+/// Writes a command's output file atomically, refusing to destroy its inputs or a protected file.
+func writeOutput(_ bytes: [UInt8], to output: String, inputs: [String], replaceProtected: Bool) throws {
+    do {
+        try AtomicFile.write(bytes, to: output, protection: AtomicFile.Protection(inputs: inputs, replaceProtected: replaceProtected))
+    } catch {
+        throw Failure.io("\(error)")
     }
 }

@@ -18,7 +18,7 @@ struct ProbeCommand: AsyncParsableCommand {
         try await reportingFailures {
             let context = probeOptions.context()
             let snapshot = await Machine.probe(context, job: job.invocation(wanted: nil, environment: context.environment))
-            try output.emit(Render.snapshot(snapshot, as: format))
+            try output.emit(Render.snapshot(snapshot, as: format), inputs: [probeOptions.python].compactMap { $0 })
             return ExitStatus.ok
         }
     }

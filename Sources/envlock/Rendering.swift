@@ -16,17 +16,20 @@ enum Render {
 
     static func snapshotText(_ snapshot: Snapshot) -> String {
         var lines = ["Facts"]
-        lines += table(snapshot.facts.keys.sorted().map { [$0, snapshot.facts[$0] ?? ""] }, indent: "  ")
+        lines += table(snapshot.facts.keys.sorted().map { [text($0), text(snapshot.facts[$0] ?? "")] }, indent: "  ")
         lines.append("")
         lines.append("Detectors")
-        lines += table(snapshot.detectors.map { [$0.status.rawValue, $0.name, $0.detail ?? ""] }, indent: "  ")
+        lines += table(snapshot.detectors.map { [$0.status.rawValue, text($0.name), text($0.detail ?? "")] }, indent: "  ")
         for report in snapshot.detectors {
-            for diagnostic in report.diagnostics { lines.append("  \(report.name): \(diagnostic)") }
+            for diagnostic in report.diagnostics { lines.append("  \(text(report.name)): \(text(diagnostic))") }
+            for (key, reason) in report.unreadable.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(text(report.name)): \(text(key)) is installed but cannot be read: \(text(reason))")
+            }
         }
         if !snapshot.findings.isEmpty {
             lines.append("")
             lines.append("Warnings")
-            for finding in snapshot.findings { lines.append("  \(finding.code): \(finding.message)") }
+            for finding in snapshot.findings { lines.append("  \(text(finding.code)): \(text(finding.message))") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -34,27 +37,21 @@ enum Render {
     static func snapshotMarkdown(_ snapshot: Snapshot) -> String {
         var lines = ["### envlock probe", "", "| fact | value |", "| --- | --- |"]
         for key in snapshot.facts.keys.sorted() {
-            lines.append("| `\(key)` | \(markdownCell(snapshot.facts[key] ?? "")) |")
+            lines.append("| \(UntrustedText.markdownCode(key)) | \(markdownCell(snapshot.facts[key] ?? "")) |")
         }
         lines += ["", "| detector | status | detail |", "| --- | --- | --- |"]
         for report in snapshot.detectors {
             let detail = ([report.detail].compactMap { $0 } + report.diagnostics).joined(separator: "; ")
-            lines.append("| \(report.name) | \(report.status.rawValue) | \(markdownCell(detail)) |")
+            lines.append("| \(markdownCell(report.name)) | \(report.status.rawValue) | \(markdownCell(detail)) |")
         }
         if !snapshot.findings.isEmpty {
             lines += ["", "**Warnings**", ""]
-            for finding in snapshot.findings { lines.append("- `\(finding.code)`: \(markdownCell(finding.message))") }
+            for finding in snapshot.findings { lines.append("- \(UntrustedText.markdownCode(finding.code)): \(markdownCell(finding.message))") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     // MARK: Verification reports
-
-    struct VerifyHeader {
-        var lockPath: String
-        var lock: Lock
-        var trust: TrustVerdict
-    }
 
     static func trustText(_ trust: TrustVerdict) -> String {
         switch trust {
@@ -72,17 +69,17 @@ enum Render {
     static func evaluationText(_ evaluation: Evaluation, header: String) -> String {
         var lines = [header, ""]
         let rows = evaluation.results.map { result in
-            [result.verdict.rawValue.uppercased(), result.key, "expected \(result.expected)", "found " + (result.found.map { "\"\($0)\"" } ?? "nothing")]
+            [result.verdict.rawValue.uppercased(), text(result.key), "expected \(text(result.expected))", "found " + (result.found.map(UntrustedText.quoted) ?? "nothing")]
         }
         let rendered = table(rows, indent: "")
         for (index, result) in evaluation.results.enumerated() {
             lines.append(rendered[index])
-            if let note = result.note { lines.append("      note: \(note)") }
-            if let why = result.rule.why { lines.append("      why: \(why)") }
+            if let note = result.note { lines.append("      note: \(text(note))") }
+            if let why = result.rule.why { lines.append("      why: \(text(why))") }
         }
         if !evaluation.findings.isEmpty {
             lines.append("")
-            for finding in evaluation.findings { lines.append("WARNING \(finding.code): \(finding.message)") }
+            for finding in evaluation.findings { lines.append("WARNING \(text(finding.code)): \(text(finding.message))") }
         }
         lines.append("")
         lines.append(verdictText(evaluation))
@@ -90,12 +87,12 @@ enum Render {
     }
 
     static func evaluationMarkdown(_ evaluation: Evaluation, header: String) -> String {
-        var lines = ["### \(header)", "", "| verdict | key | expected | found | why |", "| --- | --- | --- | --- | --- |"]
+        var lines = ["### \(markdownCell(header))", "", "| verdict | key | expected | found | why |", "| --- | --- | --- | --- | --- |"]
         for result in evaluation.results {
             let why = [result.note, result.rule.why].compactMap { $0 }.joined(separator: " ")
-            lines.append("| \(result.verdict.rawValue) | `\(result.key)` | \(markdownCell(result.expected)) | \(markdownCell(result.found ?? "nothing")) | \(markdownCell(why)) |")
+            lines.append("| \(result.verdict.rawValue) | \(UntrustedText.markdownCode(result.key)) | \(markdownCell(result.expected)) | \(markdownCell(result.found ?? "nothing")) | \(markdownCell(why)) |")
         }
-        for finding in evaluation.findings { lines += ["", "- warning `\(finding.code)`: \(markdownCell(finding.message))"] }
+        for finding in evaluation.findings { lines += ["", "- warning \(UntrustedText.markdownCode(finding.code)): \(markdownCell(finding.message))"] }
         lines += ["", "**\(verdictText(evaluation))**"]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -147,8 +144,8 @@ enum Render {
             ])
             return format == .json ? JSONText.pretty(document) : YAMLWriter.write(document)
         case .text:
-            if differences.isEmpty { return "identical: \(left) and \(right) have the same facts\n" }
-            var lines = ["--- \(left)", "+++ \(right)"]
+            if differences.isEmpty { return "identical: \(text(left)) and \(text(right)) have the same facts\n" }
+            var lines = ["--- \(text(left))", "+++ \(text(right))"]
             var group = ""
             for difference in differences {
                 if difference.group != group {
@@ -157,9 +154,9 @@ enum Render {
                     lines.append("[\(group)]")
                 }
                 switch (difference.left, difference.right) {
-                case (let a?, let b?): lines.append("~ \(difference.key): \"\(a)\" -> \"\(b)\"")
-                case (let a?, nil): lines.append("- \(difference.key): \"\(a)\" (only in \(left))")
-                case (nil, let b?): lines.append("+ \(difference.key): \"\(b)\" (only in \(right))")
+                case (let a?, let b?): lines.append("~ \(text(difference.key)): \(UntrustedText.quoted(a)) -> \(UntrustedText.quoted(b))")
+                case (let a?, nil): lines.append("- \(text(difference.key)): \(UntrustedText.quoted(a)) (only in \(text(left)))")
+                case (nil, let b?): lines.append("+ \(text(difference.key)): \(UntrustedText.quoted(b)) (only in \(text(right)))")
                 case (nil, nil): continue
                 }
                 if let why = difference.why { lines.append("    why it matters: \(why)") }
@@ -168,10 +165,10 @@ enum Render {
             lines.append("\(differences.count) difference\(differences.count == 1 ? "" : "s")")
             return lines.joined(separator: "\n") + "\n"
         case .markdown:
-            if differences.isEmpty { return "**identical**: `\(left)` and `\(right)` have the same facts\n" }
-            var lines = ["### envlock diff: `\(left)` vs `\(right)`", "", "| key | \(markdownCell(left)) | \(markdownCell(right)) | why it matters |", "| --- | --- | --- | --- |"]
+            if differences.isEmpty { return "**identical**: \(UntrustedText.markdownCode(left)) and \(UntrustedText.markdownCode(right)) have the same facts\n" }
+            var lines = ["### envlock diff: \(UntrustedText.markdownCode(left)) vs \(UntrustedText.markdownCode(right))", "", "| key | \(markdownCell(left)) | \(markdownCell(right)) | why it matters |", "| --- | --- | --- | --- |"]
             for difference in differences {
-                lines.append("| `\(difference.key)` | \(markdownCell(difference.left ?? "—")) | \(markdownCell(difference.right ?? "—")) | \(markdownCell(difference.why ?? "")) |")
+                lines.append("| \(UntrustedText.markdownCode(difference.key)) | \(markdownCell(difference.left ?? "—")) | \(markdownCell(difference.right ?? "—")) | \(markdownCell(difference.why ?? "")) |")
             }
             return lines.joined(separator: "\n") + "\n"
         }
@@ -205,7 +202,13 @@ enum Render {
         }
     }
 
+    /// Machine and document strings in Markdown: nothing in them can change the table.
     static func markdownCell(_ text: String) -> String {
-        text.replacing("|", with: "\\|").replacing("\n", with: " ")
+        UntrustedText.markdown(text)
+    }
+
+    /// Machine and document strings in text: nothing in them can forge or hide a line.
+    static func text(_ text: String) -> String {
+        UntrustedText.terminal(text)
     }
 }

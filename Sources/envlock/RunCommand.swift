@@ -32,12 +32,12 @@ struct RunCommand: AsyncParsableCommand {
             let violations = verified.loaded.lock.run.violations(in: Array(command.dropFirst()))
             if verified.evaluation.hasErrors || !violations.isEmpty {
                 printError(Render.evaluationText(verified.evaluation, header: verified.header))
-                for violation in violations { printError("REFUSED \(violation) (run policy of profile '\(verified.loaded.lock.profile)')") }
-                printError("envlock: not starting \(command[0])")
+                for violation in violations { printError("REFUSED \(Render.text(violation)) (run policy of profile \(UntrustedText.quoted(verified.loaded.lock.profile)))") }
+                printError("envlock: not starting \(Render.text(command[0]))")
                 return ExitStatus.drift
             }
             for result in verified.evaluation.results where result.verdict == .warn {
-                printError("envlock: warning: \(result.key): expected \(result.expected), found \(result.found ?? "nothing")")
+                printError("envlock: warning: \(Render.text(result.key)): expected \(Render.text(result.expected)), found \(result.found.map(UntrustedText.quoted) ?? "nothing")")
             }
             try Exec.replaceProcess(with: command)
         }
@@ -56,17 +56,5 @@ extension RunCommand {
         else { return options }
         options.python = interpreter
         return options
-    }
-}
-
-/// Replacing this process with the job, so the job keeps the pid, signals and exit code.
-enum Exec {
-    static func replaceProcess(with command: [String]) throws -> Never {
-        let arguments = command.map { strdup($0) } + [nil]
-        execvp(command[0], arguments)
-        let code = errno
-        printError("envlock: cannot run \(command[0]): \(String(cString: strerror(code)))")
-        // 127 and 126 are what shells return for a missing and an unexecutable command.
-        exit(code == ENOENT ? 127 : 126)
     }
 }

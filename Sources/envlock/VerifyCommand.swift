@@ -21,7 +21,7 @@ struct VerifiedMachine {
     var evaluation: Evaluation
 
     var header: String {
-        "envlock verify: \(loaded.path) (profile '\(loaded.lock.profile)', \(Render.trustText(trust)))"
+        "envlock verify: \(Render.text(loaded.path)) (profile \(UntrustedText.quoted(loaded.lock.profile)), \(Render.trustText(trust)))"
     }
 
     var contextMembers: [JSONValue.Member] {
@@ -74,12 +74,11 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
     @OptionGroup var trustOptions: TrustOptions
-    @Option(help: "Output format: text, json or markdown.") var format: OutputFormat = .text
+    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var job: JobOptions
 
     func validate() throws {
-        if format == .yaml { throw ValidationError("verify writes text, json or markdown") }
         if let minimum = trustOptions.minimumSerial, minimum < 0 { throw ValidationError("--min-serial must be zero or more") }
     }
 
@@ -88,18 +87,19 @@ struct VerifyCommand: AsyncParsableCommand {
             let verified: VerifiedMachine
             do {
                 verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptions, command: job.command)
-            } catch let failure as Failure where format == .json {
-                try StandardOutput.emit(JSONText.pretty(.object([
-                    "lock": .string(lockPath), "verdict": .string("untrusted"), "error": .string(failure.message),
-                ])))
+            } catch let failure as Failure where format == .json || format == .yaml {
+                let document = JSONValue.object(["lock": .string(lockPath), "verdict": .string("untrusted"), "error": .string(failure.message)])
+                try StandardOutput.emit(format == .json ? JSONText.pretty(document) : YAMLWriter.write(document))
                 throw failure
             }
             switch format {
             case .json:
                 try StandardOutput.emit(JSONText.pretty(Render.evaluationDocument(verified.evaluation, context: verified.contextMembers)))
+            case .yaml:
+                try StandardOutput.emit(YAMLWriter.write(Render.evaluationDocument(verified.evaluation, context: verified.contextMembers)))
             case .markdown:
                 try StandardOutput.emit(Render.evaluationMarkdown(verified.evaluation, header: verified.header))
-            case .text, .yaml:
+            case .text:
                 try StandardOutput.emit(Render.evaluationText(verified.evaluation, header: verified.header))
             }
             return verified.evaluation.hasErrors ? ExitStatus.drift : ExitStatus.ok

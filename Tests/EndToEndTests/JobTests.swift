@@ -16,7 +16,7 @@ struct FooocusCheckout {
 
     init() throws {
         for path in ["Fooocus/presets", "Fooocus/models/checkpoints", "Fooocus/models/loras", "Fooocus/.git/refs/heads", "cache"] {
-            try makeFolders(folder.file(path))
+            makeFolders(folder.file(path))
         }
         let launch = "open('\(folder.file("started"))', 'w').write('yes')\n"
         folder.write("Fooocus/launch.py", launch)
@@ -63,19 +63,12 @@ struct FooocusCheckout {
     }
 }
 
-func makeFolders(_ path: String) throws {
-    var folder = ""
-    for part in path.split(separator: "/") {
-        folder += "/" + part
-        mkdir(folder, 0o755)
-    }
-}
-
 /// The refusal names the rule's key, what was found and why, and the job did not start.
 func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: String, found: String, why: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status == 1, "\(result.stderr)", sourceLocation: sourceLocation)
     let line = result.stderr.split(separator: "\n").first { $0.hasPrefix("FAIL") && $0.contains(" \(key) ") }
-    #expect(line?.contains("found \"\(found)\"") == true, "no FAIL line for \(key) with \(found) in:\n\(result.stderr)", sourceLocation: sourceLocation)
+    // Values are shown quoted and escaped (UntrustedText.quoted), as every found value is.
+    #expect(line?.contains("found " + UntrustedText.quoted(found)) == true, "no FAIL line for \(key) with \(found) in:\n\(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stderr.contains("why: \(why)"), "\(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stderr.contains("envlock: not starting python3"), sourceLocation: sourceLocation)
     #expect(!fileExists(checkout.marker), "the job started", sourceLocation: sourceLocation)
@@ -210,7 +203,7 @@ func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: St
 
     @Test func conformingLaunchStartsAndOthersAreRefused() async throws {
         let folder = TemporaryFolder()
-        try makeFolders(folder.file("ComfyUI/comfy"))
+        makeFolders(folder.file("ComfyUI/comfy"))
         folder.write("ComfyUI/main.py", "open('\(folder.file("started"))', 'w').write('yes')\n")
         folder.write("ComfyUI/comfy/cli_args.py", "import argparse\n")
         folder.write("ComfyUI/comfyui_version.py", "__version__ = \"0.8.1\"\n")

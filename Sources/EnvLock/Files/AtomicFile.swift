@@ -13,15 +13,32 @@ import Darwin
 /// Even if a link appears between that check and the rename, rename(2) replaces the link itself
 /// and never writes through it.
 public enum AtomicFile {
-    /// Replaces the file at `path` with `bytes`, giving it exactly `mode` (the umask does not apply).
-    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws(FileWriteError) {
-        try write(bytes, to: path, mode: mode, beforeRename: {})
+    /// What a write must not destroy.
+    public struct Protection: Sendable {
+        /// The files the command reads; the destination may be none of them, compared by
+        /// device and inode, so no spelling (`./k.pem`, a linked folder) gets around it.
+        public var inputs: [String]
+        /// Whether the user asked to replace a destination that holds a private key or that
+        /// its owner may not write (`--replace-protected`).
+        public var replaceProtected: Bool
+
+        public init(inputs: [String] = [], replaceProtected: Bool = false) {
+            self.inputs = inputs
+            self.replaceProtected = replaceProtected
+        }
+    }
+
+    /// Replaces the file at `path` with `bytes`, giving it exactly `mode` (the umask does not
+    /// apply), unless the destination is one of `protection.inputs`, or holds a private key or
+    /// is read-only for its owner and `protection.replaceProtected` is false.
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644, protection: Protection = Protection()) throws(FileWriteError) {
+        try write(bytes, to: path, mode: mode, protection: protection, beforeRename: {})
     }
 
     /// `write`, with a hook that runs between writing the temporary file and renaming it, so that
     /// tests can change the destination at the most delicate moment.
     static func write(
-        _ bytes: [UInt8], to path: String, mode: UInt32, beforeRename: () -> Void
+        _ bytes: [UInt8], to path: String, mode: UInt32, protection: Protection = Protection(), beforeRename: () -> Void
     ) throws(FileWriteError) {
         guard !POSIXFile.baseName(of: path).isEmpty else { throw .notARegularFile(path: path) }
         let kind: POSIXFile.Kind
@@ -31,7 +48,8 @@ public enum AtomicFile {
             throw .io(path: path, operation: error.operation, errno: error.errno)
         }
         switch kind {
-        case .missing, .regularFile: break
+        case .missing: break
+        case .regularFile: try refuseProtected(path, protection)
         case .symbolicLink: throw .symlinkDestination(path: path)
         case .directory, .other: throw .notARegularFile(path: path)
         }
@@ -52,5 +70,39 @@ public enum AtomicFile {
         } catch {
             throw .io(path: path, operation: error.operation, errno: error.errno)
         }
+    }
+
+    /// Refuses an existing destination that is an input, holds a private key, or is read-only
+    /// for its owner (someone protected it on purpose).
+    static func refuseProtected(_ path: String, _ protection: Protection) throws(FileWriteError) {
+        var destination = stat()
+        guard stat(path, &destination) == 0 else { return }
+        for input in protection.inputs {
+            var status = stat()
+            if stat(input, &status) == 0 && status.st_dev == destination.st_dev && status.st_ino == destination.st_ino {
+                throw .wouldReplaceInput(path: path, input: input)
+            }
+        }
+        guard !protection.replaceProtected else { return }
+        if destination.st_mode & S_IWUSR == 0 {
+            throw .protectedDestination(path: path, reason: "is not writable by its owner (mode \(String(destination.st_mode & 0o777, radix: 8)))")
+        }
+        let bytes: [UInt8]
+        do throws(POSIXFile.ReadFailure) {
+            bytes = try POSIXFile.readRegularFile(at: path, limit: 1 << 20).bytes
+        } catch {
+            // Larger than any key file; anything else means the content cannot be checked.
+            if error == .tooLarge { return }
+            throw .protectedDestination(path: path, reason: "cannot be read to check that it holds no private key")
+        }
+        if holdsPrivateKey(bytes) {
+            throw .protectedDestination(path: path, reason: "holds a private key")
+        }
+    }
+
+    /// Whether the bytes have a PEM private key block (PKCS#8, encrypted, RSA, EC, OpenSSH).
+    static func holdsPrivateKey(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.contains("-----BEGIN ") && text.contains("PRIVATE KEY-----")
     }
 }

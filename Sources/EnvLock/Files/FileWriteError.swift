@@ -13,6 +13,11 @@ public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible 
     case symlinkDestination(path: String)
     /// The destination exists and is not a regular file (a folder, a device, a FIFO).
     case notARegularFile(path: String)
+    /// The destination is one of the command's own inputs (the same file, however spelled).
+    case wouldReplaceInput(path: String, input: String)
+    /// The destination holds a private key or its owner may not write it; replacing it needs
+    /// `--replace-protected`.
+    case protectedDestination(path: String, reason: String)
     /// A system call failed; `operation` says which step, `errno` why.
     case io(path: String, operation: String, errno: Int32)
 
@@ -22,6 +27,10 @@ public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible 
             "\(path) is a symbolic link; envlock does not write through links. Remove the link or choose another output path."
         case .notARegularFile(let path):
             "\(path) is not a regular file (it is a folder or a special file); choose a file path to write to."
+        case .wouldReplaceInput(let path, let input):
+            "\(path) is the command's input \(input); writing there would destroy it. Choose another output path."
+        case .protectedDestination(let path, let reason):
+            "\(path) \(reason), so envlock will not replace it. Choose another output path, or pass --replace-protected if you mean to replace it."
         case .io(let path, let operation, let errno):
             ioDescription(path: path, operation: operation, errno: errno)
         }

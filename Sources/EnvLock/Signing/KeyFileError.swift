@@ -33,6 +33,8 @@ public enum KeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
     case symlinkDestination(path: String)
     /// A destination already exists; envlock never overwrites a key.
     case exists(path: String)
+    /// A private key would get a public key's name (`.pub.pem`, `.pub`).
+    case privateKeyNamedPublic(path: String)
     /// The path names a folder or a special file, not a regular file.
     case notARegularFile(path: String)
     /// The file is larger than any key file; it is not read further.
@@ -60,6 +62,8 @@ public enum KeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path) is a symbolic link; envlock does not write keys through links. Remove the link or choose another path."
         case .exists(let path):
             "\(path) already exists; envlock never overwrites a key. Move it away or choose another path."
+        case .privateKeyNamedPublic(let path):
+            "\(path) is a public key's name, and keygen's --output names the private key; choose a name such as team.pem (the public key goes to team.pub.pem)."
         case .notARegularFile(let path):
             "\(path) is not a regular file (it is a folder or a special file); pass the path of a key file."
         case .tooLarge(let path, let limit):

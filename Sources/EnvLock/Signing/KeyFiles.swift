@@ -47,6 +47,8 @@ public enum KeyFiles {
     /// and no reader ever sees a partly written key. If the public key cannot be written, the
     /// private key just written is removed again, so that the command can simply be rerun.
     public static func writeKeyPair(_ key: SigningKey, privatePath: String) throws(KeyFileError) {
+        // A private key named like a public key would be handed out as one.
+        if privatePath.hasSuffix(".pub.pem") || privatePath.hasSuffix(".pub") { throw .privateKeyNamedPublic(path: privatePath) }
         let publicPath = publicKeyPath(forPrivateKeyAt: privatePath)
         try refuseExisting(privatePath)
         try refuseExisting(publicPath)

@@ -1,3 +1,5 @@
+import EnvLock
+
 /// The Python interpreter that jobs on this machine run, and the `sys.path` it imports from.
 ///
 /// Which Python: `--site-packages DIR...` (no interpreter at all), else `--python PATH`, else
@@ -39,6 +41,10 @@ public struct PythonEnvironmentDetector: Detector {
             }
             if builder.path.isEmpty {
                 return .failed("none of the --site-packages folders exists", diagnostics: builder.diagnostics)
+            }
+            builder.noteStartupModules()
+            if let reason = builder.unknowableReason {
+                return .failed("cannot know sys.path without running Python: \(reason); pass --python so envlock asks the interpreter", diagnostics: builder.diagnostics)
             }
             let installation = PythonInstallation(sysPath: builder.path)
             var outcome = DetectorOutcome.ok(installation.facts, diagnostics: builder.diagnostics)
@@ -216,12 +222,17 @@ struct PythonInstallation: Sendable, Equatable {
 
 /// Builds `sys.path` the way `site.py` does: site folders in order, each followed by the
 /// path lines of its `.pth` files (sorted by name), skipping entries already present and
-/// path lines naming nothing. `import` lines in .pth files are not executed.
+/// path lines naming nothing. `import` lines in .pth files are not executed: those that may
+/// change sys.path are collected in `unknowable`, because then only the interpreter can tell
+/// what sys.path is.
 struct SysPathBuilder {
     let context: HostContext
     var path: [String] = []
     var known: Set<String> = []
     var diagnostics: [String] = []
+    /// Why the computed sys.path may not be the one Python builds: `.pth` lines that Python
+    /// executes, and `sitecustomize`/`usercustomize` modules that it imports at start-up.
+    var unknowable: [String] = []
 
     init(context: HostContext) {
         self.context = context
@@ -259,6 +270,9 @@ struct SysPathBuilder {
                 diagnostics.append("\(error.description): .pth file not read, entries it adds to sys.path may be missing")
                 continue
             }
+            for line in PthFile.sysPathChangingLines(text) {
+                unknowable.append("\(pthPath) has a line Python executes at start-up: \(UntrustedText.quoted(String(line.prefix(120))))")
+            }
             for line in PthFile.pathLines(text) {
                 let entry = PythonPath.normalize(PythonPath.join(normalized, line))
                 if !known.contains(entry) && PythonFiles.exists(context.hostPath(entry)) {
@@ -267,6 +281,27 @@ struct SysPathBuilder {
                 }
             }
         }
+    }
+
+    /// Adds to `unknowable` the start-up modules site.py imports from the finished sys.path:
+    /// `sitecustomize` and `usercustomize` may change sys.path like an executed `.pth` line.
+    mutating func noteStartupModules() {
+        for module in ["sitecustomize", "usercustomize"] {
+            for entry in path {
+                let file = PythonPath.join(entry, module + ".py")
+                if PythonFiles.exists(context.hostPath(file)) || PythonFiles.isDirectory(context.hostPath(PythonPath.join(entry, module))) {
+                    unknowable.append("\(file) is imported by Python at start-up")
+                    break
+                }
+            }
+        }
+    }
+
+    /// Why this sys.path cannot be trusted without asking the interpreter, or nil.
+    var unknowableReason: String? {
+        guard let first = unknowable.first else { return nil }
+        let more = unknowable.count > 1 ? " (and \(unknowable.count - 1) more)" : ""
+        return first + more + ", which may change sys.path"
     }
 }
 
@@ -316,6 +351,10 @@ enum VirtualEnvironmentLayout {
                 builder.addSiteDirectory(userSite)
             }
             builder.addSiteDirectory(PythonPath.join(basePrefix, "\(libFolder)/site-packages"))
+        }
+        builder.noteStartupModules()
+        if let reason = builder.unknowableReason {
+            return .needsInterpreter(reason)
         }
         let installation = PythonInstallation(
             executable: executable, version: version, implementation: implementation,

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 
 /// Every distribution importable from the interpreter's `sys.path`, as importlib.metadata
 /// sees it: `python.packages.<name>` = the `Version` of its METADATA (`*.dist-info`) or
@@ -30,10 +31,17 @@ public struct SitePackagesDetector: SysPathDetector {
         let inventory = await DistributionInventory.scan(sysPath, in: context)
         var facts: [String: String] = [:]
         facts.reserveCapacity(inventory.distributions.count)
+        var unreadable: [String: String] = [:]
         for distribution in inventory.distributions {
-            if let version = distribution.version { facts["python.packages.\(distribution.key)"] = version }
+            if let version = distribution.version {
+                facts["python.packages.\(distribution.key)"] = version
+            } else {
+                unreadable["python.packages.\(distribution.key)"] = distribution.problem ?? "\(distribution.path): no Version"
+            }
         }
-        return .ok(facts, diagnostics: inventory.diagnostics)
+        var outcome = DetectorOutcome.ok(facts, diagnostics: inventory.diagnostics)
+        outcome.unreadable = unreadable
+        return outcome
     }
 }
 
@@ -45,6 +53,8 @@ struct InstalledDistribution: Sendable, Equatable {
     var version: String?
     /// The `*.dist-info` / `*.egg-info` path.
     var path: String
+    /// Why a broken entry has no version, naming the file, for rules on its key.
+    var problem: String? = nil
 }
 
 /// The distributions of a `sys.path`, with the problems met on the way.
@@ -108,7 +118,14 @@ struct DistributionInventory: Sendable, Equatable {
             if header.hasInvalidUTF8 {
                 problems.append("\(candidate.path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
             }
-            var key = PythonMetadata.normalize(name)
+            var key = PackageName.normalize(name)
+            if key.unicodeScalars.contains(where: { !$0.isASCII }) {
+                // PEP 508 names are ASCII. importlib.metadata keeps names byte for byte, so
+                // `café` written precomposed (NFC) and decomposed (NFD) are two distributions;
+                // Swift strings compare them equal, so each non-ASCII scalar is spelled out.
+                key = String(key.unicodeScalars.map { $0.isASCII ? String($0) : "\\u{" + String($0.value, radix: 16) + "}" }.joined())
+                problems.append("\(candidate.path): the name \(UntrustedText.quoted(name)) is not a valid distribution name (PEP 508 names are ASCII); reported as \(key)")
+            }
             if key.isEmpty || key.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
                 // Not a valid distribution name; a fact key cannot hold it as it is.
                 key = String(key.map { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true ? "-" : $0 })
@@ -124,7 +141,8 @@ struct DistributionInventory: Sendable, Equatable {
             }
             seen[key] = candidate
             inventory.diagnostics += problems
-            inventory.distributions.append(InstalledDistribution(key: key, version: header.version, path: candidate.path))
+            let problem = header.version == nil ? (problems.first { $0.hasPrefix(candidate.path) } ?? "\(candidate.path): no Version") : nil
+            inventory.distributions.append(InstalledDistribution(key: key, version: header.version, path: candidate.path, problem: problem))
         }
         return inventory
     }

@@ -180,9 +180,14 @@ public enum FileSystem {
         return names.sorted()
     }
 
+    /// The folder name that stands for a symbolic link loop in a resolved path; no file lies
+    /// under it, and reading there fails with ELOOP, as it would under chroot.
+    static let symlinkLoopMarker = ".envlock-symlink-loop"
+
     /// `path` resolved inside `base` as if `base` were `/`: `..` stops at `base`, and absolute
-    /// link targets start again from `base`. After 40 links (a loop) the rest is left as is,
-    /// and reading it then fails with the system's own error.
+    /// and relative link targets alike resolve inside `base`. After 40 links (a loop, which
+    /// chroot would refuse with ELOOP) the path is one under `symlinkLoopMarker`, never the
+    /// unresolved link, which the kernel would follow out of the tree.
     public static func resolve(_ path: String, under base: String) -> String {
         var remaining = path.split(separator: "/").map(String.init)
         var resolved: [String] = []
@@ -196,11 +201,12 @@ public enum FileSystem {
             }
             let candidate = base + "/" + (resolved + [component]).joined(separator: "/")
             var info = stat()
-            guard links < 40, lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFLNK,
-                  let target = readLink(candidate)
-            else {
+            guard lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, let target = readLink(candidate) else {
                 resolved.append(component)
                 continue
+            }
+            guard links < 40 else {
+                return base + "/" + symlinkLoopMarker + "/" + path.split(separator: "/").joined(separator: "/")
             }
             links += 1
             if target.hasPrefix("/") { resolved = [] }
@@ -226,10 +232,13 @@ public enum FileSystem {
     }
 
     static func error(_ code: Int32, _ path: String) -> FileReadError {
+        if path.contains("/" + symlinkLoopMarker + "/") {
+            return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")
+        }
         switch code {
-        case ENOENT, ENOTDIR: .notFound(path: path)
-        case EACCES, EPERM: .permissionDenied(path: path)
-        default: .system(path: path, errno: code, message: String(cString: strerror(code)))
+        case ENOENT, ENOTDIR: return .notFound(path: path)
+        case EACCES, EPERM: return .permissionDenied(path: path)
+        default: return .system(path: path, errno: code, message: String(cString: strerror(code)))
         }
     }
 }

@@ -15,20 +15,36 @@ struct TemporaryFolder {
 
     func file(_ name: String) -> String { path + "/" + name }
 
+    /// Writes `text` to `name` (a path under the folder; missing parent folders are made).
     @discardableResult
     func write(_ name: String, _ text: String, mode: mode_t = 0o644) -> String {
-        let target = file(name)
-        let descriptor = open(target, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        precondition(descriptor >= 0, "cannot create \(target)")
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        fchmod(descriptor, mode)
-        close(descriptor)
-        return target
+        writeFile(file(name), text, mode: mode)
     }
 
     func read(_ name: String) -> String {
         readFile(file(name))
+    }
+}
+
+/// Writes `text` to `target`, making missing parent folders.
+@discardableResult
+func writeFile(_ target: String, _ text: String, mode: mode_t = 0o644) -> String {
+    makeFolders(String(target[..<(target.lastIndex(of: "/") ?? target.startIndex)]))
+    let descriptor = open(target, O_WRONLY | O_CREAT | O_TRUNC, mode)
+    precondition(descriptor >= 0, "cannot create \(target)")
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+    fchmod(descriptor, mode)
+    close(descriptor)
+    return target
+}
+
+/// `mkdir -p`.
+func makeFolders(_ path: String) {
+    var prefix = ""
+    for part in path.split(separator: "/") {
+        prefix += "/" + part
+        mkdir(prefix, 0o755)
     }
 }
 

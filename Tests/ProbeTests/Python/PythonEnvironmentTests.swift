@@ -31,7 +31,7 @@ import Testing
     static let packages: [any Detector] = [SitePackagesDetector()]
 
     @Test func venvIsResolvedFromItsFilesWithoutRunningPython() async {
-        let layout = VenvTree(includeSystem: false, pth: "# a comment\nimport sys; sys.stuff()\n../../../../extra\n/does/not/exist\n")
+        let layout = VenvTree(includeSystem: false, pth: "# a comment\nimport _virtualenv\n../../../../extra\n/does/not/exist\n")
         let outcomes = await runPythonChain(pythonContext(executable: layout.venv + "/bin/python"), Self.packages)
         let python = outcomes["python"]!
         #expect(python.status == .ok)

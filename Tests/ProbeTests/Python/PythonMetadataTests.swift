@@ -1,3 +1,4 @@
+import EnvLock
 import Testing
 @testable import Probe
 
@@ -8,7 +9,7 @@ import Testing
         ("nvidia-cuda-runtime-cu12", "nvidia-cuda-runtime-cu12"), ("Tiny.Modern_Editable", "tiny-modern-editable"),
     ])
     func namesNormalizeAsPEP503Says(name: String, normalized: String) {
-        #expect(PythonMetadata.normalize(name) == normalized)
+        #expect(PackageName.normalize(name) == normalized)
     }
 
     @Test(arguments: [
@@ -115,6 +116,40 @@ import Testing
     @Test func pthFilesKeepOnlyPathLines() {
         let text = "# comment\n/abs/path\n\n   \nimport os; os.x()\nimport\tsys\nrelative/dir  \n../up\r\n"
         #expect(PthFile.pathLines(text) == ["/abs/path", "relative/dir", "../up"])
+    }
+
+    /// Lines installers write that leave sys.path alone, as real installs ship them.
+    static let neutralStartupLines = [
+        "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
+        "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'stdlib') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
+        "import __editable___tiny_modern_0_1_0_finder; __editable___tiny_modern_0_1_0_finder.install()",
+        "import _virtualenv",
+        // zope.interface 6.1's zope.interface-6.1-py3.11-nspkg.pth, as pip installed it.
+        "import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('zope',));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('zope', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('zope', [os.path.dirname(p)])));m = m or sys.modules.setdefault('zope', types.ModuleType('zope'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)",
+        // A nested namespace, as setuptools' _gen_nspkg_line writes it.
+        "import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('a', 'b'));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('a.b', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('a.b', [os.path.dirname(p)])));m = m or sys.modules.setdefault('a.b', types.ModuleType('a.b'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p);m and setattr(sys.modules['a'], 'b', m)",
+    ]
+
+    /// Executed lines that can change sys.path, including near misses of the neutral ones.
+    static let sysPathChangingLines = [
+        "import sys; sys.path.insert(0, '/elsewhere')",
+        "import\tsys; sys.path[:0] = ['/x']",
+        "import sys; sys.__plen = len(sys.path)",
+        "import __editable___a_finder; __editable___b_finder.install()",
+        "import __editable___a_finder; __editable___a_finder.install(); import sys; sys.path.insert(0, '/x')",
+        "import _virtualenv; import sys; sys.path.insert(0, '/x')",
+        "import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('zope',));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('zope', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('zope', [os.path.dirname(p)])));m = m or sys.modules.setdefault('zope', types.ModuleType('zope'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p);sys.path.insert(0, '/x')",
+        "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('sys').path.insert(0, '/x'); ",
+    ]
+
+    @Test(arguments: neutralStartupLines)
+    func installerLinesLeaveSysPathAlone(line: String) {
+        #expect(PthFile.sysPathChangingLines("# generated\n" + line + "\n").isEmpty)
+    }
+
+    @Test(arguments: sysPathChangingLines)
+    func otherExecutedLinesMayChangeSysPath(line: String) {
+        #expect(PthFile.sysPathChangingLines("/a/path\n" + line + "\r\n") == [line])
     }
 
     @Test(arguments: [(1201, "12.1"), (1108, "11.8"), (1300, "13.0"), (902, "9.2")])
