@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Probe
 #if canImport(Glibc)
@@ -61,6 +62,14 @@ import Glibc
         let result = try digests.digest(of: tree.root + "/model.safetensors")
         #expect(!result.cached)
         #expect(result.digest == Self.abcDigest)
+    }
+
+    @Test func quickHashesReportNoProgress() throws {
+        let (tree, _) = try Self.setUp()
+        let calls = Mutex(0)
+        let digests = ModelDigest(cacheFolder: nil) { _ in calls.withLock { $0 += 1 } }
+        #expect(try digests.digest(of: tree.root + "/model.safetensors").digest == Self.abcDigest)
+        #expect(calls.withLock { $0 } == 0)
     }
 
     @Test func cacheFolderFollowsXDG() {
