@@ -152,7 +152,13 @@ public struct FooocusDetector: Detector {
         } catch {
             return .failed("cannot read Fooocus' configuration: \(error)", facts: facts, diagnostics: diagnostics)
         }
-        let config = FooocusConfig.resolve(layers: layers, environment: environment)
+        let styleNames: [String]
+        do {
+            styleNames = try Self.styleNames(in: checkout + "/sdxl_styles", context: context, diagnostics: &diagnostics)
+        } catch {
+            return .failed("cannot read Fooocus' style files: \(error)", facts: facts, diagnostics: diagnostics)
+        }
+        let config = FooocusConfig.resolve(layers: layers, environment: environment, legalStyles: FooocusConfig.legalStyles(fromStyleFiles: styleNames))
         facts["job.fooocus.config.model"] = config.model
         facts["job.fooocus.config.refiner"] = config.refiner
         facts["job.fooocus.config.refiner_switch"] = config.refinerSwitch
@@ -172,6 +178,37 @@ public struct FooocusDetector: Detector {
             return .failed("cannot hash a model file: \(error)", facts: facts, diagnostics: diagnostics)
         }
         return .ok(facts, diagnostics: diagnostics)
+    }
+
+    /// The style names of every `*.json` file in the checkout's `sdxl_styles` folder
+    /// (`modules/sdxl_styles.py`); a file that is not a style list is skipped, as Fooocus skips it.
+    static func styleNames(in folder: String, context: HostContext, diagnostics: inout [String]) throws(FileReadError) -> [String] {
+        let files: [String]
+        do {
+            files = try context.listDirectory(folder).filter { $0.hasSuffix(".json") }
+        } catch {
+            guard case .notFound = error else { throw error }
+            diagnostics.append("\(folder) is missing: Fooocus knows no styles but Fooocus V2 and Random Style")
+            return []
+        }
+        var names: [String] = []
+        for file in files {
+            let parsed: MinimalJSON.Value
+            do {
+                parsed = try MinimalJSON.parse(try context.readBytes(folder + "/" + file, limit: 16 << 20))
+            } catch let error as FileReadError {
+                throw error
+            } catch {
+                diagnostics.append("\(folder)/\(file): \(error); Fooocus skips this style file")
+                continue
+            }
+            guard let fileNames = FooocusConfig.styleNames(inStyleFile: parsed) else {
+                diagnostics.append("\(folder)/\(file) is not a list of styles with names; Fooocus skips it")
+                continue
+            }
+            names += fileNames
+        }
+        return names
     }
 
     /// `modules/config.py` `get_dir_or_set_default`: the configured folder(s) when every one

@@ -48,8 +48,36 @@ struct FooocusConfig: Equatable {
 
     enum Expected { case string, number, list }
 
-    /// Resolves the layers (each a parsed JSON object; later ones win) and the environment.
-    static func resolve(layers: [MinimalJSON.Value], environment: [String: String]) -> FooocusConfig {
+    /// `modules/sdxl_styles.py` `normalize_key`: the name a style file's entry is known by.
+    static func normalizeStyleName(_ name: String) -> String {
+        let words = name.replacing("-", with: " ").split(separator: " ", omittingEmptySubsequences: false).map { word in
+            (word.first.map { String($0).uppercased() } ?? "") + word.dropFirst().lowercased()
+        }
+        return words.joined(separator: " ").replacing("3d", with: "3D").replacing("Sai", with: "SAI")
+            .replacing("Mre", with: "MRE").replacing("(s", with: "(S")
+    }
+
+    /// The style names one `sdxl_styles/*.json` file defines (a list of `{"name": …}`), or
+    /// nil when Fooocus would fail to load it (it prints the error and skips the file).
+    static func styleNames(inStyleFile value: MinimalJSON.Value) -> [String]? {
+        guard case .array(let entries) = value else { return nil }
+        var names: [String] = []
+        for entry in entries {
+            guard case .string(let name)? = entry["name"] else { return nil }
+            names.append(normalizeStyleName(name))
+        }
+        return names
+    }
+
+    /// `modules/sdxl_styles.py` `legal_style_names`: Fooocus V2, Random Style and the styles
+    /// of the checkout's style files.
+    static func legalStyles(fromStyleFiles names: [String]) -> Set<String> {
+        Set([expansionStyle, "Random Style"] + names)
+    }
+
+    /// Resolves the layers (each a parsed JSON object; later ones win) and the environment;
+    /// `legalStyles` are the style names Fooocus knows (`default_styles` must use only those).
+    static func resolve(layers: [MinimalJSON.Value], environment: [String: String], legalStyles: Set<String>) -> FooocusConfig {
         var merged: [String: MinimalJSON.Value] = [:]
         for case .object(let members) in layers {
             for member in members { merged[member.key] = member.value }
@@ -90,11 +118,10 @@ struct FooocusConfig: Equatable {
         config.sampler = string("default_sampler", allowed: samplers) ?? config.sampler
         config.scheduler = string("default_scheduler", allowed: schedulers) ?? config.scheduler
         config.vae = string("default_vae") ?? config.vae
-        // Fooocus also requires each style to be a known style name (sdxl_styles/*.json);
-        // envlock accepts any list of names, which can only report more styles, never fewer.
+        // An unknown style name makes Fooocus fall back to its default styles, Fooocus V2 included.
         if case .array(let items)? = setting("default_styles", .list, valid: { value in
             guard case .array(let items) = value else { return false }
-            return items.allSatisfy { if case .string = $0 { true } else { false } }
+            return items.allSatisfy { if case .string(let name) = $0 { legalStyles.contains(name) } else { false } }
         }) {
             config.styles = items.compactMap { if case .string(let name) = $0 { name } else { nil } }
         }

@@ -14,8 +14,25 @@ import Testing
          "default_scheduler": "karras", "default_performance": "Speed", "default_styles": ["Fooocus V2", "Fooocus Enhance", "Fooocus Sharp"]}
         """
 
+    static let styles = FooocusConfig.legalStyles(fromStyleFiles: ["Fooocus Enhance", "Fooocus Sharp", "SAI 3D Model"])
+
+    @Test func anUnknownStyleFallsBackToTheDefaultStyles() throws {
+        let config = FooocusConfig.resolve(layers: [try Self.json(#"{"default_styles": ["No Such Style"]}"#)], environment: [:], legalStyles: Self.styles)
+        #expect(config.styles == ["Fooocus V2", "Fooocus Enhance", "Fooocus Sharp"])
+        #expect(config.promptExpansion)
+    }
+
+    @Test func styleNamesAreNormalizedAsFooocusNormalizesThem() throws {
+        #expect(FooocusConfig.normalizeStyleName("sai-3d-model") == "SAI 3D Model")
+        #expect(FooocusConfig.normalizeStyleName("mre-dark-cyberpunk") == "MRE Dark Cyberpunk")
+        #expect(FooocusConfig.normalizeStyleName("Fooocus Sharp") == "Fooocus Sharp")
+        let file = try Self.json(#"[{"name": "Fooocus Enhance", "prompt": "x"}, {"name": "sai-anime"}]"#)
+        #expect(FooocusConfig.styleNames(inStyleFile: file) == ["Fooocus Enhance", "SAI Anime"])
+        #expect(FooocusConfig.styleNames(inStyleFile: try Self.json(#"{"name": "x"}"#)) == nil)
+    }
+
     @Test func defaultPresetAlone() throws {
-        let config = FooocusConfig.resolve(layers: [try Self.json(Self.defaultPreset)], environment: [:])
+        let config = FooocusConfig.resolve(layers: [try Self.json(Self.defaultPreset)], environment: [:], legalStyles: Self.styles)
         #expect(config.sampler == "dpmpp_2m_sde_gpu")
         #expect(config.cfgScale == "4.0")
         #expect(config.enabledLoRAs.map(\.name) == ["sd_xl_offset_example-lora_1.0.safetensors"])
@@ -26,7 +43,8 @@ import Testing
         let config = FooocusConfig.resolve(
             layers: [try Self.json(Self.defaultPreset), try Self.json(#"{"default_sampler": "euler_ancestral", "default_styles": []}"#),
                      try Self.json(#"{"default_loras": [["None", 1.0], [false, "off.safetensors", 1.0], ["two.safetensors", 0.7]]}"#)],
-            environment: ["default_styles": "['Fooocus V2']", "default_cfg_scale": "7", "default_refiner": "refiner.safetensors"]
+            environment: ["default_styles": "['Fooocus V2']", "default_cfg_scale": "7", "default_refiner": "refiner.safetensors"],
+            legalStyles: Self.styles
         )
         #expect(config.sampler == "euler_ancestral")
         #expect(config.styles == ["Fooocus V2"])
@@ -39,7 +57,8 @@ import Testing
     @Test func refusedValuesFallBackToTheBuiltInDefault() throws {
         let config = FooocusConfig.resolve(
             layers: [try Self.json(#"{"default_sampler": "no_such_sampler", "default_refiner_switch": 2, "default_loras": "x"}"#)],
-            environment: ["default_styles": "Fooocus V2"]
+            environment: ["default_styles": "Fooocus V2"],
+            legalStyles: Self.styles
         )
         // The built-in defaults of modules/config.py, not the preset's.
         #expect(config.sampler == "dpmpp_2m_sde_gpu")
