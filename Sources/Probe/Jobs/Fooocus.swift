@@ -173,7 +173,7 @@ public struct FooocusDetector: Detector {
         facts["job.fooocus.config.sharpness"] = config.sharpness
         facts["job.fooocus.config.vae"] = config.vae
         do {
-            try modelFacts(config, checkout: checkout, job: job, context: context, into: &facts, diagnostics: &diagnostics)
+            try modelFacts(config, options: parsed, checkout: checkout, job: job, context: context, into: &facts, diagnostics: &diagnostics)
         } catch {
             return .failed("cannot hash a model file: \(error)", facts: facts, diagnostics: diagnostics)
         }
@@ -232,13 +232,24 @@ public struct FooocusDetector: Detector {
         folders.map { $0 + "/" + name }.first { context.exists($0) } ?? folders[0] + "/" + name
     }
 
-    func modelFacts(_ config: FooocusConfig, checkout: String, job: JobInvocation, context: HostContext, into facts: inout [String: String], diagnostics: inout [String]) throws(FileReadError) {
+    func modelFacts(_ config: FooocusConfig, options: PythonArgparse.Parsed, checkout: String, job: JobInvocation, context: HostContext, into facts: inout [String: String], diagnostics: inout [String]) throws(FileReadError) {
         let environment = context.environment
         func folders(_ key: String, _ relative: String) -> [String] {
             Self.folders(key, default: relative, config: config, environment: environment, checkout: checkout, context: context)
         }
         var models: [(key: String, path: String)] = []
-        models.append(("job.fooocus.model.base", Self.file(config.model, in: folders("path_checkpoints", "models/checkpoints"), context: context)))
+        let checkpoints = folders("path_checkpoints", "models/checkpoints")
+        var base = Self.file(config.model, in: checkpoints, context: context)
+        // launch.py download_models: without --disable-preset-download or
+        // --always-download-new-model, a missing default model is replaced by the first of
+        // previous_default_models that exists, and that one becomes the default.
+        if !context.exists(base), !options.isSet("--disable-preset-download"), !options.isSet("--always-download-new-model"),
+           let alternative = config.previousModels.first(where: { context.exists(Self.file($0, in: checkpoints, context: context)) }) {
+            base = Self.file(alternative, in: checkpoints, context: context)
+            facts["job.fooocus.config.model"] = alternative
+            diagnostics.append("\(config.model) is missing, so Fooocus uses \(alternative) from previous_default_models")
+        }
+        models.append(("job.fooocus.model.base", base))
         if config.refiner != "None" {
             models.append(("job.fooocus.model.refiner", Self.file(config.refiner, in: folders("path_checkpoints", "models/checkpoints"), context: context)))
         }

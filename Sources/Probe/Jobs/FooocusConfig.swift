@@ -10,6 +10,8 @@ import EnvLock
 struct FooocusConfig: Equatable {
     /// The settings that change images, as Python would print them.
     var model = "model.safetensors"
+    /// `previous_default_models`: used instead of a missing `default_model` (launch.py).
+    var previousModels: [String] = []
     var refiner = "None"
     var refinerSwitch = "0.8"
     /// `[enabled, name, weight]` entries, two-item `[name, weight]` entries read as enabled.
@@ -105,6 +107,12 @@ struct FooocusConfig: Equatable {
             return text
         }
         config.model = string("default_model") ?? config.model
+        if case .array(let items)? = setting("previous_default_models", .list, valid: { value in
+            guard case .array(let items) = value else { return false }
+            return items.allSatisfy { if case .string = $0 { true } else { false } }
+        }) {
+            config.previousModels = items.compactMap { if case .string(let name) = $0 { name } else { nil } }
+        }
         config.refiner = string("default_refiner") ?? config.refiner
         config.refinerSwitch = number("default_refiner_switch", range: 0...1) ?? config.refinerSwitch
         if case .array(let entries)? = setting("default_loras", .list, valid: { value in

@@ -56,6 +56,17 @@ import Testing
         #expect(outcome.diagnostics.contains { $0.contains("gone.safetensors is missing; Fooocus would download it") })
     }
 
+    @Test func aMissingDefaultModelGivesWayToAPreviousOne() async throws {
+        let tree = try Self.checkout(["Fooocus/presets/default.json": #"{"default_model": "new.safetensors", "previous_default_models": ["old.safetensors", "base.safetensors"], "default_loras": []}"#])
+        let outcome = await Self.detect(tree, wanted: nil)
+        #expect(outcome.facts["job.fooocus.config.model"] == "base.safetensors")
+        #expect(outcome.facts["job.fooocus.model.base.sha256"] == ModelDigest.text(of: Array("base".utf8)))
+        // --always-download-new-model keeps the new one, which launch.py would download.
+        let downloading = await Self.detect(tree, wanted: nil, arguments: ["--always-download-new-model"])
+        #expect(downloading.facts["job.fooocus.config.model"] == "new.safetensors")
+        #expect(downloading.facts["job.fooocus.model.base.sha256"] == nil)
+    }
+
     @Test func anUnreadableConfigIsIgnoredAsFooocusIgnoresIt() async throws {
         let tree = try Self.checkout(["Fooocus/config.txt": "{ not json"])
         let outcome = await Self.detect(tree, wanted: [])
