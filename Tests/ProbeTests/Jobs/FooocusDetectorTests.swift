@@ -91,3 +91,33 @@ import Testing
         #expect(none.status == .skipped)
     }
 }
+
+/// The checkout's commit is read from git's own files, however git laid them out.
+@Suite struct GitHeadTreeTests {
+    static let commit = "59f183ab0bd1d7b9a2a3a4d4d0c1b2e3f4a5b6c7"
+
+    @Test func aWorktreeWithPackedRefsInItsCommonDir() throws {
+        let tree = try FixtureTree([
+            "main.git/packed-refs": "# pack-refs with: peeled\n\(Self.commit) refs/heads/feature\n",
+            "main.git/worktrees/wt/HEAD": "ref: refs/heads/feature\n",
+            "main.git/worktrees/wt/commondir": "../..\n",
+            // git writes the pointer relative to the worktree when asked to (worktree.useRelativePaths).
+            "wt/.git": "gitdir: ../main.git/worktrees/wt\n",
+        ])
+        let context = HostContext(environment: [:], commands: NoCommands())
+        #expect(GitHead.commit(of: tree.root + "/wt", in: context) == .commit(Self.commit))
+    }
+
+    @Test func aDetachedHeadAndAMissingGitFolder() throws {
+        let tree = try FixtureTree(["a/.git/HEAD": Self.commit + "\n", "b/file": ""])
+        let context = HostContext(environment: [:], commands: NoCommands())
+        #expect(GitHead.commit(of: tree.root + "/a", in: context) == .commit(Self.commit))
+        #expect(GitHead.commit(of: tree.root + "/b", in: context) == .notACheckout)
+    }
+
+    @Test func anUnbornBranchIsUnreadableNotAbsent() throws {
+        let tree = try FixtureTree(["a/.git/HEAD": "ref: refs/heads/main\n"])
+        let context = HostContext(environment: [:], commands: NoCommands())
+        #expect(GitHead.commit(of: tree.root + "/a", in: context) == .unreadable("HEAD names refs/heads/main, which has no commit (an unborn branch?)"))
+    }
+}
