@@ -33,7 +33,7 @@ struct LockCommand: AsyncParsableCommand {
                 do { signingKey = try KeyFiles.readPrivateKey(at: key) } catch { throw Failure.untrusted("\(error)") }
             }
             let context = probeOptions.context()
-            let snapshot = await Machine.probe(context, job: job.invocation(wanted: profile.rules, environment: context.environment))
+            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: profile.rules, environment: context.environment))
             let evaluation = Evaluator.evaluate(profile.rules, lockedFacts: nil, snapshot: snapshot)
             if evaluation.hasErrors && !force {
                 printError(Render.evaluationText(evaluation, header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))

@@ -65,16 +65,20 @@ struct JobOptions: ParsableArguments {
     var command: [String] = []
 
     /// The job, or nil when no command was given.
-    func invocation(wanted rules: [Rule]?, environment: [String: String]) -> JobInvocation? {
-        JobOptions.invocation(command, wanted: rules, environment: environment)
+    func invocation(wanted rules: [Rule]?, environment: [String: String]) throws -> JobInvocation? {
+        try JobOptions.invocation(command, wanted: rules, environment: environment)
     }
 
     /// `command` as a job whose model digests are computed for `rules` (nil: every model the
     /// job names), with a progress line on stderr for any file that takes over a second.
-    static func invocation(_ command: [String], wanted rules: [Rule]?, environment: [String: String]) -> JobInvocation? {
+    static func invocation(_ command: [String], wanted rules: [Rule]?, environment: [String: String]) throws -> JobInvocation? {
         guard !command.isEmpty else { return nil }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let workingDirectory = getcwd(&buffer, buffer.count) != nil ? String(cString: buffer) : "/"
+        // Relative script paths are the job's, resolved against the folder it starts in.
+        guard getcwd(&buffer, buffer.count) != nil else {
+            throw Failure.io("cannot read the current folder (\(String(cString: strerror(errno)))), which the job's relative paths start from; run from an existing folder")
+        }
+        let workingDirectory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let digests = ModelDigest(cacheFolder: ModelDigest.defaultCacheFolder(environment: environment)) { progress in
             let gib = { (bytes: Int) in let tenths = (bytes * 10) >> 30; return "\(tenths / 10).\(tenths % 10)" }
             let percent = progress.bytesTotal > 0 ? progress.bytesDone * 100 / progress.bytesTotal : 100

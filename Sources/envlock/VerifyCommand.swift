@@ -53,7 +53,7 @@ struct VerifiedMachine {
         } catch {
             throw Failure.untrusted(error.description)
         }
-        let job = JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment)
+        let job = try JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment)
         let snapshot = await Machine.probe(context, job: job)
         let evaluation = Evaluator.evaluate(loaded.lock.rules, lockedFacts: loaded.lock.facts, snapshot: snapshot)
         return VerifiedMachine(loaded: loaded, trust: verdict, evaluation: evaluation)
