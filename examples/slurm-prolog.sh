@@ -11,7 +11,8 @@ mkdir -p /var/log/envlock
 
 # The key sits in a root-owned folder of its own; the lock may be updated by the platform team.
 envlock verify "$LOCK" --trust /etc/envlock/trusted/team.pub.pem \
-    --python /opt/venvs/fooocus/bin/python --format markdown >"$REPORT" 2>&1
+    --python /opt/venvs/fooocus/bin/python --format markdown \
+    -- /opt/venvs/fooocus/bin/python /opt/Fooocus/launch.py --attention-pytorch --all-in-fp16 --vae-in-fp16 >"$REPORT" 2>&1
 status=$?
 case $status in
   0) exit 0 ;;
