@@ -339,6 +339,8 @@ extension NvidiaRequireCUDA {
             return equalTo(values)
         case .absent:
             return .failure(Untranslatable(message: "absent: true has no condition"))
+        case .contains, .excludes:
+            return .failure(Untranslatable(message: "list rules have no condition"))
         case .version(let specifiers):
             var conditions: [Condition] = []
             var weaker: String?

@@ -131,7 +131,8 @@ enum ProfilePaths {
 
 /// The YAML and canonical forms of rules and run policies, shared by profiles and locks.
 enum RuleCoding {
-    static let ruleFields: Set<String> = ["version", "equals", "one_of", "pin", "absent", "severity", "why"]
+    static let ruleFields: Set<String> = ["version", "equals", "one_of", "pin", "absent", "contains", "excludes", "severity", "why"]
+    static let ruleKinds = ["version", "equals", "one_of", "pin", "absent", "contains", "excludes"]
 
     static func decodeRules(_ node: YAMLNode, _ decoder: DocumentDecoder) throws(DocumentError) -> [Rule] {
         var rules: [Rule] = []
@@ -154,10 +155,10 @@ enum RuleCoding {
             return Rule(pattern: pattern, check: .version(try specifiers(text, at: value, what, decoder)))
         }
         let fields = try decoder.mapping(value, what, allowed: ruleFields)
-        let kinds = ["version", "equals", "one_of", "pin", "absent"].filter { fields[$0] != nil }
+        let kinds = ruleKinds.filter { fields[$0] != nil }
         guard kinds.count == 1, let kind = kinds.first, let kindNode = fields[kind] else {
             let found = kinds.isEmpty ? "none" : kinds.joined(separator: ", ")
-            throw decoder.invalid(value, "\(what) needs exactly one of version, equals, one_of, pin, absent (found \(found))")
+            throw decoder.invalid(value, "\(what) needs exactly one of \(ruleKinds.joined(separator: ", ")) (found \(found))")
         }
         let check: Rule.Check
         switch kind {
@@ -169,6 +170,10 @@ enum RuleCoding {
             let values = try decoder.strings(kindNode, "\(what) field 'one_of'")
             guard !values.isEmpty else { throw decoder.invalid(kindNode, "\(what): one_of needs at least one value") }
             check = .oneOf(values)
+        case "contains", "excludes":
+            let item = try decoder.string(kindNode, "\(what) field '\(kind)'")
+            guard !item.isEmpty else { throw decoder.invalid(kindNode, "\(what): \(kind) needs an item, such as \"Fooocus V2\" or \"*_gpu\"") }
+            check = kind == "contains" ? .contains(item) : .excludes(item)
         case "pin":
             guard try decoder.bool(kindNode, "\(what) field 'pin'") else {
                 throw decoder.invalid(kindNode, "\(what): pin: false means nothing; remove the rule or write pin: true")
@@ -230,6 +235,8 @@ enum RuleCoding {
             case .oneOf(let values): members.append(.init("one_of", .array(values.map(JSONValue.string))))
             case .pin: members.append(.init("pin", .bool(true)))
             case .absent: members.append(.init("absent", .bool(true)))
+            case .contains(let item): members.append(.init("contains", .string(item)))
+            case .excludes(let item): members.append(.init("excludes", .string(item)))
             }
             members.append(.init("severity", .string(rule.severity.rawValue)))
             if let why = rule.why { members.append(.init("why", .string(why))) }

@@ -16,14 +16,13 @@ import Testing
     static let sdxl = "models--stabilityai--stable-diffusion-xl-base-1.0"
 
     /// The software of the reference machine, laid out under `site` inside `folder`.
-    static func writeStack(in folder: TemporaryFolder, site: String, torch: String = "2.2.0", xformers: String = "0.0.24") {
-        let wheels: [(String, String)] = [
-            ("torch", torch), ("torchvision", "0.17.0"), ("xformers", xformers),
-            ("nvidia-cudnn-cu12", "8.9.2.26"), ("nvidia-cublas-cu12", "12.1.3.1"), ("nvidia-cuda-runtime-cu12", "12.1.105"),
-            ("nvidia-nvjitlink-cu12", "12.3.101"), ("diffusers", "0.26.3"), ("transformers", "4.38.2"),
-            ("accelerate", "0.27.2"), ("safetensors", "0.4.2"), ("huggingface-hub", "0.21.4"),
+    static func writeStack(in folder: TemporaryFolder, site: String, torch: String = "2.2.0", xformers: String = "0.0.24", extra: [(String, String)] = []) {
+        let stack: [(String, String)] = [
+            ("torch", torch), ("torchvision", "0.17.0"), ("nvidia-cudnn-cu12", "8.9.2.26"), ("nvidia-cublas-cu12", "12.1.3.1"),
+            ("nvidia-cuda-runtime-cu12", "12.1.105"), ("nvidia-nvjitlink-cu12", "12.3.101"),
         ]
-        for (name, version) in wheels {
+        let given = Set(stack.map(\.0) + ["xformers"])
+        for (name, version) in stack + extra.filter({ !given.contains($0.0) }) + [("xformers", xformers)] {
             folder.write("\(site)/\(name.replacing("-", with: "_"))-\(version).dist-info/METADATA", "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n")
         }
         folder.write("\(site)/torch/__init__.py", "")
@@ -55,69 +54,103 @@ import Testing
         return environment
     }
 
-    /// Locks `profile` on the fixture machine (which must meet it) and returns the lock's path.
-    static func lock(_ profile: String, in folder: TemporaryFolder, environment: [String: String]) async throws -> String {
-        let lock = folder.file(profile + ".lock")
-        let result = try await Envlock.run(["lock", "--profile", profiles + profile + ".yaml", "--output", lock, "--site-packages", folder.file("site")], environment: environment)
-        #expect(result.status == 0, "lock \(profile): \(result.stderr)")
-        return lock
+    /// The packages an application profile pins beyond the shared stack (`python.packages.NAME:
+    /// "==V"` or `{version: "==V", …}` in its own file), so the fixture machine has them.
+    static func pinnedPackages(_ profile: String) -> [(String, String)] {
+        readFile(profiles + profile + ".yaml").split(separator: "\n").compactMap { line -> (String, String)? in
+            guard line.hasPrefix("  python.packages."), let colon = line.firstIndex(of: ":"),
+                  let start = line.firstRange(of: "\"==")?.upperBound, let end = line[start...].firstIndex(of: "\"") else { return nil }
+            return (String(line[line.index(line.startIndex, offsetBy: 18)..<colon]), String(line[start..<end]))
+        }
     }
 
-    /// A fixture machine that meets every profile (its site-packages in `site/`), the lock of
-    /// `profile` made on it, and its environment.
-    static func lockedMachine(_ profile: String) async throws -> (folder: TemporaryFolder, environment: [String: String], lock: String) {
+    /// A fixture machine that meets `profile`: its site-packages in `site/`, the application
+    /// checkout its job rules read, the lock made on it with the job's command after `--`.
+    struct Fixture {
+        var folder: TemporaryFolder
+        var environment: [String: String]
+        var lock: String
+        /// The job's command (empty for profiles without job rules).
+        var command: [String]
+        /// Keeps the Fooocus checkout's folder alive.
+        var fooocus: FooocusCheckout?
+    }
+
+    static let comfyUIOptions = ["--use-pytorch-cross-attention", "--deterministic", "--disable-xformers"]
+
+    static func lockedMachine(_ profile: String) async throws -> Fixture {
         let folder = TemporaryFolder()
-        writeStack(in: folder, site: "site")
-        let environment = try await machine(hub: writeHubCache(in: folder))
-        return (folder, environment, try await lock(profile, in: folder, environment: environment))
+        writeStack(in: folder, site: "site", extra: pinnedPackages(profile))
+        var environment = try await machine(hub: writeHubCache(in: folder))
+        var command: [String] = []
+        var fooocus: FooocusCheckout?
+        if profile.hasPrefix("fooocus") {
+            let checkout = try FooocusCheckout()
+            environment["XDG_CACHE_HOME"] = checkout.folder.file("cache")
+            command = checkout.command()
+            fooocus = checkout
+        } else if profile.hasPrefix("comfyui") {
+            makeFolders(folder.file("ComfyUI/comfy"))
+            makeFolders(folder.file("ComfyUI/.git/refs/heads"))
+            folder.write("ComfyUI/main.py", "pass\n")
+            folder.write("ComfyUI/comfy/cli_args.py", "import argparse\n")
+            folder.write("ComfyUI/comfyui_version.py", "__version__ = \"0.2.2\"\n")
+            folder.write("ComfyUI/.git/HEAD", "ref: refs/heads/master\n")
+            folder.write("ComfyUI/.git/refs/heads/master", "c5a3d6a2bd7be6f5e0a2fdd1d0d8c8f4b3a2e1f0\n")
+            command = ["python3", folder.file("ComfyUI/main.py")] + comfyUIOptions
+        }
+        let lock = folder.file(profile + ".lock")
+        let result = try await Envlock.run(["lock", "--profile", profiles + profile + ".yaml", "--output", lock, "--site-packages", folder.file("site")] + (command.isEmpty ? [] : ["--"] + command), environment: environment)
+        #expect(result.status == 0, "lock \(profile): \(result.stderr)")
+        return Fixture(folder: folder, environment: environment, lock: lock, command: command, fooocus: fooocus)
     }
 
-    static func verify(_ lock: String, site: String, environment: [String: String]) async throws -> ProgramResult {
-        try await Envlock.run(["verify", lock, "--allow-unsigned", "--site-packages", site], environment: environment)
+    static func verify(_ fixture: Fixture, site: String? = nil, environment: [String: String]? = nil) async throws -> ProgramResult {
+        let job = fixture.command.isEmpty ? [] : ["--"] + fixture.command
+        return try await Envlock.run(["verify", fixture.lock, "--allow-unsigned", "--site-packages", site ?? fixture.folder.file("site")] + job, environment: environment ?? fixture.environment)
     }
-
-    static let realDriverPresent = GPUEndToEnd.realDriverPresent
 
     @Test(arguments: ["base-torch2.2.0-cu121", "fooocus-torch2.2.0-cu121", "comfyui-torch2.2.0-cu121", "diffusers-torch2.2.0-cu121"])
     func eachProfileLocksAndVerifiesOnAMachineThatMeetsIt(profile: String) async throws {
-        let (folder, environment, lock) = try await Self.lockedMachine(profile)
-        let result = try await Self.verify(lock, site: folder.file("site"), environment: environment)
+        let fixture = try await Self.lockedMachine(profile)
+        let result = try await Self.verify(fixture)
         #expect(result.status == 0, "\(profile): \(result.stdout)\(result.stderr)")
     }
 
     /// The shared stack refuses another torch; Fooocus, beyond it, an xformers not built for it.
     @Test(arguments: [("base-torch2.2.0-cu121", "2.1.2", "0.0.24", "FAIL  python.packages.torch"), ("fooocus-torch2.2.0-cu121", "2.2.0", "0.0.23.post1", "FAIL  python.packages.xformers")])
     func aStackProfileRefusesTheWrongPackage(profile: String, torch: String, xformers: String, failing: String) async throws {
-        let (folder, environment, lock) = try await Self.lockedMachine(profile)
-        Self.writeStack(in: folder, site: "other", torch: torch, xformers: xformers)
-        let result = try await Self.verify(lock, site: folder.file("other"), environment: environment)
+        let fixture = try await Self.lockedMachine(profile)
+        Self.writeStack(in: fixture.folder, site: "other", torch: torch, xformers: xformers, extra: Self.pinnedPackages(profile))
+        let result = try await Self.verify(fixture, site: fixture.folder.file("other"))
         #expect(result.status == 1)
         #expect(result.stdout.contains(failing), "\(result.stdout)")
     }
 
     @Test func comfyuiRefusesFastModesAndRunsWithoutThem() async throws {
-        let (folder, environment, lock) = try await Self.lockedMachine("comfyui-torch2.2.0-cu121")
-        let flags = ["--use-pytorch-cross-attention", "--deterministic", "--disable-xformers"]
-        let run = ["run", lock, "--allow-unsigned", "--site-packages", folder.file("site"), "--", "/bin/sh", "-c", "exit 0", "main.py"]
-        let allowed = try await Envlock.run(run + flags, environment: environment)
+        let fixture = try await Self.lockedMachine("comfyui-torch2.2.0-cu121")
+        let run = ["run", fixture.lock, "--allow-unsigned", "--site-packages", fixture.folder.file("site"), "--"]
+        let allowed = try await Envlock.run(run + fixture.command, environment: fixture.environment)
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
-        let fast = try await Envlock.run(run + flags + ["--fast"], environment: environment)
+        let fast = try await Envlock.run(run + fixture.command + ["--fast"], environment: fixture.environment)
         #expect(fast.status == 1)
-        #expect((fast.stdout + fast.stderr).contains("--fast"), "\(fast.stdout)\(fast.stderr)")
+        #expect(fast.stderr.contains("FAIL  job.comfyui.fast"), "\(fast.stdout)\(fast.stderr)")
+        let xformers = try await Envlock.run(run + fixture.command.filter { $0 != "--disable-xformers" }, environment: fixture.environment)
+        #expect(xformers.status == 1)
+        #expect(xformers.stderr.contains("FAIL  job.comfyui.xformers"), "\(xformers.stdout)\(xformers.stderr)")
     }
 
     @Test func diffusersRefusesAnotherModelCommitAndAnOnlineHub() async throws {
         let fixture = try await Self.lockedMachine("diffusers-torch2.2.0-cu121")
-        let (folder, lock) = (fixture.folder, fixture.lock)
         var environment = fixture.environment
         let newer = TemporaryFolder()
         environment["HF_HUB_CACHE"] = Self.writeHubCache(in: newer, commit: "ffffffffffffffffffffffffffffffffffffffff")
-        let moved = try await Self.verify(lock, site: folder.file("site"), environment: environment)
+        let moved = try await Self.verify(fixture, environment: environment)
         #expect(moved.status == 1)
         #expect(moved.stdout.contains("FAIL  hf.models.stabilityai/stable-diffusion-xl-base-1%2E0.main"), "\(moved.stdout)")
-        environment["HF_HUB_CACHE"] = folder.file("hub")
+        environment["HF_HUB_CACHE"] = fixture.folder.file("hub")
         environment["HF_HUB_OFFLINE"] = nil
-        let online = try await Self.verify(lock, site: folder.file("site"), environment: environment)
+        let online = try await Self.verify(fixture, environment: environment)
         #expect(online.status == 1)
         #expect(online.stdout.contains("FAIL  hf.offline"), "\(online.stdout)")
     }
@@ -144,24 +177,25 @@ import Testing
     /// the versioned toolkit folder): every software rule passes; the GPU, driver and
     /// environment rules, which only the node can answer, are what remains.
     @Test func verifyRootOnAFooocusImageTreePassesTheSoftwareRules() async throws {
-        let (_, environment, lock) = try await Self.lockedMachine("fooocus-torch2.2.0-cu121")
+        let fixture = try await Self.lockedMachine("fooocus-torch2.2.0-cu121")
         let image = TemporaryFolder()
         let dist = "rootfs/usr/local/lib/python3.10/dist-packages"
-        Self.writeStack(in: image, site: dist)
+        Self.writeStack(in: image, site: dist, extra: Self.pinnedPackages("fooocus-torch2.2.0-cu121"))
         image.write("rootfs/usr/local/cuda-12.1/version.json", "{\"cuda\": {\"name\": \"CUDA SDK\", \"version\": \"12.1.0\"}}")
         #expect(symlink("/usr/local/cuda-12.1", image.file("rootfs/usr/local/cuda")) == 0)
         image.write("rootfs/etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\n")
         let result = try await Envlock.run(
-            ["verify", lock, "--allow-unsigned", "--root", image.file("rootfs"), "--site-packages", "/usr/local/lib/python3.10/dist-packages", "--format", "json"],
-            environment: environment)
+            ["verify", fixture.lock, "--allow-unsigned", "--root", image.file("rootfs"), "--site-packages", "/usr/local/lib/python3.10/dist-packages", "--format", "json"],
+            environment: fixture.environment)
         #expect(result.status == 1, "the GPU rules cannot pass from an image: \(result.stderr)")
         let failing = Self.failingKeys(result.stdout)
         let software = failing.filter { key in ["python.packages.", "torch.", "torchvision.", "xformers.", "cuda.runtime", "cudnn.runtime", "cublas.runtime"].contains { key.hasPrefix($0) } }
         #expect(software.isEmpty, "software rules failed: \(software)")
         #expect(failing.contains("gpu.0.name"), "\(failing)")
-        // Live sources --root skips: the driver and GPUs, this process's environment, uname and the running glibc.
+        // Live sources --root skips: the driver and GPUs, this process's environment, uname and
+        // the running glibc; and the job, which is checked with its command on the node.
         let liveOnly = ["cuda.driver_api", "nvidia.driver", "host.arch", "host.glibc"]
-        #expect(failing.allSatisfy { $0.hasPrefix("gpu.") || $0.hasPrefix("env.") || liveOnly.contains($0) }, "\(failing)")
+        #expect(failing.allSatisfy { $0.hasPrefix("gpu.") || $0.hasPrefix("env.") || $0.hasPrefix("job.") || liveOnly.contains($0) }, "\(failing)")
     }
 
     @Test func aMissingOrCyclicExtendsIsExitTwoWithItsPosition() async throws {

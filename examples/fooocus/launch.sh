@@ -11,4 +11,4 @@ export CUBLAS_WORKSPACE_CONFIG=${CUBLAS_WORKSPACE_CONFIG:-:4096:8}
 cd "${FOOOCUS_DIR:-/opt/fooocus}"
 
 # envlock verifies the machine and the arguments, then becomes the Python process.
-exec envlock run "$LOCK" -- python3 launch.py --attention-pytorch --all-in-fp16 "$@"
+exec envlock run "$LOCK" -- python3 launch.py --attention-pytorch --all-in-fp16 --vae-in-fp16 "$@"

@@ -2,7 +2,7 @@
 # The verifying entrypoint for a generation container (ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]):
 # refuse to start the generator on a node that drifted from the signed lock, and say why in
 # the pod's log and termination message (kubectl describe pod shows it).
-#   entrypoint.sh python3 launch.py --listen --attention-pytorch --all-in-fp16
+#   entrypoint.sh python3 launch.py --listen --attention-pytorch --all-in-fp16 --vae-in-fp16
 set -u
 
 LOCK=${ENVLOCK_LOCK:-/etc/envlock/fooocus.lock}
@@ -21,10 +21,10 @@ if ! requirement=$(envlock require-cuda --from-environment 2>&1); then
   exit 1
 fi
 
-# verify first, to keep the report and put its first failing rule into the termination message;
+# verify first (the job after -- is checked against the lock's job rules, not started), to keep the report and put its first failing rule into the termination message;
 # then envlock run checks the arguments and execs the command as PID 1: it gets SIGTERM
 # directly and its exit code is the container's.
-envlock verify "$LOCK" >/tmp/envlock-report.txt 2>&1
+envlock verify "$LOCK" -- "$@" >/tmp/envlock-report.txt 2>&1
 status=$?
 if [ "$status" -ne 0 ]; then
   cat /tmp/envlock-report.txt

@@ -13,7 +13,8 @@ mkdir -p /var/log/envlock
 
 # The key sits in a root-owned folder of its own; the lock may be updated by the platform team.
 envlock verify "$LOCK" --trust /etc/envlock/trusted/team.pub.pem \
-    --python /opt/venvs/fooocus/bin/python >"$REPORT" 2>&1
+    --python /opt/venvs/fooocus/bin/python \
+    -- /opt/venvs/fooocus/bin/python /opt/Fooocus/launch.py --attention-pytorch --all-in-fp16 --vae-in-fp16 >"$REPORT" 2>&1
 status=$?
 [ "$status" -eq 0 ] && exit 0
 
