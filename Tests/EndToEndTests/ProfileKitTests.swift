@@ -98,6 +98,9 @@ import Testing
             folder.write("ComfyUI/.git/HEAD", "ref: refs/heads/master\n")
             folder.write("ComfyUI/.git/refs/heads/master", "c5a3d6a2bd7be6f5e0a2fdd1d0d8c8f4b3a2e1f0\n")
             command = ["python3", folder.file("ComfyUI/main.py")] + comfyUIOptions
+        } else if profile.hasPrefix("diffusers") {
+            folder.write("generate.py", "print('an SDXL image')\n")
+            command = ["python3", folder.file("generate.py")]
         }
         let lock = folder.file(profile + ".lock")
         let result = try await Envlock.run(["lock", "--profile", profiles + profile + ".yaml", "--output", lock, "--site-packages", folder.file("site")] + (command.isEmpty ? [] : ["--"] + command), environment: environment)
@@ -140,7 +143,7 @@ import Testing
         #expect(xformers.stderr.contains("FAIL  job.comfyui.xformers"), "\(xformers.stdout)\(xformers.stderr)")
     }
 
-    @Test func diffusersRefusesAnotherModelCommitAndAnOnlineHub() async throws {
+    @Test func diffusersRefusesAnotherModelCommitAnOnlineHubAndAnEditedScript() async throws {
         let fixture = try await Self.lockedMachine("diffusers-torch2.2.0-cu121")
         var environment = fixture.environment
         let newer = TemporaryFolder()
@@ -153,6 +156,10 @@ import Testing
         let online = try await Self.verify(fixture, environment: environment)
         #expect(online.status == 1)
         #expect(online.stdout.contains("FAIL  hf.offline"), "\(online.stdout)")
+        fixture.folder.write("generate.py", "print('an SDXL image')\nseed = 7\n")
+        let edited = try await Self.verify(fixture)
+        #expect(edited.status == 1)
+        #expect(edited.stdout.contains("FAIL  job.command.script_sha256"), "\(edited.stdout)")
     }
 
     @Test func requireCUDAPrintsTheFooocusExpressionAndAnOldDriverFailsIt() async throws {
