@@ -21,6 +21,18 @@ enum FuzzTargets {
         }),
         ("snapshot", { bytes in _ = Result { () throws(DocumentError) in try Snapshot.load(bytes, path: "fuzz") } }),
         ("facts-document", { bytes in _ = Result { () throws(DocumentError) in try FactsDocument.load(bytes, path: "fuzz") } }),
+        ("nvidia-require-cuda", { bytes in
+            let expression = String(decoding: bytes, as: UTF8.self)
+            let machine = NvidiaRequireCUDA.Machine(cuda: "12.2", driver: "535.104.05", gpus: [.init(arch: "8.9"), .init(arch: "8.0", brand: "Tesla")])
+            _ = NvidiaRequireCUDA.check([expression], on: machine).message
+            _ = NvidiaRequireCUDA.compareVersion(expression, .lessEqual, "12.1.0")
+        }),
+        ("huggingface-cache", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = HuggingFaceCacheDetector.parseRepositoryFolder(text)
+            _ = HuggingFaceCacheDetector.refProblem(text)
+            _ = FactPattern(HuggingFaceCacheDetector.factKey(kind: "models", id: text, ref: text))
+        }),
         ("os-release", { bytes in _ = OSReleaseDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("cpuinfo", { bytes in _ = CPUDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("nvidia-proc", { bytes in

@@ -27,7 +27,7 @@ struct RequireCUDACommand: AsyncParsableCommand {
                 let derivation = NvidiaRequireCUDA.derive(from: try Documents.lock(lock).lock)
                 try StandardOutput.emit(derivation.expression + "\n")
                 if derivation.expression.isEmpty { printError("envlock: note: no rule of \(lock) becomes a condition; an empty NVIDIA_REQUIRE_CUDA requires nothing") }
-                for note in derivation.notes { printError("envlock: note: \(note)") }
+                for note in derivation.notes { printError("envlock: note: \(UntrustedText.terminal(note))") }
                 if !derivation.exact { printError("envlock: note: the expression is weaker than the lock; envlock verify checks the rest") }
                 return ExitStatus.ok
             }
