@@ -107,6 +107,13 @@ public enum FactCatalog {
         FactDescription("xformers.version", .changesResults, "xformers provides the memory-efficient attention kernels; versions differ in kernels and dispatch."),
         FactDescription("xformers.build.*", .changesResults, "What xformers was compiled against; built for another torch, it silently loses its C++/CUDA kernels."),
         FactDescription("conda.packages.*", .mayChangeResults, "Packages a conda environment installed, including CUDA libraries conda provides."),
+        FactDescription("runtime.state", .noEffect, "Whether the probed process had loaded torch or a CUDA library yet; a process still starting shows none."),
+        FactDescription("runtime.process.*", .noEffect, "The probed process: its pid, program, command line and working directory; informational.", identifiesInstance: true),
+        FactDescription("runtime.*.path", .noEffect, "Where the file the process loaded lies; which copy it is shows in the matching source fact.", identifiesInstance: true),
+        FactDescription("runtime.libcuda.*", .mayChangeResults, "The driver's libcuda the process loaded; as nvidia.driver, it rarely changes results."),
+        FactDescription("runtime.nvml.*", .noEffect, "NVML only reports on and manages GPUs; it runs no kernels."),
+        FactDescription("runtime.*.version", .changesResults, "The version of a library the process really loaded (cuDNN, cuBLAS, the CUDA runtime, torch): its kernels ran the job."),
+        FactDescription("runtime.*.source", .changesResults, "Which copy the dynamic linker chose, a wheel's or a system library earlier on LD_LIBRARY_PATH: another copy runs other kernels."),
         FactDescription("*.runtime", .changesResults, "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
     ]
 

@@ -31,7 +31,7 @@ struct LockCommand: AsyncParsableCommand {
             if let key {
                 do { signingKey = try KeyFiles.readPrivateKey(at: key) } catch { throw Failure.untrusted("\(error)") }
             }
-            let snapshot = await probeOptions.probe()
+            let snapshot = try await probeOptions.probe()
             let evaluation = Evaluator.evaluate(profile.rules, lockedFacts: nil, snapshot: snapshot)
             if evaluation.hasErrors && !force {
                 printError(Render.evaluationText(evaluation, header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))

@@ -16,10 +16,14 @@ struct ProbeOptions: ParsableArguments {
     @Option(name: .customLong("site-packages"), help: ArgumentHelp("A site-packages folder to read instead of asking an interpreter (repeatable, in sys.path order).", valueName: "dir"))
     var sitePackages: [String] = []
 
+    @Option(help: ArgumentHelp("Probe this running process: the libraries it loaded, its environment, command line and working directory (read from /proc, never stopping it).", valueName: "pid"))
+    var pid: Int32?
+
     @Flag(name: .customLong("no-cache"), help: "Ask the Python interpreter again instead of using what it reported before (kept in $XDG_CACHE_HOME/envlock, else ~/.cache/envlock).")
     var noCache = false
 
     func validate() throws {
+        if let pid, pid <= 0 { throw ValidationError("--pid must be a process number above zero") }
         // A root that is missing or not a folder would probe "nothing" and pass absent rules.
         var info = stat()
         guard stat(root, &info) == 0 else {
@@ -31,8 +35,9 @@ struct ProbeOptions: ParsableArguments {
     }
 
     /// The context detectors read through: this process's environment and the real
-    /// libraries and commands, rooted at `--root`.
-    func context() -> HostContext {
+    /// libraries and commands, rooted at `--root`; with `--pid`, the process read from /proc
+    /// (exit 2 when it is gone or not readable).
+    func context() throws -> HostContext {
         let environment = ProcessEnvironment.current()
         var context = HostContext(
             root: root,
@@ -41,12 +46,19 @@ struct ProbeOptions: ParsableArguments {
             python: PythonSelection(executable: python, sitePackages: sitePackages)
         )
         context.interpreterCache = noCache ? nil : InterpreterCache.standard(environment: environment)
+        if let pid {
+            do {
+                context.process = try RunningProcess.read(pid: pid)
+            } catch {
+                throw Failure.untrusted(error.description)
+            }
+        }
         return context
     }
 
     /// Probes this machine.
-    func probe() async -> Snapshot {
-        await Machine.probe(context())
+    func probe() async throws -> Snapshot {
+        await Machine.probe(try context())
     }
 }
 

@@ -15,7 +15,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let snapshot = await probeOptions.probe()
+            let snapshot = try await probeOptions.probe()
             try output.emit(Render.snapshot(snapshot, as: format), inputs: [probeOptions.python].compactMap { $0 })
             return ExitStatus.ok
         }

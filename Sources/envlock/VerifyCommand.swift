@@ -43,7 +43,7 @@ struct VerifiedMachine {
     /// Loads `path`, checks its trust (exit 2 on failure), probes this machine and evaluates.
     static func check(_ path: String, trust options: TrustOptions, probe probeOptions: ProbeOptions) async throws -> VerifiedMachine {
         let loaded = try Documents.lock(path)
-        let context = probeOptions.context()
+        let context = try probeOptions.context()
         let keys = try Documents.trustedKeys(options.trust, environment: context.environment)
         let policy = TrustPolicy(trustedKeys: keys, allowUnsigned: options.allowUnsigned, now: currentTime(), minimumSerial: options.minimumSerial)
         let verdict: TrustVerdict

@@ -23,5 +23,7 @@ public enum Detectors {
         XFormersBuildDetector(),
         CUDAWheelsDetector(),
         CondaPackagesDetector(),
+        RuntimeProcessDetector(),
+        RuntimeLibrariesDetector(),
     ]
 }
