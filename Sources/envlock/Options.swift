@@ -52,6 +52,10 @@ struct ProbeOptions: ParsableArguments {
             } catch {
                 throw Failure.untrusted(error.description)
             }
+            // The packages of the interpreter the job runs, unless the user named others.
+            if python == nil, sitePackages.isEmpty, let interpreter = context.process?.pythonInterpreter() {
+                context.python.executable = interpreter
+            }
         }
         return context
     }

@@ -193,6 +193,20 @@ final class BackgroundProgram: Sendable {
         #expect(early.stdout.contains("has not loaded torch or any CUDA library yet"), "\(early.stdout)")
     }
 
+    /// The example profile of examples/kubernetes/fooocus-runtime-check.yaml loads and locks
+    /// against a running job (the fake job has no CUDA runtime or cuBLAS wheel to pin, hence --force).
+    @Test func theExampleRuntimeProfileLocksARunningJob() async throws {
+        let tree = try await FakeJobTree.make()
+        let job = try await tree.start(libraryPath: tree.wheelCuDNNFolder, environment: ["CUBLAS_WORKSPACE_CONFIG": ":4096:8"])
+        defer { job.stop() }
+        let lockPath = tree.folder.file("runtime.lock")
+        let lock = try await Envlock.run(["lock", "--profile", SharedData.packageRoot + "/examples/fooocus-runtime-profile.yaml", "--pid", String(job.pid),
+                                          "--site-packages", tree.folder.path, "--output", lockPath, "--force"])
+        #expect(lock.status == 0, "\(lock.stdout)\(lock.stderr)")
+        #expect(readFile(lockPath).contains("wheel nvidia-cudnn-cu12 8.9.2.26"))
+        #expect(readFile(lockPath).contains("runtime.torch.version"))
+    }
+
     @Test func aProcessThatIsGoneExits2() async throws {
         let gone = try BackgroundProgram("/bin/true", [], environment: [:])
         gone.stop()

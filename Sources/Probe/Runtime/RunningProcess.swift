@@ -20,14 +20,43 @@ public struct ProcessView: Sendable, Equatable {
     public var workingDirectory: String?
     /// The program it runs (`/proc/PID/exe`), in its own filesystem view.
     public var executable: String?
+    /// Whether its `/` is this process's `/` (not a container's), so that its paths name the
+    /// same files here and its interpreter can be run from here.
+    public var sharesFilesystem: Bool
 
-    public init(pid: Int32, procFolder: String? = nil, environment: [String: String] = [:], arguments: [String] = [], workingDirectory: String? = nil, executable: String? = nil) {
+    public init(pid: Int32, procFolder: String? = nil, environment: [String: String] = [:], arguments: [String] = [], workingDirectory: String? = nil, executable: String? = nil, sharesFilesystem: Bool = true) {
         self.pid = pid
         self.procFolder = procFolder ?? "/proc/\(pid)"
         self.environment = environment
         self.arguments = arguments
         self.workingDirectory = workingDirectory
         self.executable = executable
+        self.sharesFilesystem = sharesFilesystem
+    }
+
+    /// The Python interpreter the process runs, as its command line names it (`python3`
+    /// found on its own PATH, `venv/bin/python` from its working directory), so that the
+    /// Python detectors read the packages of the environment the job really runs in; nil when
+    /// it is not a Python process, the file is not there, or it lives in another filesystem
+    /// (a container's interpreter cannot run from the host). `/proc/PID/exe` alone would not
+    /// do: it names the resolved base interpreter, not the venv's `bin/python` link.
+    public func pythonInterpreter() -> String? {
+        guard sharesFilesystem, let program = arguments.first, !program.isEmpty,
+              let executable, PythonPath.basename(executable).hasPrefix("python")
+        else { return nil }
+        let candidate: String?
+        if program.hasPrefix("/") {
+            candidate = program
+        } else if program.contains("/") {
+            candidate = workingDirectory.map { PythonPath.normalize($0 + "/" + program) }
+        } else {
+            let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false).map { folder in
+                folder.hasPrefix("/") ? String(folder) : PythonPath.normalize((workingDirectory ?? "/") + "/" + folder)
+            }
+            candidate = SubprocessCommandRunner.resolve(program, searchPath: folders.joined(separator: ":"))
+        }
+        guard let candidate, FileSystem.exists(candidate) else { return nil }
+        return candidate
     }
 
     /// `/proc/PID/root`: the process's own `/`, so that a process in a container probed from
@@ -76,6 +105,10 @@ public enum RunningProcess {
         var view = ProcessView(pid: pid, procFolder: folder, environment: environment, arguments: arguments)
         view.workingDirectory = try link(folder + "/cwd", pid: pid, owner: info.st_uid)
         view.executable = try link(folder + "/exe", pid: pid, owner: info.st_uid)
+        var itsRoot = stat()
+        var ourRoot = stat()
+        view.sharesFilesystem = stat(folder + "/root", &itsRoot) == 0 && stat("/", &ourRoot) == 0
+            && itsRoot.st_dev == ourRoot.st_dev && itsRoot.st_ino == ourRoot.st_ino
         return view
     }
 

@@ -1,5 +1,8 @@
 import EnvLock
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Probe
 
 @Suite struct ProcessFileParserTests {
@@ -179,6 +182,25 @@ private struct FakeProcess {
         #expect(outcome.detail?.contains("maps: not found") == true)
         let withoutPid = HostContext(environment: [:], commands: NoCommands())
         #expect(await RuntimeLibrariesDetector().detect(in: withoutPid, earlier: [:]).status == .skipped)
+    }
+
+    @Test func theInterpreterIsTheOneTheCommandLineNames() {
+        let tree = PythonTree()
+        let python = tree.write("venv/bin/python3", "#!")
+        chmod(python, 0o755)
+        tree.folder("work")
+        var process = ProcessView(pid: 9, environment: ["PATH": "relative/bin:\(tree.at("venv/bin")):/usr/bin"], arguments: ["python3", "launch.py"],
+                                  workingDirectory: tree.at("work"), executable: "/usr/bin/python3.10")
+        #expect(process.pythonInterpreter() == python)
+        process.arguments = ["../venv/bin/python3", "launch.py"]
+        #expect(process.pythonInterpreter() == python)
+        process.arguments = [python]
+        #expect(process.pythonInterpreter() == python)
+        process.sharesFilesystem = false
+        #expect(process.pythonInterpreter() == nil, "a container's interpreter cannot run from the host")
+        process.sharesFilesystem = true
+        process.executable = "/usr/bin/node"
+        #expect(process.pythonInterpreter() == nil)
     }
 
     @Test func environmentFactsComeFromTheProcess() async {
