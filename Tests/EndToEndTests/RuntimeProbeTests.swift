@@ -82,7 +82,7 @@ final class BackgroundProgram: Sendable {
     /// Waits (at most 20 s) until `/proc/PID/maps` names every one of `names`.
     func waitUntilMapped(_ names: [String]) async throws {
         for _ in 0..<400 {
-            let maps = Self.read("/proc/\(pid)/maps")
+            let maps = readFile("/proc/\(pid)/maps")
             if names.allSatisfy({ maps.contains($0) }) { return }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { throw ProcessGone(pid: pid, status: status) }
@@ -101,20 +101,6 @@ final class BackgroundProgram: Sendable {
         var pid: pid_t
         var status: Int32
         var description: String { status < 0 ? "process \(pid) did not load its libraries within 20 s" : "process \(pid) ended (status \(status)) before loading its libraries" }
-    }
-
-    static func read(_ path: String) -> String {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return "" }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

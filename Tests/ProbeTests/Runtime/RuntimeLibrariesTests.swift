@@ -223,3 +223,20 @@ private struct FakeProcess {
         #expect(loaded.results.map(\.verdict) == [.fail, .fail])
     }
 }
+
+@Suite struct RuntimeFactImpactTests {
+    /// What the process loaded ranks with the torch stack; where it lies and which process it
+    /// is never change results.
+    @Test func loadedLibrariesChangeResultsAndPathsDoNot() {
+        let expected: [String: FactImpact] = [
+            "runtime.cudnn.version": .changesResults, "runtime.cudnn.source": .changesResults, "runtime.cublas.source": .changesResults,
+            "runtime.cudart.version": .changesResults, "runtime.torch.version": .changesResults, "runtime.cudnn_ops_infer.source": .changesResults,
+            "runtime.cudnn.path": .noEffect, "runtime.libcuda.path": .noEffect, "runtime.process.cwd": .noEffect, "runtime.state": .noEffect,
+            "runtime.nvml.version": .noEffect, "runtime.libcuda.version": .mayChangeResults,
+        ]
+        for (key, impact) in expected {
+            #expect(FactCatalog.impact(of: key) == impact, "\(key)")
+        }
+        #expect(FactCatalog.describe("runtime.process.command")?.identifiesInstance == true)
+    }
+}
