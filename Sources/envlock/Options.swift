@@ -52,8 +52,12 @@ struct ProbeOptions: ParsableArguments {
             } catch {
                 throw Failure.untrusted(error.description)
             }
+            // A process in a container: its files, not the host's, as with --root.
+            if let process = context.process, !process.sharesFilesystem, !context.isForeignRoot {
+                context.root = process.rootFolder
+            }
             // The packages of the interpreter the job runs, unless the user named others.
-            if python == nil, sitePackages.isEmpty, let interpreter = context.process?.pythonInterpreter() {
+            if python == nil, sitePackages.isEmpty, let interpreter = context.process?.pythonInterpreter(in: context) {
                 context.python.executable = interpreter
             }
         }

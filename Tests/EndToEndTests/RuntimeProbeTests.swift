@@ -193,6 +193,24 @@ final class BackgroundProgram: Sendable {
         #expect(readFile(lockPath).contains("runtime.torch.version"))
     }
 
+    /// The Python detectors read the interpreter the job's command line names on the job's
+    /// own PATH: here a link that envlock's PATH does not reach.
+    @Test(.enabled(if: access("/usr/bin/python3", X_OK) == 0, "no /usr/bin/python3 to run a Python job with"))
+    func aPythonJobsPackagesComeFromTheInterpreterItRuns() async throws {
+        let folder = TemporaryFolder()
+        makeFolders(folder.file("bin"))
+        try #require(symlink("/usr/bin/python3", folder.file("bin/python3")) == 0)
+        // Started by name, as a shell or launcher would: argv[0] is `python3`.
+        let byName = try BackgroundProgram("/bin/sh", ["-c", "exec python3 -c 'import time; time.sleep(60)'"], environment: ["PATH": folder.file("bin") + ":/usr/bin:/bin"])
+        defer { byName.stop() }
+        try await byName.waitUntilMapped(["/usr/bin/python3"])
+        let result = try await Envlock.run(["probe", "--pid", String(byName.pid), "--format", "json"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let facts = try Snapshot.load(Array(result.stdout.utf8), path: "probe output").facts
+        #expect(facts["python.executable"] == folder.file("bin/python3"), "\(facts.filter { $0.key.hasPrefix("python.") })")
+        #expect(facts["runtime.state"] == "not-loaded-yet")
+    }
+
     @Test func aProcessThatIsGoneExits2() async throws {
         let gone = try BackgroundProgram("/bin/true", [], environment: [:])
         gone.stop()

@@ -21,7 +21,7 @@ public struct ProcessView: Sendable, Equatable {
     /// The program it runs (`/proc/PID/exe`), in its own filesystem view.
     public var executable: String?
     /// Whether its `/` is this process's `/` (not a container's), so that its paths name the
-    /// same files here and its interpreter can be run from here.
+    /// same files here.
     public var sharesFilesystem: Bool
 
     public init(pid: Int32, procFolder: String? = nil, environment: [String: String] = [:], arguments: [String] = [], workingDirectory: String? = nil, executable: String? = nil, sharesFilesystem: Bool = true) {
@@ -35,27 +35,31 @@ public struct ProcessView: Sendable, Equatable {
     }
 
     /// The Python interpreter the process runs, as its command line names it (`python3`
-    /// found on its own PATH, `venv/bin/python` from its working directory), so that the
-    /// Python detectors read the packages of the environment the job really runs in; nil when
-    /// it is not a Python process, the file is not there, or it lives in another filesystem
-    /// (a container's interpreter cannot run from the host). `/proc/PID/exe` alone would not
-    /// do: it names the resolved base interpreter, not the venv's `bin/python` link.
-    public func pythonInterpreter() -> String? {
-        guard sharesFilesystem, let program = arguments.first, !program.isEmpty,
+    /// found on its own PATH, `venv/bin/python` from its working directory), in its own
+    /// filesystem view, so that the Python detectors read the packages of the environment the
+    /// job really runs in; nil when it is not a Python process or the file is not there.
+    /// `/proc/PID/exe` alone would not do: it names the resolved base interpreter, not the
+    /// venv's `bin/python` link. `files` reads as the process sees (`filesystem(of:)` or `/`).
+    public func pythonInterpreter(in files: HostContext) -> String? {
+        guard let program = arguments.first, !program.isEmpty,
               let executable, PythonPath.basename(executable).hasPrefix("python")
         else { return nil }
+        let directory = workingDirectory ?? "/"
         let candidate: String?
         if program.hasPrefix("/") {
             candidate = program
         } else if program.contains("/") {
-            candidate = workingDirectory.map { PythonPath.normalize($0 + "/" + program) }
+            candidate = PythonPath.normalize(directory + "/" + program)
         } else {
-            let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false).map { folder in
-                folder.hasPrefix("/") ? String(folder) : PythonPath.normalize((workingDirectory ?? "/") + "/" + folder)
+            // Its PATH, with relative folders taken from its working directory, not envlock's.
+            let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { folder in
+                folder.hasPrefix("/") ? String(folder) : PythonPath.normalize(directory + "/" + folder)
             }
-            candidate = SubprocessCommandRunner.resolve(program, searchPath: folders.joined(separator: ":"))
+            var search = files
+            search.environment = ["PATH": folders.joined(separator: ":")]
+            candidate = PythonEnvironmentDetector.lookUp(program, in: search)
         }
-        guard let candidate, FileSystem.exists(candidate) else { return nil }
+        guard let candidate, files.exists(candidate) else { return nil }
         return candidate
     }
 

@@ -187,20 +187,29 @@ private struct FakeProcess {
     @Test func theInterpreterIsTheOneTheCommandLineNames() {
         let tree = PythonTree()
         let python = tree.write("venv/bin/python3", "#!")
-        chmod(python, 0o755)
         tree.folder("work")
+        let here = HostContext(environment: [:], commands: NoCommands())
         var process = ProcessView(pid: 9, environment: ["PATH": "relative/bin:\(tree.at("venv/bin")):/usr/bin"], arguments: ["python3", "launch.py"],
                                   workingDirectory: tree.at("work"), executable: "/usr/bin/python3.10")
-        #expect(process.pythonInterpreter() == python)
+        #expect(process.pythonInterpreter(in: here) == python)
         process.arguments = ["../venv/bin/python3", "launch.py"]
-        #expect(process.pythonInterpreter() == python)
+        #expect(process.pythonInterpreter(in: here) == python)
         process.arguments = [python]
-        #expect(process.pythonInterpreter() == python)
-        process.sharesFilesystem = false
-        #expect(process.pythonInterpreter() == nil, "a container's interpreter cannot run from the host")
-        process.sharesFilesystem = true
+        #expect(process.pythonInterpreter(in: here) == python)
         process.executable = "/usr/bin/node"
-        #expect(process.pythonInterpreter() == nil)
+        #expect(process.pythonInterpreter(in: here) == nil)
+    }
+
+    @Test func aContainersInterpreterIsFoundInItsOwnFiles() {
+        let fake = FakeProcess()
+        fake.file("/opt/venv/bin/python", "#!")
+        var process = fake.process
+        process.environment = ["PATH": "/opt/venv/bin:/usr/bin"]
+        process.arguments = ["python", "entry_with_update.py"]
+        process.executable = "/usr/local/bin/python3.10"
+        let files = fake.context.filesystem(of: process)
+        #expect(process.pythonInterpreter(in: files) == "/opt/venv/bin/python")
+        #expect(process.pythonInterpreter(in: HostContext(environment: [:], commands: NoCommands())) == nil, "not a path on this machine")
     }
 
     @Test func environmentFactsComeFromTheProcess() async {
