@@ -128,6 +128,15 @@ public struct RuntimeLibrariesDetector: Detector {
     /// `cudnn` for `…/libcudnn.so.8`, `cudnn_ops_infer` for a cuDNN sub-library, `torch` for
     /// `…/torch/_C.cpython-310-x86_64-linux-gnu.so`, `flash_attn` for flash-attention's module.
     static func component(ofPath path: String) -> String? {
+        // The component becomes one segment of a fact key: a file name with spaces, dots or
+        // other bytes (any file can be mapped) must not make a malformed or forged key.
+        guard let component = candidateComponent(ofPath: path),
+              component.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F })
+        else { return nil }
+        return component
+    }
+
+    private static func candidateComponent(ofPath path: String) -> String? {
         let name = PythonPath.basename(path)
         if name.hasPrefix("_C"), name.hasSuffix(".so") {
             let package = PythonPath.basename(PythonPath.dirname(path))

@@ -80,6 +80,9 @@ import Glibc
             ("/usr/lib/x86_64-linux-gnu/libc.so.6", nil, "6"),
             ("/v/site-packages/numpy/core/_C.so", nil, nil),
             ("/usr/lib/x86_64-linux-gnu/libcudart_static.a", nil, nil),
+            ("/tmp/libcudnn_x y.so.8", nil, "8"),
+            ("/tmp/libcudnn_a.b.so.8", nil, "8"),
+            ("/v/site-packages/xformers/_C\u{1B}[2J.so", nil, nil),
         ]
         for (path, component, version) in cases {
             #expect(RuntimeLibrariesDetector.component(ofPath: path) == component, "\(path)")
