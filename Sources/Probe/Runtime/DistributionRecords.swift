@@ -16,7 +16,7 @@ public struct DistributionOwner: Sendable, Equatable {
 /// pip writes one RECORD line per installed file, its path relative to site-packages
 /// (`nvidia/cudnn/lib/libcudnn.so.8,sha256=…,…`), so a file listed there was installed by
 /// that distribution; a file no RECORD lists was put there some other way.
-struct DistributionRecords {
+public struct DistributionRecords {
     /// Reads files as the probed process sees them.
     let files: HostContext
     private var listings: [String: [String]?] = [:]
@@ -97,7 +97,7 @@ struct DistributionRecords {
     }
 
     /// The paths a RECORD file lists: the first CSV field of each line, unquoted.
-    static func parseRecordPaths(_ text: String) -> [String] {
+    public static func parseRecordPaths(_ text: String) -> [String] {
         var paths: [String] = []
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             if line.hasPrefix("\"") {

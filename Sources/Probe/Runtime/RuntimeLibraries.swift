@@ -83,17 +83,17 @@ public struct RuntimeLibrariesDetector: Detector {
     }
 
     /// One file mapped into a process.
-    struct MappedFile: Sendable, Equatable {
-        var path: String
+    public struct MappedFile: Sendable, Equatable {
+        public var path: String
         /// The kernel marks a mapping whose file was unlinked or replaced since with ` (deleted)`.
-        var deleted: Bool
+        public var deleted: Bool
     }
 
     /// The files mapped in a `/proc/PID/maps` text, each once, in the order first mapped.
     ///
     /// A line is `address perms offset dev inode path`; the path (which may contain spaces)
     /// starts after the fifth field's padding, and anonymous or `[heap]`-like mappings have none.
-    static func parseMaps(_ text: String) -> [MappedFile] {
+    public static func parseMaps(_ text: String) -> [MappedFile] {
         var seen: Set<String> = []
         var files: [MappedFile] = []
         for line in text.split(separator: "\n") {
@@ -127,7 +127,7 @@ public struct RuntimeLibrariesDetector: Detector {
     /// The fact component a mapped file belongs to, or nil when it is none of torch's or CUDA's:
     /// `cudnn` for `…/libcudnn.so.8`, `cudnn_ops_infer` for a cuDNN sub-library, `torch` for
     /// `…/torch/_C.cpython-310-x86_64-linux-gnu.so`, `flash_attn` for flash-attention's module.
-    static func component(ofPath path: String) -> String? {
+    public static func component(ofPath path: String) -> String? {
         // The component becomes one segment of a fact key: a file name with spaces, dots or
         // other bytes (any file can be mapped) must not make a malformed or forged key.
         guard let component = candidateComponent(ofPath: path),
