@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "EnvLock",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -46,7 +47,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "envlock-fuzz", dependencies: ["EnvLock", "Probe"]),
-        .executableTarget(name: "envlock-bench", dependencies: ["EnvLock"]),
+        .executableTarget(name: "envlock-bench", dependencies: ["EnvLock", "Probe"]),
         .testTarget(name: "EnvLockTests", dependencies: ["EnvLock"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock"]),
         .testTarget(

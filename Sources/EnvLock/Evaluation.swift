@@ -105,6 +105,19 @@ public enum Evaluator {
                     add(key, expected: specifiers.text, found: value, passes: specifiers.containsInstalled(value))
                 }
             }
+        case .contains(let wanted), .excludes(let wanted):
+            let wantsItem: Bool
+            if case .contains = rule.check { wantsItem = true } else { wantsItem = false }
+            let expected = (wantsItem ? "contains " : "excludes ") + "\"\(wanted)\""
+            if keys.isEmpty { addMissing(expected) }
+            for key in keys {
+                let value = facts[key] ?? ""
+                let matching = FactList.items(of: value).filter { FactList.item($0, matches: wanted) }
+                let note = !wantsItem && !matching.isEmpty
+                    ? "has " + matching.map { "\"\($0)\"" }.joined(separator: ", ") + (wanted.contains("*") ? ", which matches \"\(wanted)\"" : "")
+                    : nil
+                add(key, expected: expected, found: value, passes: wantsItem == !matching.isEmpty, note: note)
+            }
         case .pin:
             guard let locked else {
                 if keys.isEmpty { addMissing("the locking machine's value") }

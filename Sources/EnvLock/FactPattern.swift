@@ -66,10 +66,11 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
         String(decoding: characters.prefix { $0 != UInt8(ascii: "*") }, as: UTF8.self)
     }
 
-    /// Wildcard matching without allocation. A `*` never consumes a `.`, so once a literal `.`
-    /// has matched, no earlier `*` can change the outcome and backtracking restarts from there.
-    private static func match(pattern: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let star = UInt8(ascii: "*"), dot = UInt8(ascii: ".")
+    /// Wildcard matching without allocation. A `*` never consumes a `.` (unless
+    /// `starCrossesDots`, for list items), so once a literal `.` has matched, no earlier `*`
+    /// can change the outcome and backtracking restarts from there.
+    static func match(pattern: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>, starCrossesDots: Bool = false) -> Bool {
+        let star = UInt8(ascii: "*"), dot: UInt8? = starCrossesDots ? nil : UInt8(ascii: ".")
         var patternIndex = 0, keyIndex = 0
         var lastStar: Int?
         var keyIndexAtStar = 0

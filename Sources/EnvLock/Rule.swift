@@ -20,6 +20,11 @@ public struct Rule: Sendable, Equatable {
         case pin
         /// No fact matches the key.
         case absent
+        /// The value, read as a list (`FactList`), has an item matching this (a `*` matches
+        /// any run of characters): `contains: "Fooocus V2"`.
+        case contains(String)
+        /// The value, read as a list (`FactList`), has no item matching this: `excludes: "*_gpu"`.
+        case excludes(String)
     }
 
     public var pattern: FactPattern
@@ -43,16 +48,22 @@ public struct Rule: Sendable, Equatable {
         case .oneOf(let values): "one of " + values.map { "\"\($0)\"" }.joined(separator: ", ")
         case .pin: "pinned to the locking machine"
         case .absent: "absent"
+        case .contains(let item): "contains \"\(item)\""
+        case .excludes(let item): "excludes \"\(item)\""
         }
     }
 }
 
 /// Arguments a launched command must and must not carry (`run` in a profile).
 ///
-/// An entry matches an argument equal to it, or, when the entry has no `=`, an argument
-/// `entry=value`: `--attention-split` forbids both `--attention-split` and
-/// `--attention-split=1`. A forbidden `--long-option` also forbids its abbreviations
-/// (`--attention-spl`), because Python's argparse expands unambiguous prefixes by default.
+/// The arguments are read the way Python's argparse reads them, without knowing the app's
+/// option table (docs/FORMAT.md, "Run policy"): only tokens before a standalone `--` are
+/// options; `--name=value` and `--name value` both give `--name` a value and the last one wins;
+/// `-x1` and `-x=1` give `-x` the value `1`; `-abx` is the flags `-a -b -x`. An entry `--name`
+/// or `-x` is about the option; an entry `--name=value` is about the value it ends with.
+/// A forbidden `--name` is also refused under any prefix (`--attention-spl`), because argparse
+/// expands unambiguous prefixes; a required one must be spelled in full, because a prefix
+/// might expand to another option.
 public struct RunPolicy: Sendable, Equatable {
     public var require: [String]
     public var forbid: [String]
@@ -64,33 +75,109 @@ public struct RunPolicy: Sendable, Equatable {
 
     public var isEmpty: Bool { require.isEmpty && forbid.isEmpty }
 
+    /// One option as the command line gives it.
+    struct Occurrence: Equatable {
+        /// As written: `--samp`, `-x`.
+        var spelling: String
+        /// The value it carries (`=v`, the attached `-x1`, or the next token), if any.
+        var value: String?
+        /// The token(s) it came from, for reports.
+        var text: String
+    }
+
     /// Why `arguments` may not run, one line per problem; empty when they may.
     public func violations(in arguments: [String]) -> [String] {
+        let options = Self.options(in: arguments)
         var problems: [String] = []
-        for required in require where !arguments.contains(where: { Self.matches($0, entry: required) }) {
-            problems.append("missing required argument \(required)")
+        for required in require {
+            let (name, wanted) = Self.split(required)
+            let found = options.filter { Self.names($0.spelling, name) }
+            guard let last = found.last, last.spelling == name else {
+                let prefix = found.last.map { " (\($0.text) is a prefix that argparse may expand to another option; write \(name) in full)" } ?? ""
+                let afterTerminator = arguments.firstIndex(of: "--").map { arguments[($0 + 1)...].contains { Self.split($0).name == name } } ?? false
+                problems.append("missing required argument \(required)" + prefix + (afterTerminator ? " (it appears only after --, where it is not an option)" : ""))
+                continue
+            }
+            if let wanted, last.value != wanted {
+                problems.append("required argument \(required) has the value \(last.value.map { "\"\($0)\"" } ?? "none") (\(last.text), the last one given, is the one that counts)")
+            }
         }
         for forbidden in forbid {
-            for argument in arguments {
-                if Self.matches(argument, entry: forbidden) {
-                    problems.append("forbidden argument \(argument)" + (argument == forbidden ? "" : " (matches \(forbidden))"))
-                } else if Self.abbreviates(argument, entry: forbidden) {
-                    problems.append("forbidden argument \(argument) (an abbreviation of \(forbidden), which argparse would accept)")
+            let (name, value) = Self.split(forbidden)
+            let found = options.filter { Self.names($0.spelling, name) }
+            if let value {
+                // argparse keeps the last value given.
+                if let last = found.last, last.value == value {
+                    let how = last.spelling == name ? "" : "; \(last.spelling) is an abbreviation of \(name), which argparse would accept"
+                    problems.append("forbidden argument \(last.text)" + (last.text == forbidden && how.isEmpty ? "" : " (gives \(name) the value \"\(value)\"\(how))"))
                 }
+                continue
+            }
+            for occurrence in found {
+                problems.append("forbidden argument \(occurrence.text)" + (occurrence.spelling == name
+                    ? (occurrence.text == forbidden ? "" : " (matches \(forbidden))")
+                    : " (\(occurrence.spelling == occurrence.text ? "an" : "\(occurrence.spelling) is an") abbreviation of \(forbidden), which argparse would accept)"))
             }
         }
         return problems
     }
 
-    /// Whether `argument` is a shortened `--option` (or `--option=value`) that argparse would
-    /// expand to the long option `entry`.
-    static func abbreviates(_ argument: String, entry: String) -> Bool {
-        guard entry.hasPrefix("--"), !entry.contains("=") else { return false }
-        let flag = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
-        return flag.hasPrefix("--") && flag.count > 2 && flag.count < entry.count && entry.hasPrefix(flag)
+    /// `--name=value` as name and value; `--name` and `-x` have no value.
+    static func split(_ entry: String) -> (name: String, value: String?) {
+        if entry.hasPrefix("--"), let equals = entry.firstIndex(of: "=") {
+            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
+        }
+        if entry.hasPrefix("-"), !entry.hasPrefix("--"), entry.count > 2 {
+            let name = String(entry.prefix(2))
+            let rest = entry.dropFirst(2)
+            return (name, String(rest.hasPrefix("=") ? rest.dropFirst() : rest))
+        }
+        return (entry, nil)
     }
 
-    static func matches(_ argument: String, entry: String) -> Bool {
-        argument == entry || (!entry.contains("=") && argument.hasPrefix(entry + "="))
+    /// Whether an option written as `spelling` can mean `name`: the same, or for long options
+    /// a prefix of at least one letter, which argparse expands when unambiguous.
+    static func names(_ spelling: String, _ name: String) -> Bool {
+        if spelling == name { return true }
+        return name.hasPrefix("--") && spelling.hasPrefix("--") && spelling.count > 2 && name.hasPrefix(spelling)
+    }
+
+    /// The options before a standalone `--`, in order, with their values.
+    static func options(in arguments: [String]) -> [Occurrence] {
+        var found: [Occurrence] = []
+        var index = 0
+        func nextValue() -> String? {
+            guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("-") else { return nil }
+            return arguments[index + 1]
+        }
+        while index < arguments.count {
+            let token = arguments[index]
+            if token == "--" { break }
+            if token.hasPrefix("--") {
+                let (name, value) = split(token)
+                if let value {
+                    found.append(Occurrence(spelling: name, value: value, text: token))
+                } else if let next = nextValue() {
+                    found.append(Occurrence(spelling: name, value: next, text: "\(token) \(next)"))
+                } else {
+                    found.append(Occurrence(spelling: name, value: nil, text: token))
+                }
+            } else if token.hasPrefix("-"), token.count > 1 {
+                let letters = token.dropFirst()
+                if letters.count > 1, letters.allSatisfy({ $0.isLetter }) {
+                    // A cluster of flags (-abx) also carries -x; the same token read as -a with
+                    // the value "bx" is reported below as -a.
+                    for letter in letters.dropFirst() { found.append(Occurrence(spelling: "-\(letter)", value: nil, text: token)) }
+                }
+                let (name, value) = split(token)
+                if value == nil, let next = nextValue() {
+                    found.append(Occurrence(spelling: name, value: next, text: "\(token) \(next)"))
+                } else {
+                    found.append(Occurrence(spelling: name, value: value, text: token))
+                }
+            }
+            index += 1
+        }
+        return found
     }
 }

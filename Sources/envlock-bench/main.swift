@@ -5,9 +5,29 @@
 // The rules are an ordinary mix: exact keys with version specifiers (most), equals, one_of,
 // pins compared with locked facts, absent rules and 1% glob patterns. Prints the median and
 // the fastest of RUNS evaluations; bench/rules.sh records it in BENCHMARKS.md.
+//
+//   envlock-bench sha256 FILE [RUNS]
+//
+// Model hashing (issue 11): hashes FILE RUNS times with envlock's ModelDigest, cache off, and
+// prints each run's seconds; bench/model-hash.sh compares it with sha256sum on the same file.
 import EnvLock
+import Probe
+#if canImport(Glibc)
+import Glibc
+#endif
 
 let arguments = CommandLine.arguments
+if arguments.count > 2, arguments[1] == "sha256" {
+    let runs = arguments.count > 3 ? Int(arguments[3]) ?? 5 : 5
+    let digests = ModelDigest(cacheFolder: nil)
+    for _ in 0..<runs {
+        let start = ContinuousClock.now
+        let result = try digests.digest(of: arguments[2])
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        print("\(Double(seconds) + Double(attoseconds) / 1e18) \(result.digest)")
+    }
+    exit(0)
+}
 let ruleCount = arguments.count > 1 ? Int(arguments[1]) ?? 10_000 : 10_000
 let factCount = arguments.count > 2 ? Int(arguments[2]) ?? 10_000 : 10_000
 let runs = arguments.count > 3 ? Int(arguments[3]) ?? 15 : 15

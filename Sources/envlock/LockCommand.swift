@@ -6,7 +6,7 @@ struct LockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock",
         abstract: "Write a signed lock from a profile and this machine's facts.",
-        discussion: "Probes this machine, evaluates the profile, and refuses (exit 1, with the report) when an error rule fails, unless --force is given. Pins record this machine's values."
+        discussion: "Probes this machine, evaluates the profile, and refuses (exit 1, with the report) when an error rule fails, unless --force is given. Pins record this machine's values. With -- CMD…, the job's facts (job.*) are checked and recorded too."
     )
 
     @Option(help: ArgumentHelp("The profile to lock (YAML).", valueName: "file")) var profile: String
@@ -16,6 +16,7 @@ struct LockCommand: AsyncParsableCommand {
     @Flag(help: "Write the lock even if error rules fail on this machine.") var force = false
     @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never the profile or the key).") var replaceProtected = false
     @OptionGroup var probeOptions: ProbeOptions
+    @OptionGroup var job: JobOptions
 
     func validate() throws {
         if let serial, serial < 0 { throw ValidationError("--serial must be zero or more") }
@@ -31,7 +32,8 @@ struct LockCommand: AsyncParsableCommand {
             if let key {
                 do { signingKey = try KeyFiles.readPrivateKey(at: key) } catch { throw Failure.untrusted("\(error)") }
             }
-            let snapshot = try await probeOptions.probe()
+            let context = try probeOptions.context()
+            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: profile.rules, environment: context.environment, process: context.process))
             let evaluation = Evaluator.evaluate(profile.rules, lockedFacts: nil, snapshot: snapshot)
             if evaluation.hasErrors && !force {
                 printError(Render.evaluationText(evaluation, header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))

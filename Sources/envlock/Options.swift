@@ -71,11 +71,55 @@ struct ProbeOptions: ParsableArguments {
 }
 
 enum Machine {
-    /// Runs every detector and adds the cross-check findings.
-    static func probe(_ context: HostContext) async -> Snapshot {
-        var snapshot = await Prober().probe(context)
+    /// Runs every detector (and the job detectors for `job`) and adds the cross-check findings.
+    static func probe(_ context: HostContext, job: JobInvocation? = nil) async -> Snapshot {
+        async let machine = Prober().probe(context)
+        async let jobFacts = JobDetectors.probe(job, in: context)
+        var snapshot = await machine
+        let jobSnapshot = await jobFacts
+        snapshot.facts.merge(jobSnapshot.facts) { machineValue, _ in machineValue }
+        snapshot.detectors += jobSnapshot.detectors
         snapshot.findings = CrossChecks.findings(snapshot.facts)
         return snapshot
+    }
+}
+
+/// The job after `--` on probe, lock and verify (run has its own), so that the golden machine
+/// records the job's facts and a check needs no start of the job.
+struct JobOptions: ParsableArguments {
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The job's command, after -- (its job. facts are checked too).", valueName: "command"))
+    var command: [String] = []
+
+    /// The job, or nil when no command was given and no `--pid` process runs one.
+    func invocation(wanted rules: [Rule]?, environment: [String: String], process: ProcessView? = nil) throws -> JobInvocation? {
+        try JobOptions.invocation(command, wanted: rules, environment: environment, process: process)
+    }
+
+    /// `command` as a job whose model digests are computed for `rules` (nil: every model the
+    /// job names), with a progress line on stderr for any file that takes over a second.
+    /// Without a command, the `--pid` process is the job: its own command line, started in its
+    /// own working folder.
+    static func invocation(_ command: [String], wanted rules: [Rule]?, environment: [String: String], process: ProcessView? = nil) throws -> JobInvocation? {
+        if command.isEmpty, let process, !process.arguments.isEmpty, let workingDirectory = process.workingDirectory {
+            return JobInvocation(command: process.arguments, workingDirectory: workingDirectory, wantedDigests: rules?.map(\.pattern), digests: digests(environment))
+        }
+        guard !command.isEmpty else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        // Relative script paths are the job's, resolved against the folder it starts in.
+        guard getcwd(&buffer, buffer.count) != nil else {
+            throw Failure.io("cannot read the current folder (\(String(cString: strerror(errno)))), which the job's relative paths start from; run from an existing folder")
+        }
+        let workingDirectory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return JobInvocation(command: command, workingDirectory: workingDirectory, wantedDigests: rules?.map(\.pattern), digests: digests(environment))
+    }
+
+    /// The model digest cache, printing a progress line for any file that takes over a second.
+    static func digests(_ environment: [String: String]) -> ModelDigest {
+        ModelDigest(cacheFolder: ModelDigest.defaultCacheFolder(environment: environment)) { progress in
+            let gib = { (bytes: Int) in let tenths = (bytes * 10) >> 30; return "\(tenths / 10).\(tenths % 10)" }
+            let percent = progress.bytesTotal > 0 ? progress.bytesDone * 100 / progress.bytesTotal : 100
+            printError("envlock: hashing \(UntrustedText.terminal(progress.path)): \(gib(progress.bytesDone))/\(gib(progress.bytesTotal)) GiB (\(percent)%)" + (progress.finished ? ", done in \(Int(progress.elapsed)) s" : ""))
+        }
     }
 }
 

@@ -6,16 +6,18 @@ struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
         abstract: "Report what this machine has: driver, GPUs, CUDA, Python packages, OS and environment.",
-        discussion: "Every detector is listed with its status: ok, absent (not installed here), failed (present but unreadable; the detail says why) or skipped. Exits 0 whenever a report was produced, also on a broken machine."
+        discussion: "Every detector is listed with its status: ok, absent (not installed here), failed (present but unreadable; the detail says why) or skipped. Exits 0 whenever a report was produced, also on a broken machine. With -- CMD…, also the job's facts (job.*) as lock, verify and run see them."
     )
 
     @OptionGroup var probeOptions: ProbeOptions
     @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
     @OptionGroup var output: OutputOptions
+    @OptionGroup var job: JobOptions
 
     func run() async throws {
         try await reportingFailures {
-            let snapshot = try await probeOptions.probe()
+            let context = try probeOptions.context()
+            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: nil, environment: context.environment, process: context.process))
             try output.emit(Render.snapshot(snapshot, as: format), inputs: [probeOptions.python].compactMap { $0 })
             return ExitStatus.ok
         }

@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptionsForCommand())
+            let verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptionsForCommand(), command: command)
             let violations = verified.loaded.lock.run.violations(in: Array(command.dropFirst()))
             if verified.evaluation.hasErrors || !violations.isEmpty {
                 printError(Render.evaluationText(verified.evaluation, header: verified.header))

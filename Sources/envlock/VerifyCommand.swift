@@ -41,7 +41,8 @@ struct VerifiedMachine {
     }
 
     /// Loads `path`, checks its trust (exit 2 on failure), probes this machine and evaluates.
-    static func check(_ path: String, trust options: TrustOptions, probe probeOptions: ProbeOptions) async throws -> VerifiedMachine {
+    /// `command` is the job (empty: none), whose `job.` facts the lock's rules then see.
+    static func check(_ path: String, trust options: TrustOptions, probe probeOptions: ProbeOptions, command: [String] = []) async throws -> VerifiedMachine {
         let loaded = try Documents.lock(path)
         let context = try probeOptions.context()
         let keys = try Documents.trustedKeys(options.trust, environment: context.environment)
@@ -52,7 +53,8 @@ struct VerifiedMachine {
         } catch {
             throw Failure.untrusted(error.description)
         }
-        let snapshot = await Machine.probe(context)
+        let job = try JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment, process: context.process)
+        let snapshot = await Machine.probe(context, job: job)
         let evaluation = Evaluator.evaluate(loaded.lock.rules, lockedFacts: loaded.lock.facts, snapshot: snapshot)
         return VerifiedMachine(loaded: loaded, trust: verdict, evaluation: evaluation)
     }
@@ -65,7 +67,8 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: """
         Exit codes: 0 the machine matches (warnings allowed); 1 drift (an error rule fails); \
         2 the lock cannot be trusted or read (modified after signing, unsigned without --allow-unsigned, \
-        signed by an untrusted key, expired, replayed, malformed); 64 usage.
+        signed by an untrusted key, expired, replayed, malformed); 64 usage. \
+        With -- CMD…, the lock's job. rules are checked against that command without starting it.
         """
     )
 
@@ -73,6 +76,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var trustOptions: TrustOptions
     @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
     @OptionGroup var probeOptions: ProbeOptions
+    @OptionGroup var job: JobOptions
 
     func validate() throws {
         if let minimum = trustOptions.minimumSerial, minimum < 0 { throw ValidationError("--min-serial must be zero or more") }
@@ -82,7 +86,7 @@ struct VerifyCommand: AsyncParsableCommand {
         try await reportingFailures {
             let verified: VerifiedMachine
             do {
-                verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptions)
+                verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptions, command: job.command)
             } catch let failure as Failure where format == .json || format == .yaml {
                 let document = JSONValue.object(["lock": .string(lockPath), "verdict": .string("untrusted"), "error": .string(failure.message)])
                 try StandardOutput.emit(format == .json ? JSONText.pretty(document) : YAMLWriter.write(document))

@@ -186,7 +186,7 @@ final class BackgroundProgram: Sendable {
         let job = try await tree.start(libraryPath: tree.wheelCuDNNFolder, environment: ["CUBLAS_WORKSPACE_CONFIG": ":4096:8"])
         defer { job.stop() }
         let lockPath = tree.folder.file("runtime.lock")
-        let lock = try await Envlock.run(["lock", "--profile", SharedData.packageRoot + "/examples/fooocus-runtime-profile.yaml", "--pid", String(job.pid),
+        let lock = try await Envlock.run(["lock", "--profile", SharedData.packageRoot + "/examples/fooocus/runtime-profile.yaml", "--pid", String(job.pid),
                                           "--site-packages", tree.folder.path, "--output", lockPath, "--force"])
         #expect(lock.status == 0, "\(lock.stdout)\(lock.stderr)")
         #expect(readFile(lockPath).contains("wheel nvidia-cudnn-cu12 8.9.2.26"))
@@ -194,21 +194,25 @@ final class BackgroundProgram: Sendable {
     }
 
     /// The Python detectors read the interpreter the job's command line names on the job's
-    /// own PATH: here a link that envlock's PATH does not reach.
+    /// own PATH (here a link that envlock's PATH does not reach), and the job. facts come from
+    /// its command line and working folder.
     @Test(.enabled(if: access("/usr/bin/python3", X_OK) == 0, "no /usr/bin/python3 to run a Python job with"))
-    func aPythonJobsPackagesComeFromTheInterpreterItRuns() async throws {
+    func aPythonJobIsProbedWithItsInterpreterAndItsCommandLine() async throws {
         let folder = TemporaryFolder()
         makeFolders(folder.file("bin"))
         try #require(symlink("/usr/bin/python3", folder.file("bin/python3")) == 0)
-        // Started by name, as a shell or launcher would: argv[0] is `python3`.
-        let byName = try BackgroundProgram("/bin/sh", ["-c", "exec python3 -c 'import time; time.sleep(60)'"], environment: ["PATH": folder.file("bin") + ":/usr/bin:/bin"])
-        defer { byName.stop() }
-        try await byName.waitUntilMapped(["/usr/bin/python3"])
-        let result = try await Envlock.run(["probe", "--pid", String(byName.pid), "--format", "json"])
+        let script = folder.write("app/sleeper.py", "import time\ntime.sleep(60)\n")
+        // Started by name from its own folder, as a shell or launcher would.
+        let job = try BackgroundProgram("/bin/sh", ["-c", "cd \(folder.file("app")) && exec python3 sleeper.py --steps 30"], environment: ["PATH": folder.file("bin") + ":/usr/bin:/bin"])
+        defer { job.stop() }
+        try await job.waitUntilMapped(["/usr/bin/python3"])
+        let result = try await Envlock.run(["probe", "--pid", String(job.pid), "--format", "json"])
         try #require(result.status == 0, "\(result.stderr)")
         let facts = try Snapshot.load(Array(result.stdout.utf8), path: "probe output").facts
         #expect(facts["python.executable"] == folder.file("bin/python3"), "\(facts.filter { $0.key.hasPrefix("python.") })")
         #expect(facts["runtime.state"] == "not-loaded-yet")
+        #expect(facts["job.command.program"] == "python3")
+        #expect(facts["job.command.script"] == script, "\(facts.filter { $0.key.hasPrefix("job.") })")
     }
 
     @Test func aProcessThatIsGoneExits2() async throws {

@@ -23,6 +23,7 @@ public enum Detectors {
         XFormersBuildDetector(),
         CUDAWheelsDetector(),
         CondaPackagesDetector(),
+        HuggingFaceCacheDetector(),
         RuntimeProcessDetector(),
         RuntimeLibrariesDetector(),
     ]

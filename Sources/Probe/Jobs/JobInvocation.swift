@@ -1,0 +1,78 @@
+import EnvLock
+
+/// The command a job will run (`envlock run LOCK -- CMD…`, and the same tail on probe, lock
+/// and verify), and how much of it to read: the job detectors derive `job.` facts from it.
+public struct JobInvocation: Sendable {
+    /// The command as it will be executed: program, then arguments.
+    public var command: [String]
+    /// The folder the command starts in; relative script paths are resolved against it.
+    public var workingDirectory: String
+    /// The model digest keys to compute: nil computes every model the job's settings name
+    /// (probe); a list computes only keys that a rule or the lock asks for (lock, verify, run),
+    /// so that nothing is read merely because it exists.
+    public var wantedDigests: [FactPattern]?
+    public var digests: ModelDigest
+
+    public init(command: [String], workingDirectory: String, wantedDigests: [FactPattern]? = nil, digests: ModelDigest) {
+        self.command = command
+        self.workingDirectory = workingDirectory
+        self.wantedDigests = wantedDigests
+        self.digests = digests
+    }
+
+    /// Whether a digest fact with this key should be computed.
+    public func wantsDigest(_ key: String) -> Bool {
+        wantedDigests.map { patterns in patterns.contains { $0.matches(key) } } ?? true
+    }
+
+    /// The program, the Python script it runs (when there is one) and the script's arguments.
+    public struct Launch: Sendable, Equatable {
+        public var program: String
+        public var script: String?
+        public var arguments: [String]
+    }
+
+    /// Reads `command` as a shell would hand it to the kernel: a Python interpreter
+    /// (`python`, `python3.10`, a venv's `bin/python`) runs the first argument after its own
+    /// options (`-u`, `-X dev`, `-W ignore`); `-m` and `-c` run no script file. Any other
+    /// program is itself the script (`./launch.py` with a shebang).
+    public static func launch(_ command: [String]) -> Launch? {
+        guard let program = command.first else { return nil }
+        let base = program.split(separator: "/").last.map(String.init) ?? program
+        guard base.hasPrefix("python") else {
+            return Launch(program: program, script: program, arguments: Array(command.dropFirst()))
+        }
+        var index = 1
+        while index < command.count {
+            let token = command[index]
+            if token == "-m" || token == "-c" || token.hasPrefix("-m") || token.hasPrefix("-c") {
+                return Launch(program: program, script: nil, arguments: Array(command.dropFirst(index)))
+            }
+            if token == "--" {
+                index += 1
+                break
+            }
+            guard token.hasPrefix("-"), token != "-" else { break }
+            // Interpreter options that take the next word as their value.
+            if token == "-W" || token == "-X" || token == "--check-hash-based-pycs" { index += 1 }
+            index += 1
+        }
+        guard index < command.count else { return Launch(program: program, script: nil, arguments: []) }
+        return Launch(program: program, script: command[index], arguments: Array(command.dropFirst(index + 1)))
+    }
+
+    /// `path` made absolute against the working directory, with `.` and `..` removed.
+    public func absolute(_ path: String) -> String {
+        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}

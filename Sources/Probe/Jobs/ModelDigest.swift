@@ -1,0 +1,204 @@
+import Crypto
+import EnvLock
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How far hashing one file has come, for a progress line.
+public struct HashProgress: Sendable, Equatable {
+    public var path: String
+    public var bytesDone: Int
+    public var bytesTotal: Int
+    /// Seconds since this file's hashing started.
+    public var elapsed: Double
+    public var finished: Bool
+}
+
+/// Receives progress while large files are hashed. Called only once a file has taken more
+/// than a second, then at most four times a second and once when it is done.
+public typealias HashProgressHandler = @Sendable (HashProgress) -> Void
+
+/// What hashing one model file gave.
+public struct ModelDigestResult: Sendable, Equatable {
+    /// `sha256:` and 64 lowercase hex digits.
+    public var digest: String
+    /// True when the digest came from the cache (the file was not read).
+    public var cached: Bool
+    /// Why the cache could not be used or written, when that happened; the digest is still right.
+    public var cacheNote: String?
+}
+
+/// SHA-256 of model files, at the speed of the machine, remembered across runs.
+///
+/// A result is remembered under `$XDG_CACHE_HOME/envlock/sha256/` (or `~/.cache/envlock/`)
+/// in one small file per (device, inode), holding the device, inode, size, mtime and ctime it
+/// was computed for. A later run trusts it only when all five still match, the entry parses
+/// exactly, and the entry is a regular file owned by this user that nobody else may write;
+/// anything else is ignored and the file is hashed again. Writing a file changes its mtime
+/// and ctime, so a changed model is never served from the cache.
+public struct ModelDigest: Sendable {
+    /// Where entries live; nil disables the cache (no HOME and no XDG_CACHE_HOME).
+    public var cacheFolder: String?
+    public var progress: HashProgressHandler?
+
+    /// Read size: large enough that system call overhead vanishes, small enough for caches.
+    static let chunkSize = 4 << 20
+    static let entryHeader = "envlock-sha256-cache 1"
+
+    public init(cacheFolder: String?, progress: HashProgressHandler? = nil) {
+        self.cacheFolder = cacheFolder
+        self.progress = progress
+    }
+
+    /// The cache folder the environment names: `$XDG_CACHE_HOME/envlock/sha256`, else
+    /// `$HOME/.cache/envlock/sha256`.
+    public static func defaultCacheFolder(environment: [String: String]) -> String? {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/envlock/sha256" }
+        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.cache/envlock/sha256" }
+        return nil
+    }
+
+    /// The identity a cache entry is keyed by and checked against.
+    struct FileIdentity: Equatable {
+        var device: UInt64, inode: UInt64, size: Int64
+        var mtimeSeconds: Int, mtimeNanoseconds: Int, ctimeSeconds: Int, ctimeNanoseconds: Int
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            mtimeSeconds = info.st_mtim.tv_sec
+            mtimeNanoseconds = info.st_mtim.tv_nsec
+            ctimeSeconds = info.st_ctim.tv_sec
+            ctimeNanoseconds = info.st_ctim.tv_nsec
+        }
+
+        var line: String {
+            "\(device) \(inode) \(size) \(mtimeSeconds).\(mtimeNanoseconds) \(ctimeSeconds).\(ctimeNanoseconds)"
+        }
+    }
+
+    /// The SHA-256 of the regular file at `path` (a real path, already under any --root).
+    public func digest(of path: String) throws(FileReadError) -> ModelDigestResult {
+        let descriptor = try FileSystem.openRegularFile(path)
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileSystem.error(errno, path) }
+        let identity = FileIdentity(info)
+        var note: String?
+        if let entryPath = entryPath(for: identity) {
+            switch Self.readEntry(entryPath, for: identity) {
+            case .hit(let digest): return ModelDigestResult(digest: digest, cached: true)
+            case .miss: break
+            case .ignored(let reason): note = reason
+            }
+        }
+        let digest = try Self.hash(descriptor, path: path, size: Int(identity.size), progress: progress)
+        var after = stat()
+        if fstat(descriptor, &after) == 0, FileIdentity(after) == identity, let entryPath = entryPath(for: identity) {
+            if let problem = Self.writeEntry(entryPath, identity: identity, digest: digest) { note = problem }
+        }
+        return ModelDigestResult(digest: digest, cached: false, cacheNote: note)
+    }
+
+    func entryPath(for identity: FileIdentity) -> String? {
+        cacheFolder.map { "\($0)/\(identity.device)-\(identity.inode)" }
+    }
+
+    /// Reads the open file to its end with one reused buffer.
+    static func hash(_ descriptor: Int32, path: String, size: Int, progress: HashProgressHandler?) throws(FileReadError) -> String {
+        posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        var hasher = SHA256()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var lastReport: ContinuousClock.Instant?
+        var done = 0
+        func elapsed() -> Double {
+            let (seconds, attoseconds) = (clock.now - start).components
+            return Double(seconds) + Double(attoseconds) / 1e18
+        }
+        while true {
+            let count = read(descriptor, buffer.baseAddress, chunkSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystem.error(errno, path)
+            }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            done += count
+            if let progress, clock.now - start > .seconds(1), lastReport.map({ clock.now - $0 > .milliseconds(250) }) ?? true {
+                lastReport = clock.now
+                progress(HashProgress(path: path, bytesDone: done, bytesTotal: size, elapsed: elapsed(), finished: false))
+            }
+        }
+        if let progress, lastReport != nil {
+            progress(HashProgress(path: path, bytesDone: done, bytesTotal: size, elapsed: elapsed(), finished: true))
+        }
+        return text(hasher.finalize())
+    }
+
+    /// `sha256:` and the digest in lowercase hex, as every `*.sha256` fact is written.
+    static func text(_ digest: SHA256.Digest) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var characters = Array("sha256:".utf8)
+        for byte in digest {
+            characters.append(hex[Int(byte >> 4)])
+            characters.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: characters, as: UTF8.self)
+    }
+
+    /// The digest of a small file already in memory (a launch script).
+    static func text(of bytes: [UInt8]) -> String {
+        text(SHA256.hash(data: bytes))
+    }
+
+    enum CacheLookup: Equatable {
+        case hit(String)
+        case miss
+        case ignored(String)
+    }
+
+    /// The remembered digest for `identity`, when the entry is ours, intact and about this file.
+    static func readEntry(_ entryPath: String, for identity: FileIdentity) -> CacheLookup {
+        var info = stat()
+        guard lstat(entryPath, &info) == 0 else { return .miss }
+        guard info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(), info.st_mode & 0o022 == 0 else {
+            return .ignored("cache entry \(entryPath) ignored: not a regular file owned by this user and writable only by it")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readBytes(entryPath, limit: 1024)
+        } catch {
+            return .ignored("cache entry ignored: \(error)")
+        }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count == 4, lines[0] == entryHeader, lines[3].isEmpty, let digest = lines.dropFirst(2).first,
+              digest.hasPrefix("sha256:"), digest.count == 71,
+              digest.dropFirst(7).allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) })
+        else { return .ignored("cache entry \(entryPath) ignored: not in envlock's format") }
+        guard lines[1] == identity.line else { return .miss }
+        return .hit(String(digest))
+    }
+
+    /// Remembers `digest`; returns why it could not, or nil.
+    static func writeEntry(_ entryPath: String, identity: FileIdentity, digest: String) -> String? {
+        let folder = String(entryPath[..<entryPath.lastIndex(of: "/")!])
+        var path = ""
+        for component in folder.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                return "cannot create cache folder \(path): \(String(cString: strerror(errno)))"
+            }
+        }
+        let text = "\(entryHeader)\n\(identity.line)\n\(digest)\n"
+        do {
+            try AtomicFile.write(Array(text.utf8), to: entryPath, mode: 0o600)
+        } catch {
+            return "cannot write cache entry: \(error)"
+        }
+        return nil
+    }
+}

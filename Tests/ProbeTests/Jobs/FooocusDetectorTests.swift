@@ -1,0 +1,123 @@
+import EnvLock
+import Testing
+@testable import Probe
+
+/// The Fooocus detector on a checkout: what it reads, and what it leaves unread.
+@Suite struct FooocusDetectorTests {
+    static func checkout(_ extra: [String: String] = [:]) throws -> FixtureTree {
+        try FixtureTree([
+            "Fooocus/launch.py": "",
+            "Fooocus/fooocus_version.py": "version = '2.5.5'\n",
+            "Fooocus/presets/default.json": #"{"default_model": "base.safetensors", "default_loras": [[true, "a.safetensors", 0.5]], "default_styles": []}"#,
+            "Fooocus/models/checkpoints/base.safetensors": "base",
+            "Fooocus/models/loras/a.safetensors": "lora",
+        ].merging(extra) { $1 })
+    }
+
+    static func detect(_ tree: FixtureTree, wanted: [String]?, environment: [String: String] = [:], arguments: [String] = []) async -> DetectorOutcome {
+        let job = JobInvocation(
+            command: ["python3", tree.root + "/Fooocus/launch.py"] + arguments, workingDirectory: "/",
+            wantedDigests: wanted.map { $0.compactMap(FactPattern.init) },
+            digests: ModelDigest(cacheFolder: tree.root + "/cache")
+        )
+        let context = HostContext(root: "/", environment: environment, commands: NoCommands())
+        return await FooocusDetector(job: job).detect(in: context, earlier: [:])
+    }
+
+    @Test func onlyTheDigestsARuleAsksForAreComputed() async throws {
+        let tree = try Self.checkout()
+        let outcome = await Self.detect(tree, wanted: ["job.fooocus.model.base.sha256"])
+        #expect(outcome.status == .ok)
+        #expect(outcome.facts["job.fooocus.model.base.sha256"] == ModelDigest.text(of: Array("base".utf8)))
+        #expect(outcome.facts["job.fooocus.model.lora.0.file"] == tree.root + "/Fooocus/models/loras/a.safetensors")
+        #expect(outcome.facts["job.fooocus.model.lora.0.sha256"] == nil)
+        #expect(try FileSystem.listDirectory(tree.root + "/cache").count == 1)
+    }
+
+    @Test func configPathAndFolderListsComeFromTheEnvironmentAndConfig() async throws {
+        let tree = try Self.checkout([
+            "elsewhere/settings.json": #"{"path_checkpoints": ["missing-folder"], "default_sampler": "euler_ancestral"}"#,
+            "shared/models/base.safetensors": "other base",
+        ])
+        // A configured folder that does not exist falls back to the default folder.
+        let fallback = await Self.detect(tree, wanted: nil, environment: ["config_path": tree.root + "/elsewhere/settings.json"])
+        #expect(fallback.facts["job.fooocus.config.sampler"] == "euler_ancestral")
+        #expect(fallback.facts["job.fooocus.model.base.file"] == tree.root + "/Fooocus/models/checkpoints/base.safetensors")
+        // The environment variable names the folder as text.
+        let moved = await Self.detect(tree, wanted: nil, environment: ["path_checkpoints": tree.root + "/shared/models"])
+        #expect(moved.facts["job.fooocus.model.base.sha256"] == ModelDigest.text(of: Array("other base".utf8)))
+    }
+
+    @Test func aMissingModelIsADiagnosticNotADigest() async throws {
+        let tree = try Self.checkout(["Fooocus/presets/default.json": #"{"default_model": "gone.safetensors", "default_loras": []}"#])
+        let outcome = await Self.detect(tree, wanted: nil)
+        #expect(outcome.status == .ok)
+        #expect(outcome.facts["job.fooocus.model.base.sha256"] == nil)
+        #expect(outcome.diagnostics.contains { $0.contains("gone.safetensors is missing; Fooocus would download it") })
+    }
+
+    @Test func aMissingDefaultModelGivesWayToAPreviousOne() async throws {
+        let tree = try Self.checkout(["Fooocus/presets/default.json": #"{"default_model": "new.safetensors", "previous_default_models": ["old.safetensors", "base.safetensors"], "default_loras": []}"#])
+        let outcome = await Self.detect(tree, wanted: nil)
+        #expect(outcome.facts["job.fooocus.config.model"] == "base.safetensors")
+        #expect(outcome.facts["job.fooocus.model.base.sha256"] == ModelDigest.text(of: Array("base".utf8)))
+        // --always-download-new-model keeps the new one, which launch.py would download.
+        let downloading = await Self.detect(tree, wanted: nil, arguments: ["--always-download-new-model"])
+        #expect(downloading.facts["job.fooocus.config.model"] == "new.safetensors")
+        #expect(downloading.facts["job.fooocus.model.base.sha256"] == nil)
+    }
+
+    @Test func anUnreadableConfigIsIgnoredAsFooocusIgnoresIt() async throws {
+        let tree = try Self.checkout(["Fooocus/config.txt": "{ not json"])
+        let outcome = await Self.detect(tree, wanted: [])
+        #expect(outcome.status == .ok)
+        #expect(outcome.facts["job.fooocus.config.model"] == "base.safetensors")
+        #expect(outcome.diagnostics.contains { $0.contains("config.txt") && $0.contains("Fooocus ignores this file") })
+    }
+
+    @Test func argparseRefusalsAreAFact() async throws {
+        let tree = try Self.checkout()
+        let outcome = await Self.detect(tree, wanted: [], arguments: ["--attention"])
+        #expect(outcome.facts["job.fooocus.options.error"] == "ambiguous option: --attention could match --attention-split, --attention-quad, --attention-pytorch")
+        #expect(outcome.facts["job.fooocus.attention"] == nil)
+    }
+
+    @Test func otherScriptsAreNotFooocus() async throws {
+        let tree = try FixtureTree(["app/launch.py": ""])
+        let job = JobInvocation(command: ["python3", tree.root + "/app/launch.py"], workingDirectory: "/", digests: ModelDigest(cacheFolder: nil))
+        let outcome = await FooocusDetector(job: job).detect(in: HostContext(environment: [:], commands: NoCommands()), earlier: [:])
+        #expect(outcome.status == .absent)
+        let none = await FooocusDetector(job: nil).detect(in: HostContext(environment: [:], commands: NoCommands()), earlier: [:])
+        #expect(none.status == .skipped)
+    }
+}
+
+/// The checkout's commit is read from git's own files, however git laid them out.
+@Suite struct GitHeadTreeTests {
+    static let commit = "59f183ab0bd1d7b9a2a3a4d4d0c1b2e3f4a5b6c7"
+
+    @Test func aWorktreeWithPackedRefsInItsCommonDir() throws {
+        let tree = try FixtureTree([
+            "main.git/packed-refs": "# pack-refs with: peeled\n\(Self.commit) refs/heads/feature\n",
+            "main.git/worktrees/wt/HEAD": "ref: refs/heads/feature\n",
+            "main.git/worktrees/wt/commondir": "../..\n",
+            // git writes the pointer relative to the worktree when asked to (worktree.useRelativePaths).
+            "wt/.git": "gitdir: ../main.git/worktrees/wt\n",
+        ])
+        let context = HostContext(environment: [:], commands: NoCommands())
+        #expect(GitHead.commit(of: tree.root + "/wt", in: context) == .commit(Self.commit))
+    }
+
+    @Test func aDetachedHeadAndAMissingGitFolder() throws {
+        let tree = try FixtureTree(["a/.git/HEAD": Self.commit + "\n", "b/file": ""])
+        let context = HostContext(environment: [:], commands: NoCommands())
+        #expect(GitHead.commit(of: tree.root + "/a", in: context) == .commit(Self.commit))
+        #expect(GitHead.commit(of: tree.root + "/b", in: context) == .notACheckout)
+    }
+
+    @Test func anUnbornBranchIsUnreadableNotAbsent() throws {
+        let tree = try FixtureTree(["a/.git/HEAD": "ref: refs/heads/main\n"])
+        let context = HostContext(environment: [:], commands: NoCommands())
+        #expect(GitHead.commit(of: tree.root + "/a", in: context) == .unreadable("HEAD names refs/heads/main, which has no commit (an unborn branch?)"))
+    }
+}
