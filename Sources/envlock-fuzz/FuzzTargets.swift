@@ -58,6 +58,16 @@ enum FuzzTargets {
             _ = Result { () throws(CuDNNDetector.ParseError) in try CuDNNDetector.parseHeader(text, path: "fuzz") }
             _ = CuDNNDetector.libraryVersion(fileName: text)
         }),
+        ("proc-maps", { bytes in
+            for file in RuntimeLibrariesDetector.parseMaps(String(decoding: bytes, as: UTF8.self)) {
+                _ = RuntimeLibrariesDetector.component(ofPath: file.path)
+            }
+        }),
+        ("proc-environ", { bytes in
+            _ = RunningProcess.parseEnviron(bytes)
+            _ = RunningProcess.parseCommandLine(bytes)
+        }),
+        ("dist-info-record", { bytes in _ = DistributionRecords.parseRecordPaths(String(decoding: bytes, as: UTF8.self)) }),
         ("timestamp", { bytes in _ = Timestamp(parsing: String(decoding: bytes, as: UTF8.self)) }),
         ("fact-pattern", { bytes in
             let text = String(decoding: bytes, as: UTF8.self)

@@ -34,7 +34,7 @@ struct RequireCUDACommand: AsyncParsableCommand {
             let environment = ProcessEnvironment.current()
             let expressions = check + NvidiaRequireCUDA.requirements(inEnvironment: fromEnvironment ? environment : [:]).map(\.expression)
             if expressions.isEmpty { printError("envlock: note: no NVIDIA_REQUIRE_* variable is set (or NVIDIA_DISABLE_REQUIRE is true): nothing to check") }
-            let snapshot = await probeOptions.probe()
+            let snapshot = try await probeOptions.probe()
             let verdict = NvidiaRequireCUDA.check(expressions, on: NvidiaRequireCUDA.Machine(facts: snapshot.facts))
             try StandardOutput.emit("NVIDIA_REQUIRE_CUDA \(verdict.message)\n")
             return verdict == .satisfied ? ExitStatus.ok : ExitStatus.drift

@@ -44,7 +44,7 @@ struct VerifiedMachine {
     /// `command` is the job (empty: none), whose `job.` facts the lock's rules then see.
     static func check(_ path: String, trust options: TrustOptions, probe probeOptions: ProbeOptions, command: [String] = []) async throws -> VerifiedMachine {
         let loaded = try Documents.lock(path)
-        let context = probeOptions.context()
+        let context = try probeOptions.context()
         let keys = try Documents.trustedKeys(options.trust, environment: context.environment)
         let policy = TrustPolicy(trustedKeys: keys, allowUnsigned: options.allowUnsigned, now: currentTime(), minimumSerial: options.minimumSerial)
         let verdict: TrustVerdict
@@ -53,7 +53,7 @@ struct VerifiedMachine {
         } catch {
             throw Failure.untrusted(error.description)
         }
-        let job = try JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment)
+        let job = try JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment, process: context.process)
         let snapshot = await Machine.probe(context, job: job)
         let evaluation = Evaluator.evaluate(loaded.lock.rules, lockedFacts: loaded.lock.facts, snapshot: snapshot)
         return VerifiedMachine(loaded: loaded, trust: verdict, evaluation: evaluation)

@@ -24,5 +24,7 @@ public enum Detectors {
         CUDAWheelsDetector(),
         CondaPackagesDetector(),
         HuggingFaceCacheDetector(),
+        RuntimeProcessDetector(),
+        RuntimeLibrariesDetector(),
     ]
 }
