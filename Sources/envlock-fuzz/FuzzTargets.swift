@@ -16,6 +16,7 @@ enum FuzzTargets {
         }),
         ("snapshot", { bytes in _ = Result { () throws(DocumentError) in try Snapshot.load(bytes, path: "fuzz") } }),
         ("facts-document", { bytes in _ = Result { () throws(DocumentError) in try FactsDocument.load(bytes, path: "fuzz") } }),
+        ("image-record", { bytes in _ = ImageRecordReader.read(bytes: bytes) }),
         ("os-release", { bytes in _ = OSReleaseDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("cpuinfo", { bytes in _ = CPUDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("nvidia-proc", { bytes in
