@@ -155,3 +155,31 @@ enum PNGBytes {
         #expect(evaluation.hasErrors)
     }
 }
+
+@Suite struct ExifTextTests {
+    /// A big-endian TIFF whose UserComment sits in the Exif IFD as UNDEFINED with the
+    /// `ASCII\0\0\0` character code, as EXIF itself puts it.
+    static func tiff(userComment: [UInt8]) -> [UInt8] {
+        func be16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func be32(_ v: Int) -> [UInt8] { be16(v >> 16) + be16(v & 0xFFFF) }
+        let ifd0 = be16(1) + be16(0x8769) + be16(4) + be32(1) + be32(26) + be32(0)
+        let exifIFD = be16(1) + be16(0x9286) + be16(7) + be32(userComment.count) + be32(44) + be32(0)
+        return Array("MM".utf8) + be16(42) + be32(8) + ifd0 + exifIFD + userComment
+    }
+
+    @Test func aUserCommentInTheExifIFDWithItsCharacterCodeIsRead() throws {
+        let exif = try ExifText.tiff(Self.tiff(userComment: Array("ASCII".utf8) + [0, 0, 0] + Array("{\"version\": \"Fooocus v2.5.5\"}".utf8)))
+        #expect(exif.userComment == "{\"version\": \"Fooocus v2.5.5\"}")
+        #expect(exif.makerNote == nil)
+    }
+
+    @Test func aWebPEXIFChunkIsFoundAmongItsRIFFChunks() throws {
+        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
+        let exif = Self.tiff(userComment: Array("ASCII".utf8) + [0, 0, 0] + Array(#"{"sampler": "euler", "styles": "[]", "loras": []}"#.utf8))
+        let image = Array("VP8 ".utf8) + le32(5) + [1, 2, 3, 4, 5, 0] + Array("EXIF".utf8) + le32(exif.count) + exif
+        let bytes = Array("RIFF".utf8) + le32(image.count + 4) + Array("WEBP".utf8) + image
+        guard case .record(let record) = ImageRecordReader.read(bytes: bytes) else { Issue.record("no record"); return }
+        #expect(record.facts["job.fooocus.config.sampler"] == "euler")
+        guard case .unreadable = ImageRecordReader.read(bytes: Array(bytes[0..<(bytes.count - 10)])) else { Issue.record("a cut WebP was read"); return }
+    }
+}
