@@ -32,8 +32,8 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let (loaded, verdict) = try trustOptions.trustedLock(lockPath, environment: ProcessEnvironment.current())
-            let report = ImageAudit.audit(loaded.lock, paths: paths) { done, total in
-                if total > Self.progressStep, done % Self.progressStep == 0 || done == total {
+            let report = await ImageAudit.audit(loaded.lock, paths: paths) { done, total in
+                if total > Self.progressStep, done % Self.progressStep < ImageAudit.batchSize || done == total {
                     printError("envlock audit: \(done)/\(total) images")
                 }
             }

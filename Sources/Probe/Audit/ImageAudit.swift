@@ -50,26 +50,58 @@ public enum ImageAudit {
     /// How deep folders are searched (a guard against symbolic-link loops).
     static let maxDepth = 32
 
-    /// Audits `paths` (images, or folders searched for images) against `lock`'s job rules.
-    /// `progress` is told after each image how many are done of how many.
-    public static func audit(_ lock: Lock, paths: [String], progress: (Int, Int) -> Void = { _, _ in }) -> AuditReport {
+    /// Audits `paths` (images, or folders searched for images) against `lock`'s job rules, in
+    /// batches, `threads` at a time. `progress` is told after each batch how many are done of how many.
+    public static func audit(_ lock: Lock, paths: [String], threads: Int = 8, progress: (Int, Int) -> Void = { _, _ in }) async -> AuditReport {
         let audited = lock.rules.filter { rule in recordedKeys.contains { rule.pattern.overlaps($0) } }
         let notAudited = lock.rules.filter { rule in rule.pattern.text.hasPrefix("job.") && !audited.contains(rule) }
         let lockedFacts = lock.facts.filter { key, _ in recordedKeys.contains { $0.matches(key) } }
         var files: [(path: String, failure: String?)] = []
         for path in paths { collect(path, depth: 0, named: true, into: &files) }
-        var images: [AuditedImage] = []
-        images.reserveCapacity(files.count)
-        for (index, file) in files.enumerated() {
-            if let failure = file.failure {
-                images.append(AuditedImage(path: file.path, verdict: .unreadable, detail: failure, notApplicable: [:]))
-            } else {
-                images.append(judge(file.path, ImageRecordReader.read(path: file.path), rules: audited, lockedFacts: lockedFacts))
+        let work = files
+        var images = [AuditedImage?](repeating: nil, count: work.count)
+        await withTaskGroup(of: (Int, [AuditedImage]).self) { group in
+            var next = 0
+            var done = 0
+            func batch(from start: Int) -> @Sendable () async -> (Int, [AuditedImage]) {
+                let slice = Array(work[start..<Swift.min(start + batchSize, work.count)])
+                let run: @Sendable () -> (Int, [AuditedImage]) = {
+                    (start, slice.map { file in
+                        guard let failure = file.failure else {
+                            return judge(file.path, ImageRecordReader.read(path: file.path), rules: audited, lockedFacts: lockedFacts)
+                        }
+                        return AuditedImage(path: file.path, verdict: .unreadable, detail: failure, notApplicable: [:])
+                    })
+                }
+                // Reads block: each batch gets a thread of its own, so that images not in the
+                // page cache are read several at a time rather than one per CPU.
+                return {
+                    do {
+                        return try await BlockingCall.run(timeout: .seconds(86_400), run)
+                    } catch {
+                        return run()
+                    }
+                }
             }
-            progress(index + 1, files.count)
+            while next < work.count, next < Swift.max(1, threads) * batchSize {
+                group.addTask(operation: batch(from: next))
+                next += batchSize
+            }
+            for await (start, results) in group {
+                for (offset, image) in results.enumerated() { images[start + offset] = image }
+                done += results.count
+                progress(done, work.count)
+                if next < work.count {
+                    group.addTask(operation: batch(from: next))
+                    next += batchSize
+                }
+            }
         }
-        return AuditReport(images: images, rulesNotAudited: notAudited)
+        return AuditReport(images: images.compactMap { $0 }, rulesNotAudited: notAudited)
     }
+
+    /// Images per task: large enough that scheduling costs nothing, small enough for progress.
+    public static let batchSize = 64
 
     /// The image files under `path`, sorted; a path that cannot be listed is kept with why.
     static func collect(_ path: String, depth: Int, named: Bool, into files: inout [(path: String, failure: String?)]) {

@@ -58,6 +58,9 @@ final class ImageFile: ImageBytes {
             close(descriptor)
             throw .cannotOpen(reason: "not a regular file")
         }
+        // Only headers and metadata are read: without this hint the kernel's readahead would
+        // pull in the first 128 KiB or more of every image, pixels included.
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_RANDOM)
         self.descriptor = descriptor
         self.size = Int(status.st_size)
     }
@@ -90,6 +93,8 @@ extension [UInt8] {
 
     /// Latin-1 text: PNG tEXt and zTXt chunks hold ISO 8859-1, one byte per character.
     var latin1: String {
-        String(String.UnicodeScalarView(map { Unicode.Scalar($0) }))
+        // ASCII (all a JSON record with escapes holds) is the same bytes in UTF-8.
+        if allSatisfy({ $0 < 0x80 }) { return String(decoding: self, as: UTF8.self) }
+        return String(String.UnicodeScalarView(map { Unicode.Scalar($0) }))
     }
 }
