@@ -2,7 +2,8 @@
 # The cost of `envlock verify` where jobs really run it, side by side in one run, against what
 # users would run instead (starting Python to ask it):
 #   - process start (`envlock --version`) and `probe` with nothing to find;
-#   - `verify` in a virtual environment (pyvenv.cfg, no interpreter run);
+#   - `verify` in a virtual environment (pyvenv.cfg, no interpreter run) holding the same
+#     distributions as the base interpreter;
 #   - `verify` through a non-venv interpreter reached by a pyenv-style shim, second run onward
 #     (the interpreter cache answers), and the same with --no-cache;
 #   - `python3 -c pass` through the same shim and on the real interpreter.
@@ -21,13 +22,17 @@ python=$(python3 -c 'import sys; print(sys.executable)')
 rm -rf "$work"
 mkdir -p "$work/empty" "$work/shims" "$work/cache"
 
-# A venv with 15 distributions, as a small job image has.
+# A venv holding the same distributions as the base interpreter's site-packages (their
+# METADATA copied), so that both verifies read the same package set.
 "$python" -m venv --without-pip "$work/venv"
 site=$(echo "$work"/venv/lib/python3.*/site-packages)
-for i in $(seq 1 15); do
-    mkdir -p "$site/pkg$i-1.$i.dist-info"
-    printf 'Metadata-Version: 2.1\nName: pkg%s\nVersion: 1.%s\n\n' "$i" "$i" >"$site/pkg$i-1.$i.dist-info/METADATA"
+base_site=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+for info in "$base_site"/*.dist-info; do
+    [[ -f $info/METADATA ]] || continue
+    mkdir -p "$site/${info##*/}"
+    cp "$info/METADATA" "$site/${info##*/}/METADATA"
 done
+distributions=$(ls -d "$site"/*.dist-info | wc -l)
 
 # A shim as pyenv installs it: a bash script that finds and execs the real interpreter.
 cat >"$work/shims/python3" <<SH
@@ -62,7 +67,7 @@ shim = work + "/shims/python3"
 commands = [
     ("process start: envlock --version", [envlock, "--version"]),
     ("probe, nothing to find (empty --site-packages)", [envlock, "probe", "--site-packages", work + "/empty"]),
-    ("verify in a venv (15 distributions)", [envlock, "verify", work + "/venv.lock", "--allow-unsigned", "--python", work + "/venv/bin/python"]),
+    ("verify in a venv (the same distributions)", [envlock, "verify", work + "/venv.lock", "--allow-unsigned", "--python", work + "/venv/bin/python"]),
     ("verify through a shim, non-venv, cached", [envlock, "verify", work + "/system.lock", "--allow-unsigned", "--python", shim]),
     ("verify through a shim, non-venv, --no-cache", [envlock, "verify", work + "/system.lock", "--allow-unsigned", "--python", shim, "--no-cache"]),
     ("python3 -c pass through the shim", [shim, "-c", "pass"]),
@@ -91,7 +96,7 @@ start = median["process start: envlock --version"]
 cached = median["verify through a shim, non-venv, cached"]
 print()
 print(f"- probe with nothing to find: {median['probe, nothing to find (empty --site-packages)'] - start:+.1f} ms above process start")
-print(f"- cached shim verify / venv verify: {cached / median['verify in a venv (15 distributions)']:.2f}x")
+print(f"- cached shim verify / venv verify: {cached / median['verify in a venv (the same distributions)']:.2f}x")
 print(f"- cached shim verify / python3 -c pass through the shim: {cached / median['python3 -c pass through the shim']:.2f}x")
 print(f"- cached shim verify / python3 -c pass on the real interpreter: {cached / median['python3 -c pass on the real interpreter']:.2f}x")
 for name, argv in commands[1:5]:

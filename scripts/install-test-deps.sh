@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Swift toolchain, only where it is missing:
 # libyaml (headers and static library), the openssl CLI (the reference client for keys and
-# signatures), a C compiler (fake NVIDIA libraries), and Python's `packaging` (the reference
-# implementation for the PEP 440 differential test).
+# signatures), a C compiler (fake NVIDIA libraries), shellcheck (the shell examples), and
+# Python's `packaging` (the reference implementation for the PEP 440 differential test).
 set -euo pipefail
 
 missing_debs=()
@@ -10,6 +10,7 @@ missing_debs=()
 [ -f /usr/include/zlib.h ] && [ -f /usr/lib/x86_64-linux-gnu/libz.a -o -f /usr/lib/aarch64-linux-gnu/libz.a ] || missing_debs+=(zlib1g-dev)
 command -v openssl >/dev/null || missing_debs+=(openssl)
 command -v cc >/dev/null || missing_debs+=(gcc)
+command -v shellcheck >/dev/null || missing_debs+=(shellcheck)
 command -v python3 >/dev/null || missing_debs+=(python3 python3-venv python3-pip)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${missing_debs[*]}"

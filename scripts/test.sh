@@ -6,5 +6,9 @@ cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
 scripts/install-test-deps.sh
+# The tests build these themselves when missing, but pip installs take tens of seconds on a
+# fresh clone, and a test process blocked on them starves the timing tests running beside it.
+scripts/make-test-venvs.sh >/dev/null
+scripts/build-fakes.sh >/dev/null
 swift build --build-tests
 swift test --skip-build "$@"

@@ -45,6 +45,11 @@ public enum Evaluator {
         for rule in rules {
             evaluate(rule, facts: facts, locked: locked, snapshot: snapshot, into: &results)
         }
+        // A process still starting cannot show the libraries it will load: not a mismatch.
+        for index in results.indices where results[index].verdict == .fail && RuntimeState.isPending(results[index], facts: snapshot.facts) {
+            results[index].verdict = .warn
+            results[index].note = RuntimeState.pendingNote
+        }
         // Failures first, then warnings, then passes; rule order within each.
         var ordered: [RuleResult] = []
         ordered.reserveCapacity(results.count)

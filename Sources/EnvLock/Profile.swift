@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// A hand-written profile: the rules a lock is made from (kept in `profiles/`).
 public struct Profile: Sendable, Equatable {
     /// The profile and lock format version this envlock reads and writes.
@@ -21,24 +27,105 @@ public struct Profile: Sendable, Equatable {
         self.serial = serial
     }
 
-    static let fields: Set<String> = ["envlock", "name", "description", "rules", "run", "expires", "serial"]
+    static let fields: Set<String> = ["envlock", "name", "description", "extends", "rules", "run", "expires", "serial"]
 
-    /// Reads a profile from YAML text; `path` is used in error messages.
-    public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> Profile {
+    /// How many profiles an `extends` chain may hold; a real stack is two or three deep.
+    public static let maxExtendsDepth = 8
+
+    /// Reads the profile file at `path`, with the profiles it extends.
+    public static func load(at path: String) throws(DocumentError) -> Profile {
+        try load(try DocumentFile.read(at: path), path: path)
+    }
+
+    /// Reads a profile from YAML text; `path` is used in error messages and is where a
+    /// relative `extends:` path starts from. `readFile` reads an extended profile (tests and
+    /// the fuzzer inject it).
+    public static func load(
+        _ bytes: [UInt8], path: String,
+        readFile: (String) throws(DocumentError) -> [UInt8] = { path throws(DocumentError) in try DocumentFile.read(at: path) }
+    ) throws(DocumentError) -> Profile {
+        try load(bytes, path: path, chain: [ProfilePaths.identity(path)], readFile: readFile)
+    }
+
+    /// One profile of an `extends` chain; `chain` holds the files being loaded, outermost first.
+    private static func load(
+        _ bytes: [UInt8], path: String, chain: [String],
+        readFile: (String) throws(DocumentError) -> [UInt8]
+    ) throws(DocumentError) -> Profile {
         let decoder = DocumentDecoder(path: path)
         let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
         let fields = try decoder.mapping(root, "the profile", allowed: Profile.fields)
         try decoder.formatVersion(fields["envlock"], in: root)
         guard let nameNode = fields["name"] else { throw decoder.invalid(root, "missing field 'name'") }
-        guard let rulesNode = fields["rules"] else { throw decoder.invalid(root, "missing field 'rules'") }
+        let parent = try fields["extends"].map { node throws(DocumentError) in
+            try loadParent(node, of: path, chain: chain, decoder, readFile: readFile)
+        }
+        guard fields["rules"] != nil || parent != nil else { throw decoder.invalid(root, "missing field 'rules'") }
+        let rules = try fields["rules"].map { node throws(DocumentError) in try RuleCoding.decodeRules(node, decoder) } ?? []
+        let runFields = try fields["run"].map { node throws(DocumentError) in try decoder.mapping(node, "field 'run'", allowed: ["require", "forbid"]) } ?? [:]
+        let require = try runFields["require"].map { node throws(DocumentError) in try decoder.strings(node, "run field 'require'") }
+        let forbid = try runFields["forbid"].map { node throws(DocumentError) in try decoder.strings(node, "run field 'forbid'") }
         return Profile(
             name: try decoder.string(nameNode, "field 'name'"),
-            description: try fields["description"].map { node throws(DocumentError) in try decoder.string(node, "field 'description'") },
-            rules: try RuleCoding.decodeRules(rulesNode, decoder),
-            run: try fields["run"].map { node throws(DocumentError) in try RuleCoding.decodeRun(node, decoder) } ?? RunPolicy(),
-            expires: try fields["expires"].map { node throws(DocumentError) in try RuleCoding.decodeTimestamp(node, "field 'expires'", decoder) },
-            serial: try fields["serial"].map { node throws(DocumentError) in try decoder.integer(node, "field 'serial'") }
+            description: try fields["description"].map { node throws(DocumentError) in try decoder.string(node, "field 'description'") } ?? parent?.description,
+            rules: Profile.merge(parent?.rules ?? [], overriddenBy: rules),
+            run: RunPolicy(require: require ?? parent?.run.require ?? [], forbid: forbid ?? parent?.run.forbid ?? []),
+            expires: try fields["expires"].map { node throws(DocumentError) in try RuleCoding.decodeTimestamp(node, "field 'expires'", decoder) } ?? parent?.expires,
+            serial: try fields["serial"].map { node throws(DocumentError) in try decoder.integer(node, "field 'serial'") } ?? parent?.serial
         )
+    }
+
+    /// The profile `extends:` names, resolved against the folder of the profile that names it.
+    private static func loadParent(
+        _ node: YAMLNode, of path: String, chain: [String], _ decoder: DocumentDecoder,
+        readFile: (String) throws(DocumentError) -> [UInt8]
+    ) throws(DocumentError) -> Profile {
+        let written = try decoder.string(node, "field 'extends'")
+        guard !written.isEmpty else { throw decoder.invalid(node, "field 'extends' is empty: name the profile file this one builds on") }
+        let parentPath = ProfilePaths.resolve(written, relativeTo: path)
+        let identity = ProfilePaths.identity(parentPath)
+        if let start = chain.firstIndex(of: identity) {
+            let cycle = (chain[start...] + [identity]).joined(separator: " -> ")
+            throw decoder.invalid(node, "extends '\(written)' makes a cycle (\(cycle)); a profile cannot extend itself, directly or through others")
+        }
+        guard chain.count < maxExtendsDepth else {
+            throw decoder.invalid(node, "extends '\(written)' goes deeper than \(maxExtendsDepth) profiles; flatten the chain")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(parentPath)
+        } catch {
+            guard case .unreadable(_, let reason) = error else { throw error }
+            throw decoder.invalid(node, "extends '\(written)': cannot read \(parentPath): \(reason) (a relative path starts from the folder of \(path))")
+        }
+        return try load(bytes, path: parentPath, chain: chain + [identity], readFile: readFile)
+    }
+
+    /// The parent's rules with the child's applied: a child rule whose key (as written)
+    /// equals a parent rule's replaces it where the parent had it; other child rules follow,
+    /// in the child's order.
+    static func merge(_ parent: [Rule], overriddenBy child: [Rule]) -> [Rule] {
+        let childByKey = Dictionary(child.map { ($0.pattern.text, $0) }, uniquingKeysWith: { first, _ in first })
+        let parentKeys = Set(parent.map(\.pattern.text))
+        return parent.map { childByKey[$0.pattern.text] ?? $0 } + child.filter { !parentKeys.contains($0.pattern.text) }
+    }
+}
+
+/// Paths of profiles named by `extends:`.
+enum ProfilePaths {
+    /// `written` as the profile at `base` means it: absolute as is, else from `base`'s folder.
+    static func resolve(_ written: String, relativeTo base: String) -> String {
+        if written.hasPrefix("/") { return written }
+        guard let slash = base.lastIndex(of: "/") else { return written }
+        return String(base[...slash]) + written
+    }
+
+    /// The real path of `path` when it exists (so `a.yaml`, `./a.yaml` and a link to it are one
+    /// file for cycle detection), else `path` itself.
+    static func identity(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }
 

@@ -4,9 +4,14 @@ import Probe
 /// The inputs under fuzz: every document loader and every pure probe parser. Each target
 /// takes arbitrary bytes; it must return or throw, never crash or hang.
 enum FuzzTargets {
+    /// A fuzzed profile's `extends:` must not make the fuzzer read files from this machine.
+    @Sendable static func refuseExtends(_ path: String) throws(DocumentError) -> [UInt8] {
+        throw .unreadable(path: path, reason: "the fuzzer reads no extended profiles")
+    }
+
     static let all: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
         ("yaml", { bytes in _ = Result { () throws(YAMLError) in try YAMLReader.read(bytes, path: "fuzz") } }),
-        ("profile", { bytes in _ = Result { () throws(DocumentError) in try Profile.load(bytes, path: "fuzz") } }),
+        ("profile", { bytes in _ = Result { () throws(DocumentError) in try Profile.load(bytes, path: "fuzz", readFile: refuseExtends) } }),
         ("lock", { bytes in
             if case .success(let loaded) = Result(catching: { () throws(DocumentError) in try LoadedLock.load(bytes, path: "fuzz") }) {
                 _ = loaded.lock.fingerprint
@@ -17,6 +22,18 @@ enum FuzzTargets {
         ("snapshot", { bytes in _ = Result { () throws(DocumentError) in try Snapshot.load(bytes, path: "fuzz") } }),
         ("facts-document", { bytes in _ = Result { () throws(DocumentError) in try FactsDocument.load(bytes, path: "fuzz") } }),
         ("image-record", { bytes in _ = ImageRecordReader.read(bytes: bytes) }),
+        ("nvidia-require-cuda", { bytes in
+            let expression = String(decoding: bytes, as: UTF8.self)
+            let machine = NvidiaRequireCUDA.Machine(cuda: "12.2", driver: "535.104.05", gpus: [.init(arch: "8.9"), .init(arch: "8.0", brand: "Tesla")])
+            _ = NvidiaRequireCUDA.check([expression], on: machine).message
+            _ = NvidiaRequireCUDA.compareVersion(expression, .lessEqual, "12.1.0")
+        }),
+        ("huggingface-cache", { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = HuggingFaceCacheDetector.parseRepositoryFolder(text)
+            _ = HuggingFaceCacheDetector.refProblem(text)
+            _ = FactPattern(HuggingFaceCacheDetector.factKey(kind: "models", id: text, ref: text))
+        }),
         ("os-release", { bytes in _ = OSReleaseDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("cpuinfo", { bytes in _ = CPUDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("nvidia-proc", { bytes in
@@ -42,6 +59,16 @@ enum FuzzTargets {
             _ = Result { () throws(CuDNNDetector.ParseError) in try CuDNNDetector.parseHeader(text, path: "fuzz") }
             _ = CuDNNDetector.libraryVersion(fileName: text)
         }),
+        ("proc-maps", { bytes in
+            for file in RuntimeLibrariesDetector.parseMaps(String(decoding: bytes, as: UTF8.self)) {
+                _ = RuntimeLibrariesDetector.component(ofPath: file.path)
+            }
+        }),
+        ("proc-environ", { bytes in
+            _ = RunningProcess.parseEnviron(bytes)
+            _ = RunningProcess.parseCommandLine(bytes)
+        }),
+        ("dist-info-record", { bytes in _ = DistributionRecords.parseRecordPaths(String(decoding: bytes, as: UTF8.self)) }),
         ("timestamp", { bytes in _ = Timestamp(parsing: String(decoding: bytes, as: UTF8.self)) }),
         ("fact-pattern", { bytes in
             let text = String(decoding: bytes, as: UTF8.self)

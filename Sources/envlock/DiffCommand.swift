@@ -30,7 +30,7 @@ struct DiffCommand: AsyncParsableCommand {
             if let right {
                 rightDocument = try Documents.facts(right)
             } else {
-                rightDocument.facts = await probeOptions.probe().facts
+                rightDocument.facts = try await probeOptions.probe().facts
             }
             let report = DiffReport(left: Self.name(left), leftDocument, right: right.map(Self.name) ?? "this machine", rightDocument)
             switch format {

@@ -9,7 +9,7 @@ struct EnvlockCommand: AsyncParsableCommand {
         version: EnvlockRelease.version,
         subcommands: [
             ProbeCommand.self, LockCommand.self, VerifyCommand.self, RunCommand.self, DiffCommand.self, FleetCommand.self, AuditCommand.self,
-            KeygenCommand.self, SignedBytesCommand.self,
+            RequireCUDACommand.self, KeygenCommand.self, SignedBytesCommand.self,
         ]
     )
 

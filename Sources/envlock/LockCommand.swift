@@ -32,8 +32,8 @@ struct LockCommand: AsyncParsableCommand {
             if let key {
                 do { signingKey = try KeyFiles.readPrivateKey(at: key) } catch { throw Failure.untrusted("\(error)") }
             }
-            let context = probeOptions.context()
-            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: profile.rules, environment: context.environment))
+            let context = try probeOptions.context()
+            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: profile.rules, environment: context.environment, process: context.process))
             let evaluation = Evaluator.evaluate(profile.rules, lockedFacts: nil, snapshot: snapshot)
             if evaluation.hasErrors && !force {
                 printError(Render.evaluationText(evaluation, header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))

@@ -16,8 +16,8 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let context = probeOptions.context()
-            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: nil, environment: context.environment))
+            let context = try probeOptions.context()
+            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: nil, environment: context.environment, process: context.process))
             try output.emit(Render.snapshot(snapshot, as: format), inputs: [probeOptions.python].compactMap { $0 })
             return ExitStatus.ok
         }

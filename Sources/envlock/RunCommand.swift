@@ -24,6 +24,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("name the command to run after --, e.g. envlock run env.lock -- python launch.py") }
+        if probeOptions.pid != nil { throw ValidationError("run starts the command itself, so there is no process to read yet; check a running job with verify --pid") }
     }
 
     func run() async throws {

@@ -55,9 +55,9 @@ struct VerifiedMachine {
     /// Loads `path`, checks its trust (exit 2 on failure), probes this machine and evaluates.
     /// `command` is the job (empty: none), whose `job.` facts the lock's rules then see.
     static func check(_ path: String, trust options: TrustOptions, probe probeOptions: ProbeOptions, command: [String] = []) async throws -> VerifiedMachine {
-        let context = probeOptions.context()
+        let context = try probeOptions.context()
         let (loaded, verdict) = try options.trustedLock(path, environment: context.environment)
-        let job = try JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment)
+        let job = try JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment, process: context.process)
         let snapshot = await Machine.probe(context, job: job)
         let evaluation = Evaluator.evaluate(loaded.lock.rules, lockedFacts: loaded.lock.facts, snapshot: snapshot)
         return VerifiedMachine(loaded: loaded, trust: verdict, evaluation: evaluation)

@@ -15,14 +15,14 @@ import Glibc
 private let gpuDetectors = ["nvml", "cuda-driver", "nvidia-proc", "nvidia-smi", "cuda-toolkit", "cudnn-system"]
 
 /// What the probe printed, read back.
-private struct ProbeReport {
+struct ProbeReport {
     var facts: [String: String]
     var detectors: [String: (status: String, detail: String?)]
     var diagnostics: [String: [String]]
     var seconds: Double
 }
 
-private enum GPUEndToEnd {
+enum GPUEndToEnd {
     static let fakes = SharedData.packageRoot + "/Tests/Fakes"
 
     private static let build = Task { () -> String? in

@@ -56,8 +56,9 @@ import Testing
         #expect(snapshot.facts["env.CUBLAS_WORKSPACE_CONFIG"] == value, "JSON round-trips the exact value")
     }
 
-    /// Keys and values from snapshot files reach diff's and probe's text unescaped no more.
-    @Test(arguments: hostile)
+    /// Keys and values from snapshot files reach diff's and probe's text unescaped no more
+    /// (a snapshot can carry what no environment can: a NUL).
+    @Test(arguments: hostile + [("nul", "a\u{0}PASS")])
     func snapshotStringsCannotForgeDiffLines(name: String, value: String) async throws {
         let folder = TemporaryFolder()
         var escaped = ""

@@ -23,5 +23,8 @@ public enum Detectors {
         XFormersBuildDetector(),
         CUDAWheelsDetector(),
         CondaPackagesDetector(),
+        HuggingFaceCacheDetector(),
+        RuntimeProcessDetector(),
+        RuntimeLibrariesDetector(),
     ]
 }

@@ -14,13 +14,24 @@ public struct EnvironmentDetector: Detector {
     public init() {}
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+        // With --pid, the variables the running job has, not envlock's own.
+        if let process = context.process {
+            var outcome = DetectorOutcome.ok(Self.facts(process.environment))
+            outcome.detail = "the environment of process \(process.pid)"
+            return outcome
+        }
         if context.isForeignRoot {
             return .skipped("--root \(context.root): this process's environment is not that tree's")
         }
+        return .ok(Self.facts(context.environment))
+    }
+
+    /// `env.NAME` for each reported variable set in `environment`.
+    static func facts(_ environment: [String: String]) -> [String: String] {
         var facts: [String: String] = [:]
-        for variable in Self.variables {
-            if let value = context.environment[variable] { facts["env.\(variable)"] = value }
+        for variable in variables {
+            if let value = environment[variable] { facts["env.\(variable)"] = value }
         }
-        return .ok(facts)
+        return facts
     }
 }

@@ -65,6 +65,9 @@ public struct HostContext: Sendable {
     /// Where answers of interpreters are remembered; nil asks the interpreter every time
     /// (`--no-cache`, tests).
     public var interpreterCache: InterpreterCache?
+    /// The running process `--pid` names, whose /proc files the runtime detectors read and
+    /// whose environment the `env.` facts come from; nil when only files are probed.
+    public var process: ProcessView?
 
     /// How long a command or library call started now may take: the command timeout, cut so
     /// that it still ends (with a clear "timed out" reason) before the probe's deadline.
@@ -124,6 +127,22 @@ public struct HostContext: Sendable {
     /// The entries of a folder under the probe root, sorted, without `.` and `..`.
     public func listDirectory(_ absolute: String) throws(FileReadError) -> [String] {
         try FileSystem.listDirectory(hostPath(absolute))
+    }
+
+    /// Reads `/proc/PID/NAME` of the probed process (`maps`, `environ`).
+    public func readProcessFile(_ name: String, of process: ProcessView, limit: Int = 64 << 20) throws(FileReadError) -> String {
+        let path = process.procFolder + "/" + name
+        let bytes = try FileSystem.readBytes(path, limit: limit)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8(path: path) }
+        return text
+    }
+
+    /// A context that reads files as `process` sees them: rooted at `/proc/PID/root`, so a
+    /// process in a container is read in the container's files, not the host's.
+    public func filesystem(of process: ProcessView) -> HostContext {
+        var view = self
+        view.root = process.rootFolder
+        return view
     }
 
     /// Whether something exists at `absolute` under the probe root (following links).

@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A running process as `/proc/PID/` shows it: what `--pid` probes.
+///
+/// Everything here is read from /proc files and links, never with ptrace: reading another
+/// process's /proc entries neither stops nor slows it.
+public struct ProcessView: Sendable, Equatable {
+    public var pid: Int32
+    /// `/proc/PID`, or a fixture folder laid out like it in tests.
+    public var procFolder: String
+    /// The process's environment (`/proc/PID/environ`), as it was when it started.
+    public var environment: [String: String]
+    /// Its command line (`/proc/PID/cmdline`).
+    public var arguments: [String]
+    /// Its working directory (`/proc/PID/cwd`), in its own filesystem view.
+    public var workingDirectory: String?
+    /// The program it runs (`/proc/PID/exe`), in its own filesystem view.
+    public var executable: String?
+    /// Whether its `/` is this process's `/` (not a container's), so that its paths name the
+    /// same files here.
+    public var sharesFilesystem: Bool
+
+    public init(pid: Int32, procFolder: String? = nil, environment: [String: String] = [:], arguments: [String] = [], workingDirectory: String? = nil, executable: String? = nil, sharesFilesystem: Bool = true) {
+        self.pid = pid
+        self.procFolder = procFolder ?? "/proc/\(pid)"
+        self.environment = environment
+        self.arguments = arguments
+        self.workingDirectory = workingDirectory
+        self.executable = executable
+        self.sharesFilesystem = sharesFilesystem
+    }
+
+    /// The Python interpreter the process runs, as its command line names it (`python3`
+    /// found on its own PATH, `venv/bin/python` from its working directory), in its own
+    /// filesystem view, so that the Python detectors read the packages of the environment the
+    /// job really runs in; nil when it is not a Python process or the file is not there.
+    /// `/proc/PID/exe` alone would not do: it names the resolved base interpreter, not the
+    /// venv's `bin/python` link. `files` reads as the process sees (`filesystem(of:)` or `/`).
+    public func pythonInterpreter(in files: HostContext) -> String? {
+        guard let program = arguments.first, !program.isEmpty,
+              let executable, PythonPath.basename(executable).hasPrefix("python")
+        else { return nil }
+        let directory = workingDirectory ?? "/"
+        let candidate: String?
+        if program.hasPrefix("/") {
+            candidate = program
+        } else if program.contains("/") {
+            candidate = PythonPath.normalize(directory + "/" + program)
+        } else {
+            // Its PATH, with relative folders taken from its working directory, not envlock's.
+            let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { folder in
+                folder.hasPrefix("/") ? String(folder) : PythonPath.normalize(directory + "/" + folder)
+            }
+            var search = files
+            search.environment = ["PATH": folders.joined(separator: ":")]
+            candidate = PythonEnvironmentDetector.lookUp(program, in: search)
+        }
+        guard let candidate, files.exists(candidate) else { return nil }
+        return candidate
+    }
+
+    /// `/proc/PID/root`: the process's own `/`, so that a process in a container probed from
+    /// the host is read in the container's files.
+    public var rootFolder: String { procFolder + "/root" }
+}
+
+/// Why a process named by `--pid` cannot be probed.
+public enum ProcessReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No such process (it has exited, or the number is wrong).
+    case gone(pid: Int32)
+    /// The process belongs to another user and this one may not read its /proc files.
+    case permissionDenied(pid: Int32, ownerUID: UInt32?, file: String)
+    /// Another failure reading one of its /proc files.
+    case unreadable(pid: Int32, reason: String)
+
+    public var description: String {
+        switch self {
+        case .gone(let pid):
+            "process \(pid) does not exist (it has exited, or the number is wrong); check it with ps"
+        case .permissionDenied(let pid, let owner, let file):
+            "cannot read process \(pid)" + (owner.map { " (owned by uid \($0))" } ?? "")
+                + ": \(file): permission denied; run envlock as the user that runs it, or as root"
+        case .unreadable(let pid, let reason):
+            "cannot read process \(pid): \(reason)"
+        }
+    }
+}
+
+/// Reads a process's identity from /proc and parses its files.
+public enum RunningProcess {
+    /// Reads environ, cmdline, cwd and exe of process `pid` under `procRoot` (`/proc`).
+    public static func read(pid: Int32, procRoot: String = "/proc") throws(ProcessReadError) -> ProcessView {
+        let folder = "\(procRoot)/\(pid)"
+        var info = stat()
+        guard pid > 0, stat(folder, &info) == 0 else { throw .gone(pid: pid) }
+        func bytes(_ name: String) throws(ProcessReadError) -> [UInt8] {
+            do {
+                return try FileSystem.readBytes(folder + "/" + name, limit: 16 << 20)
+            } catch {
+                throw problem(error, pid: pid, owner: info.st_uid, file: folder + "/" + name)
+            }
+        }
+        let environment = parseEnviron(try bytes("environ"))
+        let arguments = parseCommandLine(try bytes("cmdline"))
+        var view = ProcessView(pid: pid, procFolder: folder, environment: environment, arguments: arguments)
+        view.workingDirectory = try link(folder + "/cwd", pid: pid, owner: info.st_uid)
+        view.executable = try link(folder + "/exe", pid: pid, owner: info.st_uid)
+        var itsRoot = stat()
+        var ourRoot = stat()
+        view.sharesFilesystem = stat(folder + "/root", &itsRoot) == 0 && stat("/", &ourRoot) == 0
+            && itsRoot.st_dev == ourRoot.st_dev && itsRoot.st_ino == ourRoot.st_ino
+        return view
+    }
+
+    /// The target of a /proc link; nil for a kernel thread or zombie, which has none.
+    static func link(_ path: String, pid: Int32, owner: UInt32) throws(ProcessReadError) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else {
+            let code = errno
+            if code == ENOENT {
+                var info = stat()
+                if stat(PythonPath.dirname(path), &info) != 0 { throw .gone(pid: pid) }
+                return nil
+            }
+            throw problem(FileSystem.error(code, path), pid: pid, owner: owner, file: path)
+        }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func problem(_ error: FileReadError, pid: Int32, owner: UInt32, file: String) -> ProcessReadError {
+        switch error {
+        case .notFound: .gone(pid: pid)
+        case .permissionDenied: .permissionDenied(pid: pid, ownerUID: owner, file: file)
+        default: .unreadable(pid: pid, reason: error.description)
+        }
+    }
+
+    /// `/proc/PID/environ`: `NAME=value` entries, each ended by a NUL. An entry without `=`
+    /// (a program may write anything there) is skipped; the first of two equal names wins,
+    /// as getenv finds it.
+    public static func parseEnviron(_ bytes: [UInt8]) -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in bytes.split(separator: 0, omittingEmptySubsequences: true) {
+            guard let equals = entry.firstIndex(of: UInt8(ascii: "=")), equals > entry.startIndex else { continue }
+            let name = String(decoding: entry[entry.startIndex..<equals], as: UTF8.self)
+            if result[name] == nil {
+                result[name] = String(decoding: entry[(equals + 1)...], as: UTF8.self)
+            }
+        }
+        return result
+    }
+
+    /// `/proc/PID/cmdline`: the arguments, each ended by a NUL (a program that rewrote its
+    /// title may leave one string with spaces and no NUL; that is one argument then).
+    public static func parseCommandLine(_ bytes: [UInt8]) -> [String] {
+        var trimmed = bytes[...]
+        if trimmed.last == 0 { trimmed = trimmed.dropLast() }
+        guard !trimmed.isEmpty else { return [] }
+        return trimmed.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
