@@ -146,6 +146,18 @@ func expectDrift(_ result: ProgramResult, key: String, found: String, why: Strin
         #expect(!result.stdout.contains("notes.txt"))
     }
 
+    /// Long runs say how far they are on standard error; the report on standard output stays clean.
+    @Test func progressGoesToStandardErrorForLongRuns() async throws {
+        let fixture = try await AuditFixture.make()
+        let record = TestImages.png([("parameters", TestImages.fooocusRecord(baseHash: fixture.baseHash)), ("fooocus_scheme", "fooocus")])
+        for index in 0..<1001 { writeImage(fixture.checkout.folder.file("many/\(index).png"), record) }
+        let result = try await fixture.audit([fixture.checkout.folder.file("many")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("envlock audit: 1001/1001 images"), "\(result.stderr)")
+        #expect(!result.stdout.contains("/1001 images"))
+        #expect(result.stdout.contains("totals: 1001 images, 1001 conforms"))
+    }
+
     @Test func anUnsignedLockWithoutAllowUnsignedIsExit2() async throws {
         let fixture = try await AuditFixture.make()
         let image = fixture.png("good.png", TestImages.fooocusRecord(baseHash: fixture.baseHash))
