@@ -52,7 +52,7 @@ public enum ImageAudit {
 
     /// Audits `paths` (images, or folders searched for images) against `lock`'s job rules, in
     /// batches, `threads` at a time. `progress` is told after each batch how many are done of how many.
-    public static func audit(_ lock: Lock, paths: [String], threads: Int = 8, progress: (Int, Int) -> Void = { _, _ in }) async -> AuditReport {
+    public static func audit(_ lock: Lock, paths: [String], threads: Int = 16, progress: (Int, Int) -> Void = { _, _ in }) async -> AuditReport {
         let audited = lock.rules.filter { rule in recordedKeys.contains { rule.pattern.overlaps($0) } }
         let notAudited = lock.rules.filter { rule in rule.pattern.text.hasPrefix("job.") && !audited.contains(rule) }
         let lockedFacts = lock.facts.filter { key, _ in recordedKeys.contains { $0.matches(key) } }
