@@ -3,6 +3,8 @@ import PackageDescription
 
 // libyaml is linked statically so that the release binary needs nothing beyond glibc at run time.
 let staticYAML: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])]
+// zlib (compressed PNG text chunks, read by `envlock audit`) likewise.
+let staticZlib: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libz.a"])]
 
 let package = Package(
     name: "envlock",
@@ -21,6 +23,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "EnvLock",
             dependencies: [
@@ -34,9 +37,11 @@ let package = Package(
             name: "Probe",
             dependencies: [
                 "EnvLock",
+                "CZlib",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            linkerSettings: staticZlib
         ),
         .executableTarget(
             name: "envlock",

@@ -7,6 +7,7 @@ set -euo pipefail
 
 missing_debs=()
 [ -f /usr/include/yaml.h ] && [ -f /usr/lib/x86_64-linux-gnu/libyaml.a -o -f /usr/lib/aarch64-linux-gnu/libyaml.a ] || missing_debs+=(libyaml-dev)
+[ -f /usr/include/zlib.h ] && [ -f /usr/lib/x86_64-linux-gnu/libz.a -o -f /usr/lib/aarch64-linux-gnu/libz.a ] || missing_debs+=(zlib1g-dev)
 command -v openssl >/dev/null || missing_debs+=(openssl)
 command -v cc >/dev/null || missing_debs+=(gcc)
 command -v shellcheck >/dev/null || missing_debs+=(shellcheck)

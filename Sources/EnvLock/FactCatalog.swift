@@ -146,6 +146,11 @@ public enum FactCatalog {
         FactDescription("job.comfyui.deterministic", .changesResults, "--deterministic: PyTorch's deterministic algorithms."),
         FactDescription("job.comfyui.fast", .changesResults, "The --fast optimizations enabled (a list); each trades accuracy for speed."),
         FactDescription("job.comfyui.xformers", .changesResults, "--disable-xformers: whether xformers may be used when installed."),
+        FactDescription("job.comfyui.graph.samplers", .changesResults, "The sampler_name of every sampler node in an image's ComfyUI graph (a list; envlock audit only)."),
+        FactDescription("job.comfyui.graph.schedulers", .changesResults, "The scheduler of every sampler node in an image's ComfyUI graph (a list; envlock audit only)."),
+        FactDescription("job.comfyui.graph.cfg", .changesResults, "The cfg of every sampler node in an image's ComfyUI graph (a list; envlock audit only)."),
+        FactDescription("job.comfyui.graph.checkpoints", .changesResults, "The ckpt_name of every checkpoint loader in an image's ComfyUI graph (a list; envlock audit only)."),
+        FactDescription("job.comfyui.graph.loras", .changesResults, "The lora_name of every LoRA loader in an image's ComfyUI graph (a list; envlock audit only)."),
         FactDescription("*.runtime", .changesResults, "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
     ]
 

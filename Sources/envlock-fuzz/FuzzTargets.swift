@@ -21,6 +21,7 @@ enum FuzzTargets {
         }),
         ("snapshot", { bytes in _ = Result { () throws(DocumentError) in try Snapshot.load(bytes, path: "fuzz") } }),
         ("facts-document", { bytes in _ = Result { () throws(DocumentError) in try FactsDocument.load(bytes, path: "fuzz") } }),
+        ("image-record", { bytes in _ = ImageRecordReader.read(bytes: bytes) }),
         ("nvidia-require-cuda", { bytes in
             let expression = String(decoding: bytes, as: UTF8.self)
             let machine = NvidiaRequireCUDA.Machine(cuda: "12.2", driver: "535.104.05", gpus: [.init(arch: "8.9"), .init(arch: "8.0", brand: "Tesla")])

@@ -8,7 +8,7 @@ struct EnvlockCommand: AsyncParsableCommand {
         abstract: "Lock, verify and compare the software and GPU environment of image generation jobs.",
         version: EnvlockRelease.version,
         subcommands: [
-            ProbeCommand.self, LockCommand.self, VerifyCommand.self, RunCommand.self, DiffCommand.self, FleetCommand.self,
+            ProbeCommand.self, LockCommand.self, VerifyCommand.self, RunCommand.self, DiffCommand.self, FleetCommand.self, AuditCommand.self,
             RequireCUDACommand.self, KeygenCommand.self, SignedBytesCommand.self,
         ]
     )

@@ -12,6 +12,18 @@ struct TrustOptions: ParsableArguments {
 
     @Option(name: .customLong("min-serial"), help: ArgumentHelp("Refuse locks whose serial is lower (replays of older locks).", valueName: "n"))
     var minimumSerial: Int?
+
+    /// Loads the lock at `path` and checks its trust; a lock that fails is exit 2.
+    func trustedLock(_ path: String, environment: [String: String]) throws -> (loaded: LoadedLock, verdict: TrustVerdict) {
+        let loaded = try Documents.lock(path)
+        let keys = try Documents.trustedKeys(trust, environment: environment)
+        let policy = TrustPolicy(trustedKeys: keys, allowUnsigned: allowUnsigned, now: currentTime(), minimumSerial: minimumSerial)
+        do {
+            return (loaded, try loaded.checkTrust(policy))
+        } catch {
+            throw Failure.untrusted(error.description)
+        }
+    }
 }
 
 /// A lock that passed its trust checks, with the evaluation of this machine against it.
@@ -43,16 +55,8 @@ struct VerifiedMachine {
     /// Loads `path`, checks its trust (exit 2 on failure), probes this machine and evaluates.
     /// `command` is the job (empty: none), whose `job.` facts the lock's rules then see.
     static func check(_ path: String, trust options: TrustOptions, probe probeOptions: ProbeOptions, command: [String] = []) async throws -> VerifiedMachine {
-        let loaded = try Documents.lock(path)
         let context = try probeOptions.context()
-        let keys = try Documents.trustedKeys(options.trust, environment: context.environment)
-        let policy = TrustPolicy(trustedKeys: keys, allowUnsigned: options.allowUnsigned, now: currentTime(), minimumSerial: options.minimumSerial)
-        let verdict: TrustVerdict
-        do {
-            verdict = try loaded.checkTrust(policy)
-        } catch {
-            throw Failure.untrusted(error.description)
-        }
+        let (loaded, verdict) = try options.trustedLock(path, environment: context.environment)
         let job = try JobOptions.invocation(command, wanted: loaded.lock.rules, environment: context.environment, process: context.process)
         let snapshot = await Machine.probe(context, job: job)
         let evaluation = Evaluator.evaluate(loaded.lock.rules, lockedFacts: loaded.lock.facts, snapshot: snapshot)

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Why an image's record could not be read: the file is unreadable, cut short, or not what
+/// its format says. An audit lists such an image as `unreadable` and goes on.
+public enum ImageReadError: Error, Equatable, CustomStringConvertible {
+    case cannotOpen(reason: String)
+    case truncated(String)
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let reason): "cannot read the file: \(reason)"
+        case .truncated(let what): "the file is cut short: \(what)"
+        case .malformed(let what): "the file is damaged: \(what)"
+        }
+    }
+}
+
+/// Random access to an image's bytes: an audit reads headers and metadata at offsets and
+/// seeks over pixel data, so its cost does not grow with the image.
+protocol ImageBytes {
+    var size: Int { get }
+    /// Exactly `count` bytes at `offset`, or `.truncated` naming `what` when the image ends first.
+    func read(at offset: Int, count: Int, what: @autoclosure () -> String) throws(ImageReadError) -> [UInt8]
+}
+
+/// An image held in memory (tests, the fuzzer).
+struct InMemoryImage: ImageBytes {
+    var bytes: [UInt8]
+    var size: Int { bytes.count }
+
+    func read(at offset: Int, count: Int, what: @autoclosure () -> String) throws(ImageReadError) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= bytes.count, count <= bytes.count - offset else { throw .truncated(what()) }
+        return Array(bytes[offset..<(offset + count)])
+    }
+}
+
+/// An image file read with `pread`: only the bytes asked for leave the disk.
+final class ImageFile: ImageBytes {
+    let descriptor: Int32
+    let size: Int
+
+    init(path: String) throws(ImageReadError) {
+        // O_NONBLOCK: a FIFO planted among the images must not hang the audit.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard descriptor >= 0 else { throw .cannotOpen(reason: String(cString: strerror(errno))) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw .cannotOpen(reason: String(cString: strerror(code)))
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw .cannotOpen(reason: "not a regular file")
+        }
+        // Only headers and metadata are read: without this hint the kernel's readahead would
+        // pull in the first 128 KiB or more of every image, pixels included.
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_RANDOM)
+        self.descriptor = descriptor
+        self.size = Int(status.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    func read(at offset: Int, count: Int, what: @autoclosure () -> String) throws(ImageReadError) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= size, count <= size - offset else { throw .truncated(what()) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .cannotOpen(reason: String(cString: strerror(errno)))
+            }
+            if got == 0 { throw .truncated(what()) }
+            done += got
+        }
+        return bytes
+    }
+}
+
+extension [UInt8] {
+    func bigEndian32(at index: Int) -> UInt32 {
+        UInt32(self[index]) << 24 | UInt32(self[index + 1]) << 16 | UInt32(self[index + 2]) << 8 | UInt32(self[index + 3])
+    }
+
+    /// Latin-1 text: PNG tEXt and zTXt chunks hold ISO 8859-1, one byte per character.
+    var latin1: String {
+        // ASCII (all a JSON record with escapes holds) is the same bytes in UTF-8.
+        if allSatisfy({ $0 < 0x80 }) { return String(decoding: self, as: UTF8.self) }
+        return String(String.UnicodeScalarView(map { Unicode.Scalar($0) }))
+    }
+}

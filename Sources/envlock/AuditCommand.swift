@@ -1,0 +1,50 @@
+import ArgumentParser
+import EnvLock
+import Probe
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check generated images against a lock's job rules, from the generation record each image carries.",
+        discussion: """
+        Reads the record Fooocus (PNG text chunks parameters and fooocus_scheme; JPEG and WebP EXIF \
+        UserComment and MakerNote) or ComfyUI (PNG text chunk prompt) writes into each image, turns it \
+        into the job. facts the launch-time gate uses, and judges them with the lock's job rules. \
+        Folders are searched for .png, .jpg, .jpeg and .webp files. \
+        Exit codes: 0 every image conforms; 1 an image drifts, has no record or cannot be read; \
+        2 the lock cannot be trusted or read; 64 usage.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
+    @Argument(help: ArgumentHelp("Images, or folders to search for images.", valueName: "image|dir")) var paths: [String] = []
+    @OptionGroup var trustOptions: TrustOptions
+    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+
+    /// Progress on standard error every this many images, when there are more.
+    static let progressStep = 1000
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("name at least one image or folder to audit") }
+        if let minimum = trustOptions.minimumSerial, minimum < 0 { throw ValidationError("--min-serial must be zero or more") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let (loaded, verdict) = try trustOptions.trustedLock(lockPath, environment: ProcessEnvironment.current())
+            let report = await ImageAudit.audit(loaded.lock, paths: paths) { done, total in
+                if total > Self.progressStep, done % Self.progressStep < ImageAudit.batchSize || done == total {
+                    printError("envlock audit: \(done)/\(total) images")
+                }
+            }
+            let header = "envlock audit: \(Render.text(lockPath)) (profile \(UntrustedText.quoted(loaded.lock.profile)), \(Render.trustText(verdict)))"
+            switch format {
+            case .json: try StandardOutput.emit(JSONText.pretty(AuditRendering.document(report, lock: lockPath)))
+            case .yaml: try StandardOutput.emit(YAMLWriter.write(AuditRendering.document(report, lock: lockPath)))
+            case .markdown: try StandardOutput.emit(AuditRendering.markdown(report, header: header))
+            case .text: try StandardOutput.emit(AuditRendering.text(report, header: header))
+            }
+            return report.allConform && !report.images.isEmpty ? ExitStatus.ok : ExitStatus.drift
+        }
+    }
+}
