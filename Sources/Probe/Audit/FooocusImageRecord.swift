@@ -10,9 +10,16 @@ enum FooocusImageRecord {
     static let versionPrefix = "Fooocus v"
 
     static func facts(parameters: String, scheme: String?) throws(RecordError) -> ImageRecord {
-        let json = try? MinimalJSON.parse(Array(parameters.utf8))
-        if case .object? = json, scheme != "a1111" { return try fooocusScheme(json!) }
-        if scheme == "fooocus" { throw RecordError(reason: "the scheme is fooocus but the parameters are not a JSON object") }
+        // Which scheme the text is in is decided by whether it parses: the a1111 text is not JSON.
+        var notJSON = "not a JSON object"
+        var json: MinimalJSON.Value?
+        do throws(MinimalJSON.SyntaxError) {
+            json = try MinimalJSON.parse(Array(parameters.utf8))
+        } catch {
+            notJSON = error.description
+        }
+        if let json, case .object = json, scheme != "a1111" { return try fooocusScheme(json) }
+        if scheme == "fooocus" { throw RecordError(reason: "the scheme is fooocus but the parameters are \(notJSON)") }
         return try a1111Scheme(parameters)
     }
 
@@ -115,7 +122,13 @@ enum FooocusImageRecord {
                 }
                 let close = end < rest.endIndex ? rest.index(after: end) : rest.endIndex
                 let quoted = rest[rest.startIndex..<close]
-                if case .string(let text)? = try? MinimalJSON.parse(Array(quoted.utf8)) { value = text } else { value = String(quoted) }
+                // meta_parser.py quotes such values with json.dumps; a quote that is not valid
+                // JSON (cut short, hand-edited) is kept as written, quotes included.
+                do {
+                    if case .string(let text) = try MinimalJSON.parse(Array(quoted.utf8)) { value = text } else { value = String(quoted) }
+                } catch {
+                    value = String(quoted)
+                }
                 rest = end < rest.endIndex ? rest[rest.index(after: end)...] : ""
                 if let comma = rest.firstIndex(of: ",") { rest = rest[rest.index(after: comma)...] } else { rest = "" }
             } else {

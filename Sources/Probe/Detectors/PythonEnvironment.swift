@@ -141,10 +141,17 @@ public struct PythonEnvironmentDetector: Detector {
         if context.isForeignRoot {
             return .failed("\(executable) cannot be run under --root (\(whyRun)); pass --site-packages with its site-packages folders", diagnostics: diagnostics)
         }
-        if let cache = context.interpreterCache, let remembered = cache.lookup(executable: executable, environment: context.environment) {
-            var result = DetectorOutcome.ok(remembered.facts, diagnostics: diagnostics)
-            result.detail = "sys.path as \(executable) reported it (\(whyRun)), remembered in \(cache.folder); nothing it depends on has changed"
-            return result
+        if let cache = context.interpreterCache {
+            switch cache.lookup(executable: executable, environment: context.environment) {
+            case .hit(let remembered):
+                var result = DetectorOutcome.ok(remembered.facts, diagnostics: diagnostics)
+                result.detail = "sys.path as \(executable) reported it (\(whyRun)), remembered in \(cache.folder); nothing it depends on has changed"
+                return result
+            case .ignored(let reason):
+                diagnostics.append(reason)
+            case .miss:
+                break
+            }
         }
         let outcome = await context.commands.run(executable, arguments: ["-c", InterpreterQuery.script], environment: context.environment, timeout: context.commandTimeout)
         switch InterpreterQuery.parse(outcome, executable: executable) {

@@ -163,16 +163,11 @@ public struct ModelDigest: Sendable {
 
     /// The remembered digest for `identity`, when the entry is ours, intact and about this file.
     static func readEntry(_ entryPath: String, for identity: FileIdentity) -> CacheLookup {
-        var info = stat()
-        guard lstat(entryPath, &info) == 0 else { return .miss }
-        guard info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(), info.st_mode & 0o022 == 0 else {
-            return .ignored("cache entry \(entryPath) ignored: not a regular file owned by this user and writable only by it")
-        }
         let bytes: [UInt8]
-        do {
-            bytes = try FileSystem.readBytes(entryPath, limit: 1024)
-        } catch {
-            return .ignored("cache entry ignored: \(error)")
+        switch CacheEntryFile.read(entryPath, limit: 1024) {
+        case .missing: return .miss
+        case .ignored(let reason): return .ignored(reason)
+        case .bytes(let read): bytes = read
         }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count == 4, lines[0] == entryHeader, lines[3].isEmpty, let digest = lines.dropFirst(2).first,
@@ -185,14 +180,7 @@ public struct ModelDigest: Sendable {
 
     /// Remembers `digest`; returns why it could not, or nil.
     static func writeEntry(_ entryPath: String, identity: FileIdentity, digest: String) -> String? {
-        let folder = String(entryPath[..<entryPath.lastIndex(of: "/")!])
-        var path = ""
-        for component in folder.split(separator: "/") {
-            path += "/" + component
-            if mkdir(path, 0o700) != 0 && errno != EEXIST {
-                return "cannot create cache folder \(path): \(String(cString: strerror(errno)))"
-            }
-        }
+        if let problem = CacheEntryFile.makeFolders(String(entryPath[..<entryPath.lastIndex(of: "/")!])) { return problem }
         let text = "\(entryHeader)\n\(identity.line)\n\(digest)\n"
         do {
             try AtomicFile.write(Array(text.utf8), to: entryPath, mode: 0o600)

@@ -67,7 +67,14 @@ public struct DistributionRecords {
 
     private mutating func entries(of folder: String) -> [String] {
         if let known = listings[folder] { return known ?? [] }
-        let names = try? files.listDirectory(folder)
+        var names: [String]?
+        do {
+            names = try files.listDirectory(folder)
+        } catch {
+            // Walking up from a library, most folders have no dist-info; one that cannot be
+            // listed may hide the RECORD that names the library, so it is said.
+            if case .notFound = error {} else { problems.append("\(error.description): distributions in this folder were not read") }
+        }
         listings[folder] = .some(names)
         return names ?? []
     }

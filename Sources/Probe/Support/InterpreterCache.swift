@@ -47,19 +47,28 @@ public struct InterpreterCache: Sendable {
         "ASDF_DATA_DIR", "ASDF_DEFAULT_TOOL_VERSIONS_FILENAME", "PATH",
     ]
 
-    /// The cached answer for `executable` run with `environment`, or nil.
-    func lookup(executable: String, environment: [String: String]) -> PythonInstallation? {
-        guard let key = Self.key(executable: executable, environment: environment, workingDirectory: workingDirectory) else { return nil }
+    enum Lookup {
+        case hit(PythonInstallation)
+        /// No entry, or one whose key or stamps no longer hold (the normal way to go stale).
+        case miss
+        /// An entry that is not used for what it is (another user's, unreadable, malformed);
+        /// the reason is reported as a diagnostic, and the entry is rewritten after the query.
+        case ignored(String)
+    }
+
+    /// The cached answer for `executable` run with `environment`.
+    func lookup(executable: String, environment: [String: String]) -> Lookup {
+        guard let key = Self.key(executable: executable, environment: environment, workingDirectory: workingDirectory) else { return .miss }
         let path = entryPath(key)
-        // Another user's entry could lie about sys.path: only our own files count. Any entry
-        // that cannot be read or parsed is simply not used (and is rewritten after the query).
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o022 == 0,
-              let bytes = try? FileSystem.readBytes(path, limit: 1 << 20),
-              let entry = Entry(bytes), entry.key == key,
-              entry.checks.allSatisfy({ FileSystem.stamp($0.path) == $0.stamp })
-        else { return nil }
-        return entry.installation
+        // Another user's entry could lie about sys.path: only our own files count.
+        switch CacheEntryFile.read(path, limit: 1 << 20) {
+        case .missing: return .miss
+        case .ignored(let reason): return .ignored(reason)
+        case .bytes(let bytes):
+            guard let entry = Entry(bytes) else { return .ignored("cache entry \(path) ignored: not in envlock's format") }
+            guard entry.key == key, entry.checks.allSatisfy({ FileSystem.stamp($0.path) == $0.stamp }) else { return .miss }
+            return .hit(entry.installation)
+        }
     }
 
     /// Remembers `installation` for `executable`; `userSite` is the user site folder Python
@@ -72,7 +81,16 @@ public struct InterpreterCache: Sendable {
         var checked: [String] = []
         for entry in installation.sysPath {
             checked.append(entry)
-            guard let names = try? FileSystem.listDirectory(entry) else { continue }
+            let names: [String]
+            do {
+                names = try FileSystem.listDirectory(entry)
+            } catch {
+                // A missing entry (python3XX.zip) or a zip file has no .pth files; a folder
+                // that cannot be listed could hide one, so nothing is remembered.
+                if case .notFound = error { continue }
+                if !FileSystem.isDirectory(entry) { continue }
+                return "\(error.description): the interpreter's answer was not cached"
+            }
             for name in names where name.hasSuffix(".pth") || name == "sitecustomize.py" || name == "usercustomize.py" {
                 checked.append(entry + "/" + name)
             }
@@ -81,7 +99,7 @@ public struct InterpreterCache: Sendable {
         if let real = installation.executable { checked.append(real) }
         checked += Self.versionSelectionFiles(executable: executable, environment: environment, workingDirectory: workingDirectory)
         let entry = Entry(key: key, installation: installation, checks: checked.map { ($0, FileSystem.stamp($0)) })
-        makeFolders(folder)
+        if let problem = CacheEntryFile.makeFolders(folder) { return problem }
         do {
             try AtomicFile.write(entry.bytes, to: entryPath(key), mode: 0o600)
             return nil
@@ -130,14 +148,6 @@ public struct InterpreterCache: Sendable {
         return files
     }
 
-    private func makeFolders(_ path: String) {
-        var prefix = ""
-        for part in path.split(separator: "/") {
-            prefix += "/" + part
-            mkdir(prefix, 0o700)
-        }
-    }
-
     /// One cached answer with the stamps it depends on.
     struct Entry {
         var key: String
@@ -151,7 +161,9 @@ public struct InterpreterCache: Sendable {
         }
 
         init?(_ bytes: [UInt8]) {
-            guard let root = try? MinimalJSON.parse(bytes), // malformed: not used, rewritten later
+            let root: MinimalJSON.Value
+            do { root = try MinimalJSON.parse(bytes) } catch { return nil } // the caller names the entry as malformed
+            guard
                   case .string(let key)? = root["key"],
                   case .array(let path)? = root["sys_path"],
                   case .array(let checks)? = root["checks"]

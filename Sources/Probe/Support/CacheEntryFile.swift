@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// envlock's own cache files (interpreter answers, model digests): read only when they are
+/// this user's regular files that nobody else may write, and written into folders only this
+/// user can enter. A cache can make envlock faster, never wrong, so an entry that fails these
+/// checks is ignored with its reason, for the caller to report as a diagnostic.
+enum CacheEntryFile {
+    enum Read: Equatable {
+        /// No entry yet.
+        case missing
+        case bytes([UInt8])
+        /// An entry exists but is not used; the reason names it.
+        case ignored(String)
+    }
+
+    static func read(_ path: String, limit: Int) -> Read {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        guard info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(), info.st_mode & 0o022 == 0 else {
+            return .ignored("cache entry \(path) ignored: not a regular file owned by this user and writable only by it")
+        }
+        do {
+            return .bytes(try FileSystem.readBytes(path, limit: limit))
+        } catch {
+            return .ignored("cache entry \(path) ignored: \(error)")
+        }
+    }
+
+    /// `mkdir -p` with mode 0700; why it failed, or nil.
+    static func makeFolders(_ folder: String) -> String? {
+        var path = ""
+        for component in folder.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                return "cannot create cache folder \(path): \(String(cString: strerror(errno)))"
+            }
+        }
+        return nil
+    }
+}
