@@ -3,7 +3,7 @@ import Testing
 
 /// Which Python is probed and the sys.path it gets, on fixture trees laid out as venv and
 /// site.py lay them out.
-@Suite struct PythonEnvironmentTests {
+@Suite struct PythonDetectorTests {
     /// A base interpreter prefix (pyenv layout) and a venv made from it.
     struct VenvTree {
         let tree = PythonTree()
