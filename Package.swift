@@ -5,6 +5,15 @@ import PackageDescription
 let staticYAML: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])]
 // zlib (compressed PNG text chunks, read by `envlock audit`) likewise.
 let staticZlib: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libz.a"])]
+// The release binary must stay under 20 MB stripped (scripts/check-release-binary.sh; BENCHMARKS.md
+// "Binary size" measures each of these). envlock's own modules optimized for size save 0.3 MB.
+let releaseSize: [SwiftSetting] = [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+// lld instead of gold. The Swift static runtime's link arguments export every symbol of the
+// package's object files (--export-dynamic): 19,000 dynamic symbols, 1.1 MB that nothing looks
+// up, since envlock loads no plugins that would bind to it; --no-export-dynamic keeps them out.
+let releaseLink: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "envlock",
@@ -29,8 +38,8 @@ let package = Package(
             dependencies: [
                 "CYAML",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: releaseSize,
             linkerSettings: staticYAML
         ),
         .target(
@@ -41,6 +50,7 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: releaseSize,
             linkerSettings: staticZlib
         ),
         .executableTarget(
@@ -49,7 +59,9 @@ let package = Package(
                 "EnvLock",
                 "Probe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: releaseSize,
+            linkerSettings: releaseLink
         ),
         .executableTarget(name: "envlock-fuzz", dependencies: ["EnvLock", "Probe"]),
         .executableTarget(name: "envlock-bench", dependencies: ["EnvLock", "Probe"]),
