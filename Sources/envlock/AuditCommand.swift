@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "audit",
         abstract: "Check generated images against a lock's job rules, from the generation record each image carries.",
         discussion: """

@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct DiffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "diff",
         abstract: "Show which facts differ between two machines, ranked by how much each can change results, and why.",
         discussion: """

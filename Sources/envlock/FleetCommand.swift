@@ -2,7 +2,7 @@ import ArgumentParser
 import EnvLock
 
 struct FleetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "fleet",
         abstract: "Group many machines by the facts that change results, and show how each group differs from the largest.",
         discussion: """

@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct LockCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "lock",
         abstract: "Write a signed lock from a profile and this machine's facts.",
         discussion: "Probes this machine, evaluates the profile, and refuses (exit 1, with the report) when an error rule fails, unless --force is given. Pins record this machine's values. With -- CMD…, the job's facts (job.*) are checked and recorded too."

@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct ProbeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "probe",
         abstract: "Report what this machine has: driver, GPUs, CUDA, Python packages, OS and environment.",
         discussion: "Every detector is listed with its status: ok, absent (not installed here), failed (present but unreadable; the detail says why) or skipped. Exits 0 whenever a report was produced, also on a broken machine. With -- CMD…, also the job's facts (job.*) as lock, verify and run see them."

@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct RequireCUDACommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "require-cuda",
         abstract: "Print the NVIDIA_REQUIRE_CUDA expression a lock comes to, or check one against this machine's driver.",
         discussion: """

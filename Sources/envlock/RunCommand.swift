@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "run",
         abstract: "Verify this machine and the command line against a lock, then exec the command.",
         discussion: """

@@ -65,7 +65,7 @@ struct VerifiedMachine {
 }
 
 struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.subcommand(
         commandName: "verify",
         abstract: "Check that this machine matches a signed lock.",
         discussion: """
