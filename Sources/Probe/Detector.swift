@@ -55,6 +55,12 @@ public protocol Detector: Sendable {
     /// means the prober's `dependencyWait`. A detector that is useless without its dependency
     /// (site-packages without the python detector's sys.path) waits as long as that one can take.
     var dependencyWait: Duration? { get }
+    /// Whether `detect` can block in `context`: read a file (a hung NFS mount, a FIFO where a
+    /// file should be), load a library or run a program. Such a detector gets a thread of its
+    /// own so that the probe's deadline holds; one that only looks at values already in memory
+    /// (uname(2), the environment) runs on the probing task and saves starting a thread on
+    /// every probe.
+    func mayBlock(in context: HostContext) -> Bool
     /// Reads the source. Never throws: every problem becomes a status with its reason.
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome
 }
@@ -62,4 +68,5 @@ public protocol Detector: Sendable {
 extension Detector {
     public var dependencies: [String] { [] }
     public var dependencyWait: Duration? { nil }
+    public func mayBlock(in context: HostContext) -> Bool { true }
 }

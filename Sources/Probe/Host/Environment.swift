@@ -2,6 +2,8 @@
 public struct EnvironmentDetector: Detector {
     public let name = "environment"
     public let provides = ["env."]
+    /// The variables are in memory (with --pid, read when --pid was checked).
+    public func mayBlock(in context: HostContext) -> Bool { false }
 
     /// The variables reported, each explained in docs/FACTS.md.
     public static let variables = [

@@ -4,6 +4,8 @@ import EnvLock
 public struct EnvlockDetector: Detector {
     public let name = "envlock"
     public let provides = ["envlock.version", "swift.version"]
+    /// Constants compiled in.
+    public func mayBlock(in context: HostContext) -> Bool { false }
 
     /// The Swift version this binary was compiled with; the standard library is linked
     /// statically in release builds, so it is also the Swift core the binary runs.

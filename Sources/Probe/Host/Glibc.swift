@@ -6,6 +6,8 @@ import Glibc
 public struct GlibcDetector: Detector {
     public let name = "glibc"
     public let provides = ["host.glibc"]
+    /// confstr(3) answers from the C library's memory.
+    public func mayBlock(in context: HostContext) -> Bool { false }
 
     public init() {}
 

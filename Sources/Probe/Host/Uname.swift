@@ -6,6 +6,8 @@ import Glibc
 public struct UnameDetector: Detector {
     public let name = "uname"
     public let provides = ["host.kernel", "host.arch", "host.name"]
+    /// uname(2) answers from the kernel's memory.
+    public func mayBlock(in context: HostContext) -> Bool { false }
 
     public init() {}
 

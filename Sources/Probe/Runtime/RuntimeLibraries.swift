@@ -18,6 +18,8 @@ import EnvLock
 public struct RuntimeLibrariesDetector: Detector {
     public let name = "runtime-libraries"
     public let provides = ["runtime."]
+    /// Without --pid there is nothing to read.
+    public func mayBlock(in context: HostContext) -> Bool { context.process != nil }
 
     public init() {}
 

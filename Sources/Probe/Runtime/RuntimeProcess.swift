@@ -6,6 +6,8 @@
 public struct RuntimeProcessDetector: Detector {
     public let name = "runtime-process"
     public let provides = ["runtime.process."]
+    /// The process was read when --pid was checked.
+    public func mayBlock(in context: HostContext) -> Bool { false }
 
     public init() {}
 

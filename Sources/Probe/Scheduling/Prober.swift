@@ -1,5 +1,4 @@
 import EnvLock
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,8 +6,9 @@ import Glibc
 /// Runs detectors concurrently under one deadline and merges their findings into a snapshot
 /// (`FactMergePolicy` decides which source wins).
 ///
-/// Each detector runs on a thread of its own (`DetectorThread`), so one blocked in a system
-/// call cannot delay the others or the deadline. Detectors start at once unless they name
+/// Each detector that may block runs on a thread of its own (`DetectorThread`), so one blocked
+/// in a system call cannot delay the others or the deadline; those that only look at memory
+/// (`mayBlock` false) run on the probing task. Detectors start at once unless they name
 /// `dependencies`; those start when their
 /// dependencies finish, or after `dependencyWait` (or the detector's own) if one hangs (a
 /// sick GPU can hang NVML), and then see only the outcomes that arrived. When `deadline` passes, every detector that
@@ -31,7 +31,12 @@ public struct Prober: Sendable {
         timed.probeDeadline = ContinuousClock.now + deadline
         let context = timed
         let board = OutcomeBoard()
+        var inMemory: [any Detector] = []
         for detector in detectors {
+            if detector.dependencies.isEmpty && !detector.mayBlock(in: context) {
+                inMemory.append(detector)
+                continue
+            }
             let dependencies = Set(detector.dependencies)
             let wait = detector.dependencyWait ?? dependencyWait
             let thread = DetectorThread()
@@ -42,6 +47,10 @@ public struct Prober: Sendable {
                 board.record(detector.name, outcome)
                 thread.finish()
             }
+        }
+        // After every thread has started, so that these never delay a detector that reads.
+        for detector in inMemory {
+            board.record(detector.name, await detector.detect(in: context, earlier: [:]))
         }
         await board.wait(for: Set(detectors.map(\.name)), timeout: deadline)
         let outcomes = board.outcomes(named: Set(detectors.map(\.name)))
@@ -60,84 +69,118 @@ public struct Prober: Sendable {
 
 /// Where detector tasks leave their outcomes and wait for each other.
 ///
-/// A lock rather than an actor, and timers on threads of their own rather than tasks: a wait
-/// must end on time even when Swift's shared pool is busy, and resuming a continuation needs
-/// no pool thread (the waiting task goes back to its own detector thread).
-final class OutcomeBoard: Sendable {
-    private struct State {
-        var finished: [String: DetectorOutcome] = [:]
-        var waiters: [Int: (names: Set<String>, continuation: CheckedContinuation<Void, Never>)] = [:]
-        var nextWaiter = 0
+/// A lock rather than an actor, and one timer thread of its own rather than tasks: a wait must
+/// end on time even when Swift's shared pool is busy, and resuming a continuation needs no pool
+/// thread (the waiting task goes back to its own detector thread). One thread serves every wait
+/// of a probe (the dependents' and the deadline), started with the first wait that cannot be
+/// answered at once and ended when no wait is left, instead of one sleeping thread per wait.
+final class OutcomeBoard: @unchecked Sendable {
+    private struct Waiter {
+        var names: Set<String>
+        var until: ContinuousClock.Instant
+        var continuation: CheckedContinuation<Void, Never>
     }
 
-    private let state = Mutex(State())
+    // Guarded by `mutex`; `changed` wakes the timer thread when a wait is added or answered.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var finished: [String: DetectorOutcome] = [:]
+    private var waiters: [Int: Waiter] = [:]
+    private var nextWaiter = 0
+    private var timerRunning = false
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(changed, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
+    }
 
     func record(_ name: String, _ outcome: DetectorOutcome) {
-        let ready = state.withLock { state in
-            state.finished[name] = outcome
-            let ready = state.waiters.filter { $0.value.names.isSubset(of: state.finished.keys) }
-            for id in ready.keys { state.waiters[id] = nil }
-            return ready.values.map(\.continuation)
-        }
-        for continuation in ready { continuation.resume() }
+        pthread_mutex_lock(mutex)
+        finished[name] = outcome
+        let ready = waiters.filter { $0.value.names.isSubset(of: finished.keys) }
+        for id in ready.keys { waiters[id] = nil }
+        if !ready.isEmpty { pthread_cond_signal(changed) }
+        pthread_mutex_unlock(mutex)
+        for waiter in ready.values { waiter.continuation.resume() }
     }
 
     func outcomes(named names: Set<String>) -> [String: DetectorOutcome] {
-        state.withLock { $0.finished.filter { names.contains($0.key) } }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return finished.filter { names.contains($0.key) }
     }
 
     /// Returns when every name has an outcome or `timeout` has passed, whichever is first.
     func wait(for names: Set<String>, timeout: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let id: Int? = state.withLock { state in
-                if names.isSubset(of: state.finished.keys) { return nil }
-                let id = state.nextWaiter
-                state.nextWaiter += 1
-                state.waiters[id] = (names, continuation)
-                return id
-            }
-            guard let id else {
+            pthread_mutex_lock(mutex)
+            if names.isSubset(of: finished.keys) {
+                pthread_mutex_unlock(mutex)
                 continuation.resume()
                 return
             }
-            TimerThread.after(timeout) { [self] in expire(id) }
+            waiters[nextWaiter] = Waiter(names: names, until: .now + timeout, continuation: continuation)
+            nextWaiter += 1
+            let startTimer = !timerRunning
+            timerRunning = true
+            pthread_cond_signal(changed)
+            pthread_mutex_unlock(mutex)
+            if startTimer { startTimerThread() }
         }
     }
 
-    private func expire(_ id: Int) {
-        state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume()
-    }
-}
-
-/// Runs a closure after a delay on a short-lived thread of its own.
-enum TimerThread {
-    private final class Job: @unchecked Sendable {
-        let delay: Duration
-        let action: @Sendable () -> Void
-        init(delay: Duration, action: @escaping @Sendable () -> Void) {
-            self.delay = delay
-            self.action = action
-        }
-    }
-
-    static func after(_ delay: Duration, _ action: @escaping @Sendable () -> Void) {
-        let job = Unmanaged.passRetained(Job(delay: delay, action: action)).toOpaque()
+    private func startTimerThread() {
+        let retained = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(&thread, nil, { argument in
-            let job = Unmanaged<Job>.fromOpaque(argument!).takeRetainedValue()
-            let (seconds, attoseconds) = job.delay.components
-            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-            var remaining = timespec()
-            while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-            job.action()
+            Unmanaged<OutcomeBoard>.fromOpaque(argument!).takeRetainedValue().expireWaits()
             return nil
-        }, job)
+        }, retained)
         if created == 0 {
             pthread_detach(thread)
         } else {
-            // No thread: act at once rather than never; a wait that ends early only means a
-            // fallback starts sooner.
-            Unmanaged<Job>.fromOpaque(job).takeRetainedValue().action()
+            // No thread: end the waits at once rather than never; a wait that ends early only
+            // means a fallback starts sooner or the probe reports what it has.
+            Unmanaged<OutcomeBoard>.fromOpaque(retained).takeRetainedValue().expireWaits(now: true)
+        }
+    }
+
+    /// The timer thread: ends each wait whose time has come; returns when none is left.
+    private func expireWaits(now: Bool = false) {
+        pthread_mutex_lock(mutex)
+        while true {
+            let current = ContinuousClock.now
+            let expired = waiters.filter { now || $0.value.until <= current }
+            for id in expired.keys { waiters[id] = nil }
+            if !expired.isEmpty {
+                pthread_mutex_unlock(mutex)
+                for waiter in expired.values { waiter.continuation.resume() }
+                pthread_mutex_lock(mutex)
+                continue
+            }
+            guard let earliest = waiters.values.map(\.until).min() else {
+                timerRunning = false
+                pthread_mutex_unlock(mutex)
+                return
+            }
+            var wake = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &wake)
+            let (seconds, attoseconds) = (earliest - current).components
+            let nanoseconds = wake.tv_nsec + Int(attoseconds / 1_000_000_000)
+            wake.tv_sec += Int(seconds) + nanoseconds / 1_000_000_000
+            wake.tv_nsec = nanoseconds % 1_000_000_000
+            pthread_cond_timedwait(changed, mutex, &wake)
         }
     }
 }

@@ -10,8 +10,12 @@ struct ScriptedDetector: Detector {
     var name: String
     var provides: [String] = []
     var dependencies: [String] = []
+    var dependencyWait: Duration? = nil
+    var blocks = true
     var delay: Duration = .zero
     var outcome: @Sendable ([String: DetectorOutcome]) -> DetectorOutcome
+
+    func mayBlock(in context: HostContext) -> Bool { blocks }
 
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         if delay > .zero {
@@ -89,6 +93,41 @@ let testContext = HostContext(environment: [:], commands: NoCommands())
         let snapshot = await prober.probe(testContext)
         #expect(snapshot.facts["seen"] == "nothing")
         #expect(snapshot.detector(named: "primary")?.status == .failed)
+    }
+
+    /// One timer thread serves every wait: a wait added later with an earlier end (the second
+    /// fallback's) still ends first, not when the timer's earlier sleep would have.
+    @Test func eachFallbackStartsAfterItsOwnWait() async {
+        let start = ContinuousClock.now
+        let elapsed = { @Sendable () -> String in
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            return String(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        }
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "primary", delay: .seconds(30), outcome: { _ in .ok([:]) }),
+            ScriptedDetector(name: "late", dependencies: ["primary"], dependencyWait: .milliseconds(900), outcome: { _ in .ok(["late.ms": elapsed()]) }),
+            ScriptedDetector(name: "early", dependencies: ["primary"], dependencyWait: .milliseconds(100), outcome: { _ in .ok(["early.ms": elapsed()]) }),
+        ], deadline: .seconds(3))
+        let snapshot = await prober.probe(testContext)
+        let early = Int(snapshot.facts["early.ms"] ?? "")
+        let late = Int(snapshot.facts["late.ms"] ?? "")
+        #expect(early != nil && late != nil)
+        #expect((early ?? .max) < (late ?? 0))
+        #expect((late ?? 0) >= 900)
+    }
+
+    /// Detectors that only look at memory run on the probing task, and their facts merge in
+    /// `detectors` order as any other's, also while threaded detectors hang.
+    @Test func detectorsThatCannotBlockRunWithoutAThreadAndMergeInOrder() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "memory", blocks: false, outcome: { _ in .ok(["a.b": "memory"]) }),
+            ScriptedDetector(name: "hung", delay: .seconds(30), outcome: { _ in .ok([:]) }),
+            ScriptedDetector(name: "file", outcome: { _ in .ok(["a.b": "file", "c.d": "1"]) }),
+        ], deadline: .milliseconds(500))
+        let snapshot = await prober.probe(testContext)
+        #expect(snapshot.facts == ["a.b": "memory", "c.d": "1"])
+        #expect(snapshot.detectors.map(\.name) == ["memory", "hung", "file"])
+        #expect(snapshot.detector(named: "hung")?.status == .failed)
     }
 
     @Test func theFirstDetectorWinsAndDisagreementsAreDiagnosed() async {
