@@ -96,4 +96,33 @@ import Testing
             #expect(snapshot.facts.values.contains(String(repeating: "a", count: 40)), "\(kind): \(snapshot.facts)")
         }
     }
+
+    /// The job detectors read the job's checkout under the root too: a Fooocus checkout whose
+    /// config.txt and presets link out.
+    @Test(arguments: [true, false])
+    func noJobDetectorReadsAFileOutsideTheRoot(relative: Bool) async throws {
+        let outside = TemporaryFolder()
+        let root = TemporaryFolder()
+        outside.write("config.txt", "{\"default_model\": \"\(Self.sentinel).safetensors\"}\n")
+        outside.write("presets/default.json", "{\"default_refiner\": \"\(Self.sentinel)-refiner.safetensors\"}\n")
+        let checkout = "app/Fooocus"
+        root.write("\(checkout)/fooocus_version.py", "version = '2.5.5'\n")
+        root.write("\(checkout)/entry_with_update.py", "")
+        root.write("\(checkout)/.git/HEAD", String(repeating: "b", count: 40) + "\n")
+        let climb = relative ? String(repeating: "../", count: 40) + outside.path.dropFirst() : outside.path
+        #expect(symlink(climb + "/config.txt", root.file("\(checkout)/config.txt")) == 0)
+        #expect(symlink(climb + "/presets", root.file("\(checkout)/presets")) == 0)
+        let result = try await Envlock.run(["probe", "--root", root.path, "--format", "json", "--", "python3", "/\(checkout)/entry_with_update.py"])
+        let kind = relative ? "relative" : "absolute"
+        #expect(result.status == 0, "\(kind): \(result.stderr)")
+        for word in [Self.sentinel, Self.sentinel.lowercased()] {
+            #expect(!result.stdout.contains(word), "\(kind): \(word) from outside the root in \(result.stdout)")
+            #expect(!result.stderr.contains(word), "\(kind): \(word) from outside the root in \(result.stderr)")
+        }
+        // The control: the detector read the checkout's own files and went on to the config.
+        let snapshot = try Snapshot.load(Array(result.stdout.utf8), path: "stdout")
+        #expect(snapshot.facts["job.fooocus.version"] == "2.5.5", "\(kind): \(snapshot.facts)")
+        #expect(snapshot.facts["job.fooocus.commit"] == String(repeating: "b", count: 40), "\(kind): \(snapshot.facts)")
+        #expect(snapshot.facts["job.fooocus.model.base.file"] != nil, "\(kind): \(snapshot.facts)")
+    }
 }
