@@ -6,6 +6,9 @@ import Musl
 import Darwin
 #endif
 
+// One job, kept in one file although it passes 300 lines: every open, read, list, stat and
+// link lookup envlock makes goes through here, so the errno handling is written once.
+
 /// A system call that failed: the step, in words, and its errno.
 package struct POSIXFailure: Error, Equatable {
     /// What envlock was doing, phrased to follow "could not": "create a temporary file beside".
