@@ -7,3 +7,6 @@
 // reason when the source exists but cannot be read, or `skipped` when it does not apply.
 // `Prober` runs the hand-written list `Detectors.all` under one deadline and merges the
 // results into an `EnvLock.Snapshot`.
+// `MachineProbe` adds the job detectors and the cross-check findings to that: the complete
+// snapshot every command reports. `Workflows/` holds each command's workflow (verify, run's
+// gate, lock, diff, audit), so the command line only parses, calls one of them and renders.
