@@ -35,7 +35,7 @@ enum FuzzTargets {
             _ = FactPattern(HuggingFaceCacheDetector.factKey(kind: "models", id: text, ref: text))
         }),
         ("os-release", { bytes in _ = OSReleaseDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
-        ("cpuinfo", { bytes in _ = CPUDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
+        ("cpuinfo", { bytes in _ = CPUInfoDetector.parse(String(decoding: bytes, as: UTF8.self)) }),
         ("nvidia-proc", { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             _ = Result { () throws(NvidiaProcDetector.ParseError) in try NvidiaProcDetector.parseProcVersion(text) }
@@ -56,8 +56,8 @@ enum FuzzTargets {
         }),
         ("cudnn", { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
-            _ = Result { () throws(CuDNNDetector.ParseError) in try CuDNNDetector.parseHeader(text, path: "fuzz") }
-            _ = CuDNNDetector.libraryVersion(fileName: text)
+            _ = Result { () throws(CuDNNSystemDetector.ParseError) in try CuDNNSystemDetector.parseHeader(text, path: "fuzz") }
+            _ = CuDNNSystemDetector.libraryVersion(fileName: text)
         }),
         ("proc-maps", { bytes in
             for file in RuntimeLibrariesDetector.parseMaps(String(decoding: bytes, as: UTF8.self)) {

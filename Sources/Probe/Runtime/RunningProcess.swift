@@ -57,7 +57,7 @@ public struct ProcessView: Sendable, Equatable {
             }
             var search = files
             search.environment = ["PATH": folders.joined(separator: ":")]
-            candidate = PythonEnvironmentDetector.lookUp(program, in: search)
+            candidate = PythonDetector.lookUp(program, in: search)
         }
         guard let candidate, files.exists(candidate) else { return nil }
         return candidate

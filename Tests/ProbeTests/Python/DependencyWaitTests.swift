@@ -35,10 +35,10 @@ import Testing
     }
 
     @Test func pythonDependentsWaitLongerThanAnInterpreterMayTake() {
-        let dependents: [any Detector] = [SitePackagesDetector(), TorchBuildDetector(), TorchvisionBuildDetector(), XFormersBuildDetector(), CUDAWheelsDetector(), CondaPackagesDetector()]
+        let dependents: [any Detector] = [SitePackagesDetector(), TorchBuildDetector(), TorchvisionBuildDetector(), XFormersBuildDetector(), CUDAWheelsDetector(), CondaDetector()]
         for detector in dependents {
-            #expect(detector.dependencyWait == PythonEnvironmentDetector.dependentsWait)
+            #expect(detector.dependencyWait == PythonDetector.dependentsWait)
         }
-        #expect(PythonEnvironmentDetector.dependentsWait > HostContext(environment: [:], commands: ScriptedCommandRunner.forbidden).commandTimeout)
+        #expect(PythonDetector.dependentsWait > HostContext(environment: [:], commands: ScriptedCommandRunner.forbidden).commandTimeout)
     }
 }

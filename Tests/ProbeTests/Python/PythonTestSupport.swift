@@ -107,7 +107,7 @@ func pythonContext(
 /// Runs the python detector, then `detectors` in order, each seeing all earlier outcomes.
 func runPythonChain(_ context: HostContext, _ detectors: [any Detector]) async -> [String: DetectorOutcome] {
     var outcomes: [String: DetectorOutcome] = [:]
-    outcomes["python"] = await PythonEnvironmentDetector().detect(in: context, earlier: [:])
+    outcomes["python"] = await PythonDetector().detect(in: context, earlier: [:])
     for detector in detectors {
         outcomes[detector.name] = await detector.detect(in: context, earlier: outcomes)
     }

@@ -106,7 +106,7 @@ import Testing
         let outcome = await Self.scan([tree.at("site"), tree.at("archive.zip"), tree.at("looping")])
         #expect(outcome.facts == ["python.packages.ok": "1"])
         // --site-packages itself reports that the zip and the loop are no folders.
-        let python = await PythonEnvironmentDetector().detect(in: pythonContext(sitePackages: [tree.at("site"), tree.at("archive.zip"), tree.at("looping")]), earlier: [:])
+        let python = await PythonDetector().detect(in: pythonContext(sitePackages: [tree.at("site"), tree.at("archive.zip"), tree.at("looping")]), earlier: [:])
         #expect(python.diagnostics.count == 2)
     }
 

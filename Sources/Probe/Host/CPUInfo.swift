@@ -1,5 +1,5 @@
 /// `host.cpu.model` and `host.cpu.flags` from /proc/cpuinfo under the probe root.
-public struct CPUDetector: Detector {
+public struct CPUInfoDetector: Detector {
     public let name = "cpuinfo"
     public let provides = ["host.cpu."]
 

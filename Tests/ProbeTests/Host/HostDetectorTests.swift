@@ -37,7 +37,7 @@ import Testing
 
 @Suite struct CPUInfoTests {
     @Test func keepsOnlyTheFlagsThatMatter() {
-        let facts = CPUDetector.parse("""
+        let facts = CPUInfoDetector.parse("""
             processor\t: 0
             vendor_id\t: GenuineIntel
             model name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func armFeatures() {
-        let facts = CPUDetector.parse("processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp sve i8mm bf16\n")
+        let facts = CPUInfoDetector.parse("processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp sve i8mm bf16\n")
         #expect(facts["host.cpu.flags"] == "asimd asimdhp bf16 fphp i8mm sve")
         #expect(facts["host.cpu.model"] == nil)
     }
@@ -66,7 +66,7 @@ import Testing
 
     @Test func liveSourcesAreSkippedForAForeignRoot() async {
         let context = HostContext(root: "/tmp", environment: ["CUBLAS_WORKSPACE_CONFIG": "x"], commands: NoCommands())
-        for detector in [EnvironmentDetector() as any Detector, KernelDetector(), GlibcDetector()] {
+        for detector in [EnvironmentDetector() as any Detector, UnameDetector(), GlibcDetector()] {
             #expect(await detector.detect(in: context, earlier: [:]).status == .skipped, "\(detector.name)")
         }
     }

@@ -1,7 +1,7 @@
 import EnvLock
 
 /// `envlock.version` and `swift.version`: what produced the report.
-public struct BuildInfoDetector: Detector {
+public struct EnvlockDetector: Detector {
     public let name = "envlock"
     public let provides = ["envlock.version", "swift.version"]
 

@@ -1,7 +1,7 @@
 import Testing
 @testable import Probe
 
-@Suite struct CondaPackagesTests {
+@Suite struct CondaTests {
     /// A conda-meta record shaped as conda writes them (sorted keys, indented, a file list).
     static func record(name: String, version: String, build: String) -> String {
         """
@@ -31,7 +31,7 @@ import Testing
         tree.write("env/conda-meta/history", "==> 2024-01-01 <==\n")
         tree.write("env/conda-meta/broken-1.0-0.json", #"{"name": "broken", "#)
         let python = DetectorOutcome.ok(["python.prefix": tree.at("env"), "python.base_prefix": tree.at("env")])
-        let outcome = await CondaPackagesDetector().detect(in: pythonContext(), earlier: ["python": python])
+        let outcome = await CondaDetector().detect(in: pythonContext(), earlier: ["python": python])
         #expect(outcome.status == .ok)
         #expect(outcome.facts == [
             "conda.packages.python": "3.11.7", "conda.packages.pytorch-cuda": "12.1", "conda.packages.cudnn": "8.9.2.26",
@@ -44,13 +44,13 @@ import Testing
     @Test func condaPrefixVariableWithoutAPython() async {
         let tree = PythonTree()
         tree.write("env/conda-meta/cudatoolkit-11.8.0-h6a678d5_0.json", Self.record(name: "cudatoolkit", version: "11.8.0", build: "h6a678d5_0"))
-        let outcome = await CondaPackagesDetector().detect(in: pythonContext(environment: ["CONDA_PREFIX": tree.at("env")]), earlier: ["python": .absent("no Python")])
+        let outcome = await CondaDetector().detect(in: pythonContext(environment: ["CONDA_PREFIX": tree.at("env")]), earlier: ["python": .absent("no Python")])
         #expect(outcome.facts == ["conda.packages.cudatoolkit": "11.8.0"])
     }
 
     @Test func notACondaEnvironment() async {
         let python = DetectorOutcome.ok(["python.prefix": PythonTree().path])
-        let outcome = await CondaPackagesDetector().detect(in: pythonContext(), earlier: ["python": python])
+        let outcome = await CondaDetector().detect(in: pythonContext(), earlier: ["python": python])
         #expect(outcome.status == .absent)
     }
 }

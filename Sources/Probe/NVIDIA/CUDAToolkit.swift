@@ -1,3 +1,4 @@
+import EnvLock
 /// The CUDA toolkit that extensions such as xformers are compiled with, found as
 /// `torch.utils.cpp_extension` finds it: `$CUDA_HOME`, else `$CUDA_PATH`, else the folder above
 /// the `bin` of the first `nvcc` on `PATH`, else `/usr/local/cuda`. In that folder the version
@@ -62,11 +63,16 @@ public struct CUDAToolkitDetector: Detector {
     /// The toolkit release from `version.json`: the `version` member of the top-level `cuda`
     /// object (`"cuda" : { "name" : "CUDA SDK", "version" : "12.8.2" }`).
     public static func parseVersionJSON(_ text: String, source: String = versionJSON) throws(ParseError) -> String {
-        let bytes = Array(text.utf8)
-        guard let object = JSONScan.objectBody(named: "cuda", in: bytes[...]) else {
+        let document: MinimalJSON.Value
+        do throws(MinimalJSON.SyntaxError) {
+            document = try MinimalJSON.parse(Array(text.utf8))
+        } catch {
+            throw ParseError(source: source, reason: error.description)
+        }
+        guard let object = document["cuda"], case .object = object else {
             throw ParseError(source: source, reason: "no \"cuda\" object")
         }
-        guard let version = JSONScan.stringMember(named: "version", in: object) else {
+        guard case .string(let version) = object["version"] else {
             throw ParseError(source: source, reason: "the \"cuda\" object has no \"version\" string")
         }
         return version
@@ -157,46 +163,5 @@ public struct CUDAToolkitDetector: Detector {
             problems.append("\(nvcc) could not be started: \(reason)")
         }
         return .failed(problems.joined(separator: "; "))
-    }
-}
-
-/// Just enough JSON reading to pull one string out of a small, well-known file such as the
-/// CUDA toolkit's `version.json`; not a JSON parser.
-enum JSONScan {
-    /// The bytes between the braces of the first member `"name": { … }` (no nested objects).
-    static func objectBody(named name: String, in bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        guard let valueStart = valueStart(ofMember: name, in: bytes), bytes[valueStart] == UInt8(ascii: "{") else { return nil }
-        let body = bytes[(valueStart + 1)...]
-        guard let end = body.firstIndex(of: UInt8(ascii: "}")) else { return nil }
-        return body[..<end]
-    }
-
-    /// The value of the first member `"name": "value"` (without escapes in the value).
-    static func stringMember(named name: String, in bytes: ArraySlice<UInt8>) -> String? {
-        guard let valueStart = valueStart(ofMember: name, in: bytes), bytes[valueStart] == UInt8(ascii: "\"") else { return nil }
-        let rest = bytes[(valueStart + 1)...]
-        guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-        return String(decoding: rest[..<end], as: UTF8.self)
-    }
-
-    /// Where the value of member `"name"` starts, after the colon and any whitespace.
-    private static func valueStart(ofMember name: String, in bytes: ArraySlice<UInt8>) -> Int? {
-        let key = Array("\"\(name)\"".utf8)
-        var index = bytes.startIndex
-        while let found = bytes[index...].firstRange(of: key) {
-            var cursor = skipWhitespace(bytes, from: found.upperBound)
-            if cursor < bytes.endIndex, bytes[cursor] == UInt8(ascii: ":") {
-                cursor = skipWhitespace(bytes, from: cursor + 1)
-                return cursor < bytes.endIndex ? cursor : nil
-            }
-            index = found.upperBound
-        }
-        return nil
-    }
-
-    private static func skipWhitespace(_ bytes: ArraySlice<UInt8>, from start: Int) -> Int {
-        var cursor = start
-        while cursor < bytes.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[cursor]) { cursor += 1 }
-        return cursor
     }
 }

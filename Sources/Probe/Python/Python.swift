@@ -13,7 +13,7 @@ import EnvLock
 /// `python.base_prefix`, and `python.path.N`: the `sys.path` entries in order, without the
 /// script folder or current directory that Python puts first, because that depends on how a
 /// job starts, not on the environment. The other Python detectors read `python.path.N`.
-public struct PythonEnvironmentDetector: Detector {
+public struct PythonDetector: Detector {
     public let name = "python"
     public let provides = ["python.executable", "python.version", "python.implementation", "python.prefix", "python.base_prefix", "python.path."]
 
@@ -461,7 +461,7 @@ public protocol SysPathDetector: Detector {
 }
 
 extension SysPathDetector {
-    public var dependencyWait: Duration? { PythonEnvironmentDetector.dependentsWait }
+    public var dependencyWait: Duration? { PythonDetector.dependentsWait }
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         switch PythonInstallation.dependency(earlier, for: name) {

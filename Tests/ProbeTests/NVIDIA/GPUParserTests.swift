@@ -208,7 +208,7 @@ let cudnnHeaderCases = [
 
 @Test(arguments: cudnnHeaderCases)
 func cudnnHeaderFile(_ expected: ToolkitCase) throws {
-    #expect(try CuDNNDetector.parseHeader(try realFixture("cudnn-header/" + expected.file), path: expected.file) == expected.version)
+    #expect(try CuDNNSystemDetector.parseHeader(try realFixture("cudnn-header/" + expected.file), path: expected.file) == expected.version)
 }
 
 @Test func cudnnHeaderTableCoversEveryFixture() throws {
@@ -220,7 +220,7 @@ func cudnnHeaderFile(_ expected: ToolkitCase) throws {
     ("libcudnn.so.9", nil), ("libcudnn.so", nil), ("libcudnn_ops.so.9.1.0", nil), ("libcudnn.so.9.1.0.bak", nil),
 ] as [(String, String?)])
 func cudnnLibraryFileName(_ name: String, _ version: String?) {
-    #expect(CuDNNDetector.libraryVersion(fileName: name) == version)
+    #expect(CuDNNSystemDetector.libraryVersion(fileName: name) == version)
 }
 
 // MARK: Compute capability and CUDA version formats

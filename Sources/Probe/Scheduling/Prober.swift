@@ -4,7 +4,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// Runs detectors concurrently under one deadline and merges their findings into a snapshot.
+/// Runs detectors concurrently under one deadline and merges their findings into a snapshot
+/// (`FactMergePolicy` decides which source wins).
 ///
 /// Each detector runs on a thread of its own (`DetectorThread`), so one blocked in a system
 /// call cannot delay the others or the deadline. Detectors start at once unless they name
@@ -44,50 +45,10 @@ public struct Prober: Sendable {
         }
         await board.wait(for: Set(detectors.map(\.name)), timeout: deadline)
         let outcomes = board.outcomes(named: Set(detectors.map(\.name)))
-        return merge(outcomes)
-    }
-
-    /// Key families that describe one thing together and must come from one source: GPU
-    /// numbering differs between sources, so `gpu.0.name` from one and `gpu.0.uuid` from
-    /// another could describe two different cards.
-    static let singleSourceFamilies = ["gpu."]
-
-    /// Merges outcomes in the order of `detectors`: the first detector to report a key wins,
-    /// and a later detector that disagrees gets a diagnostic instead of a silent loss. A
-    /// single-source family belongs wholly to the first detector that reports any of it.
-    func merge(_ outcomes: [String: DetectorOutcome]) -> Snapshot {
-        var snapshot = Snapshot()
-        var owner: [String: String] = [:]
-        var familyOwner: [String: String] = [:]
-        for detector in detectors {
-            var outcome = outcomes[detector.name]
-                ?? .failed("did not finish within \(Self.seconds(deadline)); the probe went on without it")
-            for family in Self.singleSourceFamilies {
-                let keys = outcome.facts.keys.filter { $0.hasPrefix(family) }
-                guard !keys.isEmpty else { continue }
-                if let first = familyOwner[family] {
-                    for key in keys { outcome.facts[key] = nil }
-                    outcome.diagnostics.append("its \(keys.count) \(family)* facts were set aside: \(first) already described the GPUs, and the two sources may number them differently")
-                } else {
-                    familyOwner[family] = detector.name
-                }
-            }
-            for (key, value) in outcome.facts.sorted(by: { $0.key < $1.key }) {
-                if let existing = snapshot.facts[key] {
-                    if existing != value {
-                        outcome.diagnostics.append("\(key) = \"\(value)\" here, but \(owner[key] ?? "another detector") reported \"\(existing)\", which was kept")
-                    }
-                    continue
-                }
-                snapshot.facts[key] = value
-                owner[key] = detector.name
-            }
-            snapshot.detectors.append(DetectorReport(
-                name: detector.name, status: outcome.status, detail: outcome.detail,
-                diagnostics: outcome.diagnostics, provides: detector.provides, unreadable: outcome.unreadable
-            ))
+        let reports = detectors.map { detector in
+            (detector, outcomes[detector.name] ?? .failed("did not finish within \(Self.seconds(deadline)); the probe went on without it"))
         }
-        return snapshot
+        return FactMergePolicy.merge(reports)
     }
 
     static func seconds(_ duration: Duration) -> String {

@@ -7,11 +7,11 @@ import EnvLock
 /// The environment is the first of the interpreter's prefix, its base prefix (a venv made
 /// from a conda Python) and `$CONDA_PREFIX` that has a `conda-meta` folder. Only the `name`
 /// and `version` members are read from each record; the rest (the file list) is skipped.
-public struct CondaPackagesDetector: Detector {
+public struct CondaDetector: Detector {
     public let name = "conda"
     public let provides = ["conda.packages."]
     public let dependencies = ["python"]
-    public let dependencyWait: Duration? = PythonEnvironmentDetector.dependentsWait
+    public let dependencyWait: Duration? = PythonDetector.dependentsWait
 
     public init() {}
 

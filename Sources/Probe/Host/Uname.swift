@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// `host.kernel`, `host.arch` and `host.name` from uname(2): the running kernel.
-public struct KernelDetector: Detector {
+public struct UnameDetector: Detector {
     public let name = "uname"
     public let provides = ["host.kernel", "host.arch", "host.name"]
 

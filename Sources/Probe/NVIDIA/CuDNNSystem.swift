@@ -1,7 +1,7 @@
 /// The cuDNN installed system-wide (not the `nvidia-cudnn-cu12` wheel that PyTorch brings),
 /// from `cudnn_version.h` (or `cudnn.h` before cuDNN 8), else the version in the file name of
 /// `libcudnn.so.X.Y.Z`, under `--root`.
-public struct CuDNNDetector: Detector {
+public struct CuDNNSystemDetector: Detector {
     public let name = "cudnn-system"
     public let provides = ["cudnn.system"]
 

@@ -3,7 +3,7 @@ import Testing
 
 /// Which Python is probed and the sys.path it gets, on fixture trees laid out as venv and
 /// site.py lay them out.
-@Suite struct PythonEnvironmentTests {
+@Suite struct PythonDetectorTests {
     /// A base interpreter prefix (pyenv layout) and a venv made from it.
     struct VenvTree {
         let tree = PythonTree()
@@ -86,22 +86,22 @@ import Testing
 
     @Test func virtualEnvVariableSelectsTheVenvAndPythonOptionBeatsIt() async {
         let layout = VenvTree(includeSystem: false)
-        let fromVariable = await PythonEnvironmentDetector().detect(in: pythonContext(environment: ["VIRTUAL_ENV": layout.venv]), earlier: [:])
+        let fromVariable = await PythonDetector().detect(in: pythonContext(environment: ["VIRTUAL_ENV": layout.venv]), earlier: [:])
         #expect(fromVariable.facts["python.executable"] == layout.venv + "/bin/python")
         let other = VenvTree(includeSystem: false)
-        let fromOption = await PythonEnvironmentDetector().detect(in: pythonContext(environment: ["VIRTUAL_ENV": layout.venv], executable: other.venv + "/bin/python"), earlier: [:])
+        let fromOption = await PythonDetector().detect(in: pythonContext(environment: ["VIRTUAL_ENV": layout.venv], executable: other.venv + "/bin/python"), earlier: [:])
         #expect(fromOption.facts["python.executable"] == other.venv + "/bin/python")
     }
 
     @Test func aMovedVirtualEnvFailsWithItsPath() async {
-        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(environment: ["VIRTUAL_ENV": "/gone/venv"]), earlier: [:])
+        let outcome = await PythonDetector().detect(in: pythonContext(environment: ["VIRTUAL_ENV": "/gone/venv"]), earlier: [:])
         #expect(outcome.status == .failed)
         #expect(outcome.detail?.contains("/gone/venv/bin/python") == true)
         #expect(outcome.detail?.contains("$VIRTUAL_ENV") == true)
     }
 
     @Test func noPythonAnywhereIsAbsent() async {
-        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(environment: ["PATH": PythonTree().path]), earlier: [:])
+        let outcome = await PythonDetector().detect(in: pythonContext(environment: ["PATH": PythonTree().path]), earlier: [:])
         #expect(outcome.status == .absent)
         let dependent = await SitePackagesDetector().detect(in: pythonContext(), earlier: ["python": outcome])
         #expect(dependent.status == .absent)
@@ -136,7 +136,7 @@ import Testing
             #expect(command == tree.at("bin/python3"))
             return .exited(status: 0, stdout: Self.interpreterOutput(prefix: "/usr", sysPath: ["/usr/lib/python3/dist-packages"]), stderr: [], truncated: false)
         }
-        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(environment: ["PATH": "/nonexistent:" + tree.at("bin")], commands: runner), earlier: [:])
+        let outcome = await PythonDetector().detect(in: pythonContext(environment: ["PATH": "/nonexistent:" + tree.at("bin")], commands: runner), earlier: [:])
         #expect(outcome.status == .ok)
         #expect(outcome.facts["python.path.0"] == "/usr/lib/python3/dist-packages")
         #expect(outcome.facts["python.path.1"] == nil)
@@ -153,7 +153,7 @@ import Testing
         let tree = PythonTree()
         tree.write("bin/python", "")
         let runner = ScriptedCommandRunner { _, _ in outcome }
-        let result = await PythonEnvironmentDetector().detect(in: pythonContext(executable: tree.at("bin/python"), commands: runner), earlier: [:])
+        let result = await PythonDetector().detect(in: pythonContext(executable: tree.at("bin/python"), commands: runner), earlier: [:])
         #expect(result.status == .failed)
         #expect(result.detail?.contains(mention) == true, "\(result.detail ?? "")")
         #expect(result.detail?.contains(tree.at("bin/python")) == true)
@@ -175,7 +175,7 @@ import Testing
     }
 
     @Test func sitePackagesOptionWithNoFolderFails() async {
-        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(sitePackages: ["/no/such/site-packages"]), earlier: [:])
+        let outcome = await PythonDetector().detect(in: pythonContext(sitePackages: ["/no/such/site-packages"]), earlier: [:])
         #expect(outcome.status == .failed)
         #expect(outcome.diagnostics.first?.contains("/no/such/site-packages") == true)
     }
@@ -195,7 +195,7 @@ import Testing
     @Test func nonVenvUnderAForeignRootIsNotRun() async {
         let tree = PythonTree()
         tree.write("usr/bin/python3", "")
-        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(executable: "/usr/bin/python3", root: tree.path), earlier: [:])
+        let outcome = await PythonDetector().detect(in: pythonContext(executable: "/usr/bin/python3", root: tree.path), earlier: [:])
         #expect(outcome.status == .failed)
         #expect(outcome.detail?.contains("--site-packages") == true)
     }
@@ -209,7 +209,7 @@ import Testing
         let asked = ScriptedCommandRunner { _, _ in
             .exited(status: 0, stdout: Self.interpreterOutput(prefix: tree.at("venv"), sysPath: ["/usr/lib/python3/dist-packages"]), stderr: [], truncated: false)
         }
-        let outcome = await PythonEnvironmentDetector().detect(in: pythonContext(executable: tree.at("venv/bin/python"), commands: asked), earlier: [:])
+        let outcome = await PythonDetector().detect(in: pythonContext(executable: tree.at("venv/bin/python"), commands: asked), earlier: [:])
         #expect(outcome.detail?.contains("dist-packages") == true)
         #expect(outcome.facts["python.path.0"] == "/usr/lib/python3/dist-packages")
     }

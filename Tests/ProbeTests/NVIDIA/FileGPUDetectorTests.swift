@@ -171,14 +171,14 @@ func toolkitAbsentWithoutAnySource() async throws {
 @Test func cudnnFromHeaderInUsrInclude() async throws {
     let tree = try GPUTestTree()
     try tree.write("/usr/include/cudnn_version.h", try realFixture("cudnn-header/cudnn_version_8.9.1.h"))
-    let outcome = await CuDNNDetector().detect(in: tree.context(), earlier: [:])
+    let outcome = await CuDNNSystemDetector().detect(in: tree.context(), earlier: [:])
     #expect(outcome == .ok(["cudnn.system": "8.9.1"]))
 }
 
 @Test func cudnnFromHeaderInCUDAInclude() async throws {
     let tree = try GPUTestTree()
     try tree.write("/usr/local/cuda/include/cudnn_version.h", try realFixture("cudnn-header/cudnn_version_9.6.0_windows-crlf.h"))
-    let outcome = await CuDNNDetector().detect(in: tree.context(), earlier: [:])
+    let outcome = await CuDNNSystemDetector().detect(in: tree.context(), earlier: [:])
     #expect(outcome == .ok(["cudnn.system": "9.6.0"]))
 }
 
@@ -187,7 +187,7 @@ func toolkitAbsentWithoutAnySource() async throws {
     try tree.touch("/usr/lib/x86_64-linux-gnu/libcudnn.so.8.9.7")
     try tree.touch("/usr/lib/x86_64-linux-gnu/libcudnn.so.9.1.0")
     try tree.touch("/usr/lib/x86_64-linux-gnu/libcudnn.so.9")
-    let outcome = await CuDNNDetector().detect(in: tree.context(), earlier: [:])
+    let outcome = await CuDNNSystemDetector().detect(in: tree.context(), earlier: [:])
     #expect(outcome.facts == ["cudnn.system": "9.1.0"])
     #expect(outcome.diagnostics.count == 1)
 }
@@ -195,6 +195,6 @@ func toolkitAbsentWithoutAnySource() async throws {
 @Test func cudnnAbsentWithoutHeaderOrLibrary() async throws {
     let tree = try GPUTestTree()
     try tree.write("/usr/include/cudnn.h", "#include \"cudnn_version.h\"\n")
-    let outcome = await CuDNNDetector().detect(in: tree.context(), earlier: [:])
+    let outcome = await CuDNNSystemDetector().detect(in: tree.context(), earlier: [:])
     #expect(outcome.status == .absent)
 }
