@@ -31,13 +31,10 @@ struct RequireCUDACommand: AsyncParsableCommand {
                 if !derivation.exact { printError("envlock: note: the expression is weaker than the lock; envlock verify checks the rest") }
                 return ExitStatus.ok
             }
-            let environment = ProcessEnvironment.current()
-            let expressions = check + NvidiaRequireCUDA.requirements(inEnvironment: fromEnvironment ? environment : [:]).map(\.expression)
-            if expressions.isEmpty { printError("envlock: note: no NVIDIA_REQUIRE_* variable is set (or NVIDIA_DISABLE_REQUIRE is true): nothing to check") }
-            let snapshot = try await MachineProbe.snapshot(probeOptions.settings, environment: environment)
-            let verdict = NvidiaRequireCUDA.check(expressions, on: NvidiaRequireCUDA.Machine(facts: snapshot.facts))
-            try StandardOutput.emit("NVIDIA_REQUIRE_CUDA \(verdict.message)\n")
-            return verdict == .satisfied ? ExitStatus.ok : ExitStatus.drift
+            let result = try await NvidiaRequireCUDA.checkMachine(check, fromEnvironment: fromEnvironment, settings: probeOptions.settings, environment: ProcessEnvironment.current())
+            if result.expressions.isEmpty { printError("envlock: note: no NVIDIA_REQUIRE_* variable is set (or NVIDIA_DISABLE_REQUIRE is true): nothing to check") }
+            try StandardOutput.emit("NVIDIA_REQUIRE_CUDA \(result.verdict.message)\n")
+            return result.verdict == .satisfied ? ExitStatus.ok : ExitStatus.drift
         }
     }
 }
