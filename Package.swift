@@ -53,12 +53,15 @@ let package = Package(
         ),
         .executableTarget(name: "envlock-fuzz", dependencies: ["EnvLock", "Probe"]),
         .executableTarget(name: "envlock-bench", dependencies: ["EnvLock", "Probe"]),
-        .testTarget(name: "EnvLockTests", dependencies: ["EnvLock"]),
-        .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock"]),
+        // What every test target shares: paths to the package and ../shared, plain file helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EnvLockTests", dependencies: ["EnvLock", "TestSupport"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "EnvLock",
+                "TestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

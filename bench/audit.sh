@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# envlock audit (issue 16), release build, side by side in one run:
+# envlock audit, release build, side by side in one run:
 #  1. 1,000 PNGs of 1 MiB each (Fooocus records, text before or after the image data):
 #     `envlock audit LOCK DIR` against `cat DIR/* > /dev/null` (reading their bytes once),
 #     cold (each file's pages dropped from the page cache with posix_fadvise DONTNEED before

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fleet grouping (issue 13): `envlock fleet` against the Python script a user would write
+# Fleet grouping: `envlock fleet` against the Python script a user would write
 # instead (bench/fleet-python.py: json.load every snapshot, group by a tuple of values), on the
 # same files in the same run, at 1,000, 10,000 and 50,000 snapshots. Release build.
 #   bench/fleet.sh [WORKDIR] [RUNS]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Model hashing (issue 11), release build, on one file of SIZE_MIB (default 1024) random bytes:
+# Model hashing, release build, on one file of SIZE_MIB (default 1024) random bytes:
 #  1. throughput: envlock's ModelDigest (envlock-bench sha256, cache off) against sha256sum
 #     (what users run to check a model) and `openssl dgst -sha256` (the fastest SHA-256 on most
 #     machines) on the same file, warm page cache, RUNS (default 5) runs each, interleaved;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rule evaluation (issue 5): 10,000 ordinary rules against a 10,000-fact snapshot, release build.
+# Rule evaluation: 10,000 ordinary rules against a 10,000-fact snapshot, release build.
 #   bench/rules.sh [RULES] [FACTS] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-// Rule evaluation benchmark (issue 5): 10,000 rules against a 10,000-fact snapshot.
+// Rule evaluation benchmark: 10,000 rules against a 10,000-fact snapshot.
 //
 //   swift run -c release envlock-bench [RULES] [FACTS] [RUNS]
 //
@@ -8,7 +8,7 @@
 //
 //   envlock-bench sha256 FILE [RUNS]
 //
-// Model hashing (issue 11): hashes FILE RUNS times with envlock's ModelDigest, cache off, and
+// Model hashing: hashes FILE RUNS times with envlock's ModelDigest, cache off, and
 // prints each run's seconds; bench/model-hash.sh compares it with sha256sum on the same file.
 import EnvLock
 import Probe

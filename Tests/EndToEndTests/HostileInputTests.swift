@@ -3,19 +3,9 @@ import Glibc
 #endif
 import Testing
 
-/// Issue 6, item 9: hostile YAML is refused quickly, with file:line:column, exit 2, no crash.
+/// Hostile YAML is refused quickly, with file:line:column, exit 2, no crash.
 @Suite struct HostileInputTests {
-    static let billionLaughs = """
-        a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-        b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-        c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-        d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-        e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-        f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-        g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-        h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-        i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-        """
+    static let billionLaughs = HostileDocuments.billionLaughs
 
     static let valid = "envlock: 1\nname: x\nrules:\n  host.arch: {equals: \"x86_64\"}\n"
 

@@ -1,6 +1,6 @@
 import Testing
 
-/// Issue 6: a lock that cannot be forged or replayed, through the built binary.
+/// A lock that cannot be forged or replayed, through the built binary.
 @Suite struct TrustTests {
     typealias Fixture = (folder: TemporaryFolder, environment: [String: String])
 

@@ -4,7 +4,7 @@ import Testing
 @Suite struct FactCatalogTests {
     /// Every backticked token of docs/FACTS.md, with the placeholders N and NAME made concrete.
     static func documentedKeys() throws -> [String] {
-        let text = String(decoding: try SharedData.bytes(SharedData.packageRoot + "/docs/FACTS.md"), as: UTF8.self)
+        let text = String(decoding: try TestFiles.bytes(SharedData.packageRoot + "/docs/FACTS.md"), as: UTF8.self)
         return text.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map {
             String($0.element).replacing(".N.", with: ".0.").replacing(".NAME", with: ".example")
         }
@@ -43,7 +43,7 @@ import Testing
 
     /// docs/FACTS.md's impact column says what the catalog says, entry by entry.
     @Test func documentedImpactsMatchTheCatalog() throws {
-        let text = String(decoding: try SharedData.bytes(SharedData.packageRoot + "/docs/FACTS.md"), as: UTF8.self)
+        let text = String(decoding: try TestFiles.bytes(SharedData.packageRoot + "/docs/FACTS.md"), as: UTF8.self)
         let section = try #require(text.split(separator: "## Impact").last)
         for entry in FactCatalog.entries {
             let row = "| `\(entry.pattern)` | \(entry.impact.phrase) |"

@@ -96,15 +96,15 @@ import Testing
     /// Inputs are read with envlock's own reader (JSON is YAML).
     @Test(arguments: ["french", "unicode", "weird"])
     func jcsVectors(name: String) throws {
-        let input = try SharedData.bytes(SharedData.conformance + "/jcs/input/\(name).json")
-        let expected = try SharedData.bytes(SharedData.conformance + "/jcs/output/\(name).json")
+        let input = try TestFiles.bytes(SharedData.conformance + "/jcs/input/\(name).json")
+        let expected = try TestFiles.bytes(SharedData.conformance + "/jcs/output/\(name).json")
         let value = try #require(jsonValue(YAMLReader.read(input, path: name)))
         #expect(JSONText.canonical(value) == expected, "\(name)")
     }
 
     @Test func jcsValuesVectorWithoutNumbers() throws {
-        let input = try SharedData.bytes(SharedData.conformance + "/jcs/input/values.json")
-        let expected = String(decoding: try SharedData.bytes(SharedData.conformance + "/jcs/output/values.json"), as: UTF8.self)
+        let input = try TestFiles.bytes(SharedData.conformance + "/jcs/input/values.json")
+        let expected = String(decoding: try TestFiles.bytes(SharedData.conformance + "/jcs/output/values.json"), as: UTF8.self)
         guard case .mapping(let entries, let mark) = try YAMLReader.read(input, path: "values.json") else {
             Issue.record("values.json is not an object")
             return

@@ -3,7 +3,8 @@
 // Each takes `what`, a phrase naming the place for the user ("rule 'host.glibc' field
 // 'version'"), and throws a YAMLError at the node's mark. A string is accepted unquoted only
 // when every YAML reader would also read it as a string, so a lock or profile means the same to
-// envlock and to PyYAML. Errors carry no path; YAMLReader.decode adds it.
+// envlock and to PyYAML. Errors carry no path; DocumentDecoder
+// (DocumentError.swift) adds the file's.
 
 extension YAMLScalar {
     /// The scalar's text, refusing a plain scalar that YAML 1.1 or 1.2 readers would turn into

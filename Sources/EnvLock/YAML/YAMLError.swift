@@ -1,8 +1,7 @@
 /// Why a YAML (or JSON) document was refused, where, and what to do about it.
 ///
 /// The reader fills in `path`; errors thrown by the strict accessors on a ``YAMLNode`` carry
-/// an empty path until ``YAMLReader/decode(_:path:limits:_:)`` (or the caller, through
-/// ``at(path:)``) names the file.
+/// an empty path until the document's decoder names the file through ``at(path:)``.
 public struct YAMLError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file the document came from, as the user named it; empty when not known yet.
     public var path: String

@@ -39,20 +39,6 @@ public enum YAMLReader {
         }
     }
 
-    /// Reads the document in `bytes` and decodes it with `decode`, naming `path` in every
-    /// error, including those the strict accessors throw inside `decode`.
-    public static func decode<Value>(
-        _ bytes: [UInt8], path: String, limits: YAMLLimits = YAMLLimits(),
-        _ decode: (YAMLNode) throws(YAMLError) -> Value
-    ) throws(YAMLError) -> Value {
-        let root = try read(bytes, path: path, limits: limits)
-        do throws(YAMLError) {
-            return try decode(root)
-        } catch {
-            throw error.at(path: path)
-        }
-    }
-
     // MARK: Bytes
 
     /// Checks size and encoding before libyaml sees the input: libyaml would silently accept

@@ -7,10 +7,11 @@ struct TemporaryFolder {
     let path: String
 
     init() {
-        var template = Array("/tmp/envlock-test-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(created != nil, "mkdtemp failed")
-        path = String(cString: created!)
+        do {
+            path = try TestFiles.scratchFolder()
+        } catch {
+            preconditionFailure("\(error)")
+        }
     }
 
     func file(_ name: String) -> String { path + "/" + name }
@@ -26,41 +27,25 @@ struct TemporaryFolder {
     }
 }
 
-/// Writes `text` to `target`, making missing parent folders.
+/// Writes `text` to `target` with exactly `mode`, making missing parent folders.
 @discardableResult
 func writeFile(_ target: String, _ text: String, mode: mode_t = 0o644) -> String {
-    makeFolders(String(target[..<(target.lastIndex(of: "/") ?? target.startIndex)]))
-    let descriptor = open(target, O_WRONLY | O_CREAT | O_TRUNC, mode)
-    precondition(descriptor >= 0, "cannot create \(target)")
-    let bytes = Array(text.utf8)
-    _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-    fchmod(descriptor, mode)
-    close(descriptor)
+    do {
+        try TestFiles.write(Array(text.utf8), to: target, mode: mode)
+    } catch {
+        preconditionFailure("\(error)")
+    }
     return target
 }
 
 /// `mkdir -p`.
 func makeFolders(_ path: String) {
-    var prefix = ""
-    for part in path.split(separator: "/") {
-        prefix += "/" + part
-        mkdir(prefix, 0o755)
-    }
+    TestFiles.makeFolders(path)
 }
 
-/// The contents of a file as text ("" when missing).
+/// The contents of a file as text ("" when missing: tests compare it with what they expect).
 func readFile(_ path: String) -> String {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { return "" }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-        if count <= 0 { break }
-        bytes += buffer[0..<count]
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    (try? TestFiles.text(path)) ?? ""
 }
 
 func fileExists(_ path: String) -> Bool {
@@ -69,13 +54,5 @@ func fileExists(_ path: String) -> Bool {
 
 /// The names in a folder, sorted, without `.` and `..`.
 func listFolder(_ path: String) throws -> [String] {
-    struct CannotList: Error {}
-    guard let folder = opendir(path) else { throw CannotList() }
-    defer { closedir(folder) }
-    var names: [String] = []
-    while let entry = readdir(folder) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
+    try TestFiles.names(in: path)
 }

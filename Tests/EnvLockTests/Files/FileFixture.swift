@@ -26,21 +26,12 @@ enum FileFixture {
 
     /// A new empty folder under /tmp.
     static func makeScratchFolder() throws -> String {
-        var template = Array("/tmp/envlock-test-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw Failure(message: "mkdtemp failed: errno \(errno)")
-        }
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        try TestFiles.scratchFolder()
     }
 
     /// Creates or truncates `path` with `bytes` and exactly `mode`.
     static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw Failure(message: "cannot create \(path): errno \(errno)") }
-        defer { close(descriptor) }
-        guard fchmod(descriptor, mode) == 0 else { throw Failure(message: "cannot chmod \(path)") }
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw Failure(message: "short write to \(path)") }
+        try TestFiles.write(bytes, to: path, mode: mode)
     }
 
     static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
@@ -49,20 +40,11 @@ enum FileFixture {
 
     /// The bytes of the file at `path`.
     static func read(_ path: String) throws -> [UInt8] {
-        guard let file = fopen(path, "rb") else { throw Failure(message: "cannot open \(path): errno \(errno)") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return bytes
+        try TestFiles.bytes(path)
     }
 
     static func readText(_ path: String) throws -> String {
-        String(decoding: try read(path), as: UTF8.self)
+        try TestFiles.text(path)
     }
 
     /// The permission bits of `path` (following links), or nil when it does not exist.
@@ -74,20 +56,12 @@ enum FileFixture {
 
     /// Whether anything, even a dangling symbolic link, exists at `path`.
     static func exists(_ path: String) -> Bool {
-        var status = stat()
-        return lstat(path, &status) == 0
+        TestFiles.exists(path)
     }
 
-    /// The names in `folder`, without `.` and `..`, sorted.
+    /// The names in `folder`, without `.` and `..`, sorted ([] when it cannot be listed).
     static func names(in folder: String) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        (try? TestFiles.names(in: folder)) ?? []
     }
 
     static func symlink(_ target: String, at path: String) throws {
@@ -96,14 +70,6 @@ enum FileFixture {
 
     /// Removes `path` and everything below it, without following links.
     static func removeTree(_ path: String) {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            chmod(path, 0o700)
-            for name in names(in: path) { removeTree(path + "/" + name) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
+        TestFiles.removeTree(path)
     }
 }

@@ -35,7 +35,7 @@ extension MinimalJSON.Value {
 
     /// Reads and parses the JSON file at `path`.
     static func read(path: String) throws -> TestJSON {
-        try MinimalJSON.parse(try SharedData.bytes(path))
+        try MinimalJSON.parse(try TestFiles.bytes(path))
     }
 }
 

@@ -77,19 +77,9 @@ struct FixtureTree {
     let root: String
 
     init(_ files: [String: String]) throws {
-        var template = Array("/tmp/envlock-tree-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        root = String(cString: created!)
+        root = try TestFiles.scratchFolder(prefix: "envlock-tree")
         for (path, text) in files {
-            let full = root + "/" + path
-            var folder = ""
-            for part in full.split(separator: "/").dropLast() {
-                folder += "/" + part
-                mkdir(folder, 0o755)
-            }
-            let descriptor = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            _ = Array(text.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            close(descriptor)
+            try TestFiles.write(Array(text.utf8), to: root + "/" + path)
         }
     }
 

@@ -70,24 +70,11 @@ struct GPUTestTree: ~Copyable {
     let root: String
 
     init() throws {
-        var template = Array("/tmp/envlock-gpu-test-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw GPUTestFailure("mkdtemp failed: errno \(errno)")
-        }
-        root = String(cString: made)
+        root = try TestFiles.scratchFolder(prefix: "envlock-gpu-test")
     }
 
     deinit {
-        Self.remove(root)
-    }
-
-    private static func remove(_ path: String) {
-        if FileSystem.isDirectory(path) {
-            for name in (try? FileSystem.listDirectory(path)) ?? [] { remove(path + "/" + name) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
+        TestFiles.removeTree(root)
     }
 
     /// Writes `contents` to `absolute` under the tree, making its folders.
@@ -96,11 +83,7 @@ struct GPUTestTree: ~Copyable {
     }
 
     func write(_ absolute: String, bytes: [UInt8]) throws {
-        let path = root + absolute
-        try makeFolders(String(path[..<path.lastIndex(of: "/")!]))
-        guard let file = fopen(path, "wb") else { throw GPUTestFailure("cannot write \(path): errno \(errno)") }
-        defer { fclose(file) }
-        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw GPUTestFailure("short write to \(path)") }
+        try TestFiles.write(bytes, to: root + absolute)
     }
 
     /// Makes an empty file, as the libraries a folder listing sees.
@@ -112,14 +95,6 @@ struct GPUTestTree: ~Copyable {
     func makeExecutable(_ absolute: String) throws {
         try touch(absolute)
         guard chmod(root + absolute, 0o755) == 0 else { throw GPUTestFailure("chmod \(root + absolute): errno \(errno)") }
-    }
-
-    private func makeFolders(_ path: String) throws {
-        var current = ""
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw GPUTestFailure("mkdir \(current): errno \(errno)") }
-        }
     }
 
     /// A context reading this tree, with `commands` answering external commands.

@@ -8,10 +8,11 @@ struct PythonTree {
     let path: String
 
     init() {
-        var template = Array("/tmp/envlock-python-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(created != nil, "mkdtemp failed")
-        path = String(cString: created!)
+        do {
+            path = try TestFiles.scratchFolder(prefix: "envlock-python")
+        } catch {
+            preconditionFailure("\(error)")
+        }
     }
 
     func at(_ relative: String) -> String { path + "/" + relative }
@@ -19,12 +20,8 @@ struct PythonTree {
     /// Creates a folder and its parents.
     @discardableResult
     func folder(_ relative: String) -> String {
-        var current = path
-        for part in relative.split(separator: "/") {
-            current += "/" + part
-            mkdir(current, 0o755)
-        }
-        return current
+        TestFiles.makeFolders(at(relative))
+        return at(relative)
     }
 
     @discardableResult
@@ -34,12 +31,12 @@ struct PythonTree {
 
     @discardableResult
     func write(_ relative: String, bytes: [UInt8]) -> String {
-        if let slash = relative.lastIndex(of: "/") { folder(String(relative[..<slash])) }
         let target = at(relative)
-        let descriptor = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        precondition(descriptor >= 0, "cannot create \(target)")
-        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
+        do {
+            try TestFiles.write(bytes, to: target)
+        } catch {
+            preconditionFailure("\(error)")
+        }
         return target
     }
 
@@ -62,17 +59,11 @@ struct PythonTree {
 
 /// A whole file's bytes; the test fails loudly on a missing fixture.
 func readBytes(_ path: String) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY)
-    precondition(descriptor >= 0, "cannot read \(path)")
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-        if count <= 0 { break }
-        bytes += buffer[0..<count]
+    do {
+        return try TestFiles.bytes(path)
+    } catch {
+        preconditionFailure("\(error)")
     }
-    return bytes
 }
 
 func readText(_ path: String) -> String {
