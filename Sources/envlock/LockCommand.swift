@@ -28,19 +28,19 @@ struct LockCommand: AsyncParsableCommand {
                 profile: profile, key: key, serial: serial, force: force, settings: probeOptions.settings,
                 environment: ProcessEnvironment.current(), command: job.command, progress: JobOptions.hashProgress
             )
-            guard case .locked(let lock, let evaluation) = outcome else {
-                if case .refused(let profile, let evaluation) = outcome {
-                    printError(evaluation.text(header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))
-                }
+            switch outcome {
+            case .refused(let profile, let evaluation):
+                printError(evaluation.text(header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))
                 printError("envlock: refusing to write \(output); fix the machine or pass --force")
                 return ExitStatus.drift
+            case .locked(let lock, let evaluation):
+                try writeOutput(Array(lock.yaml.utf8), to: output, inputs: [profile, key, probeOptions.python].compactMap { $0 }, replaceProtected: replaceProtected)
+                if evaluation.hasErrors {
+                    printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
+                }
+                printError("envlock: wrote \(output) (\(lock.facts.count) facts, \(lock.signature.map { "signed by key \($0.keyID)" } ?? "unsigned"), \(lock.fingerprint))")
+                return ExitStatus.ok
             }
-            try writeOutput(Array(lock.yaml.utf8), to: output, inputs: [profile, key, probeOptions.python].compactMap { $0 }, replaceProtected: replaceProtected)
-            if evaluation.hasErrors {
-                printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
-            }
-            printError("envlock: wrote \(output) (\(lock.facts.count) facts, \(lock.signature.map { "signed by key \($0.keyID)" } ?? "unsigned"), \(lock.fingerprint))")
-            return ExitStatus.ok
         }
     }
 }
