@@ -2,28 +2,15 @@ import Testing
 @testable import EnvLock
 
 @Suite struct LockAssemblyTests {
-    static func profile() throws -> Profile {
-        try Profile.load(Array("""
-            envlock: 1
-            name: sample
-            description: "Sample profile."
-            expires: "2030-01-01"
-            serial: 7
-            rules:
-              python.packages.torch: {pin: true}
-              gpu.*.name: {pin: true}
-              env.NVIDIA_TF32_OVERRIDE: {absent: true}
-            run:
-              require: ["--attention-pytorch"]
-            """.utf8), path: "sample.yaml")
-    }
+    /// The sample profile: a version rule on torch, a pin on every GPU name, two env rules.
+    static func profile() throws -> Profile { try LockTests.sampleProfile() }
 
     static let facts = [
         "python.packages.torch": "2.2.0", "gpu.0.name": "NVIDIA L4", "gpu.1.name": "NVIDIA L4",
         "host.name": "node-1", "host.glibc": "2.35",
     ]
 
-    @Test func theLockRecordsThePinnedFactsOfThisMachine() throws {
+    @Test func theLockRecordsTheFactsItsRulesName() throws {
         let created = Timestamp(parsing: "2026-11-28T23:14:04Z")!
         let lock = Lock(profile: try Self.profile(), facts: Self.facts, created: created)
         #expect(lock.profile == "sample")
@@ -34,6 +21,7 @@ import Testing
         #expect(lock.expires == Timestamp(parsing: "2030-01-01"))
         #expect(lock.serial == 7)
         #expect(lock.run.require == ["--attention-pytorch"])
+        #expect(lock.rules == (try Self.profile()).rules)
         #expect(lock.signature == nil)
     }
 
