@@ -33,7 +33,7 @@ public struct PythonDetector: Detector {
             var builder = SysPathBuilder(context: context)
             for folder in folders {
                 let absolute = context.isForeignRoot ? PythonPath.normalize(folder) : PythonPath.absolute(folder)
-                if !PythonFiles.isDirectory(context.hostPath(absolute)) {
+                if !context.isDirectory(absolute) {
                     builder.diagnostics.append("\(absolute): --site-packages names no folder")
                     continue
                 }
@@ -99,20 +99,16 @@ public struct PythonDetector: Detector {
         return .none("no Python: no --python or --site-packages given, $VIRTUAL_ENV and $CONDA_PREFIX unset, and no python3 on PATH")
     }
 
+    /// `command` on the environment's PATH, by `CommandSearch.Rule.anyFile`. With PATH unset
+    /// nothing is looked up: no environment then names a Python.
     static func lookUp(_ command: String, in context: HostContext) -> String? {
-        let searchPath = context.environment["PATH"] ?? ""
-        for folder in searchPath.split(separator: ":") where !folder.isEmpty {
-            let candidate = PythonPath.join(String(folder), command)
-            if !PythonFiles.isDirectory(context.hostPath(candidate)) && PythonFiles.exists(context.hostPath(candidate)) {
-                return candidate
-            }
-        }
-        return nil
+        guard let searchPath = context.environment["PATH"] else { return nil }
+        return context.findCommand(command, searchPath: searchPath, rule: .anyFile)
     }
 
     /// Resolves one interpreter: from its virtual environment's files, else by running it.
     static func resolve(executable: String, origin: Origin, in context: HostContext) async -> DetectorOutcome {
-        guard PythonFiles.exists(context.hostPath(executable)) else {
+        guard context.exists(executable) else {
             let fix = origin == .option ? "check the --python path" : "the environment \(origin) names was moved or deleted; reactivate it or pass --python"
             return .failed("\(executable) (from \(origin)) does not exist: \(fix)")
         }
@@ -121,7 +117,7 @@ public struct PythonDetector: Detector {
         let executableFolder = PythonPath.dirname(executable)
         for folder in [executableFolder, PythonPath.dirname(executableFolder)] {
             let configPath = PythonPath.join(folder, "pyvenv.cfg")
-            guard PythonFiles.exists(context.hostPath(configPath)) else { continue }
+            guard context.exists(configPath) else { continue }
             do {
                 let config = PyVenvConfig.parse(try context.readText(configPath, limit: 64 << 10))
                 switch VirtualEnvironmentLayout.resolve(executable: executable, config: config, configPath: configPath, in: context) {
@@ -232,7 +228,7 @@ struct PythonInstallation: Sendable, Equatable {
     static func packageFolder(_ package: String, on sysPath: [String], in context: HostContext) -> String? {
         for entry in sysPath {
             let folder = PythonPath.join(entry, package)
-            if PythonFiles.exists(context.hostPath(PythonPath.join(folder, "__init__.py"))) { return folder }
+            if context.exists(PythonPath.join(folder, "__init__.py")) { return folder }
         }
         return nil
     }
@@ -267,12 +263,12 @@ struct SysPathBuilder {
     /// folder does not exist (site.py checks `isdir` first).
     mutating func addSiteDirectory(_ folder: String) {
         let normalized = PythonPath.normalize(folder)
-        guard PythonFiles.isDirectory(context.hostPath(normalized)) else { return }
+        guard context.isDirectory(normalized) else { return }
         if known.insert(normalized).inserted { path.append(normalized) }
         let names: [String]
         do {
             // site.py: `.pth` files not starting with a dot, in sorted order.
-            names = try PythonFiles.entries(of: context.hostPath(normalized)) { name in
+            names = try context.entries(of: normalized) { name in
                 name.first != 0x2E && PythonFiles.hasSuffix(name, ".pth")
             }.map(\.name).sorted()
         } catch {
@@ -293,7 +289,7 @@ struct SysPathBuilder {
             }
             for line in PthFile.pathLines(text) {
                 let entry = PythonPath.normalize(PythonPath.join(normalized, line))
-                if !known.contains(entry) && PythonFiles.exists(context.hostPath(entry)) {
+                if !known.contains(entry) && context.exists(entry) {
                     known.insert(entry)
                     path.append(entry)
                 }
@@ -307,7 +303,7 @@ struct SysPathBuilder {
         for module in ["sitecustomize", "usercustomize"] {
             for entry in path {
                 let file = PythonPath.join(entry, module + ".py")
-                if PythonFiles.exists(context.hostPath(file)) || PythonFiles.isDirectory(context.hostPath(PythonPath.join(entry, module))) {
+                if context.exists(file) || context.isDirectory(PythonPath.join(entry, module)) {
                     unknowable.append("\(file) is imported by Python at start-up")
                     break
                 }
@@ -347,10 +343,10 @@ enum VirtualEnvironmentLayout {
         let libFolder = "lib/python\(majorMinor)"
         let homeFolder = PythonPath.normalize(home)
         let candidates = [PythonPath.dirname(homeFolder), homeFolder] + (config.baseExecutable.map { [PythonPath.dirname(PythonPath.dirname($0))] } ?? [])
-        guard let basePrefix = candidates.first(where: { PythonFiles.exists(context.hostPath(PythonPath.join($0, "\(libFolder)/os.py"))) }) else {
+        guard let basePrefix = candidates.first(where: { context.exists(PythonPath.join($0, "\(libFolder)/os.py")) }) else {
             return .needsInterpreter("no \(libFolder)/os.py under the home \(home) of \(configPath)")
         }
-        if config.includeSystemSitePackages && PythonFiles.isDirectory(context.hostPath(PythonPath.join(basePrefix, "lib/python3/dist-packages"))) {
+        if config.includeSystemSitePackages && context.isDirectory(PythonPath.join(basePrefix, "lib/python3/dist-packages")) {
             return .needsInterpreter("its base Python \(basePrefix) is a distribution build with dist-packages, whose site.py only Python can evaluate")
         }
         var builder = SysPathBuilder(context: context)
