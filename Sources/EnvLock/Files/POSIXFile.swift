@@ -258,7 +258,7 @@ package enum POSIXFile {
             guard fchmod(descriptor, mode_t(mode)) == 0 else {
                 throw POSIXFailure(operation: "set the mode of a temporary file beside", errno: errno)
             }
-            try writeAll(bytes, to: descriptor)
+            try writeAll(bytes, to: descriptor, operation: "write a temporary file beside")
             guard fsync(descriptor) == 0 else {
                 throw POSIXFailure(operation: "flush a temporary file beside", errno: errno)
             }
@@ -276,7 +276,9 @@ package enum POSIXFile {
         return temporaryPath
     }
 
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws(POSIXFailure) {
+    /// Writes all of `bytes` to `descriptor`, again after a signal interrupts; a write that
+    /// writes nothing fails with EIO rather than looping. `operation` names the step for the error.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, operation: String) throws(POSIXFailure) {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { buffer in
@@ -285,8 +287,9 @@ package enum POSIXFile {
             if count < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                throw POSIXFailure(operation: "write a temporary file beside", errno: code)
+                throw POSIXFailure(operation: operation, errno: code)
             }
+            if count == 0 { throw POSIXFailure(operation: operation, errno: EIO) }
             written += count
         }
     }
