@@ -6,7 +6,7 @@
 // with a machine, and the strict YAML reader and writer that all documents go through.
 //
 // The library never prints and does no process or file I/O beyond loading and saving
-// documents. Detectors that read the machine live in the `Probe` module; the command line
+// documents; `StandardStream` only carries the command line's finished reports out. Detectors that read the machine live in the `Probe` module; the command line
 // lives in the `envlock` executable.
 
 /// The version of envlock itself, reported as the `envlock.version` fact.

@@ -94,6 +94,11 @@ public struct LoadedLock: Sendable, Equatable {
     public var recordedFingerprint: String?
 
     /// Reads a lock from YAML text; `path` is used in messages.
+    /// Reads the lock file at `path`. Its trust is not checked here (`checkTrust`).
+    public static func load(at path: String) throws(DocumentError) -> LoadedLock {
+        try load(try DocumentFile.read(at: path), path: path)
+    }
+
     public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> LoadedLock {
         let decoder = DocumentDecoder(path: path)
         let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }

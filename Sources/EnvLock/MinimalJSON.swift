@@ -1,3 +1,5 @@
+// One job, kept in one file although it passes 300 lines: a strict JSON reader.
+
 /// A small strict JSON reader for the few JSON files envlock reads beside YAML (xformers'
 /// cpp_lib.json, conda-meta records, and the test suite's conformance tables), so that no
 /// module needs Foundation. Package-internal: not part of envlock's library API.

@@ -86,6 +86,15 @@ public struct FactsDocument: Sendable {
         self.lockRules = lockRules
     }
 
+    /// Reads the snapshot or lock a command-line argument names: a file, or `-` for a
+    /// snapshot on standard input.
+    public static func load(argument: String) throws(DocumentError) -> FactsDocument {
+        if argument == Fleet.standardInputArgument {
+            return try load(try DocumentFile.readStandardInput(limit: YAMLLimits().maxBytes), path: DocumentFile.standardInputName)
+        }
+        return try load(try DocumentFile.read(at: argument), path: argument)
+    }
+
     /// Reads a snapshot (JSON or YAML) or a lock. A lock's trust is not checked here, since
     /// diff only compares.
     public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> FactsDocument {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A UTC time with second precision, written as `2026-11-28T23:14:04Z` in documents.
 public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -5,6 +9,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init(secondsSinceEpoch: Int64) {
         self.secondsSinceEpoch = secondsSinceEpoch
+    }
+
+    /// The current time, to the second (the clock `lock`, `verify` and `audit` judge expiry by).
+    public static func now() -> Timestamp {
+        Timestamp(secondsSinceEpoch: Int64(time(nil)))
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` or a bare date `YYYY-MM-DD` (midnight UTC).

@@ -13,3 +13,6 @@
 // read, or `skipped` when it does not apply. `Scheduling/Prober` runs the hand-written list
 // `Detectors.all` under one deadline; `FactMergePolicy` merges the results into an
 // `EnvLock.Snapshot`.
+// `MachineProbe` adds the job detectors and the cross-check findings to that: the complete
+// snapshot every command reports. `Workflows/` holds each command's workflow (verify, run's
+// gate, lock, diff, audit), so the command line only parses, calls one of them and renders.

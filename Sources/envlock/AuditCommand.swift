@@ -31,20 +31,19 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let (loaded, verdict) = try trustOptions.trustedLock(lockPath, environment: ProcessEnvironment.current())
-            let report = await ImageAudit.audit(loaded.lock, paths: paths) { done, total in
+            let requirements = trustOptions.requirements(environment: ProcessEnvironment.current())
+            let audit = try await LockAudit.audit(lockPath, requirements: requirements, paths: paths) { done, total in
                 if total > Self.progressStep, done % Self.progressStep < ImageAudit.batchSize || done == total {
                     printError("envlock audit: \(done)/\(total) images")
                 }
             }
-            let header = "envlock audit: \(Render.text(lockPath)) (profile \(UntrustedText.quoted(loaded.lock.profile)), \(Render.trustText(verdict)))"
             switch format {
-            case .json: try StandardOutput.emit(JSONText.pretty(AuditRendering.document(report, lock: lockPath)))
-            case .yaml: try StandardOutput.emit(YAMLWriter.write(AuditRendering.document(report, lock: lockPath)))
-            case .markdown: try StandardOutput.emit(AuditRendering.markdown(report, header: header))
-            case .text: try StandardOutput.emit(AuditRendering.text(report, header: header))
+            case .json: try StandardOutput.emit(JSONText.pretty(audit.document))
+            case .yaml: try StandardOutput.emit(YAMLWriter.write(audit.document))
+            case .markdown: try StandardOutput.emit(audit.markdown)
+            case .text: try StandardOutput.emit(audit.text)
             }
-            return report.allConform && !report.images.isEmpty ? ExitStatus.ok : ExitStatus.drift
+            return audit.allConform ? ExitStatus.ok : ExitStatus.drift
         }
     }
 }

@@ -25,14 +25,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let leftDocument = try Documents.facts(left)
-            var rightDocument = FactsDocument(facts: [:])
-            if let right {
-                rightDocument = try Documents.facts(right)
-            } else {
-                rightDocument.facts = try await probeOptions.probe().facts
-            }
-            let report = DiffReport(left: Self.name(left), leftDocument, right: right.map(Self.name) ?? "this machine", rightDocument)
+            let report = try await DiffReport.compare(left, right, settings: probeOptions.settings, environment: ProcessEnvironment.current())
             switch format {
             case .json: try StandardOutput.emit(JSONText.pretty(report.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(report.document))
@@ -41,9 +34,5 @@ struct DiffCommand: AsyncParsableCommand {
             }
             return report.isIdentical ? ExitStatus.ok : ExitStatus.drift
         }
-    }
-
-    static func name(_ argument: String) -> String {
-        argument == Fleet.standardInputArgument ? DocumentFile.standardInputName : argument
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EnvLock
 
 /// Replacing this process with the job, so the job keeps the pid, signals and exit code.
 enum Exec {
@@ -9,7 +10,7 @@ enum Exec {
         let arguments = command.map { strdup($0) } + [nil]
         execvp(command[0], arguments)
         let code = errno
-        printError("envlock: cannot run \(Render.text(command[0])): \(String(cString: strerror(code)))")
+        printError("envlock: cannot run \(UntrustedText.terminal(command[0])): \(String(cString: strerror(code)))")
         // 127 and 126 are what shells return for a missing and an unexecutable command.
         exit(code == ENOENT ? 127 : 126)
     }

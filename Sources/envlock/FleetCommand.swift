@@ -22,8 +22,7 @@ struct FleetCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let loadedLock = try lock.map(Documents.lock)
-            let report = await Fleet.survey(inputs, lock: loadedLock)
+            let report = try await Fleet.survey(inputs, lockPath: lock)
             switch format {
             case .json, .yaml: try StandardOutput.emit(JSONText.pretty(report.document))
             case .text: try StandardOutput.emit(report.text(all: all))

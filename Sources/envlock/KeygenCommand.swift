@@ -41,7 +41,7 @@ struct SignedBytesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let loaded = try Documents.lock(lockPath)
+            let loaded = try LoadedLock.load(at: lockPath)
             let bytes = canonical ? loaded.lock.canonicalBytes : loaded.lock.signedMessage
             try StandardOutput.emit(bytes)
             return ExitStatus.ok

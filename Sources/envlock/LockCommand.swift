@@ -24,42 +24,23 @@ struct LockCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let profile = try Documents.profile(self.profile)
-            if let expires = profile.expires, expires <= currentTime() {
-                throw Failure.untrusted("\(self.profile): error: the profile's expires (\(expires)) has passed, so a lock made from it would never verify; set a later expires and lock again")
-            }
-            var signingKey: SigningKey?
-            if let key {
-                do { signingKey = try KeyFiles.readPrivateKey(at: key) } catch { throw Failure.untrusted("\(error)") }
-            }
-            let context = try probeOptions.context()
-            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: profile.rules, environment: context.environment, process: context.process))
-            let evaluation = Evaluator.evaluate(profile.rules, lockedFacts: nil, snapshot: snapshot)
-            if evaluation.hasErrors && !force {
-                printError(Render.evaluationText(evaluation, header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))
+            let outcome = try await MachineLock.lock(
+                profile: profile, key: key, serial: serial, force: force, settings: probeOptions.settings,
+                environment: ProcessEnvironment.current(), command: job.command, progress: JobOptions.hashProgress
+            )
+            switch outcome {
+            case .refused(let profile, let evaluation):
+                printError(evaluation.text(header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))
                 printError("envlock: refusing to write \(output); fix the machine or pass --force")
                 return ExitStatus.drift
+            case .locked(let lock, let evaluation):
+                try writeOutput(Array(lock.yaml.utf8), to: output, inputs: [profile, key, probeOptions.python].compactMap { $0 }, replaceProtected: replaceProtected)
+                if evaluation.hasErrors {
+                    printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
+                }
+                printError("envlock: wrote \(output) (\(lock.facts.count) facts, \(lock.signature.map { "signed by key \($0.keyID)" } ?? "unsigned"), \(lock.fingerprint))")
+                return ExitStatus.ok
             }
-            var lock = Lock(
-                profile: profile.name,
-                description: profile.description,
-                rules: profile.rules,
-                run: profile.run,
-                facts: Evaluator.factsToLock(for: profile.rules, from: snapshot.facts),
-                created: currentTime(),
-                host: snapshot.facts["host.name"] ?? "unknown",
-                expires: profile.expires,
-                serial: serial ?? profile.serial
-            )
-            if let signingKey {
-                do { try lock.sign(with: signingKey) } catch { throw Failure.untrusted("\(error)") }
-            }
-            try writeOutput(Array(lock.yaml.utf8), to: output, inputs: [self.profile, key, probeOptions.python].compactMap { $0 }, replaceProtected: replaceProtected)
-            if evaluation.hasErrors {
-                printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
-            }
-            printError("envlock: wrote \(output) (\(lock.facts.count) facts, \(lock.signature == nil ? "unsigned" : "signed by key \(lock.signature!.keyID)"), \(lock.fingerprint))")
-            return ExitStatus.ok
         }
     }
 }

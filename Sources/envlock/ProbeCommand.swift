@@ -16,9 +16,15 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let context = try probeOptions.context()
-            let snapshot = await Machine.probe(context, job: try job.invocation(wanted: nil, environment: context.environment, process: context.process))
-            try output.emit(Render.snapshot(snapshot, as: format), inputs: [probeOptions.python].compactMap { $0 })
+            let request = JobRequest(command: job.command, progress: JobOptions.hashProgress)
+            let snapshot = try await MachineProbe.snapshot(probeOptions.settings, environment: ProcessEnvironment.current(), job: request)
+            let rendered = switch format {
+            case .json: JSONText.pretty(snapshot.document)
+            case .yaml: YAMLWriter.write(snapshot.document)
+            case .text: snapshot.text
+            case .markdown: snapshot.markdown
+            }
+            try output.emit(rendered, inputs: [probeOptions.python].compactMap { $0 })
             return ExitStatus.ok
         }
     }

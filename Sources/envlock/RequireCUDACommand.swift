@@ -24,20 +24,17 @@ struct RequireCUDACommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             if let lock {
-                let derivation = NvidiaRequireCUDA.derive(from: try Documents.lock(lock).lock)
+                let derivation = NvidiaRequireCUDA.derive(from: try LoadedLock.load(at: lock).lock)
                 try StandardOutput.emit(derivation.expression + "\n")
                 if derivation.expression.isEmpty { printError("envlock: note: no rule of \(lock) becomes a condition; an empty NVIDIA_REQUIRE_CUDA requires nothing") }
                 for note in derivation.notes { printError("envlock: note: \(UntrustedText.terminal(note))") }
                 if !derivation.exact { printError("envlock: note: the expression is weaker than the lock; envlock verify checks the rest") }
                 return ExitStatus.ok
             }
-            let environment = ProcessEnvironment.current()
-            let expressions = check + NvidiaRequireCUDA.requirements(inEnvironment: fromEnvironment ? environment : [:]).map(\.expression)
-            if expressions.isEmpty { printError("envlock: note: no NVIDIA_REQUIRE_* variable is set (or NVIDIA_DISABLE_REQUIRE is true): nothing to check") }
-            let snapshot = try await probeOptions.probe()
-            let verdict = NvidiaRequireCUDA.check(expressions, on: NvidiaRequireCUDA.Machine(facts: snapshot.facts))
-            try StandardOutput.emit("NVIDIA_REQUIRE_CUDA \(verdict.message)\n")
-            return verdict == .satisfied ? ExitStatus.ok : ExitStatus.drift
+            let result = try await NvidiaRequireCUDA.checkMachine(check, fromEnvironment: fromEnvironment, settings: probeOptions.settings, environment: ProcessEnvironment.current())
+            if result.expressions.isEmpty { printError("envlock: note: no NVIDIA_REQUIRE_* variable is set (or NVIDIA_DISABLE_REQUIRE is true): nothing to check") }
+            try StandardOutput.emit("NVIDIA_REQUIRE_CUDA \(result.verdict.message)\n")
+            return result.verdict == .satisfied ? ExitStatus.ok : ExitStatus.drift
         }
     }
 }

@@ -1,9 +1,6 @@
 import ArgumentParser
 import EnvLock
 import Probe
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.subcommand(
@@ -29,33 +26,22 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let verified = try await VerifiedMachine.check(lockPath, trust: trustOptions, probe: probeOptionsForCommand(), command: command)
-            let violations = verified.loaded.lock.run.violations(in: Array(command.dropFirst()))
-            if verified.evaluation.hasErrors || !violations.isEmpty {
-                printError(Render.evaluationText(verified.evaluation, header: verified.header))
-                for violation in violations { printError("REFUSED \(Render.text(violation)) (run policy of profile \(UntrustedText.quoted(verified.loaded.lock.profile)))") }
-                printError("envlock: not starting \(Render.text(command[0]))")
+            let environment = ProcessEnvironment.current()
+            let gate = try await RunGate.check(
+                lockPath, requirements: trustOptions.requirements(environment: environment), settings: probeOptions.settings,
+                environment: environment, command: command, progress: JobOptions.hashProgress
+            )
+            let evaluation = gate.report.evaluation
+            guard gate.allowsStart else {
+                printError(gate.report.text)
+                for violation in gate.violations { printError("REFUSED \(UntrustedText.terminal(violation)) (run policy of profile \(UntrustedText.quoted(gate.report.lock.loaded.lock.profile)))") }
+                printError("envlock: not starting \(UntrustedText.terminal(command[0]))")
                 return ExitStatus.drift
             }
-            for result in verified.evaluation.results where result.verdict == .warn {
-                printError("envlock: warning: \(Render.text(result.key)): expected \(Render.text(result.expected)), found \(result.found.map(UntrustedText.quoted) ?? "nothing")")
+            for result in evaluation.results where result.verdict == .warn {
+                printError("envlock: warning: \(UntrustedText.terminal(result.key)): expected \(UntrustedText.terminal(result.expected)), found \(result.found.map(UntrustedText.quoted) ?? "nothing")")
             }
             try Exec.replaceProcess(with: command)
         }
-    }
-}
-
-extension RunCommand {
-    /// The probe options, with `--python` set to the interpreter `command` will run when the
-    /// command is a Python interpreter and no Python was named: the packages checked are then
-    /// the packages the job imports, whatever VIRTUAL_ENV or PATH order would suggest.
-    func probeOptionsForCommand() -> ProbeOptions {
-        var options = probeOptions
-        let program = command[0].split(separator: "/").last.map(String.init) ?? command[0]
-        guard options.python == nil, options.sitePackages.isEmpty, program.hasPrefix("python"),
-              let interpreter = SubprocessCommandRunner.resolve(command[0], searchPath: ProcessEnvironment.current()["PATH"])
-        else { return options }
-        options.python = interpreter
-        return options
     }
 }

@@ -2,8 +2,8 @@ import Testing
 @testable import EnvLock
 
 @Suite struct LockTests {
-    static func sampleLock() throws -> Lock {
-        let profile = try Profile.load(Array("""
+    static func sampleProfile() throws -> Profile {
+        try Profile.load(Array("""
             envlock: 1
             name: sample
             description: "Sample profile."
@@ -17,6 +17,10 @@ import Testing
             run:
               require: ["--attention-pytorch"]
             """.utf8), path: "sample.yaml")
+    }
+
+    static func sampleLock() throws -> Lock {
+        let profile = try sampleProfile()
         return Lock(
             profile: profile.name, description: profile.description, rules: profile.rules, run: profile.run,
             facts: ["python.packages.torch": "2.2.0", "gpu.0.name": "NVIDIA L4", "host.glibc": "2.10"],

@@ -6,23 +6,43 @@ import Musl
 import Darwin
 #endif
 
+// One job, kept in one file although it passes 300 lines: every open, read, list, stat and
+// link lookup envlock makes goes through here, so the errno handling is written once.
+
 /// A system call that failed: the step, in words, and its errno.
-struct POSIXFailure: Error, Equatable {
+package struct POSIXFailure: Error, Equatable {
     /// What envlock was doing, phrased to follow "could not": "create a temporary file beside".
-    var operation: String
-    var errno: Int32
+    package var operation: String
+    package var errno: Int32
+}
+
+/// One entry of a folder, with the type `readdir` reported (no `stat`).
+package struct DirectoryEntry: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
+        case directory, regularFile, symbolicLink, other, unknown
+    }
+
+    package var name: String
+    package var kind: Kind
+
+    package init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
 }
 
 /// The text the C library gives for an errno value, such as "Permission denied".
-func errnoDescription(_ code: Int32) -> String {
+package func errnoDescription(_ code: Int32) -> String {
     String(cString: strerror(code))
 }
 
-/// The few file system operations that key files and atomic writes are built from.
+/// The few file system operations that key files, atomic writes and the probe's file reading
+/// (`FileSystem` in Probe, under `HostContext`) are built from: the one place that opens,
+/// reads and lists through the C library.
 ///
 /// Every call that can fail reports its errno; callers turn that into their own error type
 /// with the path the user named.
-enum POSIXFile {
+package enum POSIXFile {
     /// What a path names, without following a final symbolic link.
     enum Kind: Equatable {
         case missing
@@ -49,33 +69,101 @@ enum POSIXFile {
     }
 
     /// The outcome of reading a file that must be a regular file of bounded size.
-    enum ReadFailure: Error, Equatable {
+    package enum ReadFailure: Error, Equatable {
         case system(POSIXFailure)
         case notRegularFile
         case tooLarge
     }
 
-    /// The contents and permission bits of the regular file at `path`, refusing more than `limit` bytes.
+    /// What `stat` tells of a file: its identity (device, inode), size, times, mode and owner.
+    package struct Status: Sendable, Equatable {
+        package var device: UInt64
+        package var inode: UInt64
+        package var size: Int64
+        package var mtimeSeconds: Int
+        package var mtimeNanoseconds: Int
+        package var ctimeSeconds: Int
+        package var ctimeNanoseconds: Int
+        /// The file type and permission bits (`st_mode`).
+        package var mode: UInt32
+        package var ownerUID: UInt32
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            mtimeSeconds = info.st_mtim.tv_sec
+            mtimeNanoseconds = info.st_mtim.tv_nsec
+            ctimeSeconds = info.st_ctim.tv_sec
+            ctimeNanoseconds = info.st_ctim.tv_nsec
+            mode = UInt32(info.st_mode)
+            ownerUID = UInt32(info.st_uid)
+        }
+
+        package var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
+        package var isRegularFile: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }
+        package var isSymbolicLink: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFLNK) }
+    }
+
+    /// What `path` names: following a final symbolic link (`stat`) or not (`lstat`).
+    package static func status(at path: String, followingLinks: Bool = true) throws(POSIXFailure) -> Status {
+        var info = stat()
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else {
+            throw POSIXFailure(operation: "inspect", errno: errno)
+        }
+        return Status(info)
+    }
+
+    /// What the open `descriptor` is (`fstat`).
+    package static func status(of descriptor: Int32) throws(POSIXFailure) -> Status {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw POSIXFailure(operation: "inspect", errno: errno) }
+        return Status(info)
+    }
+
+    /// The target of the symbolic link at `path`, as written in the link.
+    package static func linkTarget(at path: String) throws(POSIXFailure) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw POSIXFailure(operation: "read the link", errno: errno) }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Opens the regular file at `path` for reading; the caller closes the descriptor.
     ///
-    /// The file is opened first and inspected through its descriptor, so the bytes and the mode
-    /// come from the same file even if the path is swapped meanwhile. O_NONBLOCK keeps a FIFO
-    /// planted at the path from blocking the open.
-    static func readRegularFile(at path: String, limit: Int) throws(ReadFailure) -> (bytes: [UInt8], mode: UInt32) {
+    /// The file is inspected through its descriptor, so what is read is the file that was
+    /// checked even if the path is swapped meanwhile. O_NONBLOCK keeps a FIFO planted at the
+    /// path from blocking the open.
+    package static func openRegularFile(at path: String) throws(ReadFailure) -> (descriptor: Int32, status: Status) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else { throw .system(POSIXFailure(operation: "open", errno: errno)) }
+        let status: Status
+        do throws(POSIXFailure) {
+            status = try Self.status(of: descriptor)
+        } catch {
+            close(descriptor)
+            throw .system(error)
+        }
+        guard status.isRegularFile else {
+            close(descriptor)
+            throw .notRegularFile
+        }
+        return (descriptor, status)
+    }
+
+    /// The contents and permission bits of the regular file at `path`, refusing more than `limit` bytes.
+    package static func readRegularFile(at path: String, limit: Int) throws(ReadFailure) -> (bytes: [UInt8], mode: UInt32) {
+        let (descriptor, status) = try openRegularFile(at: path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .system(POSIXFailure(operation: "inspect", errno: errno)) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
-        guard status.st_size <= limit else { throw .tooLarge }
+        guard status.size <= limit else { throw .tooLarge }
         // The size from fstat can be stale (a file still growing, or /proc-like files that
         // report 0), so the limit is checked while reading too.
         let bytes = try readToEnd(descriptor, limit: limit, chunkSize: 16 * 1024)
-        return (bytes, UInt32(status.st_mode & 0o7777))
+        return (bytes, status.mode & 0o7777)
     }
 
     /// Everything left to read on `descriptor` (a file, a pipe), at most `limit` bytes.
-    static func readToEnd(_ descriptor: Int32, limit: Int, chunkSize: Int) throws(ReadFailure) -> [UInt8] {
+    package static func readToEnd(_ descriptor: Int32, limit: Int, chunkSize: Int) throws(ReadFailure) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
@@ -94,21 +182,41 @@ enum POSIXFile {
 
     /// The names in a folder, without `.` and `..`, sorted by their bytes.
     static func folderEntries(at path: String) throws(POSIXFailure) -> [String] {
+        try entries(at: path) { _ in true }.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// The entries of a folder whose raw name `include` accepts, in the order `readdir` returns
+    /// them (the order `os.listdir` sees), without `.` and `..`, each with the type `readdir`
+    /// reported (no `stat`). The filter sees the bytes before any String is made, which matters
+    /// in a folder of thousands of entries.
+    package static func entries(at path: String, where include: (UnsafeRawBufferPointer) -> Bool) throws(POSIXFailure) -> [DirectoryEntry] {
         guard let folder = opendir(path) else { throw POSIXFailure(operation: "open the folder", errno: errno) }
         defer { closedir(folder) }
-        var names: [String] = []
+        var result: [DirectoryEntry] = []
         while true {
             errno = 0
             guard let entry = readdir(folder) else {
                 if errno != 0 { throw POSIXFailure(operation: "read the folder", errno: errno) }
                 break
             }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let length = raw.firstIndex(of: 0) ?? raw.count
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
+                if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { return nil }
+                guard include(bytes) else { return nil }
+                return String(decoding: bytes, as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            guard let name else { continue }
+            let kind: DirectoryEntry.Kind = switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): .directory
+            case Int32(DT_REG): .regularFile
+            case Int32(DT_LNK): .symbolicLink
+            case Int32(DT_UNKNOWN): .unknown
+            default: .other
+            }
+            result.append(DirectoryEntry(name: name, kind: kind))
         }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return result
     }
 
     /// The folder part of `path`: "." for a bare name, "/" for a file at the root.
@@ -150,7 +258,7 @@ enum POSIXFile {
             guard fchmod(descriptor, mode_t(mode)) == 0 else {
                 throw POSIXFailure(operation: "set the mode of a temporary file beside", errno: errno)
             }
-            try writeAll(bytes, to: descriptor)
+            try writeAll(bytes, to: descriptor, operation: "write a temporary file beside")
             guard fsync(descriptor) == 0 else {
                 throw POSIXFailure(operation: "flush a temporary file beside", errno: errno)
             }
@@ -168,7 +276,9 @@ enum POSIXFile {
         return temporaryPath
     }
 
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws(POSIXFailure) {
+    /// Writes all of `bytes` to `descriptor`, again after a signal interrupts; a write that
+    /// writes nothing fails with EIO rather than looping. `operation` names the step for the error.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, operation: String) throws(POSIXFailure) {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { buffer in
@@ -177,8 +287,9 @@ enum POSIXFile {
             if count < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                throw POSIXFailure(operation: "write a temporary file beside", errno: code)
+                throw POSIXFailure(operation: operation, errno: code)
             }
+            if count == 0 { throw POSIXFailure(operation: operation, errno: EIO) }
             written += count
         }
     }

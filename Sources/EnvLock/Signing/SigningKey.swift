@@ -107,7 +107,7 @@ public struct VerifyingKey: Sendable, Equatable, CustomStringConvertible {
     fileprivate init(key: Curve25519.Signing.PublicKey) {
         self.key = key
         rawRepresentation = Array(key.rawRepresentation)
-        keyID = Self.hex(Array(SHA256.hash(data: rawRepresentation)))
+        keyID = Hex.encode(Array(SHA256.hash(data: rawRepresentation)))
     }
 
     /// The key in SubjectPublicKeyInfo PEM text, as `envlock keygen` and `openssl pkey -pubout` write it.
@@ -164,17 +164,6 @@ public struct VerifyingKey: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         "VerifyingKey(ed25519, key_id \(keyID))"
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -1,3 +1,6 @@
+// One job, kept in one file although it passes 300 lines: the plain-scalar readings of YAML
+// 1.1 and 1.2, matched by hand.
+//
 // What other YAML readers make of a plain (unquoted) scalar.
 //
 // envlock reads every scalar as text, but the same file is read by people's tools: PyYAML

@@ -1,5 +1,8 @@
 import CYAML
 
+// One job, kept in one file although it passes 300 lines: turning libyaml's events into a
+// YAMLNode tree under envlock's limits, with every refusal positioned.
+
 /// Bounds that a document must stay within before envlock spends effort on it.
 public struct YAMLLimits: Sendable, Equatable {
     /// The largest accepted input, in bytes.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 
 /// Why an image's record could not be read: the file is unreadable, cut short, or not what
 /// its format says. An audit lists such an image as `unreadable` and goes on.
@@ -45,24 +46,22 @@ final class ImageFile: ImageBytes {
     let size: Int
 
     init(path: String) throws(ImageReadError) {
-        // O_NONBLOCK: a FIFO planted among the images must not hang the audit.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard descriptor >= 0 else { throw .cannotOpen(reason: String(cString: strerror(errno))) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            let code = errno
-            close(descriptor)
-            throw .cannotOpen(reason: String(cString: strerror(code)))
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            close(descriptor)
-            throw .cannotOpen(reason: "not a regular file")
+        // The images `envlock audit` is given are this machine's files, never under a --root.
+        let descriptor: Int32
+        let status: FileStatus
+        do throws(POSIXFile.ReadFailure) {
+            (descriptor, status) = try POSIXFile.openRegularFile(at: path)
+        } catch {
+            switch error {
+            case .system(let failure): throw .cannotOpen(reason: errnoDescription(failure.errno))
+            case .notRegularFile, .tooLarge: throw .cannotOpen(reason: "not a regular file")
+            }
         }
         // Only headers and metadata are read: without this hint the kernel's readahead would
         // pull in the first 128 KiB or more of every image, pixels included.
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_RANDOM)
         self.descriptor = descriptor
-        self.size = Int(status.st_size)
+        self.size = Int(status.size)
     }
 
     deinit { close(descriptor) }

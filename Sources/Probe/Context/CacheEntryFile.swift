@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 
 /// envlock's own cache files (interpreter answers, model digests): read only when they are
 /// this user's regular files that nobody else may write, and written into folders only this
@@ -17,10 +18,13 @@ enum CacheEntryFile {
         case ignored(String)
     }
 
+    /// The entry at `path`, a real path of this machine: envlock's caches live in this user's
+    /// cache folder, never under `--root`, so they are read through `FileSystem`.
     static func read(_ path: String, limit: Int) -> Read {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .missing }
-        guard info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(), info.st_mode & 0o022 == 0 else {
+        // Any failure to inspect the entry (it is not there, its folder is unreadable) leaves
+        // the cache empty for this question: the probe asks the source instead.
+        guard let info = try? POSIXFile.status(at: path, followingLinks: false) else { return .missing }
+        guard info.isRegularFile, info.ownerUID == geteuid(), info.mode & 0o022 == 0 else {
             return .ignored("cache entry \(path) ignored: not a regular file owned by this user and writable only by it")
         }
         do {

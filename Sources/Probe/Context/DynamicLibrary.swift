@@ -40,6 +40,8 @@ struct DynamicLibrary {
     static func open(_ name: String, candidates: [String]) throws(DynamicLibraryError) -> DynamicLibrary {
         var refusal: DynamicLibraryError?
         for candidate in candidates {
+            // The dynamic loader reads this machine, never a --root: the check is on the
+            // real path, through FileSystem, like the dlopen that follows.
             if candidate.contains("/") && !FileSystem.exists(candidate) { continue }
             if let handle = dlopen(candidate, RTLD_NOW | RTLD_LOCAL) {
                 return DynamicLibrary(path: candidate, handle: handle)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 
 /// Why a file could not be read.
 public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -101,10 +102,19 @@ public struct HostContext: Sendable {
         return trimmed != "/"
     }
 
+    // MARK: Files and programs under the probe root
+    //
+    // Detectors touch the machine's files only through these, so the root and its symbolic
+    // links are enforced here, once: each takes a path as the probed system names it and maps
+    // it with `hostPath`, and errors name the mapped path. What lies outside the root on
+    // purpose (/proc of the `--pid` process, envlock's caches) is read through `FileSystem`.
+
     /// The real path of `absolute` under the probe root. Symbolic links inside the tree are
     /// followed as the tree's own system would follow them: an absolute target such as
     /// `/usr/local/cuda -> /etc/alternatives/cuda` or a venv's `python3 -> /usr/bin/python3.10`
-    /// stays inside the root instead of escaping to this machine's files.
+    /// stays inside the root instead of escaping to this machine's files, and so does a
+    /// relative target that climbs above it with `..`. Detectors use it only to name a file in
+    /// a message; they read through the functions below.
     public func hostPath(_ absolute: String) -> String {
         guard isForeignRoot else { return absolute }
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
@@ -118,10 +128,15 @@ public struct HostContext: Sendable {
 
     /// Reads a UTF-8 text file under the probe root.
     public func readText(_ absolute: String, limit: Int = 4 << 20) throws(FileReadError) -> String {
+        try FileSystem.readText(hostPath(absolute), limit: limit)
+    }
+
+    /// Opens a regular file under the probe root for reading; the caller closes the
+    /// descriptor. `path` is the mapped path, for messages about later reads.
+    func openRegularFile(_ absolute: String) throws(FileReadError) -> (descriptor: Int32, status: FileStatus, path: String) {
         let path = hostPath(absolute)
-        let bytes = try FileSystem.readBytes(path, limit: limit)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8(path: path) }
-        return text
+        let (descriptor, status) = try FileSystem.openRegularFile(path)
+        return (descriptor, status, path)
     }
 
     /// The entries of a folder under the probe root, sorted, without `.` and `..`.
@@ -129,12 +144,49 @@ public struct HostContext: Sendable {
         try FileSystem.listDirectory(hostPath(absolute))
     }
 
-    /// Reads `/proc/PID/NAME` of the probed process (`maps`, `environ`).
+    /// The entries of a folder under the probe root whose raw name `include` accepts, in
+    /// `readdir` order, each with the type `readdir` reported: an entry that is a symbolic
+    /// link is reported as one, and is resolved under the root when it is opened or stat'ed.
+    func entries(of absolute: String, where include: (UnsafeRawBufferPointer) -> Bool = { _ in true }) throws(FileReadError) -> [DirectoryEntry] {
+        try FileSystem.entries(of: hostPath(absolute), where: include)
+    }
+
+    /// What `absolute` names under the probe root, following links inside it; the failure
+    /// keeps its errno.
+    func status(_ absolute: String) throws(POSIXFailure) -> FileStatus {
+        try FileSystem.status(hostPath(absolute))
+    }
+
+    /// Whether something exists at `absolute` under the probe root (following links inside it).
+    public func exists(_ absolute: String) -> Bool {
+        FileSystem.exists(hostPath(absolute))
+    }
+
+    /// Whether `absolute` is a folder under the probe root (following links inside it), as
+    /// `os.path.isdir` answers.
+    public func isDirectory(_ absolute: String) -> Bool {
+        FileSystem.isDirectory(hostPath(absolute))
+    }
+
+    /// The target of the symbolic link at `absolute` (its folder resolved under the probe
+    /// root), as written in the link: a path of the probed system, to be read through this
+    /// context again.
+    public func linkTarget(_ absolute: String) throws(FileReadError) -> String {
+        let folder = PythonPath.dirname(absolute)
+        return try FileSystem.linkTarget(PythonPath.join(hostPath(folder.isEmpty ? "." : folder), PythonPath.basename(absolute)))
+    }
+
+    /// The program `command` names on `searchPath` (a PATH value of the probed system; nil:
+    /// the C library's default), found under the probe root by `rule` (see `CommandSearch`).
+    public func findCommand(_ command: String, searchPath: String?, rule: CommandSearch.Rule) -> String? {
+        CommandSearch.find(command, searchPath: searchPath, rule: rule, exists: { exists($0) }, isFolder: { isDirectory($0) },
+                           isExecutable: { FileSystem.isExecutable(hostPath($0)) })
+    }
+
+    /// Reads `/proc/PID/NAME` of the probed process (`maps`, `environ`). /proc is this
+    /// machine's kernel speaking about a running process, never a file under `--root`.
     public func readProcessFile(_ name: String, of process: ProcessView, limit: Int = 64 << 20) throws(FileReadError) -> String {
-        let path = process.procFolder + "/" + name
-        let bytes = try FileSystem.readBytes(path, limit: limit)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8(path: path) }
-        return text
+        try FileSystem.readText(process.procFolder + "/" + name, limit: limit)
     }
 
     /// A context that reads files as `process` sees them: rooted at `/proc/PID/root`, so a
@@ -143,138 +195,5 @@ public struct HostContext: Sendable {
         var view = self
         view.root = process.rootFolder
         return view
-    }
-
-    /// Whether something exists at `absolute` under the probe root (following links).
-    public func exists(_ absolute: String) -> Bool {
-        FileSystem.exists(hostPath(absolute))
-    }
-}
-
-/// Thin wrappers over the C library, so that detectors see Swift values and typed errors.
-public enum FileSystem {
-    public static func readBytes(_ path: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
-        let fd = try openRegularFile(path)
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw error(errno, path)
-            }
-            if count == 0 { break }
-            result.append(contentsOf: chunk[0..<count])
-            if result.count > limit { throw .tooLarge(path: path, limit: limit) }
-        }
-        return result
-    }
-
-    /// Opens a file for reading, refusing anything but a regular file without blocking on it
-    /// (O_NONBLOCK makes opening a FIFO return at once). /proc and /sys files are regular.
-    public static func openRegularFile(_ path: String) throws(FileReadError) -> Int32 {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        if fd < 0 { throw error(errno, path) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
-            close(fd)
-            throw error(code, path)
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            throw .notRegularFile(path: path)
-        }
-        return fd
-    }
-
-    /// What a file or folder's stamp is when nothing is there.
-    public static let missingStamp = "missing"
-
-    /// Device, inode, size, mtime and ctime of what `path` names (following links), or
-    /// `missingStamp`: equal stamps mean the file was not replaced or changed.
-    public static func stamp(_ path: String) -> String {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            let code = errno
-            return code == ENOENT || code == ENOTDIR ? missingStamp : "unreadable errno \(code)"
-        }
-        return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
-    }
-
-    public static func listDirectory(_ path: String) throws(FileReadError) -> [String] {
-        guard let dir = opendir(path) else { throw error(errno, path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
-
-    /// The folder name that stands for a symbolic link loop in a resolved path; no file lies
-    /// under it, and reading there fails with ELOOP, as it would under chroot.
-    static let symlinkLoopMarker = ".envlock-symlink-loop"
-
-    /// `path` resolved inside `base` as if `base` were `/`: `..` stops at `base`, and absolute
-    /// and relative link targets alike resolve inside `base`. After 40 links (a loop, which
-    /// chroot would refuse with ELOOP) the path is one under `symlinkLoopMarker`, never the
-    /// unresolved link, which the kernel would follow out of the tree.
-    public static func resolve(_ path: String, under base: String) -> String {
-        var remaining = path.split(separator: "/").map(String.init)
-        var resolved: [String] = []
-        var links = 0
-        while !remaining.isEmpty {
-            let component = remaining.removeFirst()
-            if component == "." { continue }
-            if component == ".." {
-                if !resolved.isEmpty { resolved.removeLast() }
-                continue
-            }
-            let candidate = base + "/" + (resolved + [component]).joined(separator: "/")
-            var info = stat()
-            guard lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, let target = readLink(candidate) else {
-                resolved.append(component)
-                continue
-            }
-            guard links < 40 else {
-                return base + "/" + symlinkLoopMarker + "/" + path.split(separator: "/").joined(separator: "/")
-            }
-            links += 1
-            if target.hasPrefix("/") { resolved = [] }
-            remaining = target.split(separator: "/").map(String.init) + remaining
-        }
-        return base + "/" + resolved.joined(separator: "/")
-    }
-
-    static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    public static func exists(_ path: String) -> Bool {
-        access(path, F_OK) == 0
-    }
-
-    public static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    static func error(_ code: Int32, _ path: String) -> FileReadError {
-        if path.contains("/" + symlinkLoopMarker + "/") {
-            return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")
-        }
-        switch code {
-        case ENOENT, ENOTDIR: return .notFound(path: path)
-        case EACCES, EPERM: return .permissionDenied(path: path)
-        default: return .system(path: path, errno: code, message: String(cString: strerror(code)))
-        }
     }
 }

@@ -67,18 +67,10 @@ public struct SubprocessCommandRunner: CommandRunner {
         return outcome
     }
 
-    /// The executable `command` names: itself when it contains a slash, else the first
-    /// executable file of that name in `searchPath`'s folders (an empty entry is the
-    /// current folder, as for the shell). Nil when there is none.
+    /// The executable `command` names on this machine, by `CommandSearch`'s rules; nil when
+    /// there is none. `searchPath` nil is the C library's default.
     public static func resolve(_ command: String, searchPath: String?) -> String? {
-        if command.contains("/") {
-            return FileSystem.exists(command) ? command : nil
-        }
-        for folder in (searchPath ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false) {
-            let candidate = (folder.isEmpty ? "." : String(folder)) + "/" + command
-            if access(candidate, X_OK) == 0 && !FileSystem.isDirectory(candidate) { return candidate }
-        }
-        return nil
+        CommandSearch.find(command, searchPath: searchPath, rule: .executable, exists: { FileSystem.exists($0) }, isFolder: { FileSystem.isDirectory($0) }, isExecutable: { FileSystem.isExecutable($0) })
     }
 
     /// What was read from one output stream.
@@ -139,6 +131,49 @@ public struct SubprocessCommandRunner: CommandRunner {
             captured.truncated = true
         }
         return captured
+    }
+}
+
+/// How a command name becomes a program: the one lookup behind running a command
+/// (`SubprocessCommandRunner`) and finding one in a probed tree (`HostContext.findCommand`).
+///
+/// - A name with a slash names itself; it is found when something exists there.
+/// - A bare name is looked for in each folder of `searchPath` in order; the first candidate
+///   the rule accepts wins.
+/// - `searchPath` nil (PATH unset) is `defaultSearchPath`, as `execvp` does.
+public enum CommandSearch {
+    /// The folders searched when PATH is unset.
+    static let defaultSearchPath = "/usr/bin:/bin"
+
+    /// Which candidates count.
+    public enum Rule: Sendable, Equatable {
+        /// What `execvp` and `shutil.which` find: a file this user may execute, not a folder;
+        /// an empty PATH entry is the current folder.
+        case executable
+        /// What the Python detectors have always taken for an interpreter on PATH: any file
+        /// that is not a folder (whether it can run is for running it to tell); empty PATH
+        /// entries are skipped, so a probe never depends on the folder envlock started in; the
+        /// candidate is joined as `os.path.join` joins (`/usr/bin/` + `python3` is
+        /// `/usr/bin/python3`), since it becomes the `python.executable` fact.
+        case anyFile
+    }
+
+    /// `command` found by `rule`; `exists` and `isFolder` and `isExecutable` ask the
+    /// filesystem being searched (this machine's, or a tree under `--root`).
+    static func find(_ command: String, searchPath: String?, rule: Rule, exists: (String) -> Bool, isFolder: (String) -> Bool, isExecutable: (String) -> Bool) -> String? {
+        if command.contains("/") {
+            return exists(command) ? command : nil
+        }
+        for folder in (searchPath ?? defaultSearchPath).split(separator: ":", omittingEmptySubsequences: false) {
+            if folder.isEmpty && rule == .anyFile { continue }
+            let candidate = rule == .anyFile ? PythonPath.join(String(folder), command) : (folder.isEmpty ? "." : String(folder)) + "/" + command
+            let accepted = switch rule {
+            case .executable: isExecutable(candidate) && !isFolder(candidate)
+            case .anyFile: exists(candidate) && !isFolder(candidate)
+            }
+            if accepted { return candidate }
+        }
+        return nil
     }
 }
 

@@ -223,7 +223,7 @@ public struct FooocusDetector: Detector {
         case .array(let items)?: candidates = items.compactMap { if case .string(let path) = $0 { absolute(path) } else { nil } }
         default: break
         }
-        if let candidates, !candidates.isEmpty, candidates.allSatisfy({ FileSystem.isDirectory(context.hostPath($0)) }) { return candidates }
+        if let candidates, !candidates.isEmpty, candidates.allSatisfy({ context.isDirectory($0) }) { return candidates }
         return [checkout + "/" + relative]
     }
 
@@ -268,7 +268,7 @@ public struct FooocusDetector: Detector {
             facts[model.key + ".file"] = model.path
             guard job.wantsDigest(model.key + ".sha256") else { continue }
             do {
-                let result = try job.digests.digest(of: context.hostPath(model.path))
+                let result = try job.digests.digest(of: model.path, in: context)
                 facts[model.key + ".sha256"] = result.digest
                 if let note = result.cacheNote { diagnostics.append(note) }
             } catch {

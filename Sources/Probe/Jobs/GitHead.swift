@@ -15,7 +15,7 @@ enum GitHead {
         var gitDirectory = checkout + "/.git"
         if !context.exists(gitDirectory) { return .notACheckout }
         do {
-            if !FileSystem.isDirectory(context.hostPath(gitDirectory)) {
+            if !context.isDirectory(gitDirectory) {
                 let pointer = try context.readText(gitDirectory, limit: 4096)
                 guard let target = parseGitDirPointer(pointer) else { return .unreadable("\(gitDirectory): not a 'gitdir:' file") }
                 gitDirectory = target.hasPrefix("/") ? target : checkout + "/" + target

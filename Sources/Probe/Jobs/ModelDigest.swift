@@ -63,14 +63,14 @@ public struct ModelDigest: Sendable {
         var device: UInt64, inode: UInt64, size: Int64
         var mtimeSeconds: Int, mtimeNanoseconds: Int, ctimeSeconds: Int, ctimeNanoseconds: Int
 
-        init(_ info: stat) {
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-            size = Int64(info.st_size)
-            mtimeSeconds = info.st_mtim.tv_sec
-            mtimeNanoseconds = info.st_mtim.tv_nsec
-            ctimeSeconds = info.st_ctim.tv_sec
-            ctimeNanoseconds = info.st_ctim.tv_nsec
+        init(_ info: FileStatus) {
+            device = info.device
+            inode = info.inode
+            size = info.size
+            mtimeSeconds = info.mtimeSeconds
+            mtimeNanoseconds = info.mtimeNanoseconds
+            ctimeSeconds = info.ctimeSeconds
+            ctimeNanoseconds = info.ctimeNanoseconds
         }
 
         var line: String {
@@ -78,12 +78,21 @@ public struct ModelDigest: Sendable {
         }
     }
 
-    /// The SHA-256 of the regular file at `path` (a real path, already under any --root).
+    /// The SHA-256 of the regular file at `path`, a real path of this machine.
     public func digest(of path: String) throws(FileReadError) -> ModelDigestResult {
-        let descriptor = try FileSystem.openRegularFile(path)
+        let (descriptor, info) = try FileSystem.openRegularFile(path)
+        return try digest(descriptor, info, path: path)
+    }
+
+    /// The SHA-256 of the regular file at `absolute` under the probe root of `context`.
+    func digest(of absolute: String, in context: HostContext) throws(FileReadError) -> ModelDigestResult {
+        let (descriptor, info, path) = try context.openRegularFile(absolute)
+        return try digest(descriptor, info, path: path)
+    }
+
+    /// Hashes the open file (closing it), or answers from the cache entry of its identity.
+    private func digest(_ descriptor: Int32, _ info: FileStatus, path: String) throws(FileReadError) -> ModelDigestResult {
         defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw FileSystem.error(errno, path) }
         let identity = FileIdentity(info)
         var note: String?
         if let entryPath = entryPath(for: identity) {
@@ -94,8 +103,7 @@ public struct ModelDigest: Sendable {
             }
         }
         let digest = try Self.hash(descriptor, path: path, size: Int(identity.size), progress: progress)
-        var after = stat()
-        if fstat(descriptor, &after) == 0, FileIdentity(after) == identity, let entryPath = entryPath(for: identity) {
+        if let after = try? POSIXFile.status(of: descriptor), FileIdentity(after) == identity, let entryPath = entryPath(for: identity) {
             if let problem = Self.writeEntry(entryPath, identity: identity, digest: digest) { note = problem }
         }
         return ModelDigestResult(digest: digest, cached: false, cacheNote: note)

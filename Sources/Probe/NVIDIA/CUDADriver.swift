@@ -95,22 +95,10 @@ public struct CUDADriverDetector: Detector {
         return keyed.sorted { ($0.location, $0.cudaIndex) < ($1.location, $1.cudaIndex) }.map(\.device)
     }
 
+    /// The common part from `GPUDeviceLibrary.readDevice`, then the PCI address.
     private static func readDevice(_ index: Int, _ cuda: CUDADriverLibrary, _ diagnostics: inout [String]) -> (device: GPUDevice, location: Result<PCILocation, CUDACallError>) {
-        var device = GPUDevice()
-        let handle: Int32
-        do {
-            handle = try cuda.device(at: index)
-        } catch {
-            diagnostics.append("GPU \(index): \(error)")
-            return (device, .failure(error))
-        }
-        func note(_ error: CUDACallError) { diagnostics.append("GPU \(index): \(error)") }
-        do { device.name = try cuda.name(of: handle) } catch { note(error) }
-        do { device.computeCapability = try cuda.computeCapability(of: handle) } catch { note(error) }
-        do { device.memoryMiB = try cuda.totalMemoryBytes(of: handle) / (1 << 20) } catch { note(error) }
-        let location: Result<PCILocation, CUDACallError>
-        do { location = .success(try cuda.pciLocation(of: handle)) } catch { location = .failure(error) }
-        return (device, location)
+        let (device, handle) = cuda.readDevice(index, &diagnostics)
+        return (device, handle.flatMap { handle in Result { () throws(CUDACallError) in try cuda.pciLocation(of: handle) } })
     }
 }
 

@@ -188,10 +188,12 @@ struct CUDADriverLibrary {
         return PCILocation(domain: Int(domain), bus: Int(bus), device: Int(slot))
     }
 
-    func totalMemoryBytes(of device: Int32) throws(CUDACallError) -> Int {
+    func totalMemoryBytes(of device: Int32) throws(CUDACallError) -> UInt64 {
         guard let getTotalMemory else { throw .missing("cuDeviceTotalMem_v2") }
         var bytes = 0
         try check("cuDeviceTotalMem_v2", getTotalMemory(&bytes, device))
-        return bytes
+        return UInt64(bytes)
     }
 }
+
+extension CUDADriverLibrary: GPUDeviceLibrary {}

@@ -45,7 +45,7 @@ public struct CUDAToolkitDetector: Detector {
         if !context.isForeignRoot {
             if let home = context.environment["CUDA_HOME"], !home.isEmpty { return (home, .cudaHome) }
             if let path = context.environment["CUDA_PATH"], !path.isEmpty { return (path, .cudaPath) }
-            if let nvcc = SubprocessCommandRunner.resolve("nvcc", searchPath: context.environment["PATH"]) {
+            if let nvcc = context.findCommand("nvcc", searchPath: context.environment["PATH"], rule: .executable) {
                 return (PythonPath.dirname(PythonPath.dirname(nvcc)), .nvccOnPath(nvcc))
             }
         }

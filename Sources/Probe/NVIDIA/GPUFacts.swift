@@ -94,3 +94,36 @@ enum LiveSource {
         }
     }
 }
+
+/// A driver library that numbers the GPUs and tells each one's name, compute capability and
+/// memory (NVML, libcuda), so that one function reads that common part of a `GPUDevice`.
+protocol GPUDeviceLibrary {
+    associatedtype Handle
+    associatedtype CallError: Error
+
+    func device(at index: Int) throws(CallError) -> Handle
+    func name(of device: Handle) throws(CallError) -> String
+    func computeCapability(of device: Handle) throws(CallError) -> ComputeCapability
+    func totalMemoryBytes(of device: Handle) throws(CallError) -> UInt64
+}
+
+extension GPUDeviceLibrary {
+    /// GPU `index`'s name, compute capability and memory, each failure noted in `diagnostics`
+    /// as `GPU N: why`; with the device's handle for the library's own questions, or the error
+    /// that denied it.
+    func readDevice(_ index: Int, _ diagnostics: inout [String]) -> (device: GPUDevice, handle: Result<Handle, CallError>) {
+        var device = GPUDevice()
+        let handle: Handle
+        do {
+            handle = try self.device(at: index)
+        } catch {
+            diagnostics.append("GPU \(index): \(error)")
+            return (device, .failure(error))
+        }
+        func note(_ error: CallError) { diagnostics.append("GPU \(index): \(error)") }
+        do { device.name = try name(of: handle) } catch { note(error) }
+        do { device.computeCapability = try computeCapability(of: handle) } catch { note(error) }
+        do { device.memoryMiB = Int(try totalMemoryBytes(of: handle) / (1 << 20)) } catch { note(error) }
+        return (device, .success(handle))
+    }
+}

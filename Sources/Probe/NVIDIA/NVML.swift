@@ -66,19 +66,11 @@ public struct NVMLDetector: Detector {
         return .found(reading)
     }
 
+    /// The common part from `GPUDeviceLibrary.readDevice`, then what only NVML tells.
     private static func readDevice(_ index: Int, _ nvml: NVMLLibrary, _ diagnostics: inout [String]) -> GPUDevice {
-        var device = GPUDevice()
-        let handle: NVMLLibrary.Device
-        do {
-            handle = try nvml.device(at: index)
-        } catch {
-            diagnostics.append("GPU \(index): \(error)")
-            return device
-        }
+        var (device, handle) = nvml.readDevice(index, &diagnostics)
+        guard case .success(let handle) = handle else { return device }
         func note(_ error: NVMLCallError) { diagnostics.append("GPU \(index): \(error)") }
-        do { device.name = try nvml.name(of: handle) } catch { note(error) }
-        do { device.computeCapability = try nvml.computeCapability(of: handle) } catch { note(error) }
-        do { device.memoryMiB = Int(try nvml.totalMemoryBytes(of: handle) / (1 << 20)) } catch { note(error) }
         do { device.migEnabled = try nvml.migEnabled(of: handle) } catch { note(error) }
         do { device.uuid = try nvml.uuid(of: handle) } catch { note(error) }
         return device

@@ -259,3 +259,5 @@ struct NVMLLibrary {
         return text
     }
 }
+
+extension NVMLLibrary: GPUDeviceLibrary {}

@@ -1,3 +1,6 @@
+// One job, kept in one file although it passes 300 lines: the nvidia-smi detector and the
+// parsers for the three output forms it falls back through (CSV query, XML, plain text).
+
 /// The driver and GPUs from the `nvidia-smi` command, the last resort when neither NVML nor
 /// libcuda answered in-process (nvidia-smi may still work through its own NVML copy).
 ///

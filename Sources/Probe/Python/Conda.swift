@@ -22,7 +22,7 @@ public struct CondaDetector: Detector {
             if let base = facts["python.base_prefix"] { prefixes.append(base) }
         }
         if let conda = context.environment["CONDA_PREFIX"], !conda.isEmpty { prefixes.append(conda) }
-        guard let prefix = prefixes.first(where: { PythonFiles.isDirectory(context.hostPath(PythonPath.join($0, "conda-meta"))) }) else {
+        guard let prefix = prefixes.first(where: { context.isDirectory(PythonPath.join($0, "conda-meta")) }) else {
             return .absent("not a conda environment: no conda-meta folder in the interpreter's prefix or $CONDA_PREFIX")
         }
         let folder = PythonPath.join(prefix, "conda-meta")

@@ -16,7 +16,9 @@ import EnvLock
 /// and start-up module in them, the user site folder (even while missing), the interpreter that
 /// actually ran, and for a pyenv or asdf shim the files that choose the version. An entry that
 /// is unreadable, malformed, from another envlock or written by another user is ignored and
-/// rewritten: the cache can make envlock faster, never wrong. Like uv's interpreter cache
+/// rewritten: the cache can make envlock faster, never wrong. It reads this machine's files
+/// through `FileSystem`, not a `HostContext`: it is used only when no `--root` is given (an
+/// interpreter in another tree is never run), and its entries live in this user's cache folder. Like uv's interpreter cache
 /// (keyed on the executable and its modification time), with a wider key.
 public struct InterpreterCache: Sendable {
     /// Where entries live: `$XDG_CACHE_HOME/envlock/interpreters` or `~/.cache/envlock/interpreters`.
@@ -31,8 +33,7 @@ public struct InterpreterCache: Sendable {
 
     /// The cache folder the environment names; nil when there is no home to put it in.
     public static func standard(environment: [String: String]) -> InterpreterCache? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let workingDirectory = getcwd(&buffer, buffer.count).map { String(cString: $0) } ?? "/"
+        let workingDirectory = PythonPath.currentDirectory()
         if let cacheHome = environment["XDG_CACHE_HOME"], cacheHome.hasPrefix("/") {
             return InterpreterCache(folder: cacheHome + "/envlock/interpreters", workingDirectory: workingDirectory)
         }

@@ -61,56 +61,9 @@ enum PythonPath {
     }
 }
 
-/// One entry of a folder, with the type `readdir` reported (no `stat`).
-struct DirectoryEntry: Sendable, Equatable {
-    enum Kind: Sendable, Equatable {
-        case directory, regularFile, symbolicLink, other, unknown
-    }
-
-    var name: String
-    var kind: Kind
-}
-
-/// Folder and file reading for the Python detectors, tuned for thousands of small files.
+/// Name matching for the Python detectors' folder listings (`HostContext.entries(of:where:)`),
+/// on the raw bytes of a name, which matters in a site-packages of thousands of entries.
 enum PythonFiles {
-    /// The entries of a folder in the order `readdir` returns them, which is the order
-    /// `os.listdir` and therefore importlib.metadata see. `.` and `..` are left out.
-    static func entries(of path: String) throws(FileReadError) -> [DirectoryEntry] {
-        try entries(of: path) { _ in true }
-    }
-
-    /// The entries whose raw name `include` accepts, in `readdir` order. The filter sees the
-    /// bytes before any String is made, which matters in a site-packages of thousands of entries.
-    static func entries(of path: String, where include: (UnsafeRawBufferPointer) -> Bool) throws(FileReadError) -> [DirectoryEntry] {
-        guard let dir = opendir(path) else { throw FileSystem.error(errno, path) }
-        defer { closedir(dir) }
-        var result: [DirectoryEntry] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(dir) else {
-                if errno != 0 { throw FileSystem.error(errno, path) }
-                break
-            }
-            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                let length = raw.firstIndex(of: 0) ?? raw.count
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
-                if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { return nil }
-                guard include(bytes) else { return nil }
-                return String(decoding: bytes, as: UTF8.self)
-            }
-            guard let name else { continue }
-            let kind: DirectoryEntry.Kind = switch Int32(entry.pointee.d_type) {
-            case Int32(DT_DIR): .directory
-            case Int32(DT_REG): .regularFile
-            case Int32(DT_LNK): .symbolicLink
-            case Int32(DT_UNKNOWN): .unknown
-            default: .other
-            }
-            result.append(DirectoryEntry(name: name, kind: kind))
-        }
-        return result
-    }
-
     /// Whether `name` ends with `suffix`, byte for byte.
     static func hasSuffix(_ name: UnsafeRawBufferPointer, _ suffix: StaticString) -> Bool {
         let count = suffix.utf8CodeUnitCount
@@ -134,17 +87,6 @@ enum PythonFiles {
         }
         return true
     }
-
-    /// Whether `path` is a folder (following links), as `os.path.isdir` answers.
-    static func isDirectory(_ path: String) -> Bool {
-        FileSystem.isDirectory(path)
-    }
-
-    /// Whether something is at `path` (following links), as `os.path.exists` answers.
-    static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0
-    }
 }
 
 /// Reads the Name and Version of METADATA / PKG-INFO files, one after another, through one
@@ -163,9 +105,9 @@ struct MetadataHeaderReader: ~Copyable {
         buffer.deallocate()
     }
 
-    /// The header of the file at `path`.
-    func header(at path: String) throws(FileReadError) -> PythonMetadata.Header {
-        let fd = try FileSystem.openRegularFile(path)
+    /// The header of the file at `absolute` under the probe root of `context`.
+    func header(at absolute: String, in context: HostContext) throws(FileReadError) -> PythonMetadata.Header {
+        let (fd, _, path) = try context.openRegularFile(absolute)
         defer { close(fd) }
         var scanner = PythonMetadata.HeaderScanner()
         var pending = 0

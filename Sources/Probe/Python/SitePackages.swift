@@ -71,14 +71,14 @@ struct DistributionInventory: Sendable, Equatable {
             let isEgg = PythonPath.basename(entry).lowercased().hasSuffix(".egg")
             let listing: [DirectoryEntry]
             do {
-                listing = try PythonFiles.entries(of: context.hostPath(entry)) { name in
+                listing = try context.entries(of: entry) { name in
                     PythonFiles.hasSuffixIgnoringCase(name, ".dist-info") || PythonFiles.hasSuffixIgnoringCase(name, ".egg-info")
                         || isEgg && name.count == 8 && PythonFiles.hasSuffixIgnoringCase(name, "egg-info")
                 }
             } catch {
                 if case .notFound = error {
                     // A missing entry (python311.zip) is normal; a file is a zip archive.
-                    if PythonFiles.exists(context.hostPath(entry)) && !PythonFiles.isDirectory(context.hostPath(entry)) {
+                    if context.exists(entry) && !context.isDirectory(entry) {
                         diagnostics.append("\(entry): a file on sys.path (zip archive); distributions inside zip archives are not read")
                     }
                 } else {
@@ -194,36 +194,30 @@ struct DistributionInventory: Sendable, Equatable {
     /// METADATA, else PKG-INFO, else the entry itself when it is a file, as
     /// `importlib.metadata.Distribution.metadata` tries them.
     static func readHeader(_ candidate: Candidate, with reader: borrowing MetadataHeaderReader, in context: HostContext) -> Result<PythonMetadata.Header, Problem> {
-        let base = context.hostPath(candidate.path)
         var kind = candidate.kind
         if kind == .symbolicLink || kind == .unknown {
-            var info = stat()
-            if stat(base, &info) != 0 {
-                let code = errno
-                return .failure(Problem(path: candidate.path, reason: code == ELOOP ? "a symlink loop" : String(cString: strerror(code))))
+            do throws(POSIXFailure) {
+                kind = try context.status(candidate.path).isDirectory ? .directory : .regularFile
+            } catch {
+                return .failure(Problem(path: candidate.path, reason: error.errno == ELOOP ? "a symlink loop" : errnoDescription(error.errno)))
             }
-            kind = (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .regularFile
         }
         if kind != .directory {
-            return read(base, reportedAs: candidate.path, with: reader)
+            do {
+                return .success(try reader.header(at: candidate.path, in: context))
+            } catch {
+                return .failure(problem(error, reportedAs: candidate.path))
+            }
         }
         for file in ["METADATA", "PKG-INFO"] {
             do {
-                return .success(try reader.header(at: base + "/" + file))
+                return .success(try reader.header(at: candidate.path + "/" + file, in: context))
             } catch {
                 if case .notFound = error { continue }
                 return .failure(problem(error, reportedAs: candidate.path + "/" + file))
             }
         }
         return .failure(Problem(path: candidate.path, reason: "no METADATA or PKG-INFO inside; the distribution is broken, reinstall it"))
-    }
-
-    static func read(_ path: String, reportedAs reported: String, with reader: borrowing MetadataHeaderReader) -> Result<PythonMetadata.Header, Problem> {
-        do {
-            return .success(try reader.header(at: path))
-        } catch {
-            return .failure(problem(error, reportedAs: reported))
-        }
     }
 
     static func problem(_ error: FileReadError, reportedAs reported: String) -> Problem {

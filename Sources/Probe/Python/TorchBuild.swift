@@ -16,14 +16,8 @@ public struct TorchBuildDetector: SysPathDetector {
     ]
 
     public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        guard let folder = PythonInstallation.packageFolder("torch", on: sysPath, in: context) else {
-            return .absent("torch is not installed: no torch/__init__.py on sys.path")
-        }
-        let path = PythonPath.join(folder, "version.py")
-        do {
-            return Self.outcome(versionModule: try context.readText(path, limit: 1 << 20), path: path)
-        } catch {
-            return .failed("\(error.description): torch is installed but its build is unknown; reinstall torch")
+        PythonInstallation.versionModuleOutcome(of: "torch", on: sysPath, in: context) { text, path in
+            Self.outcome(versionModule: text, path: path)
         }
     }
 

@@ -12,14 +12,8 @@ public struct TorchvisionBuildDetector: SysPathDetector {
     public init() {}
 
     public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        guard let folder = PythonInstallation.packageFolder("torchvision", on: sysPath, in: context) else {
-            return .absent("torchvision is not installed: no torchvision/__init__.py on sys.path")
-        }
-        let path = PythonPath.join(folder, "version.py")
-        do {
-            return Self.outcome(versionModule: try context.readText(path, limit: 1 << 20), path: path)
-        } catch {
-            return .failed("\(error.description): torchvision is installed but its build is unknown; reinstall torchvision")
+        PythonInstallation.versionModuleOutcome(of: "torchvision", on: sysPath, in: context) { text, path in
+            Self.outcome(versionModule: text, path: path)
         }
     }
 

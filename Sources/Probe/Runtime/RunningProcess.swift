@@ -52,12 +52,10 @@ public struct ProcessView: Sendable, Equatable {
             candidate = PythonPath.normalize(directory + "/" + program)
         } else {
             // Its PATH, with relative folders taken from its working directory, not envlock's.
-            let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { folder in
+            let folders = (environment["PATH"] ?? CommandSearch.defaultSearchPath).split(separator: ":").map { folder in
                 folder.hasPrefix("/") ? String(folder) : PythonPath.normalize(directory + "/" + folder)
             }
-            var search = files
-            search.environment = ["PATH": folders.joined(separator: ":")]
-            candidate = PythonDetector.lookUp(program, in: search)
+            candidate = files.findCommand(program, searchPath: folders.joined(separator: ":"), rule: .anyFile)
         }
         guard let candidate, files.exists(candidate) else { return nil }
         return candidate
@@ -93,43 +91,41 @@ public enum ProcessReadError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Reads a process's identity from /proc and parses its files.
 public enum RunningProcess {
     /// Reads environ, cmdline, cwd and exe of process `pid` under `procRoot` (`/proc`).
+    ///
+    /// /proc is read on this machine through `FileSystem`, never under `--root`: it is the
+    /// kernel's view of a process that runs here.
     public static func read(pid: Int32, procRoot: String = "/proc") throws(ProcessReadError) -> ProcessView {
         let folder = "\(procRoot)/\(pid)"
-        var info = stat()
-        guard pid > 0, stat(folder, &info) == 0 else { throw .gone(pid: pid) }
+        guard pid > 0, let info = try? FileSystem.status(folder) else { throw .gone(pid: pid) }
         func bytes(_ name: String) throws(ProcessReadError) -> [UInt8] {
             do {
                 return try FileSystem.readBytes(folder + "/" + name, limit: 16 << 20)
             } catch {
-                throw problem(error, pid: pid, owner: info.st_uid, file: folder + "/" + name)
+                throw problem(error, pid: pid, owner: info.ownerUID, file: folder + "/" + name)
             }
         }
         let environment = parseEnviron(try bytes("environ"))
         let arguments = parseCommandLine(try bytes("cmdline"))
         var view = ProcessView(pid: pid, procFolder: folder, environment: environment, arguments: arguments)
-        view.workingDirectory = try link(folder + "/cwd", pid: pid, owner: info.st_uid)
-        view.executable = try link(folder + "/exe", pid: pid, owner: info.st_uid)
-        var itsRoot = stat()
-        var ourRoot = stat()
-        view.sharesFilesystem = stat(folder + "/root", &itsRoot) == 0 && stat("/", &ourRoot) == 0
-            && itsRoot.st_dev == ourRoot.st_dev && itsRoot.st_ino == ourRoot.st_ino
+        view.workingDirectory = try link(folder + "/cwd", pid: pid, owner: info.ownerUID)
+        view.executable = try link(folder + "/exe", pid: pid, owner: info.ownerUID)
+        if let itsRoot = try? FileSystem.status(folder + "/root"), let ourRoot = try? FileSystem.status("/") {
+            view.sharesFilesystem = itsRoot.device == ourRoot.device && itsRoot.inode == ourRoot.inode
+        } else {
+            view.sharesFilesystem = false
+        }
         return view
     }
 
     /// The target of a /proc link; nil for a kernel thread or zombie, which has none.
     static func link(_ path: String, pid: Int32, owner: UInt32) throws(ProcessReadError) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else {
-            let code = errno
-            if code == ENOENT {
-                var info = stat()
-                if stat(PythonPath.dirname(path), &info) != 0 { throw .gone(pid: pid) }
-                return nil
-            }
-            throw problem(FileSystem.error(code, path), pid: pid, owner: owner, file: path)
+        do {
+            return try FileSystem.linkTarget(path)
+        } catch {
+            guard case .notFound = error else { throw problem(error, pid: pid, owner: owner, file: path) }
+            if !FileSystem.exists(PythonPath.dirname(path)) { throw .gone(pid: pid) }
+            return nil
         }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func problem(_ error: FileReadError, pid: Int32, owner: UInt32, file: String) -> ProcessReadError {

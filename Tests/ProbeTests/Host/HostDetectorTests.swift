@@ -87,6 +87,32 @@ struct FixtureTree {
 }
 
 @Suite struct ForeignRootTests {
+    @Test func commandsLinksAndStatusAreFoundInsideTheTree() throws {
+        let tree = try FixtureTree(["opt/py/bin/python3": "", "usr/lib/placeholder": ""])
+        #expect(symlink("/opt/py/bin", tree.root + "/venvbin") == 0)
+        #expect(symlink("../../../../../../../../opt/py", tree.root + "/usr/py") == 0)
+        let context = tree.context
+        #expect(context.findCommand("python3", searchPath: "/nonexistent:/venvbin", rule: .anyFile) == "/venvbin/python3")
+        #expect(context.findCommand("python3", searchPath: "/nonexistent", rule: .anyFile) == nil)
+        #expect(context.findCommand("py", searchPath: "/usr", rule: .anyFile) == nil, "a folder is no command")
+        #expect(try context.linkTarget("/usr/py") == "../../../../../../../../opt/py")
+        #expect(try context.status("/usr/py/bin/python3").isRegularFile)
+        #expect(try context.status("/venvbin").isDirectory)
+        #expect(throws: POSIXFailure.self) { try context.status("/usr/py/bin/missing") }
+    }
+
+    @Test func theTwoCommandRulesDifferWhereTheirDocumentationSays() throws {
+        let tree = try FixtureTree(["bin/tool": ""])
+        #expect(chmod(tree.root + "/bin/tool", 0o644) == 0)
+        let here = HostContext(environment: [:], commands: NoCommands())
+        #expect(here.findCommand("tool", searchPath: tree.root + "/bin/", rule: .anyFile) == tree.root + "/bin/tool")
+        #expect(here.findCommand("tool", searchPath: tree.root + "/bin", rule: .executable) == nil, "not executable")
+        #expect(here.findCommand("tool", searchPath: ":" + tree.root + "/nothing", rule: .anyFile) == nil, "an empty entry is skipped")
+        #expect(chmod(tree.root + "/bin/tool", 0o755) == 0)
+        #expect(here.findCommand("tool", searchPath: tree.root + "/bin", rule: .executable) == tree.root + "/bin/tool")
+        #expect(SubprocessCommandRunner.resolve("tool", searchPath: tree.root + "/bin") == tree.root + "/bin/tool")
+    }
+
     @Test func absoluteLinksInsideTheTreeStayInsideIt() async throws {
         let tree = try FixtureTree([
             "etc/alternatives/cuda-12.1/version.json": "{}",

@@ -84,7 +84,7 @@ import Testing
         let classifiers = String(repeating: "Classifier: Programming Language :: Python :: 3\n", count: 400)
         let path = tree.write("METADATA", "Metadata-Version: 2.1\n\(classifiers)Name: late\nVersion: 7.0\n\nbody\n")
         let reader = MetadataHeaderReader()
-        #expect(try reader.header(at: path) == PythonMetadata.Header(name: "late", version: "7.0"))
+        #expect(try reader.header(at: path, in: HostContext(environment: [:], commands: NoCommands())) == PythonMetadata.Header(name: "late", version: "7.0"))
     }
 
     @Test func pyvenvConfigOfVenv311() {

@@ -43,7 +43,7 @@ import Testing
         tree.distInfo("site", "six-1.16.0.dist-info", name: "six", version: "1.16.0")
         tree.distInfo("site", "six-1.17.0.dist-info", name: "six", version: "1.17.0")
         // importlib.metadata takes the first in directory order; so must envlock.
-        let order = try PythonFiles.entries(of: tree.at("site")).map(\.name)
+        let order = try FileSystem.entries(of: tree.at("site")).map(\.name)
         let expected = order.first == "six-1.16.0.dist-info" ? "1.16.0" : "1.17.0"
         let outcome = await Self.scan([tree.at("site")])
         #expect(outcome.facts == ["python.packages.six": expected])

@@ -1,0 +1,115 @@
+import EnvLock
+
+/// `envlock audit`: a trusted lock's job rules judged against the records generated images
+/// carry, with the report as text, Markdown and a JSON/YAML document. Every path and value
+/// comes from the images and is escaped in text and Markdown (UntrustedText).
+public struct LockAudit: Sendable, Equatable {
+    public var lock: TrustedLock
+    public var report: AuditReport
+
+    public init(lock: TrustedLock, report: AuditReport) {
+        self.lock = lock
+        self.report = report
+    }
+
+    /// Reads and trusts the lock at `lockPath` (against `now`), then audits the images at
+    /// `paths` (files, or folders searched for images); `progress` hears (done, total).
+    public static func audit(
+        _ lockPath: String, requirements: TrustRequirements, paths: [String], now: Timestamp = .now(),
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws(WorkflowError) -> LockAudit {
+        let trusted = try TrustedLock.load(lockPath, requirements: requirements, now: now)
+        let report = await ImageAudit.audit(trusted.loaded.lock, paths: paths, progress: progress)
+        return LockAudit(lock: trusted, report: report)
+    }
+
+    /// Every image conforms, and there was at least one.
+    public var allConform: Bool { report.allConform && !report.images.isEmpty }
+
+    /// `envlock audit: PATH (profile "NAME", signed by trusted key ID)`.
+    public var header: String {
+        lock.heading("audit")
+    }
+
+    var totals: [(String, Int)] {
+        [("images", report.images.count)] + AuditVerdict.allCases.map { ($0.rawValue, report.count($0)) }
+    }
+
+    static func failures(_ image: AuditedImage) -> [RuleResult] {
+        image.evaluation?.results.filter { $0.verdict != .pass } ?? []
+    }
+
+    var notAuditedLine: String? {
+        guard !report.rulesNotAudited.isEmpty else { return nil }
+        return "not recorded in images, so not judged here (the launch-time gate checks them): "
+            + report.rulesNotAudited.map { UntrustedText.terminal($0.pattern.text) }.joined(separator: ", ")
+    }
+
+    /// Per image its verdict and path, then each failed rule; then totals.
+    public var text: String {
+        let terminal = UntrustedText.terminal
+        var lines = [header, ""]
+        for image in report.images {
+            var line = "\(image.verdict.rawValue.uppercased()) \(terminal(image.path))"
+            if let source = image.source { line += " (\(source))" }
+            if let detail = image.detail { line += ": \(terminal(detail))" }
+            lines.append(line)
+            for result in Self.failures(image) {
+                lines.append("  \(result.verdict.rawValue.uppercased()) \(terminal(result.key)): expected \(terminal(result.expected)), image says " + (result.found.map(UntrustedText.quoted) ?? "nothing"))
+                lines += result.explanationLines
+            }
+        }
+        lines.append("")
+        if let notAuditedLine { lines.append(notAuditedLine) }
+        lines.append("totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A table with a row per failed rule (or per image without one), then totals.
+    public var markdown: String {
+        var lines = ["### \(UntrustedText.markdown(header))", "", "| image | verdict | key | expected | image says | why |", "| --- | --- | --- | --- | --- | --- |"]
+        for image in report.images {
+            let path = UntrustedText.markdownCode(image.path)
+            let results = Self.failures(image)
+            if results.isEmpty {
+                lines.append("| \(path) | \(image.verdict.rawValue) | | | | \(UntrustedText.markdown(image.detail ?? "")) |")
+            }
+            for result in results {
+                let why = [result.note, result.rule.why].compactMap { $0 }.joined(separator: " ")
+                lines.append("| \(path) | \(image.verdict.rawValue) | \(UntrustedText.markdownCode(result.key)) | \(UntrustedText.markdown(result.expected)) | \(UntrustedText.markdown(result.found ?? "nothing")) | \(UntrustedText.markdown(why)) |")
+            }
+        }
+        lines.append("")
+        if let notAuditedLine { lines += [UntrustedText.markdown(notAuditedLine), ""] }
+        lines.append("Totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `{"lock": …, "images": [{"path", "verdict", "source", "detail", "findings": [...]}],
+    /// "totals": {…}, "rules_not_audited": [...]}`.
+    public var document: JSONValue {
+        let images: [JSONValue] = report.images.map { image in
+            var members: [JSONValue.Member] = [.init("path", .string(image.path)), .init("verdict", .string(image.verdict.rawValue))]
+            if let source = image.source { members.append(.init("source", .string(source))) }
+            if let detail = image.detail { members.append(.init("detail", .string(detail))) }
+            let findings: [JSONValue] = Self.failures(image).map { result in
+                var fields: [JSONValue.Member] = [
+                    .init("key", .string(result.key)), .init("rule", .string(result.rule.summary)),
+                    .init("verdict", .string(result.verdict.rawValue)), .init("expected", .string(result.expected)),
+                    .init("found", result.found.map(JSONValue.string) ?? .null),
+                ]
+                if let note = result.note { fields.append(.init("note", .string(note))) }
+                if let why = result.rule.why { fields.append(.init("why", .string(why))) }
+                return .object(fields)
+            }
+            members.append(.init("findings", .array(findings)))
+            return .object(members)
+        }
+        return .object([
+            .init("lock", .string(lock.loaded.path)),
+            .init("images", .array(images)),
+            .init("totals", .object(totals.map { JSONValue.Member($0.0, .string(String($0.1))) })),
+            .init("rules_not_audited", .array(report.rulesNotAudited.map { .string($0.pattern.text) })),
+        ])
+    }
+}
