@@ -28,23 +28,26 @@ strip -o "$stripped" "$binary"
 
 passed=0
 failed=0
+# Each test runs as `check NAME "$(status TEST…)" DETAIL`: a failing test on a line of its own would
+# end the script under `set -e` before it says what failed.
+status() { if "$@"; then echo 0; else echo 1; fi; }
 check() { # name, ok (0/1), detail
     if [[ $2 == 0 ]]; then passed=$((passed + 1)); echo "ok: $1 ($3)"; else failed=$((failed + 1)); echo "FAILED: $1 ($3)"; fi
 }
 version_le() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1) == "$1" ]]; }
 
 size=$(stat -c %s "$stripped")
-[[ $size -le $max_size ]]; check "stripped size at most $max_size bytes" $? "$size bytes"
+check "stripped size at most $max_size bytes" "$(status test "$size" -le "$max_size")" "$size bytes"
 
 symbols=$(objdump -T "$stripped")
 glibc=$(grep -o 'GLIBC_[0-9][0-9.]*' <<<"$symbols" | sed 's/GLIBC_//' | sort -V | tail -1)
-version_le "$glibc" "$max_glibc"; check "GLIBC_ at most $max_glibc" $? "needs GLIBC_$glibc"
+check "GLIBC_ at most $max_glibc" "$(status version_le "$glibc" "$max_glibc")" "needs GLIBC_$glibc"
 glibcxx=$(grep -o 'GLIBCXX_[0-9][0-9.]*' <<<"$symbols" | sed 's/GLIBCXX_//' | sort -V | tail -1)
-version_le "${glibcxx:-0}" "$max_glibcxx"; check "GLIBCXX_ at most $max_glibcxx" $? "needs GLIBCXX_${glibcxx:-none}"
+check "GLIBCXX_ at most $max_glibcxx" "$(status version_le "${glibcxx:-0}" "$max_glibcxx")" "needs GLIBCXX_${glibcxx:-none}"
 
 # The dynamic loader's name differs by architecture (ld-linux-x86-64.so.2, ld-linux-aarch64.so.1).
 needed=$(readelf -d "$stripped" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | grep -v '^ld-linux' | sort | tr '\n' ' ' | sed 's/ $//')
-[[ $needed == "$allowed_needed" ]]; check "NEEDED is $allowed_needed and the loader" $? "$needed"
+check "NEEDED is $allowed_needed and the loader" "$(status test "$needed" = "$allowed_needed")" "$needed"
 
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]
