@@ -49,6 +49,7 @@ let package = Package(
                 "EnvLock",
                 "Probe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(name: "envlock-fuzz", dependencies: ["EnvLock", "Probe"]),
