@@ -62,6 +62,7 @@ let package = Package(
                 "EnvLock",
                 "Probe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: releaseSize,
             linkerSettings: releaseLink

@@ -6,8 +6,8 @@
 // with a machine, and the strict YAML reader and writer that all documents go through.
 //
 // The library never prints and does no process or file I/O beyond loading and saving
-// documents; `StandardStream` only carries the command line's finished reports out. Detectors that read the machine live in the `Probe` module; the command line
-// lives in the `envlock` executable.
+// documents. Detectors that read the machine live in the `Probe` module; the command line,
+// which alone writes to standard output and error, lives in the `envlock` executable.
 
 /// The version of envlock itself, reported as the `envlock.version` fact.
 public enum EnvlockRelease {

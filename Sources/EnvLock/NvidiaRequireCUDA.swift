@@ -1,3 +1,6 @@
+// One job, kept in one file although it passes 300 lines: the NVIDIA_REQUIRE_CUDA language
+// (parse, make from a lock, evaluate against a machine) as libnvidia-container defines it.
+
 /// `NVIDIA_REQUIRE_CUDA`: the requirement expression nvidia-container-cli checks before it
 /// starts a GPU container, made from a lock, and checked against this machine's driver.
 ///
