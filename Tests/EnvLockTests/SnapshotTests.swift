@@ -6,3 +6,15 @@ import Testing
     #expect(snapshot.detector(named: "nvml")?.status == .absent)
     #expect(snapshot.detector(named: "cuda") == nil)
 }
+
+/// Facts are written in String's `<` order whichever way it is computed: by bytes for ASCII
+/// keys, by `<` as soon as one key is not ASCII (here `e` + combining acute, which `<` treats
+/// as `é` and bytes would put before every `é`).
+@Test func factKeysSortAsStringsSortThem() {
+    let ascii = ["python.packages.a-b", "python.packages.a", "python.packages.a.b", "gpu.10.name", "gpu.2.name", "Z", "_", "python.packages.\\u{e9}t\\u{e9}", ""]
+    #expect(ascii.sortedAsFactKeys() == ascii.sorted())
+    #expect(ascii.sortedAsFactKeys() == ["", "Z", "_", "gpu.10.name", "gpu.2.name", "python.packages.\\u{e9}t\\u{e9}", "python.packages.a", "python.packages.a-b", "python.packages.a.b"])
+    let composed = ["conda.packages.e\u{301}x", "conda.packages.\u{e9}a", "conda.packages.f"]
+    #expect(composed.sortedAsFactKeys() == composed.sorted())
+    #expect(composed.sortedAsFactKeys() == ["conda.packages.f", "conda.packages.\u{e9}a", "conda.packages.e\u{301}x"])
+}

@@ -7,13 +7,14 @@ extension Snapshot {
     public var text: String {
         let terminal = UntrustedText.terminal
         var lines = ["Facts"]
-        lines += TextTable.lines(facts.keys.sorted().map { [terminal($0), terminal(facts[$0] ?? "")] }, indent: "  ")
+        lines += TextTable.lines(facts.keys.sortedAsFactKeys().map { [terminal($0), terminal(facts[$0] ?? "")] }, indent: "  ")
         lines.append("")
         lines.append("Detectors")
         lines += TextTable.lines(detectors.map { [$0.status.rawValue, terminal($0.name), terminal($0.detail ?? "")] }, indent: "  ")
         for report in detectors {
             for diagnostic in report.diagnostics { lines.append("  \(terminal(report.name)): \(terminal(diagnostic))") }
-            for (key, reason) in report.unreadable.sorted(by: { $0.key < $1.key }) {
+            for key in report.unreadable.keys.sortedAsFactKeys() {
+                let reason = report.unreadable[key] ?? ""
                 lines.append("  \(terminal(report.name)): \(terminal(key)) is installed but cannot be read: \(terminal(reason))")
             }
         }
@@ -28,7 +29,7 @@ extension Snapshot {
     /// A table of facts, a table of detectors, then the warnings.
     public var markdown: String {
         var lines = ["### envlock probe", "", "| fact | value |", "| --- | --- |"]
-        for key in facts.keys.sorted() {
+        for key in facts.keys.sortedAsFactKeys() {
             lines.append("| \(UntrustedText.markdownCode(key)) | \(UntrustedText.markdown(facts[key] ?? "")) |")
         }
         lines += ["", "| detector | status | detail |", "| --- | --- | --- |"]

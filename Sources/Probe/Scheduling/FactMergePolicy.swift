@@ -28,16 +28,21 @@ enum FactMergePolicy {
                     familyOwner[family] = detector.name
                 }
             }
-            for (key, value) in outcome.facts.sorted(by: { $0.key < $1.key }) {
+            // The facts are taken in the dictionary's order: within one detector each key is
+            // reported once, so the order decides nothing but the order of the conflict
+            // messages, and only those are sorted (the renderers sort the facts, once).
+            var conflicts: [(key: String, message: String)] = []
+            for (key, value) in outcome.facts {
                 if let existing = snapshot.facts[key] {
                     if existing != value {
-                        outcome.diagnostics.append("\(key) = \"\(value)\" here, but \(owner[key] ?? "another detector") reported \"\(existing)\", which was kept")
+                        conflicts.append((key, "\(key) = \"\(value)\" here, but \(owner[key] ?? "another detector") reported \"\(existing)\", which was kept"))
                     }
                     continue
                 }
                 snapshot.facts[key] = value
                 owner[key] = detector.name
             }
+            outcome.diagnostics += conflicts.sorted { $0.key < $1.key }.map(\.message)
             snapshot.detectors.append(DetectorReport(
                 name: detector.name, status: outcome.status, detail: outcome.detail,
                 diagnostics: outcome.diagnostics, provides: detector.provides, unreadable: outcome.unreadable

@@ -141,6 +141,18 @@ let testContext = HostContext(environment: [:], commands: NoCommands())
         #expect(snapshot.detector(named: "proc")?.diagnostics == ["nvidia.driver = \"535.86.05\" here, but nvml reported \"535.104.05\", which was kept"])
     }
 
+    @Test func disagreementsAreDiagnosedInKeyOrder() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "first", outcome: { _ in .ok(["b.x": "1", "a.y": "1", "c.z": "1", "a.b": "1"]) }),
+            ScriptedDetector(name: "second", outcome: { _ in .ok(["c.z": "2", "a.b": "2", "b.x": "2", "a.y": "1", "d.w": "2"]) }),
+        ])
+        let snapshot = await prober.probe(testContext)
+        #expect(snapshot.facts == ["a.b": "1", "a.y": "1", "b.x": "1", "c.z": "1", "d.w": "2"])
+        #expect(snapshot.detector(named: "second")?.diagnostics == ["a.b", "b.x", "c.z"].map {
+            "\($0) = \"2\" here, but first reported \"1\", which was kept"
+        })
+    }
+
     @Test func gpuFactsComeFromOneSourceOnly() async {
         let prober = Prober(detectors: [
             ScriptedDetector(name: "nvml", outcome: { _ in .failed("count failed", facts: ["gpu.0.name": "NVIDIA L4"]) }),
