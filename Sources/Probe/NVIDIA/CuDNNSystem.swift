@@ -44,12 +44,14 @@ public struct CuDNNSystemDetector: Detector {
         return "\(major).\(minor).\(patch)"
     }
 
+    /// What every name `libraryVersion` accepts starts with.
+    static let libraryPrefix = "libcudnn.so."
+
     /// `9.1.0` from a library file name `libcudnn.so.9.1.0`; nil for `libcudnn.so`,
     /// `libcudnn.so.9` and other libraries.
     public static func libraryVersion(fileName: String) -> String? {
-        let prefix = "libcudnn.so."
-        guard fileName.hasPrefix(prefix) else { return nil }
-        let version = fileName.dropFirst(prefix.count)
+        guard fileName.hasPrefix(libraryPrefix) else { return nil }
+        let version = fileName.dropFirst(libraryPrefix.count)
         guard version.split(separator: ".").count == 3, NvidiaProcDetector.isDottedNumber(version) else { return nil }
         return String(version)
     }
@@ -77,7 +79,10 @@ public struct CuDNNSystemDetector: Detector {
         for folder in Self.libraryFolders {
             let names: [String]
             do {
-                names = try context.listDirectory(folder)
+                // /usr/lib/x86_64-linux-gnu holds thousands of libraries: only names that start
+                // with the prefix become Strings and are sorted (as `listDirectory` sorts, so
+                // the same file wins a tie), which keeps "no cuDNN here" cheap.
+                names = try context.entries(of: folder) { $0.starts(with: Self.libraryPrefix.utf8) }.map(\.name).sorted()
             } catch {
                 if case .notFound = error { continue }
                 problems.append(error.description)

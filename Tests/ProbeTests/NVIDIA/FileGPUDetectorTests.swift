@@ -192,6 +192,19 @@ func toolkitAbsentWithoutAnySource() async throws {
     #expect(outcome.diagnostics.count == 1)
 }
 
+/// Only names starting with `libcudnn.so.` are looked at, in sorted order: of two names with
+/// the same numeric version the first in that order wins, in any folder order on disk.
+@Test func cudnnLibraryTieGoesToTheFirstNameAndOtherFilesAreIgnored() async throws {
+    let tree = try GPUTestTree()
+    for name in ["libcudnn.so.9.1.0", "libcudnn_ops.so.9.1.0", "libcudnn.so.9.01.0", "libc.so.6", "libcudnn.so.9", "libcudnn.so.x.y.z"] {
+        try tree.touch("/usr/lib/x86_64-linux-gnu/" + name)
+    }
+    try tree.touch("/usr/lib64/libcudnn.so.8.9.7")
+    let outcome = await CuDNNSystemDetector().detect(in: tree.context(), earlier: [:])
+    #expect(outcome.facts == ["cudnn.system": "9.01.0"])
+    #expect(outcome.diagnostics == ["several cuDNN libraries are installed (9.01.0, 8.9.7, 9.1.0); reporting the newest, /usr/lib/x86_64-linux-gnu/libcudnn.so.9.01.0"])
+}
+
 @Test func cudnnAbsentWithoutHeaderOrLibrary() async throws {
     let tree = try GPUTestTree()
     try tree.write("/usr/include/cudnn.h", "#include \"cudnn_version.h\"\n")
