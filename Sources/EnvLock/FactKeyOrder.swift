@@ -1,44 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The order envlock writes fact keys in: String's `<`, computed cheaply.
 ///
 /// Every key envlock's detectors produce is ASCII (non-ASCII package names are spelled
 /// `\u{…}`, Hugging Face segments `%XX`), and for ASCII text `<` is the order of the UTF-8
-/// bytes. Comparing bytes skips the Unicode-aware comparison, which was a third of the
-/// instructions spent sorting 2,000 facts. A key that is not ASCII (a hand-edited lock, a
-/// conda name) makes the whole sort fall back to `<`, so the order written never depends
-/// on which path was taken. The canonical JSON of fingerprints has its own order (RFC 8785,
+/// bytes. Comparing bytes skips the Unicode-aware comparison. A key that is not ASCII (a
+/// hand-edited lock, a conda name) makes the whole sort fall back to `<`, so the order written
+/// never depends on which path was taken. The canonical JSON of fingerprints has its own order (RFC 8785,
 /// UTF-16 code units) and does not use this one.
 extension Sequence where Element == String {
     /// The strings sorted as `sorted()` sorts them.
     public func sortedAsFactKeys() -> [String] {
-        var keys = Array(self)
-        if keys.allSatisfy(FactKeyOrder.isASCII) {
-            keys.sort(by: FactKeyOrder.utf8Precedes)
-        } else {
-            keys.sort()
+        let keys = Array(self)
+        // The keys' bytes copied once into one buffer, and their positions sorted with memcmp:
+        // keys share long prefixes (`python.packages.`), and comparing Strings directly
+        // retains and releases both on every comparison.
+        var bytes: [UInt8] = []
+        var starts: [Int] = []
+        starts.reserveCapacity(keys.count + 1)
+        for key in keys {
+            starts.append(bytes.count)
+            bytes.append(contentsOf: key.utf8)
         }
-        return keys
-    }
-}
-
-enum FactKeyOrder {
-    static func isASCII(_ text: String) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 < 0x80 } }
-            ?? text.utf8.allSatisfy { $0 < 0x80 }
-    }
-
-    /// Whether `left`'s UTF-8 bytes come before `right`'s.
-    static func utf8Precedes(_ left: String, _ right: String) -> Bool {
-        let fast = left.utf8.withContiguousStorageIfAvailable { a in
-            right.utf8.withContiguousStorageIfAvailable { b in
-                let common = Swift.min(a.count, b.count)
-                var index = 0
-                while index < common {
-                    if a[index] != b[index] { return a[index] < b[index] }
-                    index += 1
+        starts.append(bytes.count)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return keys.sorted() }
+        var order = Array(keys.indices)
+        bytes.withUnsafeBufferPointer { bytes in
+            starts.withUnsafeBufferPointer { starts in
+                order.sort { left, right in
+                    let leftCount = starts[left + 1] - starts[left], rightCount = starts[right + 1] - starts[right]
+                    let common = Swift.min(leftCount, rightCount)
+                    guard common > 0 else { return leftCount < rightCount }
+                    let comparison = memcmp(bytes.baseAddress! + starts[left], bytes.baseAddress! + starts[right], common)
+                    return comparison != 0 ? comparison < 0 : leftCount < rightCount
                 }
-                return a.count < b.count
             }
         }
-        return (fast ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
+        return order.map { keys[$0] }
     }
 }
