@@ -21,9 +21,15 @@ enum CacheEntryFile {
     /// The entry at `path`, a real path of this machine: envlock's caches live in this user's
     /// cache folder, never under `--root`, so they are read through `FileSystem`.
     static func read(_ path: String, limit: Int) -> Read {
-        // Any failure to inspect the entry (it is not there, its folder is unreadable) leaves
-        // the cache empty for this question: the probe asks the source instead.
-        guard let info = try? POSIXFile.status(at: path, followingLinks: false) else { return .missing }
+        // Only "nothing there" is a miss; an entry that cannot be inspected (its folder is
+        // unreadable) is ignored with the reason, and the probe asks the source instead.
+        let info: FileStatus
+        do throws(POSIXFailure) {
+            info = try POSIXFile.status(at: path, followingLinks: false)
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { return .missing }
+            return .ignored("cache entry \(path) ignored: cannot \(error.operation): \(errnoDescription(error.errno))")
+        }
         guard info.isRegularFile, info.ownerUID == geteuid(), info.mode & 0o022 == 0 else {
             return .ignored("cache entry \(path) ignored: not a regular file owned by this user and writable only by it")
         }

@@ -88,6 +88,9 @@ public enum FileSystem {
     /// under it, and reading there fails with ELOOP, as it would under chroot.
     static let symlinkLoopMarker = ".envlock-symlink-loop"
 
+    /// The folder name that stands for a symbolic link whose target could not be read.
+    static let unreadableLinkMarker = ".envlock-unreadable-link"
+
     /// `path` resolved inside `base` as if `base` were `/`: `..` stops at `base`, and absolute
     /// and relative link targets alike resolve inside `base`. After 40 links (a loop, which
     /// chroot would refuse with ELOOP) the path is one under `symlinkLoopMarker`, never the
@@ -105,10 +108,21 @@ public enum FileSystem {
                 continue
             }
             let candidate = base + "/" + (resolved + [component]).joined(separator: "/")
-            guard let info = try? POSIXFile.status(at: candidate, followingLinks: false), info.isSymbolicLink,
-                  let target = try? POSIXFile.linkTarget(at: candidate), !target.isEmpty else {
-                // Nothing there (or not a link): the component is taken as it is, and opening
-                // it fails, or finds what appeared since, which is again a file and not a link.
+            guard let info = try? POSIXFile.status(at: candidate, followingLinks: false), info.isSymbolicLink else {
+                // Nothing there, or not a link: the component is taken as it is, and opening it
+                // fails with its own reason, or finds what appeared since (again not a link).
+                resolved.append(component)
+                continue
+            }
+            let target: String
+            do throws(POSIXFailure) {
+                target = try POSIXFile.linkTarget(at: candidate)
+            } catch {
+                // A link whose target cannot be read is never handed to the kernel, which
+                // would follow it out of the tree: reading there fails, naming the link.
+                return base + "/" + unreadableLinkMarker + "/" + path.split(separator: "/").joined(separator: "/")
+            }
+            guard !target.isEmpty else {
                 resolved.append(component)
                 continue
             }
@@ -147,6 +161,9 @@ public enum FileSystem {
     static func error(_ code: Int32, _ path: String) -> FileReadError {
         if path.contains("/" + symlinkLoopMarker + "/") {
             return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")
+        }
+        if path.contains("/" + unreadableLinkMarker + "/") {
+            return .system(path: path, errno: EIO, message: "a symbolic link on the way under --root could not be read")
         }
         switch code {
         case ENOENT, ENOTDIR: return .notFound(path: path)

@@ -103,8 +103,15 @@ public struct ModelDigest: Sendable {
             }
         }
         let digest = try Self.hash(descriptor, path: path, size: Int(identity.size), progress: progress)
-        if let after = try? POSIXFile.status(of: descriptor), FileIdentity(after) == identity, let entryPath = entryPath(for: identity) {
-            if let problem = Self.writeEntry(entryPath, identity: identity, digest: digest) { note = problem }
+        // The digest is remembered only for the file it was computed from: one that changed
+        // while it was read is hashed again next time.
+        do throws(POSIXFailure) {
+            let after = try POSIXFile.status(of: descriptor)
+            if FileIdentity(after) == identity, let entryPath = entryPath(for: identity) {
+                if let problem = Self.writeEntry(entryPath, identity: identity, digest: digest) { note = problem }
+            }
+        } catch {
+            note = "digest of \(path) not cached: cannot \(error.operation): \(errnoDescription(error.errno))"
         }
         return ModelDigestResult(digest: digest, cached: false, cacheNote: note)
     }

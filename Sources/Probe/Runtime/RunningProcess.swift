@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 
 /// A running process as `/proc/PID/` shows it: what `--pid` probes.
 ///
@@ -96,7 +97,14 @@ public enum RunningProcess {
     /// kernel's view of a process that runs here.
     public static func read(pid: Int32, procRoot: String = "/proc") throws(ProcessReadError) -> ProcessView {
         let folder = "\(procRoot)/\(pid)"
-        guard pid > 0, let info = try? FileSystem.status(folder) else { throw .gone(pid: pid) }
+        guard pid > 0 else { throw .gone(pid: pid) }
+        let info: FileStatus
+        do throws(POSIXFailure) {
+            info = try FileSystem.status(folder)
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { throw .gone(pid: pid) }
+            throw problem(FileSystem.error(error.errno, folder), pid: pid, owner: nil, file: folder)
+        }
         func bytes(_ name: String) throws(ProcessReadError) -> [UInt8] {
             do {
                 return try FileSystem.readBytes(folder + "/" + name, limit: 16 << 20)
@@ -128,7 +136,7 @@ public enum RunningProcess {
         }
     }
 
-    static func problem(_ error: FileReadError, pid: Int32, owner: UInt32, file: String) -> ProcessReadError {
+    static func problem(_ error: FileReadError, pid: Int32, owner: UInt32?, file: String) -> ProcessReadError {
         switch error {
         case .notFound: .gone(pid: pid)
         case .permissionDenied: .permissionDenied(pid: pid, ownerUID: owner, file: file)

@@ -30,6 +30,8 @@ public struct ProbeSettings: Sendable, Equatable {
     public enum RootError: Error, Sendable, Equatable, CustomStringConvertible {
         case missing(String)
         case notAFolder(String)
+        /// It is there but cannot be looked at (a link loop, a folder above it not searchable).
+        case unreadable(String, reason: String)
 
         public var description: String {
             switch self {
@@ -37,16 +39,23 @@ public struct ProbeSettings: Sendable, Equatable {
                 "--root \(UntrustedText.quoted(root)) does not exist: name the folder of an unpacked image or fixture tree"
             case .notAFolder(let root):
                 "--root \(UntrustedText.quoted(root)) is not a folder: name the folder of an unpacked image or fixture tree"
+            case .unreadable(let root, let reason):
+                "--root \(UntrustedText.quoted(root)) cannot be looked at (\(reason)): name a folder this user can read"
             }
         }
     }
 
-    /// Refuses a root that is missing (or cannot be looked at) or is not a folder: probing it
+    /// Refuses a root that is missing, cannot be looked at or is not a folder: probing it
     /// would find "nothing" and pass every rule that wants something absent.
     public static func checkRoot(_ root: String) throws(RootError) {
-        var info = stat()
-        guard stat(root, &info) == 0 else { throw .missing(root) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw .notAFolder(root) }
+        let info: FileStatus
+        do throws(POSIXFailure) {
+            info = try FileSystem.status(root)
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { throw .missing(root) }
+            throw .unreadable(root, reason: errnoDescription(error.errno))
+        }
+        guard info.isDirectory else { throw .notAFolder(root) }
     }
 
     /// The context detectors read through: `environment` and the real libraries and

@@ -13,6 +13,11 @@ import Glibc
         #expect(throws: Never.self) { try ProbeSettings.checkRoot(tree.path) }
         #expect(throws: ProbeSettings.RootError.missing(tree.at("missing"))) { try ProbeSettings.checkRoot(tree.at("missing")) }
         #expect(throws: ProbeSettings.RootError.notAFolder(tree.at("file"))) { try ProbeSettings.checkRoot(tree.at("file")) }
+        // A root behind a link loop is there but cannot be looked at: not "does not exist".
+        tree.symlink("loop", pointingTo: tree.at("loop"))
+        #expect(throws: ProbeSettings.RootError.unreadable(tree.at("loop/image"), reason: errnoDescription(ELOOP))) {
+            try ProbeSettings.checkRoot(tree.at("loop/image"))
+        }
         #expect(ProbeSettings.RootError.missing("/x\ny").description == "--root \"/x\\ny\" does not exist: name the folder of an unpacked image or fixture tree")
         #expect(ProbeSettings.RootError.notAFolder("/etc/hostname").description == "--root \"/etc/hostname\" is not a folder: name the folder of an unpacked image or fixture tree")
     }
