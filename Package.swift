@@ -73,6 +73,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnvLockTests", dependencies: ["EnvLock", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "EnvLock", "TestSupport"]),
+        // The command line's own logic (what `DirectCommandLine` reads against ArgumentParser).
+        .testTarget(name: "CommandLineTests", dependencies: ["envlock", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

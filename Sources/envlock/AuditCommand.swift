@@ -26,12 +26,11 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("name at least one image or folder to audit") }
-        if let minimum = trustOptions.minimumSerial, minimum < 0 { throw ValidationError("--min-serial must be zero or more") }
     }
 
     func run() async throws {
         try await reportingFailures {
-            let requirements = trustOptions.requirements(environment: ProcessEnvironment.current())
+            let requirements = trustOptions.choices.requirements(environment: ProcessEnvironment.current())
             let audit = try await LockAudit.audit(lockPath, requirements: requirements, paths: paths) { done, total in
                 if total > Self.progressStep, done % Self.progressStep < ImageAudit.batchSize || done == total {
                     printError("envlock audit: \(done)/\(total) images")

@@ -16,10 +16,21 @@ struct EnvlockCommand: AsyncParsableCommand {
     ]
 
     /// Records the signal state envlock was started with before anything can change it, so
-    /// that `run` hands the job exactly what a shell would.
+    /// that `run` hands the job exactly what a shell would. Then reads the command line by the
+    /// cheapest road that gives the same meaning: the plain lines of probe, verify and run
+    /// without ArgumentParser (`DirectCommandLine`), other subcommands parsed alone, and all
+    /// else (help, `--version`, errors) by ArgumentParser's full parse.
     static func main() async {
         Exec.recordInheritedSignalState()
-        guard var command = await directlyParsedSubcommand(Array(CommandLine.arguments.dropFirst())) else {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let invocation = DirectCommandLine.invocation(arguments) {
+            do {
+                Exec.exitProcess(try await invocation.run())
+            } catch {
+                exit(withError: error)
+            }
+        }
+        guard var command = await directlyParsedSubcommand(arguments) else {
             await main(nil)
             return
         }

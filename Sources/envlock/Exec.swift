@@ -15,6 +15,12 @@ enum Exec {
         exit(code == ENOENT ? 127 : 126)
     }
 
+    /// Ends envlock with `status` (what a command read by `DirectCommandLine` returns; the others
+    /// exit through ArgumentParser).
+    static func exitProcess(_ status: Int32) -> Never {
+        exit(status)
+    }
+
     /// The signals envlock's own parent started it with ignored (`nohup` ignores SIGHUP),
     /// read before any runtime code could change a disposition. A shell's `exec` passes such
     /// signals on ignored, and so does `run`.

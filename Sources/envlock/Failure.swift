@@ -56,14 +56,17 @@ func printError(_ message: String) {
 }
 
 /// Runs a command body, turning failures into their message and exit code.
-func reportingFailures(_ body: () async throws -> Int32) async throws -> Never {
-    let code: Int32
+func exitStatus(_ body: () async throws -> Int32) async throws -> Int32 {
     do {
-        code = try await body()
+        return try await body()
     } catch let failure as any CommandFailure {
         // Messages quote documents and paths; none of that may forge a line on the terminal.
         printError("envlock: " + UntrustedText.terminal(failure.message))
-        code = failure.exitCode
+        return failure.exitCode
     }
-    throw ExitCode(code)
+}
+
+/// Runs a command body and exits with its status through ArgumentParser.
+func reportingFailures(_ body: () async throws -> Int32) async throws -> Never {
+    throw ExitCode(try await exitStatus(body))
 }

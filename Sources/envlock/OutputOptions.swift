@@ -4,6 +4,14 @@ import EnvLock
 /// Output formats; not every command offers every one.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, yaml, markdown
+
+    /// The `--format` option for `DirectCommandLine`.
+    static let grammar = DirectCommandLine.Grammar(options: ["--format": .value])
+
+    /// `--format`'s value in `line` (text when absent), or nil for a value that is not a format.
+    static func format(_ line: DirectCommandLine) -> OutputFormat? {
+        line.value("--format").map(OutputFormat.init(rawValue:)) ?? .text
+    }
 }
 
 /// `--output FILE`: write the result to a file (atomically) instead of standard output.
@@ -13,13 +21,28 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never one of the command's inputs).")
     var replaceProtected = false
 
-    /// Writes `text` to `--output` (never onto one of `inputs`), or to standard output.
+    var destination: OutputDestination { OutputDestination(path: output, replaceProtected: replaceProtected) }
+
+    /// These options for `DirectCommandLine`.
+    static let grammar = DirectCommandLine.Grammar(options: ["--output": .value, "--replace-protected": .flag], aliases: ["-o": "--output"])
+
+    static func destination(_ line: DirectCommandLine) -> OutputDestination {
+        OutputDestination(path: line.value("--output"), replaceProtected: line.flag("--replace-protected"))
+    }
+}
+
+/// Where a command's result goes: a file (`--output`, written atomically) or standard output.
+struct OutputDestination: Equatable {
+    var path: String?
+    var replaceProtected = false
+
+    /// Writes `text` to the file (never onto one of `inputs`), or to standard output.
     func emit(_ text: String, inputs: [String] = []) throws {
-        guard let output else {
+        guard let path else {
             try StandardOutput.emit(text)
             return
         }
-        try writeOutput(Array(text.utf8), to: output, inputs: inputs, replaceProtected: replaceProtected)
+        try writeOutput(Array(text.utf8), to: path, inputs: inputs, replaceProtected: replaceProtected)
     }
 }
 

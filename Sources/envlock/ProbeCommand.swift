@@ -14,17 +14,49 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var job: JobOptions
 
+    var invocation: ProbeInvocation {
+        ProbeInvocation(settings: probeOptions.settings, format: format, destination: output.destination, job: job.command)
+    }
+
     func run() async throws {
-        try await reportingFailures {
-            let request = JobRequest(command: job.command, progress: JobOptions.hashProgress)
-            let snapshot = try await MachineProbe.snapshot(probeOptions.settings, environment: ProcessEnvironment.current(), job: request)
+        throw ExitCode(try await invocation.run())
+    }
+}
+
+/// `envlock probe`, however its command line was read.
+struct ProbeInvocation: Invocation, Equatable {
+    var settings: ProbeSettings
+    var format: OutputFormat
+    var destination: OutputDestination
+    var job: [String]
+
+    static let grammar = ProbeOptions.grammar.adding(OutputFormat.grammar).adding(OutputOptions.grammar)
+
+    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
+    init?(direct arguments: ArraySlice<String>) {
+        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let settings = ProbeOptions.settings(line),
+              let format = OutputFormat.format(line) else { return nil }
+        self.init(settings: settings, format: format, destination: OutputOptions.destination(line), job: line.afterTerminator)
+    }
+
+    init(settings: ProbeSettings, format: OutputFormat, destination: OutputDestination, job: [String]) {
+        self.settings = settings
+        self.format = format
+        self.destination = destination
+        self.job = job
+    }
+
+    func run() async throws -> Int32 {
+        try await exitStatus {
+            let request = JobRequest(command: job, progress: JobOptions.hashProgress)
+            let snapshot = try await MachineProbe.snapshot(settings, environment: ProcessEnvironment.current(), job: request)
             let rendered = switch format {
             case .json: JSONText.pretty(snapshot.document)
             case .yaml: YAMLWriter.write(snapshot.document)
             case .text: snapshot.text
             case .markdown: snapshot.markdown
             }
-            try output.emit(rendered, inputs: [probeOptions.python].compactMap { $0 })
+            try destination.emit(rendered, inputs: [settings.python].compactMap { $0 })
             return ExitStatus.ok
         }
     }

@@ -27,6 +27,22 @@ struct ProbeOptions: ParsableArguments {
     var settings: ProbeSettings {
         ProbeSettings(root: root, python: python, sitePackages: sitePackages, pid: pid, useInterpreterCache: !noCache)
     }
+
+    /// These options for `DirectCommandLine`.
+    static let grammar = DirectCommandLine.Grammar(options: [
+        "--root": .value, "--python": .value, "--site-packages": .repeatedValue, "--pid": .value, "--no-cache": .flag,
+    ])
+
+    /// The settings `line` gives, or nil where `validate()` would refuse them.
+    static func settings(_ line: DirectCommandLine) -> ProbeSettings? {
+        guard let pid = line.decimal("--pid", as: Int32.self), pid.map({ $0 > 0 }) ?? true else { return nil }
+        let settings = ProbeSettings(
+            root: line.value("--root") ?? "/", python: line.value("--python"), sitePackages: line.repeatedValues("--site-packages"),
+            pid: pid, useInterpreterCache: !line.flag("--no-cache")
+        )
+        guard (try? ProbeSettings.checkRoot(settings.root)) != nil else { return nil }
+        return settings
+    }
 }
 
 /// The job after `--` on probe, lock and verify (run has its own), so that the golden machine

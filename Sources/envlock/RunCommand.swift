@@ -24,11 +24,45 @@ struct RunCommand: AsyncParsableCommand {
         if probeOptions.pid != nil { throw ValidationError("run starts the command itself, so there is no process to read yet; check a running job with verify --pid") }
     }
 
+    var invocation: RunInvocation {
+        RunInvocation(lockPath: lockPath, trust: trustOptions.choices, settings: probeOptions.settings, command: command)
+    }
+
     func run() async throws {
-        try await reportingFailures {
+        throw ExitCode(try await invocation.run())
+    }
+}
+
+/// `envlock run`, however its command line was read.
+struct RunInvocation: Invocation, Equatable {
+    var lockPath: String
+    var trust: TrustChoices
+    var settings: ProbeSettings
+    var command: [String]
+
+    static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1).adding(TrustOptions.grammar).adding(ProbeOptions.grammar)
+
+    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`): also nil where
+    /// `validate()` refuses, without a command or with `--pid`.
+    init?(direct arguments: ArraySlice<String>) {
+        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), !line.afterTerminator.isEmpty, let trust = TrustOptions.choices(line),
+              let settings = ProbeOptions.settings(line), settings.pid == nil else { return nil }
+        self.init(lockPath: line.positionals[0], trust: trust, settings: settings, command: line.afterTerminator)
+    }
+
+    init(lockPath: String, trust: TrustChoices, settings: ProbeSettings, command: [String]) {
+        self.lockPath = lockPath
+        self.trust = trust
+        self.settings = settings
+        self.command = command
+    }
+
+    /// Execs the command when the machine and the command line match the lock; returns only when not.
+    func run() async throws -> Int32 {
+        try await exitStatus {
             let environment = ProcessEnvironment.current()
             let gate = try await RunGate.check(
-                lockPath, requirements: trustOptions.requirements(environment: environment), settings: probeOptions.settings,
+                lockPath, requirements: trust.requirements(environment: environment), settings: settings,
                 environment: environment, command: command, progress: JobOptions.hashProgress
             )
             let evaluation = gate.report.evaluation

@@ -12,8 +12,30 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .customLong("min-serial"), help: ArgumentHelp("Refuse locks whose serial is lower (replays of older locks).", valueName: "n"))
     var minimumSerial: Int?
 
-    /// The requirements, with the keys of `--trust` and of `ENVLOCK_TRUST` in `environment`.
+    func validate() throws {
+        if let minimumSerial, minimumSerial < 0 { throw ValidationError("--min-serial must be zero or more") }
+    }
+
+    var choices: TrustChoices { TrustChoices(keys: trust, allowUnsigned: allowUnsigned, minimumSerial: minimumSerial) }
+
+    /// These options for `DirectCommandLine`.
+    static let grammar = DirectCommandLine.Grammar(options: ["--trust": .repeatedValue, "--allow-unsigned": .flag, "--min-serial": .value])
+
+    /// The choices `line` gives, or nil for a `--min-serial` that is not a plain number.
+    static func choices(_ line: DirectCommandLine) -> TrustChoices? {
+        guard let minimumSerial = line.decimal("--min-serial", as: Int.self) else { return nil }
+        return TrustChoices(keys: line.repeatedValues("--trust"), allowUnsigned: line.flag("--allow-unsigned"), minimumSerial: minimumSerial)
+    }
+}
+
+/// What the command line says about trusting a lock.
+struct TrustChoices: Equatable {
+    var keys: [String]
+    var allowUnsigned: Bool
+    var minimumSerial: Int?
+
+    /// The requirements, with `keys` and the keys of `ENVLOCK_TRUST` in `environment`.
     func requirements(environment: [String: String]) -> TrustRequirements {
-        TrustRequirements(sources: TrustSources(flags: trust, environment: environment), allowUnsigned: allowUnsigned, minimumSerial: minimumSerial)
+        TrustRequirements(sources: TrustSources(flags: keys, environment: environment), allowUnsigned: allowUnsigned, minimumSerial: minimumSerial)
     }
 }

@@ -20,18 +20,49 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var job: JobOptions
 
-    func validate() throws {
-        if let minimum = trustOptions.minimumSerial, minimum < 0 { throw ValidationError("--min-serial must be zero or more") }
+    var invocation: VerifyInvocation {
+        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, settings: probeOptions.settings, job: job.command)
     }
 
     func run() async throws {
-        try await reportingFailures {
+        throw ExitCode(try await invocation.run())
+    }
+}
+
+/// `envlock verify`, however its command line was read.
+struct VerifyInvocation: Invocation, Equatable {
+    var lockPath: String
+    var trust: TrustChoices
+    var format: OutputFormat
+    var settings: ProbeSettings
+    var job: [String]
+
+    static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1)
+        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ProbeOptions.grammar)
+
+    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
+    init?(direct arguments: ArraySlice<String>) {
+        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let trust = TrustOptions.choices(line),
+              let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line) else { return nil }
+        self.init(lockPath: line.positionals[0], trust: trust, format: format, settings: settings, job: line.afterTerminator)
+    }
+
+    init(lockPath: String, trust: TrustChoices, format: OutputFormat, settings: ProbeSettings, job: [String]) {
+        self.lockPath = lockPath
+        self.trust = trust
+        self.format = format
+        self.settings = settings
+        self.job = job
+    }
+
+    func run() async throws -> Int32 {
+        try await exitStatus {
             let environment = ProcessEnvironment.current()
             let report: VerificationReport
             do {
                 report = try await MachineVerification.verify(
-                    lockPath, requirements: trustOptions.requirements(environment: environment), settings: probeOptions.settings,
-                    environment: environment, command: job.command, progress: JobOptions.hashProgress
+                    lockPath, requirements: trust.requirements(environment: environment), settings: settings,
+                    environment: environment, command: job, progress: JobOptions.hashProgress
                 )
             } catch let failure as ProbeWorkflowError where format == .json || format == .yaml {
                 // A program reading the report learns why there is no verdict.
