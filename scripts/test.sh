@@ -17,6 +17,6 @@ fi
 # Tests that hold a wall-clock limit (deadlines, hung sources, killed commands) run on their own
 # afterwards, one at a time: beside 500 other tests on a 2-core machine they would measure the
 # load, not envlock.
-timing='ProberTests|DependencyWaitTests|\.runner[A-Z]|\.hung[A-Z]|InTime|slowButHealthy|nvidiaSMITimeout'
+timing='ProberTests|DetectorThreadsTests|DependencyWaitTests|\.runner[A-Z]|\.hung[A-Z]|InTime|slowButHealthy|nvidiaSMITimeout'
 swift test --skip-build --skip "$timing"
 swift test --skip-build --filter "$timing" --no-parallel

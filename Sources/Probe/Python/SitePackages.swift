@@ -170,15 +170,13 @@ struct DistributionInventory: Sendable, Equatable {
         let workers = min(4, max(1, candidates.count / parallelThreshold))
         if workers == 1 { return readHeaders(candidates[...], in: context) }
         let size = (candidates.count + workers - 1) / workers
+        // A thread for each slice, like the detectors' own: a hung read blocks only its slice.
+        let threads = DetectorThreads(workers: workers, timer: ProbeTimer())
+        defer { threads.finish() }
         return await withTaskGroup(of: (Int, [Result<PythonMetadata.Header, Problem>]).self) { group in
             for worker in 0..<workers {
                 let slice = candidates[min(candidates.count, worker * size)..<min(candidates.count, (worker + 1) * size)]
-                // A worker of its own thread, like every detector: a hung read blocks only it.
-                let thread = DetectorThread()
-                group.addTask(executorPreference: thread) {
-                    defer { thread.finish() }
-                    return (worker, readHeaders(slice, in: context))
-                }
+                group.addTask(executorPreference: threads) { (worker, readHeaders(slice, in: context)) }
             }
             var parts = [[Result<PythonMetadata.Header, Problem>]](repeating: [], count: workers)
             for await (worker, part) in group { parts[worker] = part }

@@ -6,9 +6,9 @@ import Glibc
 /// Runs detectors concurrently under one deadline and merges their findings into a snapshot
 /// (`FactMergePolicy` decides which source wins).
 ///
-/// Each detector that may block runs on a thread of its own (`DetectorThread`), so one blocked
-/// in a system call cannot delay the others or the deadline; those that only look at memory
-/// (`mayBlock` false) run on the probing task. Detectors start at once unless they name
+/// Each detector that may block runs on envlock's own threads (`DetectorThreads`), where one
+/// blocked in a system call cannot delay the others or the deadline; those that only look at
+/// memory (`mayBlock` false) run on the probing task. Detectors start at once unless they name
 /// `dependencies`; those start when their
 /// dependencies finish, or after `dependencyWait` (or the detector's own) if one hangs (a
 /// sick GPU can hang NVML), and then see only the outcomes that arrived. When `deadline` passes, every detector that
@@ -30,7 +30,9 @@ public struct Prober: Sendable {
         var timed = context
         timed.probeDeadline = ContinuousClock.now + deadline
         let context = timed
-        let board = OutcomeBoard()
+        let timer = ProbeTimer()
+        let board = OutcomeBoard(timer: timer)
+        let threads = DetectorThreads(timer: timer)
         var inMemory: [any Detector] = []
         for detector in detectors {
             if detector.dependencies.isEmpty && !detector.mayBlock(in: context) {
@@ -39,13 +41,11 @@ public struct Prober: Sendable {
             }
             let dependencies = Set(detector.dependencies)
             let wait = detector.dependencyWait ?? dependencyWait
-            let thread = DetectorThread()
-            Task(executorPreference: thread) {
+            Task(executorPreference: threads) {
                 if !dependencies.isEmpty { await board.wait(for: dependencies, timeout: wait) }
                 let earlier = board.outcomes(named: dependencies)
                 let outcome = await detector.detect(in: context, earlier: earlier)
                 board.record(detector.name, outcome)
-                thread.finish()
             }
         }
         // After every thread has started, so that these never delay a detector that reads.
@@ -53,6 +53,7 @@ public struct Prober: Sendable {
             board.record(detector.name, await detector.detect(in: context, earlier: [:]))
         }
         await board.wait(for: Set(detectors.map(\.name)), timeout: deadline)
+        threads.finish()
         let outcomes = board.outcomes(named: Set(detectors.map(\.name)))
         let reports = detectors.map { detector in
             (detector, outcomes[detector.name] ?? .failed("did not finish within \(Self.seconds(deadline)); the probe went on without it"))
@@ -69,39 +70,29 @@ public struct Prober: Sendable {
 
 /// Where detector tasks leave their outcomes and wait for each other.
 ///
-/// A lock rather than an actor, and one timer thread of its own rather than tasks: a wait must
-/// end on time even when Swift's shared pool is busy, and resuming a continuation needs no pool
-/// thread (the waiting task goes back to its own detector thread). One thread serves every wait
-/// of a probe (the dependents' and the deadline), started with the first wait that cannot be
-/// answered at once and ended when no wait is left, instead of one sleeping thread per wait.
+/// A lock rather than an actor, and the probe's `ProbeTimer` rather than tasks: a wait must end
+/// on time even when Swift's shared pool is busy, and resuming a continuation needs no pool
+/// thread (the waiting task goes back to the detector threads).
 final class OutcomeBoard: @unchecked Sendable {
     private struct Waiter {
         var names: Set<String>
-        var until: ContinuousClock.Instant
         var continuation: CheckedContinuation<Void, Never>
+        var expiry: ProbeTimer.Token?
     }
 
-    // Guarded by `mutex`; `changed` wakes the timer thread when a wait is added or answered.
+    private let timer: ProbeTimer
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var finished: [String: DetectorOutcome] = [:]
     private var waiters: [Int: Waiter] = [:]
     private var nextWaiter = 0
-    private var timerRunning = false
 
-    init() {
+    init(timer: ProbeTimer) {
+        self.timer = timer
         pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(changed, &attributes)
-        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
-        pthread_cond_destroy(changed)
         pthread_mutex_destroy(mutex)
-        changed.deallocate()
         mutex.deallocate()
     }
 
@@ -110,9 +101,11 @@ final class OutcomeBoard: @unchecked Sendable {
         finished[name] = outcome
         let ready = waiters.filter { $0.value.names.isSubset(of: finished.keys) }
         for id in ready.keys { waiters[id] = nil }
-        if !ready.isEmpty { pthread_cond_signal(changed) }
         pthread_mutex_unlock(mutex)
-        for waiter in ready.values { waiter.continuation.resume() }
+        for waiter in ready.values {
+            if let expiry = waiter.expiry { timer.cancel(expiry) }
+            waiter.continuation.resume()
+        }
     }
 
     func outcomes(named names: Set<String>) -> [String: DetectorOutcome] {
@@ -130,57 +123,27 @@ final class OutcomeBoard: @unchecked Sendable {
                 continuation.resume()
                 return
             }
-            waiters[nextWaiter] = Waiter(names: names, until: .now + timeout, continuation: continuation)
+            let id = nextWaiter
             nextWaiter += 1
-            let startTimer = !timerRunning
-            timerRunning = true
-            pthread_cond_signal(changed)
+            waiters[id] = Waiter(names: names, continuation: continuation)
             pthread_mutex_unlock(mutex)
-            if startTimer { startTimerThread() }
+            let expiry = timer.schedule(at: .now + timeout) { [self] in expire(id) }
+            pthread_mutex_lock(mutex)
+            let stillWaiting = waiters[id] != nil
+            waiters[id]?.expiry = expiry
+            pthread_mutex_unlock(mutex)
+            // Answered meanwhile: nothing left for the timer to end.
+            if !stillWaiting, let expiry { timer.cancel(expiry) }
+            // No timer thread: end the wait at once rather than never; a wait that ends early
+            // only means a fallback starts sooner or the probe reports what it has.
+            if expiry == nil { expire(id) }
         }
     }
 
-    private func startTimerThread() {
-        let retained = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            Unmanaged<OutcomeBoard>.fromOpaque(argument!).takeRetainedValue().expireWaits()
-            return nil
-        }, retained)
-        if created == 0 {
-            pthread_detach(thread)
-        } else {
-            // No thread: end the waits at once rather than never; a wait that ends early only
-            // means a fallback starts sooner or the probe reports what it has.
-            Unmanaged<OutcomeBoard>.fromOpaque(retained).takeRetainedValue().expireWaits(now: true)
-        }
-    }
-
-    /// The timer thread: ends each wait whose time has come; returns when none is left.
-    private func expireWaits(now: Bool = false) {
+    private func expire(_ id: Int) {
         pthread_mutex_lock(mutex)
-        while true {
-            let current = ContinuousClock.now
-            let expired = waiters.filter { now || $0.value.until <= current }
-            for id in expired.keys { waiters[id] = nil }
-            if !expired.isEmpty {
-                pthread_mutex_unlock(mutex)
-                for waiter in expired.values { waiter.continuation.resume() }
-                pthread_mutex_lock(mutex)
-                continue
-            }
-            guard let earliest = waiters.values.map(\.until).min() else {
-                timerRunning = false
-                pthread_mutex_unlock(mutex)
-                return
-            }
-            var wake = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &wake)
-            let (seconds, attoseconds) = (earliest - current).components
-            let nanoseconds = wake.tv_nsec + Int(attoseconds / 1_000_000_000)
-            wake.tv_sec += Int(seconds) + nanoseconds / 1_000_000_000
-            wake.tv_nsec = nanoseconds % 1_000_000_000
-            pthread_cond_timedwait(changed, mutex, &wake)
-        }
+        let waiter = waiters.removeValue(forKey: id)
+        pthread_mutex_unlock(mutex)
+        waiter?.continuation.resume()
     }
 }

@@ -51,7 +51,7 @@ let testContext = HostContext(environment: [:], commands: NoCommands())
     }
 
     /// Detectors blocked in a system call (as on a hung NFS mount) outnumber the cores; the
-    /// deadline still fires because each detector has a thread of its own.
+    /// deadline still fires because a blocked call holds only its own thread (`DetectorThreads`).
     @Test func detectorsBlockedInSystemCallsCannotStallTheDeadline() async {
         var blocked: [any Detector] = []
         for index in 0..<6 {
