@@ -12,10 +12,17 @@ import Musl
 /// hand-edited lock, a conda name) makes the whole sort fall back to `<`, so the order written
 /// never depends on which path was taken. The canonical JSON of fingerprints has its own order (RFC 8785,
 /// UTF-16 code units) and does not use this one.
-extension Sequence where Element == String {
-    /// The strings sorted as `sorted()` sorts them.
-    public func sortedAsFactKeys() -> [String] {
-        let keys = Array(self)
+extension Dictionary where Key == String {
+    /// The entries sorted by key as `sorted()` sorts Strings.
+    public func sortedByFactKey() -> [(key: String, value: Value)] {
+        let entries = Array(self)
+        return FactKeyOrder.sortedPositions(of: entries.map(\.key)).map { entries[$0] }
+    }
+}
+
+enum FactKeyOrder {
+    /// The positions of `keys` in sorted order.
+    static func sortedPositions(of keys: [String]) -> [Int] {
         // The keys' bytes copied once into one buffer, and their positions sorted with memcmp:
         // keys share long prefixes (`python.packages.`), and comparing Strings directly
         // retains and releases both on every comparison.
@@ -27,8 +34,11 @@ extension Sequence where Element == String {
             bytes.append(contentsOf: key.utf8)
         }
         starts.append(bytes.count)
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return keys.sorted() }
         var order = Array(keys.indices)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            order.sort { keys[$0] < keys[$1] }
+            return order
+        }
         bytes.withUnsafeBufferPointer { bytes in
             starts.withUnsafeBufferPointer { starts in
                 order.sort { left, right in
@@ -40,6 +50,6 @@ extension Sequence where Element == String {
                 }
             }
         }
-        return order.map { keys[$0] }
+        return order
     }
 }

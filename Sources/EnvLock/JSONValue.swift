@@ -28,6 +28,6 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// An object whose members are sorted by key, for maps such as `facts`.
     public static func sortedObject(_ dictionary: [String: String]) -> JSONValue {
-        .object(dictionary.keys.sortedAsFactKeys().map { Member($0, .string(dictionary[$0]!)) })
+        .object(dictionary.sortedByFactKey().map { Member($0.key, .string($0.value)) })
     }
 }

@@ -7,14 +7,13 @@ extension Snapshot {
     public var text: String {
         let terminal = UntrustedText.terminal
         var lines = ["Facts"]
-        lines += TextTable.lines(facts.keys.sortedAsFactKeys().map { [terminal($0), terminal(facts[$0] ?? "")] }, indent: "  ")
+        lines += TextTable.lines(facts.sortedByFactKey().map { [terminal($0.key), terminal($0.value)] }, indent: "  ")
         lines.append("")
         lines.append("Detectors")
         lines += TextTable.lines(detectors.map { [$0.status.rawValue, terminal($0.name), terminal($0.detail ?? "")] }, indent: "  ")
         for report in detectors {
             for diagnostic in report.diagnostics { lines.append("  \(terminal(report.name)): \(terminal(diagnostic))") }
-            for key in report.unreadable.keys.sortedAsFactKeys() {
-                let reason = report.unreadable[key] ?? ""
+            for (key, reason) in report.unreadable.sortedByFactKey() {
                 lines.append("  \(terminal(report.name)): \(terminal(key)) is installed but cannot be read: \(terminal(reason))")
             }
         }
@@ -29,8 +28,8 @@ extension Snapshot {
     /// A table of facts, a table of detectors, then the warnings.
     public var markdown: String {
         var lines = ["### envlock probe", "", "| fact | value |", "| --- | --- |"]
-        for key in facts.keys.sortedAsFactKeys() {
-            lines.append("| \(UntrustedText.markdownCode(key)) | \(UntrustedText.markdown(facts[key] ?? "")) |")
+        for (key, value) in facts.sortedByFactKey() {
+            lines.append("| \(UntrustedText.markdownCode(key)) | \(UntrustedText.markdown(value)) |")
         }
         lines += ["", "| detector | status | detail |", "| --- | --- | --- |"]
         for report in detectors {

@@ -14,8 +14,13 @@ enum FactMergePolicy {
     /// Merges each detector's outcome, in the order given, into one snapshot.
     static func merge(_ outcomes: [(detector: any Detector, outcome: DetectorOutcome)]) -> Snapshot {
         var snapshot = Snapshot()
-        var owner: [String: String] = [:]
+        // Sized once: a large environment reports thousands of package facts, and growing the
+        // table rehashes every key already in it.
+        snapshot.facts.reserveCapacity(outcomes.reduce(0) { $0 + $1.outcome.facts.count })
         var familyOwner: [String: String] = [:]
+        // Each detector's facts as merged, in order, to name the owner of a conflicting key
+        // (conflicts are rare; remembering an owner for every key cost a hash table insert each).
+        var merged: [(name: String, facts: [String: String])] = []
         for (detector, reported) in outcomes {
             var outcome = reported
             for family in singleSourceFamilies {
@@ -35,13 +40,14 @@ enum FactMergePolicy {
             for (key, value) in outcome.facts {
                 if let existing = snapshot.facts[key] {
                     if existing != value {
-                        conflicts.append((key, "\(key) = \"\(value)\" here, but \(owner[key] ?? "another detector") reported \"\(existing)\", which was kept"))
+                        let owner = merged.first { $0.facts[key] != nil }?.name ?? "another detector"
+                        conflicts.append((key, "\(key) = \"\(value)\" here, but \(owner) reported \"\(existing)\", which was kept"))
                     }
                     continue
                 }
                 snapshot.facts[key] = value
-                owner[key] = detector.name
             }
+            merged.append((detector.name, outcome.facts))
             outcome.diagnostics += conflicts.sorted { $0.key < $1.key }.map(\.message)
             snapshot.detectors.append(DetectorReport(
                 name: detector.name, status: outcome.status, detail: outcome.detail,
