@@ -96,6 +96,8 @@ struct DistributionInventory: Sendable, Equatable {
         var inventory = DistributionInventory()
         inventory.diagnostics = diagnostics
         var seen: [String: Candidate] = [:]
+        seen.reserveCapacity(candidates.count)
+        inventory.distributions.reserveCapacity(candidates.count)
         for (candidate, result) in zip(candidates, headers) {
             var problems: [String] = []
             var header = PythonMetadata.Header()
@@ -119,7 +121,7 @@ struct DistributionInventory: Sendable, Equatable {
                 problems.append("\(candidate.path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
             }
             var key = PackageName.normalize(name)
-            if key.unicodeScalars.contains(where: { !$0.isASCII }) {
+            if key.utf8.contains(where: { $0 >= 0x80 }) {
                 // PEP 508 names are ASCII. importlib.metadata keeps names byte for byte, so
                 // `café` written precomposed (NFC) and decomposed (NFD) are two distributions;
                 // Swift strings compare them equal, so each non-ASCII scalar is spelled out.
