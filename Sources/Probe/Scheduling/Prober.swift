@@ -34,7 +34,11 @@ public struct Prober: Sendable {
         let board = OutcomeBoard(timer: timer)
         let threads = DetectorThreads(timer: timer)
         var inMemory: [any Detector] = []
-        for detector in detectors {
+        // Detectors that others wait for start first: on a few threads, the longest chain
+        // (python, then site-packages reading every METADATA) would otherwise wait behind the
+        // quick detectors listed before it. The merge keeps the order of `detectors`.
+        let awaited = Set(detectors.flatMap(\.dependencies))
+        for detector in detectors.filter({ awaited.contains($0.name) }) + detectors.filter({ !awaited.contains($0.name) }) {
             if detector.dependencies.isEmpty && !detector.mayBlock(in: context) {
                 inMemory.append(detector)
                 continue
