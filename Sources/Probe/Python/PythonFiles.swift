@@ -130,7 +130,8 @@ struct MetadataHeaderReader: ~Copyable {
             }
             pending += count
             let consumed = scanner.consume(UnsafeRawBufferPointer(rebasing: storage[0..<pending]), isEndOfFile: count == 0)
-            if consumed > 0 && consumed < pending {
+            // Once the scanner is complete, what follows is never read.
+            if !scanner.isComplete && consumed > 0 && consumed < pending {
                 storage.baseAddress!.copyMemory(from: storage.baseAddress! + consumed, byteCount: pending - consumed)
             }
             pending -= consumed
