@@ -2,13 +2,15 @@
 # Times `envlock probe` against importlib.metadata and `pip list` on one real virtual
 # environment whose site-packages holds 2,000 extra synthetic distributions.
 #
-# Usage: bench/python-probe.sh [RUNS]   (default 9 runs per command; the median is reported)
+# Usage: bench/python-probe.sh [RUNS]   (default 9 rounds of the slow tools; the median is reported)
 # Needs: a release build (swift build -c release, or ENVLOCK=/path/to/envlock), python3 with
 # venv and ensurepip, cc. Work files go to bench/work/ (ignored by git); rerunning reuses them.
 #
-# Each command runs once untimed (so every tool reads from a warm page cache), then RUNS
-# interleaved rounds time each command once per round, so that load from other work on a
-# shared machine falls on all of them alike. `envlock --version` is timed too: the goal is
+# Each command runs once untimed (so every tool reads from a warm page cache), then interleaved
+# rounds time each command once per round, so that load from other work on a shared machine
+# falls on all of them alike. The commands of the 1.5x goal (envlock, process start, the floor)
+# take milliseconds and run 41 rounds of their own first; the Python tools take seconds and
+# heat the machine, so they run RUNS rounds afterwards, beside envlock again for the 20x goal. `envlock --version` is timed too: the goal is
 # stated against the I/O floor plus process start. Wall time is measured around fork/exec/wait. Peak RSS is
 # "Maximum resident set size" of /usr/bin/time (3 separate runs, the largest reported); without
 # /usr/bin/time it is the child's ru_maxrss from wait4(2), which then also counts the harness's
@@ -117,18 +119,26 @@ def peak_rss(argv, fallback):
     return max(peaks)
 
 load_before = os.getloadavg()[0]
-# Interleaved rounds (each command once per round), so that load from other work on a shared
-# machine falls on every command alike.
 outputs = [measure(argv)[2] for _, argv in commands]  # warm-up, and the output for the checks below
-times = [[] for _ in commands]
-rss = [[] for _ in commands]
-for _ in range(runs):
-    for index, (_, argv) in enumerate(commands):
-        elapsed, peak, _ = measure(argv)
-        times[index].append(elapsed)
-        rss[index].append(peak)
+
+def rounds(indices, count):
+    """Medians, minima and maxima of `count` interleaved rounds of the commands at `indices`."""
+    times = {i: [] for i in indices}
+    rss = {i: [] for i in indices}
+    for _ in range(count):
+        for i in indices:
+            elapsed, peak, _ = measure(commands[i][1])
+            times[i].append(elapsed)
+            rss[i].append(peak)
+    return times, rss
+
+quick_times, quick_rss = rounds([0, 1, 4, 5], 41)
+slow_times, slow_rss = rounds([0, 2, 3], runs)
+times = {**slow_times, **{i: t for i, t in quick_times.items() if i != 0}}
+rss = {**slow_rss, **{i: r for i, r in quick_rss.items() if i != 0}}
 results = [(label, statistics.median(times[i]), min(times[i]), max(times[i]), peak_rss(argv, rss[i]), outputs[i])
            for i, (label, argv) in enumerate(commands)]
+quick_envlock = statistics.median(quick_times[0])
 
 snapshot = json.loads(results[0][5])
 packages = {k: v for k, v in snapshot["facts"].items() if k.startswith("python.packages.")}
@@ -146,7 +156,8 @@ lines = [
     f"Machine: {cpu}, {os.cpu_count()} CPUs; {platform.system()} {platform.release()}; Python {platform.python_version()}; "
     f"{time.strftime('%Y-%m-%d %H:%M %Z')}; load average before the run {load_before:.2f}, after {os.getloadavg()[0]:.2f}",
     f"Environment: one venv, {len(packages)} distributions ({len(packages) - 2000} real + 2000 synthetic), {floor_files} METADATA files; "
-    f"median of {runs} interleaved rounds after a warm-up, warm page cache.",
+    f"warm page cache. envlock, process start and the floor: medians of 41 interleaved rounds; the Python tools: "
+    f"{runs} interleaved rounds beside envlock (its row below).",
     "",
     "| command | median | min | max | peak RSS | vs envlock |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -158,9 +169,11 @@ start, header_floor, one_liner = results[1][1], results[5][1], results[2][1]
 bound = 1.5 * header_floor + start
 lines += [
     "",
-    f"- envlock / (I/O floor reading each METADATA header + process start): {base / (header_floor + start):.2f}x "
-    f"(goal at most 1.5x the floor plus process start, {bound * 1000:.1f} ms: {'met' if base <= bound else 'NOT met'})",
-    f"- importlib.metadata one-liner / envlock: {one_liner / base:.1f}x (goal at least 20x: {'met' if one_liner >= 20 * base else 'NOT met'})",
+    f"- The 1.5x goal, from the 41 quick rounds: envlock {quick_envlock * 1000:.1f} ms, process start {start * 1000:.1f} ms, "
+    f"header floor {header_floor * 1000:.1f} ms. envlock / (floor + process start): {quick_envlock / (header_floor + start):.2f}x; "
+    f"envlock against 1.5 x floor + process start ({bound * 1000:.1f} ms): {'met' if quick_envlock <= bound else 'NOT met'} "
+    f"(the stricter reading of the goal; {(quick_envlock - start) / header_floor:.2f}x the floor once process start is taken off).",
+    f"- importlib.metadata one-liner / envlock, same rounds: {one_liner / base:.1f}x (goal at least 20x: {'met' if one_liner >= 20 * base else 'NOT met'})",
 ]
 text = "\n".join(lines)
 print(text)

@@ -68,7 +68,9 @@ public enum JSONText {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 newline(indent + 1)
                 writeString(member.key, into: &output)
-                output.append(contentsOf: Array(": ".utf8))
+                // Two bytes, not `Array(": ".utf8)`: that allocated an array for every member.
+                output.append(UInt8(ascii: ":"))
+                output.append(UInt8(ascii: " "))
                 writePretty(member.value, indent: indent + 1, into: &output)
             }
             newline(indent)
