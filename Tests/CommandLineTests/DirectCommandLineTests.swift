@@ -48,18 +48,6 @@ import TestSupport
         },
     ]
 
-    /// A deterministic generator, so that a failing line fails again.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
-        }
-    }
-
     /// Values that mean something to some option, and values no option takes.
     static func values(existingFolder: String) -> [String] {
         [
@@ -76,7 +64,7 @@ import TestSupport
     ]
 
     /// A random line for `command`: options in every spelling, values good and bad, positionals, `--`.
-    static func line(for command: Command, values: [String], using generator: inout SplitMix) -> [String] {
+    static func line(for command: Command, values: [String], using generator: inout SplitMix64) -> [String] {
         let spellings = Array(command.grammar.options.keys) + Array(command.grammar.aliases.keys)
         var line: [String] = []
         for _ in 0..<Int.random(in: 0...6, using: &generator) {
@@ -117,7 +105,7 @@ import TestSupport
         let folder = try TestFiles.scratchFolder()
         defer { TestFiles.removeTree(folder) }
         let values = Self.values(existingFolder: folder)
-        var generator = SplitMix(state: 14)
+        var generator = SplitMix64(seed: 14)
         var same = 0
         var declinedButValid = 0
         for _ in 0..<1_200 {

@@ -121,14 +121,17 @@ struct DistributionInventory: Sendable, Equatable {
                 problems.append("\(candidate.path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
             }
             var key = PackageName.normalize(name)
-            if key.utf8.contains(where: { $0 >= 0x80 }) {
+            // One pass over contiguous bytes for the usual name, all printable ASCII; only other
+            // names take the two checks below.
+            let isPrintableASCII = key.utf8.withContiguousStorageIfAvailable { $0.allSatisfy { $0 > 0x20 && $0 < 0x7F } } ?? false
+            if !isPrintableASCII && key.utf8.contains(where: { $0 >= 0x80 }) {
                 // PEP 508 names are ASCII. importlib.metadata keeps names byte for byte, so
                 // `café` written precomposed (NFC) and decomposed (NFD) are two distributions;
                 // Swift strings compare them equal, so each non-ASCII scalar is spelled out.
                 key = String(key.unicodeScalars.map { $0.isASCII ? String($0) : "\\u{" + String($0.value, radix: 16) + "}" }.joined())
                 problems.append("\(candidate.path): the name \(UntrustedText.quoted(name)) is not a valid distribution name (PEP 508 names are ASCII); reported as \(key)")
             }
-            if key.isEmpty || key.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            if key.isEmpty || !isPrintableASCII && key.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
                 // Not a valid distribution name; a fact key cannot hold it as it is.
                 key = String(key.map { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true ? "-" : $0 })
                 if key.isEmpty { key = "-" }

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 @testable import EnvLock
+import TestSupport
 
 /// Decodes a tree the writer produced back into a JSONValue, through the strict accessors:
 /// quoted scalars are strings, plain ones null or booleans.
@@ -150,18 +151,11 @@ private func roundTrip(_ value: JSONValue) throws -> JSONValue {
 
 /// A reproducible source of JSONValues that stress quoting and escaping.
 struct ValueGenerator {
-    var state: UInt64
+    var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    /// SplitMix64.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 
