@@ -29,6 +29,7 @@ public struct Prober: Sendable {
     public func probe(_ context: HostContext) async -> Snapshot {
         var timed = context
         timed.probeDeadline = ContinuousClock.now + deadline
+        timed.listings = DirectoryListings()
         let context = timed
         let timer = ProbeTimer()
         let board = OutcomeBoard(timer: timer)
