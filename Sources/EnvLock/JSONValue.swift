@@ -4,7 +4,10 @@
 /// JSON, and the lock's canonical form (RFC 8785) is computed from it. Numbers are absent on
 /// purpose: every value envlock writes is a string, a boolean, null, an array or an object,
 /// so that no reader can turn `2.10` into the number 2.1.
-public indirect enum JSONValue: Sendable, Equatable {
+///
+/// Not `indirect`: arrays and objects already hold their children in array storage, and boxing
+/// every string cost an allocation per fact of a large snapshot.
+public enum JSONValue: Sendable, Equatable {
     case string(String)
     case bool(Bool)
     case null
