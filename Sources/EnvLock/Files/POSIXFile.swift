@@ -221,30 +221,19 @@ package enum POSIXFile {
     /// reported (no `stat`). The filter sees the bytes before any String is made, which matters
     /// in a folder of thousands of entries.
     package static func entries(at path: String, where include: (UnsafeRawBufferPointer) -> Bool) throws(POSIXFailure) -> [DirectoryEntry] {
-        var result: [DirectoryEntry] = []
-        try forEachEntry(at: path) { name, kind in
-            if include(name) { result.append(DirectoryEntry(name: String(decoding: name, as: UTF8.self), kind: kind)) }
-        }
-        return result
+        try listing(at: path).entries(where: include)
     }
 
-    /// Every entry of a folder but `.` and `..`, in `readdir` order, names kept as bytes, for
-    /// several filters to read.
+    /// Every entry of a folder but `.` and `..`, in `readdir` order, names kept as bytes.
     package static func listing(at path: String) throws(POSIXFailure) -> DirectoryListing {
-        var listing = DirectoryListing()
-        try forEachEntry(at: path) { name, kind in listing.append(name, kind: kind) }
-        return listing
-    }
-
-    /// Calls `body` with each entry's raw name and type, in `readdir` order, without `.` and `..`.
-    private static func forEachEntry(at path: String, _ body: (UnsafeRawBufferPointer, DirectoryEntry.Kind) -> Void) throws(POSIXFailure) {
         guard let folder = opendir(path) else { throw POSIXFailure(operation: "open the folder", errno: errno) }
         defer { closedir(folder) }
+        var listing = DirectoryListing()
         while true {
             errno = 0
             guard let entry = readdir(folder) else {
                 if errno != 0 { throw POSIXFailure(operation: "read the folder", errno: errno) }
-                return
+                break
             }
             let kind: DirectoryEntry.Kind = switch Int32(entry.pointee.d_type) {
             case Int32(DT_DIR): .directory
@@ -259,9 +248,10 @@ package enum POSIXFile {
                 let length = strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
                 if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { return }
-                body(bytes, kind)
+                listing.append(bytes, kind: kind)
             }
         }
+        return listing
     }
 
     /// The folder part of `path`: "." for a bare name, "/" for a file at the root.

@@ -69,9 +69,9 @@ public struct HostContext: Sendable {
     /// The running process `--pid` names, whose /proc files the runtime detectors read and
     /// whose environment the `env.` facts come from; nil when only files are probed.
     public var process: ProcessView?
-    /// The folders listed during one probe (`sharedEntries`), set by the `Prober`: the python
-    /// detector (for `.pth` files) and site-packages (for distributions) read the same folder
-    /// of thousands of entries, and the second reads the first's listing. Nil lists every time.
+    /// The folders listed during one probe, set by the `Prober`: the python detector (for
+    /// `.pth` files) and site-packages (for distributions) read the same folder of thousands
+    /// of entries, and the second reads the first's listing. Nil lists every time.
     var listings: DirectoryListings?
 
     /// How long a command or library call started now may take: the command timeout, cut so
@@ -152,13 +152,6 @@ public struct HostContext: Sendable {
     /// `readdir` order, each with the type `readdir` reported: an entry that is a symbolic
     /// link is reported as one, and is resolved under the root when it is opened or stat'ed.
     func entries(of absolute: String, where include: (UnsafeRawBufferPointer) -> Bool = { _ in true }) throws(FileReadError) -> [DirectoryEntry] {
-        try FileSystem.entries(of: hostPath(absolute), where: include)
-    }
-
-    /// `entries(of:where:)` for a folder that another detector of this probe may list too (a
-    /// site-packages folder): the whole listing is kept for the next reader. Folders read once
-    /// are listed with `entries`, which makes nothing of the names it does not keep.
-    func sharedEntries(of absolute: String, where include: (UnsafeRawBufferPointer) -> Bool) throws(FileReadError) -> [DirectoryEntry] {
         let path = hostPath(absolute)
         guard let listings else { return try FileSystem.entries(of: path, where: include) }
         return try listings.listing(of: path).entries(where: include)

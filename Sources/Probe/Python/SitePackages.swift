@@ -71,7 +71,7 @@ struct DistributionInventory: Sendable, Equatable {
             let isEgg = PythonPath.basename(entry).lowercased().hasSuffix(".egg")
             let listing: [DirectoryEntry]
             do {
-                listing = try context.sharedEntries(of: entry) { name in
+                listing = try context.entries(of: entry) { name in
                     PythonFiles.hasSuffixIgnoringCase(name, ".dist-info") || PythonFiles.hasSuffixIgnoringCase(name, ".egg-info")
                         || isEgg && name.count == 8 && PythonFiles.hasSuffixIgnoringCase(name, "egg-info")
                 }

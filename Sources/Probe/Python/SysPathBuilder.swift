@@ -34,7 +34,7 @@ struct SysPathBuilder {
         let names: [String]
         do {
             // site.py: `.pth` files not starting with a dot, in sorted order.
-            names = try context.sharedEntries(of: normalized) { name in
+            names = try context.entries(of: normalized) { name in
                 name.first != 0x2E && PythonFiles.hasSuffix(name, ".pth")
             }.map(\.name).sorted()
         } catch {

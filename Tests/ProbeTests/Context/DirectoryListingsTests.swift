@@ -12,8 +12,8 @@ import TestSupport
         TestFiles.makeFolders(folder + "/torch-2.2.0.dist-info")
         var context = HostContext(environment: [:], commands: NoCommands())
         context.listings = DirectoryListings()
-        let pth = try context.sharedEntries(of: folder) { PythonFiles.hasSuffixIgnoringCase($0, ".pth") }
-        let distributions = try context.sharedEntries(of: folder) { PythonFiles.hasSuffixIgnoringCase($0, ".dist-info") }
+        let pth = try context.entries(of: folder) { PythonFiles.hasSuffixIgnoringCase($0, ".pth") }
+        let distributions = try context.entries(of: folder) { PythonFiles.hasSuffixIgnoringCase($0, ".dist-info") }
         #expect(pth == [DirectoryEntry(name: "a.pth", kind: .regularFile)])
         #expect(distributions == [DirectoryEntry(name: "torch-2.2.0.dist-info", kind: .directory)])
     }
@@ -24,9 +24,9 @@ import TestSupport
         defer { TestFiles.removeTree(folder) }
         var context = HostContext(environment: [:], commands: NoCommands())
         context.listings = DirectoryListings()
-        #expect(throws: FileReadError.notFound(path: folder + "/site-packages")) { try context.sharedEntries(of: folder + "/site-packages") { _ in true } }
+        #expect(throws: FileReadError.notFound(path: folder + "/site-packages")) { try context.entries(of: folder + "/site-packages") }
         try TestFiles.write(Array("x\n".utf8), to: folder + "/site-packages/b.pth")
-        #expect(try context.sharedEntries(of: folder + "/site-packages") { _ in true }.map(\.name) == ["b.pth"])
+        #expect(try context.entries(of: folder + "/site-packages").map(\.name) == ["b.pth"])
     }
 
     /// Each probe lists afresh: a second probe with the same context sees what changed between.
