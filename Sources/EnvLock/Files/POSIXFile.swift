@@ -17,37 +17,6 @@ package struct POSIXFailure: Error, Equatable {
 }
 
 /// One entry of a folder, with the type `readdir` reported (no `stat`).
-/// A folder's entries as `readdir` gave them, their names kept as bytes in one buffer: several
-/// filters can read one listing, and only the names a filter keeps become Strings.
-package struct DirectoryListing: Sendable {
-    private var names: [UInt8] = []
-    private var ends: [Int] = []
-    private var kinds: [DirectoryEntry.Kind] = []
-
-    package init() {}
-
-    mutating func append(_ name: UnsafeRawBufferPointer, kind: DirectoryEntry.Kind) {
-        names.append(contentsOf: name)
-        ends.append(names.count)
-        kinds.append(kind)
-    }
-
-    /// The entries whose raw name `include` accepts, in `readdir` order.
-    package func entries(where include: (UnsafeRawBufferPointer) -> Bool) -> [DirectoryEntry] {
-        names.withUnsafeBytes { buffer in
-            var result: [DirectoryEntry] = []
-            var start = 0
-            for (index, end) in ends.enumerated() {
-                defer { start = end }
-                let name = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
-                guard include(name) else { continue }
-                result.append(DirectoryEntry(name: String(decoding: name, as: UTF8.self), kind: kinds[index]))
-            }
-            return result
-        }
-    }
-}
-
 package struct DirectoryEntry: Sendable, Equatable {
     package enum Kind: Sendable, Equatable {
         case directory, regularFile, symbolicLink, other, unknown
@@ -221,20 +190,25 @@ package enum POSIXFile {
     /// reported (no `stat`). The filter sees the bytes before any String is made, which matters
     /// in a folder of thousands of entries.
     package static func entries(at path: String, where include: (UnsafeRawBufferPointer) -> Bool) throws(POSIXFailure) -> [DirectoryEntry] {
-        try listing(at: path).entries(where: include)
-    }
-
-    /// Every entry of a folder but `.` and `..`, in `readdir` order, names kept as bytes.
-    package static func listing(at path: String) throws(POSIXFailure) -> DirectoryListing {
         guard let folder = opendir(path) else { throw POSIXFailure(operation: "open the folder", errno: errno) }
         defer { closedir(folder) }
-        var listing = DirectoryListing()
+        var result: [DirectoryEntry] = []
         while true {
             errno = 0
             guard let entry = readdir(folder) else {
                 if errno != 0 { throw POSIXFailure(operation: "read the folder", errno: errno) }
                 break
             }
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                // strlen, not a byte loop: in folders of thousands of entries the loop over
+                // each 256-byte d_name was a tenth of a large probe's instructions.
+                let length = strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
+                if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { return nil }
+                guard include(bytes) else { return nil }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            guard let name else { continue }
             let kind: DirectoryEntry.Kind = switch Int32(entry.pointee.d_type) {
             case Int32(DT_DIR): .directory
             case Int32(DT_REG): .regularFile
@@ -242,16 +216,9 @@ package enum POSIXFile {
             case Int32(DT_UNKNOWN): .unknown
             default: .other
             }
-            withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                // strnlen, not a byte loop: in folders of thousands of entries the loop over
-                // each 256-byte d_name was a tenth of a large probe's instructions.
-                let length = strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
-                if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { return }
-                listing.append(bytes, kind: kind)
-            }
+            result.append(DirectoryEntry(name: name, kind: kind))
         }
-        return listing
+        return result
     }
 
     /// The folder part of `path`: "." for a bare name, "/" for a file at the root.

@@ -77,13 +77,8 @@ public enum FileSystem {
     /// The entries of a folder whose raw name `include` accepts, in `readdir` order (the
     /// order `os.listdir` and therefore importlib.metadata see), with the type `readdir` reported.
     static func entries(of path: String, where include: (UnsafeRawBufferPointer) -> Bool = { _ in true }) throws(FileReadError) -> [DirectoryEntry] {
-        try listing(of: path).entries(where: include)
-    }
-
-    /// Every entry of a folder, in `readdir` order, for several filters to read.
-    static func listing(of path: String) throws(FileReadError) -> DirectoryListing {
         do throws(POSIXFailure) {
-            return try POSIXFile.listing(at: path)
+            return try POSIXFile.entries(at: path, where: include)
         } catch {
             throw Self.error(error.errno, path)
         }

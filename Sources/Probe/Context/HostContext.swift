@@ -69,10 +69,6 @@ public struct HostContext: Sendable {
     /// The running process `--pid` names, whose /proc files the runtime detectors read and
     /// whose environment the `env.` facts come from; nil when only files are probed.
     public var process: ProcessView?
-    /// The folders listed during one probe, set by the `Prober`: the python detector (for
-    /// `.pth` files) and site-packages (for distributions) read the same folder of thousands
-    /// of entries, and the second reads the first's listing. Nil lists every time.
-    var listings: DirectoryListings?
 
     /// How long a command or library call started now may take: the command timeout, cut so
     /// that it still ends (with a clear "timed out" reason) before the probe's deadline.
@@ -152,9 +148,7 @@ public struct HostContext: Sendable {
     /// `readdir` order, each with the type `readdir` reported: an entry that is a symbolic
     /// link is reported as one, and is resolved under the root when it is opened or stat'ed.
     func entries(of absolute: String, where include: (UnsafeRawBufferPointer) -> Bool = { _ in true }) throws(FileReadError) -> [DirectoryEntry] {
-        let path = hostPath(absolute)
-        guard let listings else { return try FileSystem.entries(of: path, where: include) }
-        return try listings.listing(of: path).entries(where: include)
+        try FileSystem.entries(of: hostPath(absolute), where: include)
     }
 
     /// What `absolute` names under the probe root, following links inside it; the failure

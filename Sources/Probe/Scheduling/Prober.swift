@@ -29,7 +29,6 @@ public struct Prober: Sendable {
     public func probe(_ context: HostContext) async -> Snapshot {
         var timed = context
         timed.probeDeadline = ContinuousClock.now + deadline
-        timed.listings = DirectoryListings()
         let context = timed
         let timer = ProbeTimer()
         let board = OutcomeBoard(timer: timer)
