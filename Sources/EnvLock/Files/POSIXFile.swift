@@ -199,17 +199,19 @@ package enum POSIXFile {
                 if errno != 0 { throw POSIXFailure(operation: "read the folder", errno: errno) }
                 break
             }
-            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                // strlen, not a byte loop: in folders of thousands of entries the loop over
-                // each 256-byte d_name was a tenth of a large probe's instructions.
-                let length = strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
-                if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { return nil }
-                guard include(bytes) else { return nil }
-                return String(decoding: bytes, as: UTF8.self)
-            }
-            guard let name else { continue }
-            let kind: DirectoryEntry.Kind = switch Int32(entry.pointee.d_type) {
+            // Fields are read through the pointer, never `entry.pointee`: a record is only as
+            // long as its name (d_reclen), and copying the whole 280-byte struct read past the
+            // end of readdir's buffer. Where that buffer ended a heap mapping, probes crashed
+            // (SIGSEGV in a CI run; valgrind memcheck reported the invalid reads).
+            let record = UnsafeRawPointer(entry)
+            let namePointer = (record + MemoryLayout<dirent>.offset(of: \dirent.d_name)!).assumingMemoryBound(to: CChar.self)
+            let length = strlen(namePointer)
+            let bytes = UnsafeRawBufferPointer(start: namePointer, count: length)
+            if length == 1 && bytes[0] == 0x2E || length == 2 && bytes[0] == 0x2E && bytes[1] == 0x2E { continue }
+            guard include(bytes) else { continue }
+            let name = String(decoding: bytes, as: UTF8.self)
+            let type = record.load(fromByteOffset: MemoryLayout<dirent>.offset(of: \dirent.d_type)!, as: UInt8.self)
+            let kind: DirectoryEntry.Kind = switch Int32(type) {
             case Int32(DT_DIR): .directory
             case Int32(DT_REG): .regularFile
             case Int32(DT_LNK): .symbolicLink
