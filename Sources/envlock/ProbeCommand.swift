@@ -32,20 +32,6 @@ struct ProbeInvocation: Invocation, Equatable {
 
     static let grammar = ProbeOptions.grammar.adding(OutputFormat.grammar).adding(OutputOptions.grammar)
 
-    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
-    init?(direct arguments: ArraySlice<String>) {
-        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let settings = ProbeOptions.settings(line),
-              let format = OutputFormat.format(line) else { return nil }
-        self.init(settings: settings, format: format, destination: OutputOptions.destination(line), job: line.afterTerminator)
-    }
-
-    init(settings: ProbeSettings, format: OutputFormat, destination: OutputDestination, job: [String]) {
-        self.settings = settings
-        self.format = format
-        self.destination = destination
-        self.job = job
-    }
-
     func run() async throws -> Int32 {
         try await exitStatus {
             let request = JobRequest(command: job, progress: JobOptions.hashProgress)
@@ -59,5 +45,16 @@ struct ProbeInvocation: Invocation, Equatable {
             try destination.emit(rendered, inputs: [settings.python].compactMap { $0 })
             return ExitStatus.ok
         }
+    }
+}
+
+extension ProbeInvocation {
+    // In an extension, so that Swift still writes the memberwise initializer.
+
+    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
+    init?(direct arguments: ArraySlice<String>) {
+        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let settings = ProbeOptions.settings(line),
+              let format = OutputFormat.format(line) else { return nil }
+        self.init(settings: settings, format: format, destination: OutputOptions.destination(line), job: line.afterTerminator)
     }
 }

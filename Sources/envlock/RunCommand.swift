@@ -42,21 +42,6 @@ struct RunInvocation: Invocation, Equatable {
 
     static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1).adding(TrustOptions.grammar).adding(ProbeOptions.grammar)
 
-    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`): also nil where
-    /// `validate()` refuses, without a command or with `--pid`.
-    init?(direct arguments: ArraySlice<String>) {
-        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), !line.afterTerminator.isEmpty, let trust = TrustOptions.choices(line),
-              let settings = ProbeOptions.settings(line), settings.pid == nil else { return nil }
-        self.init(lockPath: line.positionals[0], trust: trust, settings: settings, command: line.afterTerminator)
-    }
-
-    init(lockPath: String, trust: TrustChoices, settings: ProbeSettings, command: [String]) {
-        self.lockPath = lockPath
-        self.trust = trust
-        self.settings = settings
-        self.command = command
-    }
-
     /// Execs the command when the machine and the command line match the lock; returns only when not.
     func run() async throws -> Int32 {
         try await exitStatus {
@@ -77,5 +62,17 @@ struct RunInvocation: Invocation, Equatable {
             }
             try Exec.replaceProcess(with: command)
         }
+    }
+}
+
+extension RunInvocation {
+    // In an extension, so that Swift still writes the memberwise initializer.
+
+    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`): also nil where
+    /// `validate()` refuses, without a command or with `--pid`.
+    init?(direct arguments: ArraySlice<String>) {
+        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), !line.afterTerminator.isEmpty, let trust = TrustOptions.choices(line),
+              let settings = ProbeOptions.settings(line), settings.pid == nil else { return nil }
+        self.init(lockPath: line.positionals[0], trust: trust, settings: settings, command: line.afterTerminator)
     }
 }

@@ -40,21 +40,6 @@ struct VerifyInvocation: Invocation, Equatable {
     static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1)
         .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ProbeOptions.grammar)
 
-    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
-    init?(direct arguments: ArraySlice<String>) {
-        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let trust = TrustOptions.choices(line),
-              let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line) else { return nil }
-        self.init(lockPath: line.positionals[0], trust: trust, format: format, settings: settings, job: line.afterTerminator)
-    }
-
-    init(lockPath: String, trust: TrustChoices, format: OutputFormat, settings: ProbeSettings, job: [String]) {
-        self.lockPath = lockPath
-        self.trust = trust
-        self.format = format
-        self.settings = settings
-        self.job = job
-    }
-
     func run() async throws -> Int32 {
         try await exitStatus {
             let environment = ProcessEnvironment.current()
@@ -78,5 +63,16 @@ struct VerifyInvocation: Invocation, Equatable {
             }
             return report.evaluation.hasErrors ? ExitStatus.drift : ExitStatus.ok
         }
+    }
+}
+
+extension VerifyInvocation {
+    // In an extension, so that Swift still writes the memberwise initializer.
+
+    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
+    init?(direct arguments: ArraySlice<String>) {
+        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let trust = TrustOptions.choices(line),
+              let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line) else { return nil }
+        self.init(lockPath: line.positionals[0], trust: trust, format: format, settings: settings, job: line.afterTerminator)
     }
 }

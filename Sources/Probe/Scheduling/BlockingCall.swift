@@ -41,7 +41,7 @@ public enum BlockingCall {
             rendezvous.resolve(.failure(.timedOut(after: timeout)))
         }
         defer { timer.cancel() }
-        let started = startThread {
+        let started = DetachedThread.start {
             rendezvous.resolve(.success(work()))
         }
         if started != 0 { throw .threadNotStarted(errno: started) }
@@ -52,9 +52,13 @@ public enum BlockingCall {
         }
         return try result.get()
     }
+}
 
-    /// Starts a detached POSIX thread running `body`; returns 0 or the pthread error number.
-    private static func startThread(_ body: @escaping @Sendable () -> Void) -> Int32 {
+/// A detached POSIX thread, for work that must not hold one of Swift's few cooperative threads
+/// (blocking calls, detector work, the probe's timer).
+enum DetachedThread {
+    /// Starts a thread running `body`; returns 0 or the pthread error number.
+    static func start(_ body: @escaping @Sendable () -> Void) -> Int32 {
         let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { raw in

@@ -25,7 +25,7 @@ final class DetectorThreads: TaskExecutor, @unchecked Sendable {
     private let timer: ProbeTimer
 
     /// One thread of the pool; its state is guarded by the pool's `mutex`.
-    private final class Worker {
+    private final class Worker: @unchecked Sendable {
         /// When it started its current job (or was started); nil while it waits for one.
         var busySince: ContinuousClock.Instant?
         init(busySince: ContinuousClock.Instant) { self.busySince = busySince }
@@ -138,31 +138,10 @@ final class DetectorThreads: TaskExecutor, @unchecked Sendable {
     /// With `mutex` held.
     private func startThread(at now: ContinuousClock.Instant) -> Bool {
         let worker = Worker(busySince: now)
-        let argument = Unmanaged.passRetained(Start(pool: self, worker: worker)).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { raw in
-            let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
-            start.pool.runJobs(start.worker)
-            return nil
-        }, argument)
-        guard created == 0 else {
-            Unmanaged<Start>.fromOpaque(argument).release()
-            return false
-        }
-        pthread_detach(thread)
+        guard DetachedThread.start({ [self] in runJobs(worker) }) == 0 else { return false }
         threads.append(worker)
         started += 1
         return true
-    }
-
-    /// What a new thread is handed: a class only because pthread passes one raw pointer.
-    private final class Start {
-        let pool: DetectorThreads
-        let worker: Worker
-        init(pool: DetectorThreads, worker: Worker) {
-            self.pool = pool
-            self.worker = worker
-        }
     }
 
     private func runJobs(_ worker: Worker) {

@@ -77,18 +77,7 @@ final class ProbeTimer: @unchecked Sendable {
     }
 
     private func startThread() -> Bool {
-        let retained = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            Unmanaged<ProbeTimer>.fromOpaque(argument!).takeRetainedValue().runActions()
-            return nil
-        }, retained)
-        guard created == 0 else {
-            Unmanaged<ProbeTimer>.fromOpaque(retained).release()
-            return false
-        }
-        pthread_detach(thread)
-        return true
+        DetachedThread.start { [self] in runActions() } == 0
     }
 
     /// The timer thread: runs each action whose time has come; returns when none is left.
