@@ -7,7 +7,13 @@ let staticYAML: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])]
 let staticZlib: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libz.a"])]
 // The release binary must stay under 20 MB stripped (scripts/check-release-binary.sh; BENCHMARKS.md
 // "Binary size" measures each of these). envlock's own modules optimized for size save 0.3 MB.
-let releaseSize: [SwiftSetting] = [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+// -Osize alone has the metadata of generic types (a Dictionary of a detector's own type) built
+// at run time from mangled names, where each one's Hashable key means a search through all
+// 4,700 protocol conformances of the binary: with direct metadata accessors a probe that finds
+// nothing runs a fifth fewer instructions, for 50 KB (BENCHMARKS.md "Verify outside a venv").
+let releaseSize: [SwiftSetting] = [
+    .unsafeFlags(["-Osize", "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release))
+]
 // lld instead of gold. The Swift static runtime's link arguments export every symbol of the
 // package's object files (--export-dynamic): 19,000 dynamic symbols, 1.3 MB that nothing looks
 // up, since envlock loads no plugins that would bind to it; --no-export-dynamic keeps them out.

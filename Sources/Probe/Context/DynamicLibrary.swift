@@ -49,7 +49,7 @@ struct DynamicLibrary {
             let message = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             // A bare soname that the loader cannot find is "not installed"; anything else
             // (an existing file the loader rejects) is a real failure worth reporting.
-            if !candidate.contains("/") && message.contains("No such file or directory") { continue }
+            if !candidate.contains("/") && message.containsBytes("No such file or directory") { continue }
             if refusal == nil { refusal = .loadFailed(path: candidate, message: message) }
         }
         throw refusal ?? .notFound(name: name, tried: candidates)

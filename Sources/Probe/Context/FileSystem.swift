@@ -159,10 +159,10 @@ public enum FileSystem {
     }
 
     static func error(_ code: Int32, _ path: String) -> FileReadError {
-        if path.contains("/" + symlinkLoopMarker + "/") {
+        if path.containsBytes("/" + symlinkLoopMarker + "/") {
             return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")
         }
-        if path.contains("/" + unreadableLinkMarker + "/") {
+        if path.containsBytes("/" + unreadableLinkMarker + "/") {
             return .system(path: path, errno: EIO, message: "a symbolic link on the way under --root could not be read")
         }
         switch code {

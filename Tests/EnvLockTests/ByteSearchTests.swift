@@ -1,0 +1,31 @@
+import Testing
+@testable import EnvLock
+
+/// `containsBytes` answers as a byte search would: the markers and messages it looks for are
+/// bytes, wherever they sit and whatever surrounds them.
+@Suite struct ByteSearchTests {
+    @Test(arguments: [
+        ("/root/.envlock-symlink-loop/etc/os-release", "/.envlock-symlink-loop/", true),
+        ("/.envlock-symlink-loop/", "/.envlock-symlink-loop/", true),
+        ("/root/.envlock-symlink-loo/etc", "/.envlock-symlink-loop/", false),
+        ("/root/.envlock-symlink-loop", "/.envlock-symlink-loop/", false),
+        ("libfoo.so: cannot open shared object file: No such file or directory", "No such file or directory", true),
+        ("NNNo such", "No such", true),
+        ("aaab", "aab", true),
+        ("", "a", false),
+        ("abc", "", true),
+        ("short", "longer than the text", false),
+    ])
+    func findsBytesAnywhere(_ text: String, _ part: String, _ expected: Bool) {
+        #expect(text.containsBytes(part) == expected)
+    }
+
+    /// Unlike `contains(_:)`, which compares grapheme clusters, a byte search finds a path
+    /// component followed by a combining mark, and never matches a precomposed letter to its
+    /// decomposed form: a path is its bytes.
+    @Test func comparesBytesNotCharacters() {
+        #expect("/x/\u{301}rest".containsBytes("/x/"))
+        #expect(!"caf\u{E9}".containsBytes("cafe\u{301}"))
+        #expect("a non-ASCII path: /tmp/d\u{E9}j\u{E0}/x".containsBytes("d\u{E9}j\u{E0}/"))
+    }
+}
