@@ -176,7 +176,7 @@ struct DistributionInventory: Sendable, Equatable {
         if workers == 1 { return readHeaders(candidates[...], in: context) }
         let size = (candidates.count + workers - 1) / workers
         // A thread for each slice, like the detectors' own: a hung read blocks only its slice.
-        let threads = DetectorThreads(workers: workers, timer: ProbeTimer())
+        let threads = DetectorThreads(workers: workers, timer: .shared)
         defer { threads.finish() }
         return await withTaskGroup(of: (Int, [Result<PythonMetadata.Header, Problem>]).self) { group in
             for worker in 0..<workers {

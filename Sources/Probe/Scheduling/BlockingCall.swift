@@ -23,28 +23,36 @@ public enum BlockingCallError: Error, Sendable, Equatable, CustomStringConvertib
     }
 }
 
-/// Runs C calls that may block for a long time (nvmlInit, cuInit on a sick GPU) on a thread
-/// of their own, so that they never hold one of Swift's few cooperative threads and the
-/// awaiting task can give up at a deadline or on cancellation.
+/// Runs C calls that may block for a long time (nvmlInit, cuInit on a sick GPU) where they
+/// never hold one of Swift's few cooperative threads, so that the awaiting task can give up at
+/// a deadline or on cancellation.
 ///
 /// A call that never returns keeps its thread; the process ends it when envlock exits.
 public enum BlockingCall {
-    /// Runs `work` on a new detached thread and waits at most `timeout` for its result.
+    /// Runs `work` away from the awaiting task and waits at most `timeout` for its result.
+    ///
+    /// In a probe (`DetectorThreads.current`) the call is queued on the probe's own threads:
+    /// the awaiting detector's thread is free while it waits and usually runs the call itself,
+    /// and should the call block, the pool starts another thread for the rest, as it does for
+    /// a detector that blocks. Elsewhere (`envlock audit`) each call gets a new thread.
+    ///
+    /// The deadline is kept by the process's `ProbeTimer`, not `Task.sleep`: a sleeping task
+    /// needs Swift's shared pool and its timer thread, two more threads for every probe.
     public static func run<Value: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> Value) async throws(BlockingCallError) -> Value {
         let rendezvous = FirstResult<Result<Value, BlockingCallError>>()
-        let timer = Task {
-            do {
-                try await Task.sleep(for: timeout)
-            } catch {
-                return // the call finished first and cancelled the timer
+        guard let expiry = ProbeTimer.shared.schedule(at: .now + timeout, { rendezvous.resolve(.failure(.timedOut(after: timeout))) }) else {
+            // Without the timer thread nothing could end a call that hangs: make none.
+            throw .threadNotStarted(errno: EAGAIN)
+        }
+        defer { ProbeTimer.shared.cancel(expiry) }
+        if let threads = DetectorThreads.current {
+            Task(executorPreference: threads) { rendezvous.resolve(.success(work())) }
+        } else {
+            let started = DetachedThread.start {
+                rendezvous.resolve(.success(work()))
             }
-            rendezvous.resolve(.failure(.timedOut(after: timeout)))
+            if started != 0 { throw .threadNotStarted(errno: started) }
         }
-        defer { timer.cancel() }
-        let started = DetachedThread.start {
-            rendezvous.resolve(.success(work()))
-        }
-        if started != 0 { throw .threadNotStarted(errno: started) }
         let result = await withTaskCancellationHandler {
             await rendezvous.value()
         } onCancel: {

@@ -18,6 +18,10 @@ import Glibc
 /// "Verify outside a venv"): most detectors finish in microseconds, one after another on a
 /// few threads.
 final class DetectorThreads: TaskExecutor, @unchecked Sendable {
+    /// The threads of the probe the current task belongs to, where a detector's blocking calls
+    /// go (`BlockingCall`); nil outside a probe.
+    @TaskLocal static var current: DetectorThreads?
+
     /// How many threads serve the queue while none is stuck.
     let workers: Int
     /// How long a job may run before its thread no longer counts as serving the queue.

@@ -10,6 +10,10 @@ import Glibc
 /// Swift's shared pool is busy or blocked. One thread serves every action, started with the
 /// first and ended when none is left, instead of one sleeping thread per wait.
 final class ProbeTimer: @unchecked Sendable {
+    /// The process's timer: every probe, blocking call and site-packages read shares its one
+    /// thread (which ends whenever no action is left). Tests make timers of their own.
+    static let shared = ProbeTimer()
+
     /// An action's handle, to cancel it.
     struct Token: Hashable, Sendable {
         fileprivate let id: Int

@@ -30,7 +30,7 @@ public struct Prober: Sendable {
         var timed = context
         timed.probeDeadline = ContinuousClock.now + deadline
         let context = timed
-        let timer = ProbeTimer()
+        let timer = ProbeTimer.shared
         let board = OutcomeBoard(timer: timer)
         let threads = DetectorThreads(timer: timer)
         var inMemory: [any Detector] = []
@@ -45,11 +45,13 @@ public struct Prober: Sendable {
             }
             let dependencies = Set(detector.dependencies)
             let wait = detector.dependencyWait ?? dependencyWait
-            Task(executorPreference: threads) {
-                if !dependencies.isEmpty { await board.wait(for: dependencies, timeout: wait) }
-                let earlier = board.outcomes(named: dependencies)
-                let outcome = await detector.detect(in: context, earlier: earlier)
-                board.record(detector.name, outcome)
+            DetectorThreads.$current.withValue(threads) {
+                Task(executorPreference: threads) {
+                    if !dependencies.isEmpty { await board.wait(for: dependencies, timeout: wait) }
+                    let earlier = board.outcomes(named: dependencies)
+                    let outcome = await detector.detect(in: context, earlier: earlier)
+                    board.record(detector.name, outcome)
+                }
             }
         }
         // After every thread has started, so that these never delay a detector that reads.

@@ -74,6 +74,37 @@ import Testing
         #expect(threads.threadsStarted >= 4, "each blocked call holds its own thread; the quick jobs need another")
     }
 
+    /// In a probe a blocking call runs on the probe's threads rather than one of its own, and
+    /// still ends at its timeout while the call goes on blocking one of them.
+    @Test func aBlockingCallInAProbeRunsOnItsThreadsAndStillTimesOut() async {
+        let threads = DetectorThreads(workers: 1, timer: ProbeTimer())
+        let gate = Gate()
+        defer {
+            gate.open()
+            threads.finish()
+        }
+        let start = ContinuousClock.now
+        let outcome = await DetectorThreads.$current.withValue(threads) {
+            await Task(executorPreference: threads) { () -> Result<Int, BlockingCallError> in
+                do throws(BlockingCallError) {
+                    return .success(try await BlockingCall.run(timeout: .milliseconds(100)) { () -> Int in
+                        gate.block()
+                        return 1
+                    })
+                } catch {
+                    return .failure(error)
+                }
+            }.value
+        }
+        #expect(outcome == .failure(.timedOut(after: .milliseconds(100))))
+        #expect(ContinuousClock.now - start < .seconds(3))
+        // The blocked call holds the pool's first thread; the detector resumed on a second.
+        // On a thread of its own the call would have left the pool one.
+        #expect(threads.threadsStarted >= 2, "\(threads.threadsStarted) pool threads")
+        let quick = await Task(executorPreference: threads) { 7 }.value
+        #expect(quick == 7)
+    }
+
     @Test func aJobAfterFinishStillRuns() async {
         let threads = DetectorThreads(workers: 1, timer: ProbeTimer())
         threads.finish()
