@@ -1,9 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
-import SystemPackage
 
 /// Standard output and standard error, written whole or not at all: the command line hands
-/// its finished reports here (the libraries never write to them). swift-system's `writeAll`
-/// retries short writes and EINTR, so no command needs Glibc for output.
+/// its finished reports here (the libraries never write to them). `POSIXFile.writeAll`, which
+/// writes envlock's files too, retries short writes and EINTR. (swift-system's `writeAll`, used
+/// before, is generic over the bytes: the first write of every command built its metadata at
+/// run time, a search through all of the binary's protocol conformances.)
 enum StandardStream: Sendable {
     case output
     case error
@@ -18,16 +22,14 @@ enum StandardStream: Sendable {
         }
     }
 
-    var descriptor: FileDescriptor { self == .output ? .standardOutput : .standardError }
+    var descriptor: Int32 { self == .output ? STDOUT_FILENO : STDERR_FILENO }
 
     /// Writes all of `bytes`, unchanged (no newline added).
     func write(_ bytes: [UInt8]) throws(WriteError) {
-        do {
-            _ = try descriptor.writeAll(bytes)
-        } catch let error as Errno {
-            throw WriteError(stream: self, errno: error.rawValue)
+        do throws(POSIXFailure) {
+            try POSIXFile.writeAll(bytes, to: descriptor, operation: "write")
         } catch {
-            throw WriteError(stream: self, errno: Errno.ioError.rawValue)
+            throw WriteError(stream: self, errno: error.errno)
         }
     }
 }

@@ -20,6 +20,18 @@ import Testing
         #expect(text.containsBytes(part) == expected)
     }
 
+    @Test func rangesAreThoseOfTheBytesInTheString() throws {
+        let line = "prefix d\u{E9}j\u{E0} m = m or sys.modules.setdefault('zope', x)"
+        let range = try #require(line.firstRange(ofBytes: "setdefault('"))
+        #expect(line[range] == "setdefault('")
+        #expect(line[range.upperBound...].hasPrefix("zope'"))
+        let slice = line.dropFirst(7)
+        let inSlice = try #require(slice.firstRange(ofBytes: "m = m"))
+        #expect(slice[inSlice] == "m = m")
+        #expect(slice.firstRange(ofBytes: "prefix") == nil, "a slice is searched only within its bounds")
+        #expect(line.firstRange(ofBytes: "") == line.startIndex..<line.startIndex)
+    }
+
     /// Unlike `contains(_:)`, which compares grapheme clusters, a byte search finds a path
     /// component followed by a combining mark, and never matches a precomposed letter to its
     /// decomposed form: a path is its bytes.

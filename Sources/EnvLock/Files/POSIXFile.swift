@@ -282,7 +282,7 @@ package enum POSIXFile {
 
     /// Writes all of `bytes` to `descriptor`, again after a signal interrupts; a write that
     /// writes nothing fails with EIO rather than looping. `operation` names the step for the error.
-    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, operation: String) throws(POSIXFailure) {
+    package static func writeAll(_ bytes: [UInt8], to descriptor: Int32, operation: String) throws(POSIXFailure) {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { buffer in

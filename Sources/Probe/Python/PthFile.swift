@@ -52,7 +52,7 @@ public enum PthFile {
         let prefix = "import __editable___"
         guard trimmed.hasPrefix(prefix) else { return false }
         let rest = trimmed.dropFirst(prefix.count)
-        guard let separator = rest.firstRange(of: "_finder; __editable___") else { return false }
+        guard let separator = rest.firstRange(ofBytes: "_finder; __editable___") else { return false }
         let name = rest[..<separator.lowerBound]
         let isIdentifier = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
         return isIdentifier && rest[separator.upperBound...] == name + "_finder.install()"
@@ -61,7 +61,7 @@ public enum PthFile {
     /// The package a namespace-package line names (`zope` in `sys.modules.setdefault('zope', …`).
     static func namespacePackage(in line: Substring) -> String? {
         let marker = "m = m or sys.modules.setdefault('"
-        guard let start = line.firstRange(of: marker)?.upperBound,
+        guard let start = line.firstRange(ofBytes: marker)?.upperBound,
               let end = line[start...].firstIndex(of: "'") else { return nil }
         let name = line[start..<end]
         let valid = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
