@@ -151,6 +151,23 @@ package enum POSIXFile {
         return (descriptor, status)
     }
 
+    /// Opens `path` for reading, relative to the open folder `folder` (or the working directory),
+    /// without waiting on a FIFO or taking a terminal and without checking what it is: for
+    /// readers that look (`status(of:)`) only when what they read is not what they expect,
+    /// a system call fewer for each file.
+    package static func openForReading(at path: String, relativeTo folder: Int32 = AT_FDCWD) throws(POSIXFailure) -> Int32 {
+        let descriptor = openat(folder, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard descriptor >= 0 else { throw POSIXFailure(operation: "open", errno: errno) }
+        return descriptor
+    }
+
+    /// Opens the folder at `path`, for `openForReading(at:relativeTo:)`.
+    package static func openFolder(at path: String) throws(POSIXFailure) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw POSIXFailure(operation: "open", errno: errno) }
+        return descriptor
+    }
+
     /// The contents and permission bits of the regular file at `path`, refusing more than `limit` bytes.
     package static func readRegularFile(at path: String, limit: Int) throws(ReadFailure) -> (bytes: [UInt8], mode: UInt32) {
         let (descriptor, status) = try openRegularFile(at: path)

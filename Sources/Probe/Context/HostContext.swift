@@ -139,6 +139,35 @@ public struct HostContext: Sendable {
         return (descriptor, status, path)
     }
 
+    /// Opens the folder `absolute` to read many files inside it by name
+    /// (`openForReading(_:inside:)`): the kernel then walks the folder's path once rather than
+    /// for each file. Nil under a foreign root, where every path is resolved whole so that no
+    /// link leads out of the root, and when the folder cannot be opened (its files are then
+    /// opened by their full paths and fail with their own reasons).
+    func openFolder(_ absolute: String) -> Int32? {
+        guard !isForeignRoot else { return nil }
+        return try? POSIXFile.openFolder(at: absolute)
+    }
+
+    /// Opens `name` in the folder `absolute` under the probe root for reading, through `opened`
+    /// (that folder from `openFolder`) when there is one, without checking that it is a regular
+    /// file: the reader checks (`POSIXFile.status(of:)`) when what it reads looks wrong.
+    func openForReading(_ name: String, in absolute: String, opened: Int32?) throws(FileReadError) -> Int32 {
+        do throws(POSIXFailure) {
+            if let opened { return try POSIXFile.openForReading(at: name, relativeTo: opened) }
+            return try POSIXFile.openForReading(at: hostPath(PythonPath.join(absolute, name)))
+        } catch {
+            throw FileSystem.error(error.errno, shownPath(name, in: absolute, opened: opened))
+        }
+    }
+
+    /// The path that errors about `name` in the folder `absolute` name: the one the kernel was
+    /// given, as elsewhere (under a foreign root, the resolved one).
+    func shownPath(_ name: String, in absolute: String, opened: Int32?) -> String {
+        let path = PythonPath.join(absolute, name)
+        return opened == nil ? hostPath(path) : path
+    }
+
     /// The entries of a folder under the probe root, sorted, without `.` and `..`.
     public func listDirectory(_ absolute: String) throws(FileReadError) -> [String] {
         try FileSystem.listDirectory(hostPath(absolute))

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 
 /// Lexical path arithmetic as Python's `os.path` does it on POSIX (no filesystem access).
 enum PythonPath {
@@ -107,8 +108,22 @@ struct MetadataHeaderReader: ~Copyable {
 
     /// The header of the file at `absolute` under the probe root of `context`.
     func header(at absolute: String, in context: HostContext) throws(FileReadError) -> PythonMetadata.Header {
-        let (fd, _, path) = try context.openRegularFile(absolute)
+        try header(absolute, in: "", opened: nil, context: context)
+    }
+
+    /// The header of the file `name` in the folder `folder` under the probe root of `context`;
+    /// `opened` is that folder from `HostContext.openFolder`, or nil.
+    ///
+    /// The file is not checked before it is read: a folder, FIFO or device where METADATA should
+    /// be fails to read, reads empty or runs past the limit, and only then does `fstat` say
+    /// what it is. A regular file with a Name and a Version, nearly every one, costs no `fstat`.
+    func header(_ name: String, in folder: String, opened: Int32?, context: HostContext) throws(FileReadError) -> PythonMetadata.Header {
+        let fd = try context.openForReading(name, in: folder, opened: opened)
         defer { close(fd) }
+        func path() -> String { context.shownPath(name, in: folder, opened: opened) }
+        func isNotRegularFile() -> Bool { (try? POSIXFile.status(of: fd)).map { !$0.isRegularFile } ?? false }
+        /// `error`, unless the file is not a regular file: that is then the reason.
+        func checked(_ error: FileReadError) -> FileReadError { isNotRegularFile() ? .notRegularFile(path: path()) : error }
         var scanner = PythonMetadata.HeaderScanner()
         var pending = 0
         var storage = buffer
@@ -116,7 +131,7 @@ struct MetadataHeaderReader: ~Copyable {
         defer { grown?.deallocate() }
         while !scanner.isComplete {
             if pending == storage.count {
-                guard storage.count < Self.limit else { throw .tooLarge(path: path, limit: Self.limit) }
+                guard storage.count < Self.limit else { throw checked(.tooLarge(path: path(), limit: Self.limit)) }
                 let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 4, alignment: 16)
                 larger.copyMemory(from: UnsafeRawBufferPointer(storage))
                 grown?.deallocate()
@@ -125,8 +140,9 @@ struct MetadataHeaderReader: ~Copyable {
             }
             let count = read(fd, storage.baseAddress! + pending, min(Self.chunk, storage.count - pending))
             if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystem.error(errno, path)
+                let code = errno
+                if code == EINTR { continue }
+                throw checked(FileSystem.error(code, path()))
             }
             pending += count
             let consumed = scanner.consume(UnsafeRawBufferPointer(rebasing: storage[0..<pending]), isEndOfFile: count == 0)
@@ -136,6 +152,8 @@ struct MetadataHeaderReader: ~Copyable {
             }
             pending -= consumed
         }
-        return scanner.header
+        let header = scanner.header
+        if header.name == nil || header.version == nil, isNotRegularFile() { throw .notRegularFile(path: path()) }
+        return header
     }
 }

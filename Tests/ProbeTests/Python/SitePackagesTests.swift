@@ -80,6 +80,28 @@ import Testing
         #expect(outcome.diagnostics.count == expectations.count, "\(outcome.diagnostics)")
     }
 
+    /// What is not a file where METADATA should be is reported as such, and neither blocks the
+    /// probe (a FIFO nobody writes) nor reads without end (a device); an empty file is a file.
+    @Test func whatIsNotAFileIsReportedAndNeverBlocks() async {
+        let tree = PythonTree()
+        tree.distInfo("site", "good-1.0.dist-info", name: "good", version: "1.0")
+        tree.folder("site/folder-1.0.dist-info/METADATA")
+        tree.folder("site/fifo-1.0.dist-info")
+        mkfifo(tree.at("site/fifo-1.0.dist-info/METADATA"), 0o644)
+        tree.folder("site/device-1.0.dist-info")
+        tree.symlink("site/device-1.0.dist-info/METADATA", pointingTo: "/dev/zero")
+        mkfifo(tree.at("site/fifofile-1.0.egg-info"), 0o644)
+        tree.write("site/empty-1.0.dist-info/METADATA", "")
+        let outcome = await Self.scan([tree.at("site")])
+        #expect(outcome.facts == ["python.packages.good": "1.0"])
+        let site = tree.at("site")
+        let notAFile = ["folder-1.0.dist-info/METADATA", "fifo-1.0.dist-info/METADATA", "device-1.0.dist-info/METADATA", "fifofile-1.0.egg-info"]
+        for entry in notAFile {
+            #expect(outcome.diagnostics.contains("\(site)/\(entry): not a regular file (a FIFO, device or folder)"), "\(entry): \(outcome.diagnostics)")
+        }
+        #expect(outcome.diagnostics.contains { $0.hasPrefix("\(site)/empty-1.0.dist-info: its metadata has no Name") })
+    }
+
     @Test func anInvalidNameStillGivesAUsableFactKey() async {
         let tree = PythonTree()
         tree.distInfo("site", "My_Tool-1.0.dist-info", name: "My Tool", version: "1.0")
