@@ -178,14 +178,18 @@ struct DistributionInventory: Sendable, Equatable {
         let workers = min(4, max(1, candidates.count / parallelThreshold))
         if workers == 1 { return readHeaders(candidates[...], in: context) }
         let size = (candidates.count + workers - 1) / workers
-        // A thread for each slice, like the detectors' own: a hung read blocks only its slice.
-        let threads = DetectorThreads(workers: workers, timer: .shared)
-        defer { threads.finish() }
+        // On the probe's own threads, where a hung read blocks only its slice, as a detector
+        // that blocks holds only its own thread; each slice starts at once. Outside a probe
+        // (tests), on threads of their own.
+        let own = DetectorThreads.current == nil ? DetectorThreads(workers: workers, timer: .shared) : nil
+        guard let threads = DetectorThreads.current ?? own else { return readHeaders(candidates[...], in: context) }
+        defer { own?.finish() }
         return await withTaskGroup(of: (Int, [Result<PythonMetadata.Header, Problem>]).self) { group in
             for worker in 0..<workers {
                 let slice = candidates[min(candidates.count, worker * size)..<min(candidates.count, (worker + 1) * size)]
                 group.addTask(executorPreference: threads) { (worker, readHeaders(slice, in: context)) }
             }
+            threads.serveAtOnce(workers)
             var parts = [[Result<PythonMetadata.Header, Problem>]](repeating: [], count: workers)
             for await (worker, part) in group { parts[worker] = part }
             return parts.flatMap { $0 }

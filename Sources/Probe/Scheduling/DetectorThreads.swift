@@ -83,6 +83,16 @@ final class DetectorThreads: TaskExecutor, @unchecked Sendable {
         if let pending { timer.cancel(pending) }
     }
 
+    /// Starts threads at once, rather than at the next check, until `count` serve the waiting
+    /// jobs: for work just queued in `count` parts that should run side by side (site-packages
+    /// reading thousands of headers), on a pool that otherwise keeps `workers` busy.
+    func serveAtOnce(_ count: Int) {
+        pthread_mutex_lock(mutex)
+        let needs = serveQueue(upTo: count)
+        pthread_mutex_unlock(mutex)
+        follow(needs)
+    }
+
     /// How many threads the pool has started, for tests.
     var threadsStarted: Int {
         pthread_mutex_lock(mutex)
@@ -100,14 +110,16 @@ final class DetectorThreads: TaskExecutor, @unchecked Sendable {
     }
 
     /// With `mutex` held: wakes idle threads for the waiting jobs and starts threads while fewer
-    /// than `workers` serve the queue; says whether jobs still wait (a check is due) or there is
-    /// no thread and none can be started (the caller runs the jobs).
-    private func serveQueue() -> Needs {
+    /// than `target` (`workers` unless a caller asks for more) serve the queue; says whether jobs
+    /// still wait (a check is due) or there is no thread and none can be started (the caller
+    /// runs the jobs).
+    private func serveQueue(upTo target: Int? = nil) -> Needs {
+        let target = max(workers, target ?? workers)
         let now = ContinuousClock.now
         let idle = threads.count { $0.busySince == nil }
         if idle > 0 { pthread_cond_broadcast(jobsChanged) }
         var serving = threads.count { worker in worker.busySince.map { now - $0 < patience } ?? true }
-        while waiting > idle && serving < workers {
+        while waiting > idle && serving < target {
             guard startThread(at: now) else { return Needs(runWithoutThreads: threads.isEmpty) }
             serving += 1
         }

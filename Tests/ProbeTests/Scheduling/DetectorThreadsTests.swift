@@ -30,6 +30,10 @@ import Testing
         }
     }
 
+    final class Count: Sendable {
+        let value = Mutex(0)
+    }
+
     @Test func quickWorkSharesAFewThreads() async {
         let threads = DetectorThreads(workers: 2, timer: ProbeTimer())
         defer { threads.finish() }
@@ -103,6 +107,30 @@ import Testing
         #expect(threads.threadsStarted >= 2, "\(threads.threadsStarted) pool threads")
         let quick = await Task(executorPreference: threads) { 7 }.value
         #expect(quick == 7)
+    }
+
+    /// Work split in parts that should run side by side gets a thread for each part at once,
+    /// not one by one as the checks find the first threads busy.
+    @Test func serveAtOnceStartsAThreadForEachWaitingPart() async {
+        let threads = DetectorThreads(workers: 1, patience: .seconds(30), timer: ProbeTimer())
+        let gate = Gate()
+        let running = Count()
+        for _ in 0..<4 {
+            Task(executorPreference: threads) {
+                running.value.withLock { $0 += 1 }
+                gate.block()
+            }
+        }
+        threads.serveAtOnce(4)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while running.value.withLock({ $0 }) < 4 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        let parts = running.value.withLock { $0 }
+        for _ in 0..<4 { gate.open() }
+        threads.finish()
+        // With one worker and no check due for 30 s, only one part would be running.
+        #expect(parts == 4, "\(parts) of 4 parts running")
     }
 
     @Test func aJobAfterFinishStillRuns() async {
