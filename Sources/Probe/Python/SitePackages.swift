@@ -181,9 +181,9 @@ struct DistributionInventory: Sendable, Equatable {
         // On the probe's own threads, where a hung read blocks only its slice, as a detector
         // that blocks holds only its own thread; each slice starts at once. Outside a probe
         // (tests), on threads of their own.
-        let own = DetectorThreads.current == nil ? DetectorThreads(workers: workers, timer: .shared) : nil
-        guard let threads = DetectorThreads.current ?? own else { return readHeaders(candidates[...], in: context) }
-        defer { own?.finish() }
+        let threads = DetectorThreads.current ?? DetectorThreads(workers: workers, timer: .shared)
+        let ownsThreads = threads !== DetectorThreads.current
+        defer { if ownsThreads { threads.finish() } }
         return await withTaskGroup(of: (Int, [Result<PythonMetadata.Header, Problem>]).self) { group in
             for worker in 0..<workers {
                 let slice = candidates[min(candidates.count, worker * size)..<min(candidates.count, (worker + 1) * size)]

@@ -153,7 +153,10 @@ import Testing
         #expect(outcome.diagnostics.first?.contains("permission denied") == true)
     }
 
-    @Test func manyDistributionsKeepSysPathOrderAcrossWorkers() async {
+    /// Run inside a probe (as `Prober` runs it), or alone (tests, other callers): in a probe the
+    /// slices go to the probe's own threads, alone to a pool of their own; the answer is the same.
+    @Test(arguments: [true, false])
+    func manyDistributionsKeepSysPathOrderAcrossWorkers(inAProbe: Bool) async {
         let tree = PythonTree()
         for index in 0..<1500 {
             tree.distInfo("a", "pkg_\(index)-1.0.dist-info", name: "pkg-\(index)", version: "1.\(index)")
@@ -162,7 +165,18 @@ import Testing
             tree.distInfo("b", "pkg_\(index)-9.0.dist-info", name: "pkg_\(index)", version: "9.\(index)")
         }
         tree.distInfo("b", "only_b-1.0.dist-info", name: "only-b", version: "1.0")
-        let outcome = await Self.scan([tree.at("a"), tree.at("b")])
+        let folders = [tree.at("a"), tree.at("b")]
+        let outcome: DetectorOutcome
+        if inAProbe {
+            let threads = DetectorThreads(timer: ProbeTimer())
+            defer { threads.finish() }
+            outcome = await DetectorThreads.$current.withValue(threads) {
+                await Task(executorPreference: threads) { await Self.scan(folders) }.value
+            }
+            #expect(threads.threadsStarted >= 2, "the slices ran on the probe's threads")
+        } else {
+            outcome = await Self.scan(folders)
+        }
         #expect(outcome.facts.count == 1501)
         #expect(outcome.facts["python.packages.pkg-999"] == "1.999")
         #expect(outcome.facts["python.packages.only-b"] == "1.0")
