@@ -27,6 +27,11 @@ extension Substring {
         let start = utf8.index(startIndex, offsetBy: offset)
         return start..<utf8.index(start, offsetBy: length)
     }
+
+    /// Whether `part`'s bytes occur in this slice.
+    package func containsBytes(_ part: String) -> Bool {
+        firstRange(ofBytes: part) != nil
+    }
 }
 
 extension String {

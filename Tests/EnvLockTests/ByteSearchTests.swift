@@ -15,6 +15,9 @@ import Testing
         ("", "a", false),
         ("abc", "", true),
         ("short", "longer than the text", false),
+        ("a\u{0}NUL\u{0}inside", "\u{0}NUL\u{0}", true),
+        ("line one\nDriver Version: 550", "\nDriver Version:", true),
+        ("GPU Name", "GPU  Name", false),
     ])
     func findsBytesAnywhere(_ text: String, _ part: String, _ expected: Bool) {
         #expect(text.containsBytes(part) == expected)

@@ -140,13 +140,18 @@ public struct HostContext: Sendable {
     }
 
     /// Opens the folder `absolute` to read many files inside it by name
-    /// (`openForReading(_:inside:)`): the kernel then walks the folder's path once rather than
-    /// for each file. Nil under a foreign root, where every path is resolved whole so that no
-    /// link leads out of the root, and when the folder cannot be opened (its files are then
-    /// opened by their full paths and fail with their own reasons).
+    /// (`openForReading(_:in:opened:)`): the kernel then walks the folder's path once rather
+    /// than for each file. Nil under a foreign root, where every path is resolved whole so that
+    /// no link leads out of the root.
     func openFolder(_ absolute: String) -> Int32? {
         guard !isForeignRoot else { return nil }
-        return try? POSIXFile.openFolder(at: absolute)
+        do throws(POSIXFailure) {
+            return try POSIXFile.openFolder(at: absolute)
+        } catch {
+            // Nothing is lost: without the folder each file is opened by its full path, and
+            // what kept the folder from opening makes each fail with its own reason.
+            return nil
+        }
     }
 
     /// Opens `name` in the folder `absolute` under the probe root for reading, through `opened`

@@ -1,3 +1,5 @@
+import EnvLock
+
 /// The commit a git checkout has checked out, read from its `.git` files without running git
 /// (git's own layout: `.git` is a folder, or a file `gitdir: PATH` for worktrees and
 /// submodules; `HEAD` holds a commit or `ref: refs/heads/NAME`; a ref is a loose file under
@@ -60,7 +62,7 @@ enum GitHead {
         let line = String(text.trimmingWhitespace())
         if line.hasPrefix("ref: ") {
             let ref = String(line.dropFirst(5))
-            guard ref.hasPrefix("refs/"), !ref.contains("..") else { return .unreadable("unexpected ref '\(ref)'") }
+            guard ref.hasPrefix("refs/"), !ref.containsBytes("..") else { return .unreadable("unexpected ref '\(ref)'") }
             return .ref(ref)
         }
         return isCommit(line) ? .commit(line) : .unreadable("neither a commit id nor a ref")

@@ -93,8 +93,8 @@ public struct CUDAToolkitDetector: Detector {
     /// `Cuda compilation tools, release 12.6, V12.6.20`, or `12.6` where the V part is missing.
     public static func parseNVCCVersion(_ text: String) throws(ParseError) -> String {
         let marker = "Cuda compilation tools, release "
-        guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.contains(marker) }),
-              let range = line.firstRange(of: marker) else {
+        guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.containsBytes(marker) }),
+              let range = line.firstRange(ofBytes: marker) else {
             throw ParseError(source: "nvcc --version", reason: "no line \"Cuda compilation tools, release …\"")
         }
         let parts = line[range.upperBound...].split(separator: ",").map { $0.trimmingWhitespace() }

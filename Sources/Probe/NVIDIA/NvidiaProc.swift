@@ -1,3 +1,5 @@
+import EnvLock
+
 /// The loaded NVIDIA kernel module, from `/proc/driver/nvidia/version` and
 /// `/sys/module/nvidia/version` under `--root`.
 ///
@@ -61,7 +63,7 @@ public struct NvidiaProcDetector: Detector {
             throw ParseError(path: path, reason: "no line starts with \"\(marker)\"")
         }
         let description = line.dropFirst(marker.count)
-        guard let moduleRange = description.firstRange(of: "Kernel Module") else {
+        guard let moduleRange = description.firstRange(ofBytes: "Kernel Module") else {
             throw ParseError(path: path, reason: "the NVRM line does not name a kernel module")
         }
         let flavor: ModuleFlavor = description[..<moduleRange.lowerBound].hasSuffix("Open ") ? .open : .proprietary

@@ -1,3 +1,5 @@
+import EnvLock
+
 // One job, kept in one file although it passes 300 lines: the nvidia-smi detector and the
 // parsers for the three output forms it falls back through (CSV query, XML, plain text).
 
@@ -147,7 +149,7 @@ public struct NvidiaSMIDetector: Detector {
     /// Recognises nvidia-smi's error messages in its output; nil when there is none.
     public static func complaint(in output: String) -> Complaint? {
         let lines = output.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }
-        if lines.contains(where: { $0.contains("couldn't communicate with the NVIDIA driver") }) {
+        if lines.contains(where: { $0.containsBytes("couldn't communicate with the NVIDIA driver") }) {
             return .couldNotCommunicate
         }
         if let line = lines.first(where: { $0.hasPrefix("Failed to initialize NVML:") }) {
@@ -159,7 +161,7 @@ public struct NvidiaSMIDetector: Detector {
             }
             return .nvmlInitFailed(reason: String(reason))
         }
-        if let line = lines.first(where: { $0.hasPrefix("Field \"") && $0.contains("is not a valid field to query") }) {
+        if let line = lines.first(where: { $0.hasPrefix("Field \"") && $0.containsBytes("is not a valid field to query") }) {
             let field = line.dropFirst("Field \"".count).prefix { $0 != "\"" }
             return .invalidField(String(field))
         }
@@ -197,7 +199,7 @@ public struct NvidiaSMIDetector: Detector {
             guard !lines.isEmpty else { throw QueryParseError(line: 1, reason: "no header line") }
             names = lines.removeFirst().element.split(separator: ",").map { column in
                 let trimmed = column.trimmingWhitespace()
-                return String(trimmed.firstRange(of: " [").map { trimmed[..<$0.lowerBound] } ?? trimmed)
+                return String(trimmed.firstRange(ofBytes: " [").map { trimmed[..<$0.lowerBound] } ?? trimmed)
             }
         }
         var table = QueryTable(driver: nil, devices: [])
@@ -268,13 +270,13 @@ public struct NvidiaSMIDetector: Detector {
     public static func parseSummary(_ text: String) -> Summary {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         var summary = Summary(driver: nil, cudaVersion: nil, gpus: [])
-        if let header = lines.first(where: { $0.contains("Driver Version:") }) {
+        if let header = lines.first(where: { $0.containsBytes("Driver Version:") }) {
             summary.driver = value(after: "Driver Version:", in: header)
             summary.cudaVersion = value(after: "CUDA Version:", in: header)
         }
         // The GPU section: after the column header naming "GPU  Name" and its "|===" rule,
         // blocks of three "|" rows separated by "+---" rules, until a line outside the box.
-        guard let headerIndex = lines.firstIndex(where: { $0.contains("GPU  Name") }),
+        guard let headerIndex = lines.firstIndex(where: { $0.containsBytes("GPU  Name") }),
               let ruleIndex = lines[headerIndex...].firstIndex(where: { $0.hasPrefix("|===") }) else { return summary }
         var block: [Substring] = []
         func finishBlock() {
@@ -296,7 +298,7 @@ public struct NvidiaSMIDetector: Detector {
     }
 
     private static func value(after label: String, in line: Substring) -> String? {
-        guard let range = line.firstRange(of: label) else { return nil }
+        guard let range = line.firstRange(ofBytes: label) else { return nil }
         return line[range.upperBound...].split(whereSeparator: { $0.isWhitespace || $0 == "|" }).first.map(String.init)
     }
 

@@ -129,7 +129,7 @@ public struct InterpreterCache: Sendable {
     /// environment, `.python-version` / `.tool-versions` from the working folder up, and a
     /// global version file.
     static func isShim(_ executable: String) -> Bool {
-        executable.contains("/shims/")
+        executable.containsBytes("/shims/")
     }
 
     static func versionSelectionFiles(executable: String, environment: [String: String], workingDirectory: String) -> [String] {

@@ -106,11 +106,6 @@ struct MetadataHeaderReader: ~Copyable {
         buffer.deallocate()
     }
 
-    /// The header of the file at `absolute` under the probe root of `context`.
-    func header(at absolute: String, in context: HostContext) throws(FileReadError) -> PythonMetadata.Header {
-        try header(absolute, in: "", opened: nil, context: context)
-    }
-
     /// The header of the file `name` in the folder `folder` under the probe root of `context`;
     /// `opened` is that folder from `HostContext.openFolder`, or nil.
     ///
@@ -121,7 +116,15 @@ struct MetadataHeaderReader: ~Copyable {
         let fd = try context.openForReading(name, in: folder, opened: opened)
         defer { close(fd) }
         func path() -> String { context.shownPath(name, in: folder, opened: opened) }
-        func isNotRegularFile() -> Bool { (try? POSIXFile.status(of: fd)).map { !$0.isRegularFile } ?? false }
+        func isNotRegularFile() -> Bool {
+            do throws(POSIXFailure) {
+                return !(try POSIXFile.status(of: fd)).isRegularFile
+            } catch {
+                // fstat of an open descriptor fails only on a broken kernel; the reason found
+                // by reading then stands.
+                return false
+            }
+        }
         /// `error`, unless the file is not a regular file: that is then the reason.
         func checked(_ error: FileReadError) -> FileReadError { isNotRegularFile() ? .notRegularFile(path: path()) : error }
         var scanner = PythonMetadata.HeaderScanner()

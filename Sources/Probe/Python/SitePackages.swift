@@ -89,7 +89,7 @@ struct DistributionInventory: Sendable, Equatable {
             for item in listing {
                 // An .egg folder's own EGG-INFO is named after the .egg, as importlib.metadata names it.
                 let folderName = item.name.utf8.count == 8 ? PythonPath.basename(entry) : item.name
-                candidates.append(Candidate(entryIndex: entryIndex, folder: entry, name: item.name, path: PythonPath.join(entry, item.name), folderName: folderName, kind: item.kind))
+                candidates.append(Candidate(entryIndex: entryIndex, folder: entry, name: item.name, folderName: folderName, kind: item.kind))
             }
         }
         let headers = await readHeaders(candidates, in: context)
@@ -99,6 +99,7 @@ struct DistributionInventory: Sendable, Equatable {
         seen.reserveCapacity(candidates.count)
         inventory.distributions.reserveCapacity(candidates.count)
         for (candidate, result) in zip(candidates, headers) {
+            let path = candidate.path
             var problems: [String] = []
             var header = PythonMetadata.Header()
             switch result {
@@ -112,13 +113,13 @@ struct DistributionInventory: Sendable, Equatable {
                 name = declared
             } else {
                 name = PythonMetadata.nameFromMetadataFolder(candidate.folderName)
-                if case .success = result { problems.append("\(candidate.path): its metadata has no Name; named \(name) from the folder") }
+                if case .success = result { problems.append("\(path): its metadata has no Name; named \(name) from the folder") }
             }
             if case .success = result, header.version == nil {
-                problems.append("\(candidate.path): its metadata has no Version; importlib.metadata reports None for \(name)")
+                problems.append("\(path): its metadata has no Version; importlib.metadata reports None for \(name)")
             }
             if header.hasInvalidUTF8 {
-                problems.append("\(candidate.path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
+                problems.append("\(path): its metadata is not valid UTF-8, so importlib.metadata fails on it; bytes were replaced")
             }
             var key = PackageName.normalize(name)
             // One pass over contiguous bytes for the usual name, all printable ASCII; only other
@@ -129,25 +130,25 @@ struct DistributionInventory: Sendable, Equatable {
                 // `café` written precomposed (NFC) and decomposed (NFD) are two distributions;
                 // Swift strings compare them equal, so each non-ASCII scalar is spelled out.
                 key = String(key.unicodeScalars.map { $0.isASCII ? String($0) : "\\u{" + String($0.value, radix: 16) + "}" }.joined())
-                problems.append("\(candidate.path): the name \(UntrustedText.quoted(name)) is not a valid distribution name (PEP 508 names are ASCII); reported as \(key)")
+                problems.append("\(path): the name \(UntrustedText.quoted(name)) is not a valid distribution name (PEP 508 names are ASCII); reported as \(key)")
             }
             if key.isEmpty || !isPrintableASCII && key.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
                 // Not a valid distribution name; a fact key cannot hold it as it is.
                 key = String(key.map { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true ? "-" : $0 })
                 if key.isEmpty { key = "-" }
-                problems.append("\(candidate.path): the name \"\(name)\" is not a valid distribution name; reported as \(key)")
+                problems.append("\(path): the name \"\(name)\" is not a valid distribution name; reported as \(key)")
             }
             if let first = seen[key] {
                 if first.entryIndex == candidate.entryIndex {
-                    problems.append("\(candidate.path): a second \(key) in the same folder, hidden by \(first.path) as importlib.metadata hides it; remove the stale one")
+                    problems.append("\(path): a second \(key) in the same folder, hidden by \(first.path) as importlib.metadata hides it; remove the stale one")
                 }
                 inventory.diagnostics += problems
                 continue
             }
             seen[key] = candidate
             inventory.diagnostics += problems
-            let problem = header.version == nil ? (problems.first { $0.hasPrefix(candidate.path) } ?? "\(candidate.path): no Version") : nil
-            inventory.distributions.append(InstalledDistribution(key: key, version: header.version, path: candidate.path, problem: problem))
+            let problem = header.version == nil ? (problems.first { $0.hasPrefix(path) } ?? "\(path): no Version") : nil
+            inventory.distributions.append(InstalledDistribution(key: key, version: header.version, path: path, problem: problem))
         }
         return inventory
     }
@@ -158,9 +159,11 @@ struct DistributionInventory: Sendable, Equatable {
         /// The `sys.path` entry it was listed in, and its name there.
         var folder: String
         var name: String
-        var path: String
         var folderName: String
         var kind: DirectoryEntry.Kind
+
+        /// Where it is, as diagnostics and the inventory name it.
+        var path: String { PythonPath.join(folder, name) }
     }
 
     /// Why one entry's metadata could not be read.

@@ -146,7 +146,7 @@ public struct RuntimeLibrariesDetector: Detector {
             let module = name.prefix { $0 != "." }
             return module == "_C" ? package : package + "_" + module.dropFirst().lowercased()
         }
-        if name.hasPrefix("flash_attn"), name.contains(".so") { return "flash_attn" }
+        if name.hasPrefix("flash_attn"), name.containsBytes(".so") { return "flash_attn" }
         guard let library = LibraryFileName(name) else { return nil }
         if library.stem.hasPrefix("cudnn_") { return library.stem.lowercased() }
         return libraryComponents[library.stem]

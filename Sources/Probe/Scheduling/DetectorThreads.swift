@@ -113,8 +113,8 @@ final class DetectorThreads: TaskExecutor, @unchecked Sendable {
     /// than `target` (`workers` unless a caller asks for more) serve the queue; says whether jobs
     /// still wait (a check is due) or there is no thread and none can be started (the caller
     /// runs the jobs).
-    private func serveQueue(upTo target: Int? = nil) -> Needs {
-        let target = max(workers, target ?? workers)
+    private func serveQueue(upTo target: Int = 0) -> Needs {
+        let target = max(workers, target)
         let now = ContinuousClock.now
         let idle = threads.count { $0.busySince == nil }
         if idle > 0 { pthread_cond_broadcast(jobsChanged) }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
 import Testing
 @testable import Probe
@@ -82,9 +85,15 @@ import Testing
     @Test func headerReaderReadsPastItsFirstChunk() throws {
         let tree = PythonTree()
         let classifiers = String(repeating: "Classifier: Programming Language :: Python :: 3\n", count: 400)
-        let path = tree.write("METADATA", "Metadata-Version: 2.1\n\(classifiers)Name: late\nVersion: 7.0\n\nbody\n")
+        _ = tree.write("METADATA", "Metadata-Version: 2.1\n\(classifiers)Name: late\nVersion: 7.0\n\nbody\n")
         let reader = MetadataHeaderReader()
-        #expect(try reader.header(at: path, in: HostContext(environment: [:], commands: NoCommands())) == PythonMetadata.Header(name: "late", version: "7.0"))
+        let context = HostContext(environment: [:], commands: NoCommands())
+        let expected = PythonMetadata.Header(name: "late", version: "7.0")
+        // By its full path, and by name inside its opened folder, as site-packages reads it.
+        #expect(try reader.header("METADATA", in: tree.path, opened: nil, context: context) == expected)
+        let opened = try #require(context.openFolder(tree.path))
+        defer { close(opened) }
+        #expect(try reader.header("METADATA", in: tree.path, opened: opened, context: context) == expected)
     }
 
     @Test func pyvenvConfigOfVenv311() {

@@ -102,6 +102,23 @@ import Testing
         #expect(outcome.diagnostics.contains { $0.hasPrefix("\(site)/empty-1.0.dist-info: its metadata has no Name") })
     }
 
+    /// Links are followed as importlib.metadata follows them, whether the link is the
+    /// dist-info folder or its METADATA, and whether it is relative or absolute.
+    @Test func linkedDistributionsAreRead() async {
+        let tree = PythonTree()
+        tree.distInfo("elsewhere", "folder_rel-1.0.dist-info", name: "folder-rel", version: "1.0")
+        tree.distInfo("elsewhere", "folder_abs-2.0.dist-info", name: "folder-abs", version: "2.0")
+        tree.write("elsewhere/file.METADATA", "Metadata-Version: 2.1\nName: file-link\nVersion: 3.0\n")
+        tree.folder("site")
+        tree.symlink("site/folder_rel-1.0.dist-info", pointingTo: "../elsewhere/folder_rel-1.0.dist-info")
+        tree.symlink("site/folder_abs-2.0.dist-info", pointingTo: tree.at("elsewhere/folder_abs-2.0.dist-info"))
+        tree.folder("site/file_link-3.0.dist-info")
+        tree.symlink("site/file_link-3.0.dist-info/METADATA", pointingTo: "../../elsewhere/file.METADATA")
+        let outcome = await Self.scan([tree.at("site")])
+        #expect(outcome.facts == ["python.packages.folder-rel": "1.0", "python.packages.folder-abs": "2.0", "python.packages.file-link": "3.0"])
+        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+    }
+
     @Test func anInvalidNameStillGivesAUsableFactKey() async {
         let tree = PythonTree()
         tree.distInfo("site", "My_Tool-1.0.dist-info", name: "My Tool", version: "1.0")
