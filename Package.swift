@@ -75,6 +75,9 @@ let package = Package(
         ),
         .executableTarget(name: "envlock-fuzz", dependencies: ["EnvLock", "Probe"]),
         .executableTarget(name: "envlock-bench", dependencies: ["EnvLock", "Probe"]),
+        // envlock's readings of Python semantics (json, ast.literal_eval, argparse) for the
+        // differential tests against CPython (scripts/differential/); not shipped.
+        .executableTarget(name: "envlock-differential", dependencies: ["EnvLock", "Probe"]),
         // What every test target shares: paths to the package and ../shared, plain file helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnvLockTests", dependencies: ["EnvLock", "TestSupport"]),
