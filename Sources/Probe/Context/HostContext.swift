@@ -121,6 +121,20 @@ public struct HostContext: Sendable {
         return FileSystem.resolve(absolute, under: base)
     }
 
+    /// `path` as the kernel finds it when a process whose working folder is `workingDirectory`
+    /// opens it: made absolute, then each symbolic link followed where it stands, so that a
+    /// `..` after a link climbs from the link's target (`a/link/../Fooocus/launch.py` is not
+    /// `a/Fooocus/launch.py`), under the probe root as `hostPath` resolves it. The result is a
+    /// path of the probed system with no link left in it; a link loop or an unreadable link
+    /// gives a path that fails to open with that reason.
+    public func physicalPath(_ path: String, from workingDirectory: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : PythonPath.join(workingDirectory, path)
+        guard isForeignRoot else { return FileSystem.resolve(absolute, under: "") }
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        let resolved = FileSystem.resolve(absolute, under: base)
+        return resolved.hasPrefix(base + "/") ? String(resolved.dropFirst(base.count)) : resolved
+    }
+
     /// Reads a whole file under the probe root, at most `limit` bytes.
     public func readBytes(_ absolute: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
         try FileSystem.readBytes(hostPath(absolute), limit: limit)

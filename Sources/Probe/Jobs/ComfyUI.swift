@@ -103,7 +103,7 @@ public struct ComfyUIDetector: Detector {
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .skipped(JobDetectors.noCommand) }
-        guard let script = launch.script.map(job.absolute) else { return .absent("the command runs no script file, so it is not a ComfyUI launch") }
+        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .absent("the command runs no script file, so it is not a ComfyUI launch") }
         guard script.hasSuffix("/main.py") else { return .absent("\(script) is not ComfyUI's main.py") }
         let checkout = String(script.dropLast("/main.py".count))
         guard context.exists(checkout + "/comfy/cli_args.py") else {

@@ -89,7 +89,7 @@ public struct FooocusDetector: Detector {
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .skipped(JobDetectors.noCommand) }
-        guard let script = launch.script.map(job.absolute) else { return .absent("the command runs no script file, so it is not a Fooocus launch") }
+        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .absent("the command runs no script file, so it is not a Fooocus launch") }
         let file = script.split(separator: "/").last.map(String.init) ?? script
         let checkout = String(script.dropLast(file.count + 1))
         guard Self.entryScripts.contains(file), context.exists(checkout + "/fooocus_version.py") else {

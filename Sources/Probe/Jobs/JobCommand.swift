@@ -20,7 +20,7 @@ public struct JobCommandDetector: Detector {
         guard let script = launch.script else { return .ok(facts) }
         // A bare program name is looked up on PATH by exec; only a path names a file to hash.
         guard launch.program != script || script.contains("/") else { return .ok(facts) }
-        let path = job.absolute(script)
+        let path = job.physicalPath(script, in: context)
         facts["job.command.script"] = path
         do {
             facts["job.command.script_sha256"] = ModelDigest.text(of: try context.readBytes(path, limit: 64 << 20))
@@ -44,6 +44,6 @@ public enum JobDetectors {
     /// checkpoint for the first time takes seconds, and a job fact cut short by a timer
     /// would only fail the check for no reason.
     public static func probe(_ job: JobInvocation?, in context: HostContext) async -> Snapshot {
-        await Prober(detectors: all(for: job), deadline: .seconds(24 * 3600)).probe(context)
+        await Prober(detectors: all(for: job), deadline: .seconds(24 * 3600)).probe(job?.context(in: context) ?? context)
     }
 }

@@ -12,10 +12,13 @@ public struct JobInvocation: Sendable {
     /// so that nothing is read merely because it exists.
     public var wantedDigests: [FactPattern]?
     public var digests: ModelDigest
+    /// The running process this job is (`--pid`), or nil for a command given after `--`.
+    public var process: ProcessView?
 
-    public init(command: [String], workingDirectory: String, wantedDigests: [FactPattern]? = nil, digests: ModelDigest) {
+    public init(command: [String], workingDirectory: String, wantedDigests: [FactPattern]? = nil, digests: ModelDigest, process: ProcessView? = nil) {
         self.command = command
         self.workingDirectory = workingDirectory
+        self.process = process
         self.wantedDigests = wantedDigests
         self.digests = digests
     }
@@ -61,18 +64,23 @@ public struct JobInvocation: Sendable {
         return Launch(program: program, script: command[index], arguments: Array(command.dropFirst(index + 1)))
     }
 
-    /// `path` made absolute against the working directory, with `.` and `..` removed.
-    public func absolute(_ path: String) -> String {
-        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
-        var parts: [Substring] = []
-        for part in joined.split(separator: "/") {
-            if part == "." { continue }
-            if part == ".." {
-                if !parts.isEmpty { parts.removeLast() }
-                continue
-            }
-            parts.append(part)
-        }
-        return "/" + parts.joined(separator: "/")
+    /// A path the job names (its script, a config file), as the kernel will find it: made
+    /// absolute against the job's working folder, links followed where they stand. Never a
+    /// lexical `..` removal, which names another file when a link precedes the `..`.
+    public func physicalPath(_ path: String, in context: HostContext) -> String {
+        context.physicalPath(path, from: workingDirectory)
+    }
+
+    /// The view the job detectors read through. A job read from a running process (`--pid`)
+    /// is read only as that process sees its world: its files through `/proc/PID/root` even
+    /// when its `/` looks like ours (a private mount namespace can bind-mount another
+    /// config.txt over the same path), and its own environment, which Fooocus' overrides
+    /// come from. A command given after `--` runs here, with envlock's environment.
+    public func context(in machine: HostContext) -> HostContext {
+        guard let process else { return machine }
+        var view = machine
+        if !machine.isForeignRoot { view.root = process.rootFolder }
+        view.environment = process.environment
+        return view
     }
 }

@@ -26,7 +26,7 @@ public struct JobRequest: Sendable {
         let digests = ModelDigest(cacheFolder: ModelDigest.defaultCacheFolder(environment: context.environment), progress: progress)
         let wantedDigests = wanted?.map(\.pattern)
         if command.isEmpty, let process = context.process, !process.arguments.isEmpty, let workingDirectory = process.workingDirectory {
-            return JobInvocation(command: process.arguments, workingDirectory: workingDirectory, wantedDigests: wantedDigests, digests: digests)
+            return JobInvocation(command: process.arguments, workingDirectory: workingDirectory, wantedDigests: wantedDigests, digests: digests, process: process)
         }
         guard !command.isEmpty else { return nil }
         // Relative script paths are the job's, resolved against the folder it starts in.
