@@ -25,6 +25,8 @@ import re
 import subprocess
 import sys
 
+# No __pycache__ beside the script in the checkout.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pythons import find_pythons  # noqa: E402
 
