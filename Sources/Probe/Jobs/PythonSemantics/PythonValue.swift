@@ -8,6 +8,8 @@
 /// code point, never by canonical equivalence (Swift's `String ==` merges NFC and NFD).
 package enum PythonValue: Sendable, Equatable {
     case none
+    /// `Ellipsis` (`...`): a constant `ast.literal_eval` accepts like `None`.
+    case ellipsis
     case bool(Bool)
     /// An `int` of any size.
     case int(PythonInt)
@@ -27,6 +29,7 @@ package enum PythonValue: Sendable, Equatable {
     package var typeName: String {
         switch self {
         case .none: "NoneType"
+        case .ellipsis: "ellipsis"
         case .bool: "bool"
         case .int: "int"
         case .float: "float"
