@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the script in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pythons import find_pythons  # noqa: E402
 
