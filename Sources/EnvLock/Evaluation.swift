@@ -44,6 +44,7 @@ public enum Evaluator {
         results.reserveCapacity(rules.count)
         for rule in rules {
             evaluate(rule, facts: facts, locked: locked, snapshot: snapshot, into: &results)
+            undecided(rule, facts: facts, snapshot: snapshot, into: &results)
         }
         // A process still starting cannot show the libraries it will load: not a mismatch.
         for index in results.indices where results[index].verdict == .fail && RuntimeState.isPending(results[index], facts: snapshot.facts) {
@@ -139,6 +140,25 @@ public enum Evaluator {
         }
     }
 
+    /// Fails `rule` once for each key it covers that a detector could not decide (a job
+    /// setting envlock cannot read as the app would, a dist-info without a Version) and that no
+    /// result above already names: a rule over several keys (`job.fooocus.model.*.sha256`)
+    /// must not pass on the keys it could read while one it covers stays unknown.
+    static func undecided(_ rule: Rule, facts: FactIndex, snapshot: Snapshot, into results: inout [RuleResult]) {
+        let failed: RuleResult.Verdict = rule.severity == .error ? .fail : .warn
+        for report in snapshot.detectors {
+            for (key, reason) in report.unreadable.sorted(by: { $0.key < $1.key }) where rule.pattern.matches(key) && facts.facts[key] == nil {
+                guard !results.contains(where: { $0.rule == rule && ($0.key == key || $0.key == rule.pattern.text) }) else { continue }
+                results.append(RuleResult(key: key, rule: rule, expected: "a value envlock can decide", found: nil, verdict: failed, note: unreadableNote(key, reason)))
+            }
+        }
+    }
+
+    /// Why an unreadable key has no value, in a sentence.
+    static func unreadableNote(_ key: String, _ reason: String) -> String {
+        reason.hasPrefix("undetermined") ? "\(key) is \(reason)" : "\(key) is installed but cannot be read: \(reason)"
+    }
+
     /// Byte-for-byte equality: Swift's `==` on strings treats canonically equivalent Unicode
     /// as equal, but a lock promises the exact value.
     static func sameBytes(_ value: String?, _ expected: String?) -> Bool {
@@ -151,7 +171,7 @@ public enum Evaluator {
     /// machine must not pass an `absent` rule because the source that would show the fact broke.
     static func absenceDoubt(for pattern: FactPattern, in snapshot: Snapshot) -> String? {
         if let unreadable = snapshot.unreadable(matching: pattern) {
-            return "\(unreadable.key) is installed but cannot be read: \(unreadable.reason)"
+            return unreadableNote(unreadable.key, unreadable.reason)
         }
         let sources = self.sources(for: pattern, in: snapshot)
         let failed = sources.filter { $0.status == .failed }
@@ -175,7 +195,7 @@ public enum Evaluator {
     /// what each of them reported, so a missing fact explains itself.
     static func missingExplanation(for pattern: FactPattern, in snapshot: Snapshot) -> String {
         if let unreadable = snapshot.unreadable(matching: pattern) {
-            return "\(unreadable.key) is installed but cannot be read: \(unreadable.reason)"
+            return unreadableNote(unreadable.key, unreadable.reason)
         }
         let sources = self.sources(for: pattern, in: snapshot)
         guard !sources.isEmpty else {

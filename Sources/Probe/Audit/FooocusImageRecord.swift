@@ -54,8 +54,8 @@ enum FooocusImageRecord {
         if let hash = text(record["refiner_model_hash"]) { facts["job.fooocus.model.refiner.sha256"] = "sha256:" + hash }
         // `styles` is `str()` of a Python list: "['Fooocus V2', 'Fooocus Sharp']".
         if let styles = text(record["styles"]) {
-            guard case .array(let items)? = PythonLiteralEval.parse(styles) else { throw RecordError(reason: "styles is not a Python list") }
-            let names = items.compactMap { if case .string(let name) = $0 { name } else { nil } }
+            guard case .value(.list(let items)) = PythonLiteralEvaluator.evaluate(styles) else { throw RecordError(reason: "styles is not a Python list") }
+            let names = items.compactMap { $0.string?.swiftString }
             guard names.count == items.count else { throw RecordError(reason: "styles holds a value that is not a name") }
             facts["job.fooocus.config.styles"] = FactList.encode(names)
             facts["job.fooocus.config.prompt_expansion"] = names.contains(FooocusConfig.expansionStyle) ? "true" : "false"

@@ -125,156 +125,269 @@ public struct FooocusDetector: Detector {
             return .ok(facts, diagnostics: diagnostics)
         }
         facts.merge(Self.optionFacts(parsed)) { $1 }
+        let settings = Self.settings(checkout: checkout, options: parsed, context: context, diagnostics: &diagnostics)
+        var unreadable: [String: String] = [:]
+        Self.settingFacts(settings, into: &facts, unreadable: &unreadable)
+        do {
+            try modelFacts(settings, options: parsed, checkout: checkout, job: job, context: context, into: &facts, unreadable: &unreadable, diagnostics: &diagnostics)
+        } catch {
+            return DetectorOutcome(status: .failed, detail: "cannot hash a model file: \(error)", facts: facts, diagnostics: diagnostics, unreadable: unreadable)
+        }
+        return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
+    }
+
+    /// One layer of Fooocus' settings read as `modules/config.py` reads it: `open(path,
+    /// encoding="utf-8")` and `json.load` inside a `try` that swallows every error. A missing
+    /// file and a folder (IsADirectoryError) are skipped as Fooocus skips them; a file this
+    /// user cannot read may be readable to the job, so it is undetermined, never skipped.
+    static func layer(_ path: String, context: HostContext, diagnostics: inout [String]) -> FooocusConfig.Layer {
+        if context.isDirectory(path) {
+            diagnostics.append("\(path) is a folder; Fooocus ignores it")
+            return .skipped
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try context.readBytes(path, limit: configLimit)
+        } catch {
+            if case .notFound = error { return .skipped }
+            return .undetermined("cannot read \(path) (\(error)), which Fooocus may read")
+        }
+        switch PythonJSON.read(bytes) {
+        case .value(let value): return .parsed(value)
+        case .error(let reason):
+            diagnostics.append("\(path): \(reason); Fooocus ignores this file")
+            return .skipped
+        case .undetermined(let reason): return .undetermined("\(path): \(reason)")
+        }
+    }
+
+    /// Config files larger than this are not read, and every setting is undetermined; Fooocus
+    /// reads any size, and the stock files are a few kilobytes.
+    static let configLimit = 256 << 20
+
+    /// Fooocus' settings for this launch (config.py L16-132): launch.py first changes to the
+    /// checkout, so every relative path is the checkout's; `config_path` is used as given.
+    static func settings(checkout: String, options: PythonArgparse.Parsed, context: HostContext, diagnostics: inout [String]) -> FooocusConfig {
         let environment = context.environment
-        var layers: [MinimalJSON.Value] = []
-        func layer(_ path: String, missing: String?) throws(FileReadError) {
-            do {
-                let bytes = try context.readBytes(path)
-                layers.append(try MinimalJSON.parse(bytes))
-            } catch let error as FileReadError {
-                if case .notFound = error {
-                    if let missing { diagnostics.append(missing) }
-                    return
+        let defaults = layer(checkout + "/presets/default.json", context: context, diagnostics: &diagnostics)
+        var config = FooocusConfig.Layer.skipped
+        if let configured = environment["config_path"], configured.isEmpty {
+            // config.py L779: with no config file Fooocus writes one at this path, and open("") raises.
+            config = .undetermined("config_path is empty: Fooocus would stop at start when it writes its config file there")
+        } else {
+            let path = context.physicalPath(environment["config_path"] ?? "config.txt", from: checkout)
+            config = layer(path, context: context, diagnostics: &diagnostics)
+        }
+        // config.py L52-99: a deprecated user_path_config.txt in the checkout overrides paths,
+        // and may wait for an answer on standard input.
+        if context.exists(checkout + "/user_path_config.txt") {
+            config = .undetermined("\(checkout)/user_path_config.txt exists: Fooocus merges it or asks on standard input whether to")
+        }
+        var preset: FooocusConfig.Layer?
+        if let name = options.value("--preset") {
+            // config.py L116: os.path.abspath(f'./presets/{preset}.json'): lexical, then opened.
+            let path = PythonPath.normalize(checkout + "/presets/\(name).json")
+            preset = layer(context.physicalPath(path, from: checkout), context: context, diagnostics: &diagnostics)
+        }
+        let styles: FooocusStyles
+        switch FooocusStyles.read(checkout + "/sdxl_styles", context: context) {
+        case .success(let read): styles = read
+        case .failure(let failure):
+            diagnostics.append(failure.reason)
+            var unknown = FooocusStyles()
+            unknown.uncertain = failure.reason
+            styles = unknown
+        }
+        return FooocusConfig.resolve(defaults: defaults, config: config, preset: preset, environment: environment, styles: styles)
+    }
+
+    /// The `job.fooocus.config.*` facts; an undetermined setting is an unreadable key, which
+    /// every rule on it fails, with the reason.
+    static func settingFacts(_ config: FooocusConfig, into facts: inout [String: String], unreadable: inout [String: String]) {
+        func text(_ key: String, _ setting: FooocusConfig.Setting) {
+            switch setting {
+            case .value(let value):
+                if let shown = PythonRepr.str(value) {
+                    facts[key] = shown
+                } else {
+                    unreadable[key] = "undetermined: Fooocus' value \(value.typeName) cannot be shown exactly"
                 }
-                throw error
-            } catch {
-                // Fooocus prints the JSON error and goes on without this file.
-                diagnostics.append("\(path): \(error); Fooocus ignores this file")
+            case .undetermined(let reason): unreadable[key] = "undetermined: " + reason
             }
         }
-        let configPath = environment["config_path"].map { $0.hasPrefix("/") ? $0 : checkout + "/" + $0 } ?? checkout + "/config.txt"
-        do {
-            try layer(checkout + "/presets/default.json", missing: "\(checkout)/presets/default.json is missing; Fooocus starts from its built-in defaults")
-            try layer(configPath, missing: nil)
-            if let preset = parsed.value("--preset") {
-                try layer(checkout + "/presets/\(preset).json", missing: "preset \(preset): \(checkout)/presets/\(preset).json is missing; Fooocus ignores it")
+        text("job.fooocus.config.model", config.model)
+        text("job.fooocus.config.refiner", config.refiner)
+        text("job.fooocus.config.refiner_switch", config.refinerSwitch)
+        text("job.fooocus.config.sampler", config.sampler)
+        text("job.fooocus.config.scheduler", config.scheduler)
+        text("job.fooocus.config.cfg_scale", config.cfgScale)
+        text("job.fooocus.config.sharpness", config.sharpness)
+        text("job.fooocus.config.vae", config.vae)
+        text("job.fooocus.config.performance", config.performance)
+        switch config.styles {
+        case .value(.list(let items)):
+            let names = items.compactMap { $0.string?.swiftString }
+            if names.count == items.count {
+                facts["job.fooocus.config.styles"] = FactList.encode(names)
+                facts["job.fooocus.config.prompt_expansion"] = config.promptExpansion == true ? "true" : "false"
+            } else {
+                unreadable["job.fooocus.config.styles"] = "undetermined: a style name is not valid Unicode text"
+                unreadable["job.fooocus.config.prompt_expansion"] = unreadable["job.fooocus.config.styles"]
             }
-        } catch {
-            return .failed("cannot read Fooocus' configuration: \(error)", facts: facts, diagnostics: diagnostics)
+        case .value(let other):
+            unreadable["job.fooocus.config.styles"] = "undetermined: default_styles is a \(other.typeName)"
+            unreadable["job.fooocus.config.prompt_expansion"] = unreadable["job.fooocus.config.styles"]
+        case .undetermined(let reason):
+            unreadable["job.fooocus.config.styles"] = "undetermined: " + reason
+            unreadable["job.fooocus.config.prompt_expansion"] = "undetermined: " + reason
         }
-        let styleNames: [String]
-        do {
-            styleNames = try Self.styleNames(in: checkout + "/sdxl_styles", context: context, diagnostics: &diagnostics)
-        } catch {
-            return .failed("cannot read Fooocus' style files: \(error)", facts: facts, diagnostics: diagnostics)
+        switch config.enabledLoRAs {
+        case .success(let loras):
+            let names = loras.compactMap { $0.name.swiftString }
+            let weights = loras.compactMap { PythonRepr.str($0.weight) }
+            if names.count == loras.count, weights.count == loras.count {
+                facts["job.fooocus.config.loras"] = FactList.encode(names)
+                facts["job.fooocus.config.lora_weights"] = FactList.encode(weights)
+            } else {
+                unreadable["job.fooocus.config.loras"] = "undetermined: a LoRA name or weight cannot be shown exactly"
+                unreadable["job.fooocus.config.lora_weights"] = unreadable["job.fooocus.config.loras"]
+            }
+        case .failure(let failure):
+            unreadable["job.fooocus.config.loras"] = "undetermined: " + failure.reason
+            unreadable["job.fooocus.config.lora_weights"] = "undetermined: " + failure.reason
         }
-        let config = FooocusConfig.resolve(layers: layers, environment: environment, legalStyles: FooocusConfig.legalStyles(fromStyleFiles: styleNames))
-        facts["job.fooocus.config.model"] = config.model
-        facts["job.fooocus.config.refiner"] = config.refiner
-        facts["job.fooocus.config.refiner_switch"] = config.refinerSwitch
-        facts["job.fooocus.config.sampler"] = config.sampler
-        facts["job.fooocus.config.scheduler"] = config.scheduler
-        facts["job.fooocus.config.styles"] = FactList.encode(config.styles)
-        facts["job.fooocus.config.prompt_expansion"] = config.promptExpansion ? "true" : "false"
-        facts["job.fooocus.config.loras"] = FactList.encode(config.enabledLoRAs.map(\.name))
-        facts["job.fooocus.config.lora_weights"] = FactList.encode(config.enabledLoRAs.map(\.weight))
-        facts["job.fooocus.config.performance"] = config.performance
-        facts["job.fooocus.config.cfg_scale"] = config.cfgScale
-        facts["job.fooocus.config.sharpness"] = config.sharpness
-        facts["job.fooocus.config.vae"] = config.vae
-        do {
-            try modelFacts(config, options: parsed, checkout: checkout, job: job, context: context, into: &facts, diagnostics: &diagnostics)
-        } catch {
-            return .failed("cannot hash a model file: \(error)", facts: facts, diagnostics: diagnostics)
-        }
-        return .ok(facts, diagnostics: diagnostics)
     }
 
-    /// The style names of every `*.json` file in the checkout's `sdxl_styles` folder
-    /// (`modules/sdxl_styles.py`); a file that is not a style list is skipped, as Fooocus skips it.
-    static func styleNames(in folder: String, context: HostContext, diagnostics: inout [String]) throws(FileReadError) -> [String] {
-        let files: [String]
-        do {
-            files = try context.listDirectory(folder).filter { $0.hasSuffix(".json") }
-        } catch {
-            guard case .notFound = error else { throw error }
-            diagnostics.append("\(folder) is missing: Fooocus knows no styles but Fooocus V2 and Random Style")
-            return []
+    /// `modules/config.py` `get_dir_or_set_default` (L146-188): the environment variable (as
+    /// text) or the configured value; a string that is an existing folder, or a list whose every
+    /// entry is one, relative paths being the checkout's; else the default under the checkout.
+    static func folders(_ key: String, default relative: String, config: FooocusConfig, environment: [String: String], checkout: String, context: HostContext) -> Result<[String], FooocusConfig.LoRAUndetermined> {
+        let value: PythonValue? = environment[key].map { .string(PythonString($0)) } ?? config.merged[key]
+        func folder(_ path: PythonString) -> String? {
+            guard let text = path.swiftString, !text.isEmpty else { return nil }
+            let absolute = context.physicalPath(text, from: checkout)
+            return context.isDirectory(absolute) ? absolute : nil
         }
-        var names: [String] = []
-        for file in files {
-            let parsed: MinimalJSON.Value
-            do {
-                parsed = try MinimalJSON.parse(try context.readBytes(folder + "/" + file, limit: 16 << 20))
-            } catch let error as FileReadError {
-                throw error
-            } catch {
-                diagnostics.append("\(folder)/\(file): \(error); Fooocus skips this style file")
-                continue
-            }
-            guard let fileNames = FooocusConfig.styleNames(inStyleFile: parsed) else {
-                diagnostics.append("\(folder)/\(file) is not a list of styles with names; Fooocus skips it")
-                continue
-            }
-            names += fileNames
-        }
-        return names
-    }
-
-    /// `modules/config.py` `get_dir_or_set_default`: the configured folder(s) when every one
-    /// exists, else the default under the checkout. The environment variable, when set, is
-    /// taken as the path text.
-    static func folders(_ key: String, default relative: String, config: FooocusConfig, environment: [String: String], checkout: String, context: HostContext) -> [String] {
-        let value: MinimalJSON.Value? = environment[key].map(MinimalJSON.Value.string) ?? config.merged[key]
-        func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : checkout + "/" + path }
-        var candidates: [String]?
         switch value {
-        case .string(let path)?: candidates = [absolute(path)]
-        case .array(let items)?: candidates = items.compactMap { if case .string(let path) = $0 { absolute(path) } else { nil } }
-        default: break
+        case .string(let path)?:
+            if let found = folder(path) { return .success([found]) }
+        case .list(let items)?:
+            var found: [String] = []
+            for item in items {
+                // os.path.exists(5) asks about file descriptor 5.
+                guard case .string(let path) = item else { return .failure(.init(reason: "\(key) lists a \(item.typeName), which Fooocus tests as a file descriptor")) }
+                guard let one = folder(path) else { break }
+                found.append(one)
+            }
+            if found.count == items.count {
+                // An empty list passes (all([]) is True), and Fooocus then fails on its first use.
+                guard !found.isEmpty else { return .failure(.init(reason: "\(key) is an empty list: Fooocus would stop at its first use")) }
+                return .success(found)
+            }
+        default:
+            break
         }
-        if let candidates, !candidates.isEmpty, candidates.allSatisfy({ context.isDirectory($0) }) { return candidates }
-        return [checkout + "/" + relative]
+        return .success([checkout + "/" + relative])
     }
 
-    /// `modules/util.py` `get_file_from_folder_list`: the first folder holding the file, else the first folder.
+    /// `modules/util.py` `get_file_from_folder_list` (L372-381): the first folder where the
+    /// name is a file (links followed), else the name under the first folder.
     static func file(_ name: String, in folders: [String], context: HostContext) -> String {
-        folders.map { $0 + "/" + name }.first { context.exists($0) } ?? folders[0] + "/" + name
+        let candidates = folders.map { PythonPath.join($0, name) }
+        return candidates.first { (try? context.status($0).isRegularFile) == true } ?? candidates[0]
     }
 
-    func modelFacts(_ config: FooocusConfig, options: PythonArgparse.Parsed, checkout: String, job: JobInvocation, context: HostContext, into facts: inout [String: String], diagnostics: inout [String]) throws(FileReadError) {
+    /// The model files the settings name, each with its path and, when wanted, its SHA-256. A
+    /// model whose name or folder is undetermined is an unreadable key, so a pin on it fails.
+    func modelFacts(_ config: FooocusConfig, options: PythonArgparse.Parsed, checkout: String, job: JobInvocation, context: HostContext,
+                    into facts: inout [String: String], unreadable: inout [String: String], diagnostics: inout [String]) throws(FileReadError) {
         let environment = context.environment
-        func folders(_ key: String, _ relative: String) -> [String] {
+        func folders(_ key: String, _ relative: String) -> Result<[String], FooocusConfig.LoRAUndetermined> {
             Self.folders(key, default: relative, config: config, environment: environment, checkout: checkout, context: context)
         }
-        var models: [(key: String, path: String)] = []
+        func name(_ setting: FooocusConfig.Setting) -> Result<String, FooocusConfig.LoRAUndetermined> {
+            switch setting {
+            case .value(.string(let text)):
+                guard let name = text.swiftString else { return .failure(.init(reason: "the file name is not valid Unicode text")) }
+                return .success(name)
+            case .value(let other): return .failure(.init(reason: "the setting is a \(other.typeName)"))
+            case .undetermined(let reason): return .failure(.init(reason: reason))
+            }
+        }
+        var models: [(key: String, path: Result<String, FooocusConfig.LoRAUndetermined>)] = []
         let checkpoints = folders("path_checkpoints", "models/checkpoints")
-        var base = Self.file(config.model, in: checkpoints, context: context)
-        // launch.py download_models: without --disable-preset-download or
-        // --always-download-new-model, a missing default model is replaced by the first of
-        // previous_default_models that exists, and that one becomes the default.
-        if !context.exists(base), !options.isSet("--disable-preset-download"), !options.isSet("--always-download-new-model"),
-           let alternative = config.previousModels.first(where: { context.exists(Self.file($0, in: checkpoints, context: context)) }) {
-            base = Self.file(alternative, in: checkpoints, context: context)
-            facts["job.fooocus.config.model"] = alternative
-            diagnostics.append("\(config.model) is missing, so Fooocus uses \(alternative) from previous_default_models")
+        let base: Result<String, FooocusConfig.LoRAUndetermined> = checkpoints.flatMap { folders in
+            name(config.model).flatMap { model in
+                var path = Self.file(model, in: folders, context: context)
+                // launch.py L103-147 download_models: without --disable-preset-download or
+                // --always-download-new-model, a missing default model gives way to the first
+                // of previous_default_models that is a file, which becomes the default.
+                if (try? context.status(path).isRegularFile) != true, !options.isSet("--disable-preset-download"), !options.isSet("--always-download-new-model") {
+                    guard case .value(.list(let previous)) = config.previousModels else {
+                        return .failure(.init(reason: "previous_default_models is undetermined"))
+                    }
+                    for case .string(let candidate) in previous {
+                        guard let alternative = candidate.swiftString else { return .failure(.init(reason: "a previous_default_models name is not valid Unicode text")) }
+                        let alternativePath = Self.file(alternative, in: folders, context: context)
+                        if (try? context.status(alternativePath).isRegularFile) == true {
+                            facts["job.fooocus.config.model"] = alternative
+                            diagnostics.append("\(model) is missing, so Fooocus uses \(alternative) from previous_default_models")
+                            path = alternativePath
+                            break
+                        }
+                    }
+                }
+                return .success(path)
+            }
         }
         models.append(("job.fooocus.model.base", base))
-        if config.refiner != "None" {
-            models.append(("job.fooocus.model.refiner", Self.file(config.refiner, in: folders("path_checkpoints", "models/checkpoints"), context: context)))
+        switch name(config.refiner) {
+        case .success("None"): break
+        case .success(let refiner): models.append(("job.fooocus.model.refiner", checkpoints.map { Self.file(refiner, in: $0, context: context) }))
+        case .failure(let failure): models.append(("job.fooocus.model.refiner", .failure(failure)))
         }
-        if config.vae != FooocusConfig.defaultVAE {
-            models.append(("job.fooocus.model.vae", Self.file(config.vae, in: folders("path_vae", "models/vae"), context: context)))
+        switch name(config.vae) {
+        case .success(FooocusConfig.defaultVAE): break
+        case .success(let vae): models.append(("job.fooocus.model.vae", folders("path_vae", "models/vae").map { Self.file(vae, in: $0, context: context) }))
+        case .failure(let failure): models.append(("job.fooocus.model.vae", .failure(failure)))
         }
-        for (index, lora) in config.enabledLoRAs.enumerated() {
-            models.append(("job.fooocus.model.lora.\(index)", Self.file(lora.name, in: folders("path_loras", "models/loras"), context: context)))
+        switch config.enabledLoRAs {
+        case .success(let loras):
+            for (index, lora) in loras.enumerated() {
+                let path = lora.name.swiftString.map { loraName in folders("path_loras", "models/loras").map { Self.file(loraName, in: $0, context: context) } }
+                models.append(("job.fooocus.model.lora.\(index)", path ?? .failure(.init(reason: "the LoRA name is not valid Unicode text"))))
+            }
+        case .failure(let failure):
+            models.append(("job.fooocus.model.lora.0", .failure(failure)))
         }
-        if config.promptExpansion {
+        switch config.promptExpansion {
+        case true?:
             // launch.py downloads the expansion model as pytorch_model.bin into this folder.
-            let folder = folders("path_fooocus_expansion", "models/prompt_expansion/fooocus_expansion")[0]
-            models.append(("job.fooocus.model.expansion", folder + "/pytorch_model.bin"))
+            models.append(("job.fooocus.model.expansion", folders("path_fooocus_expansion", "models/prompt_expansion/fooocus_expansion").map { $0[0] + "/pytorch_model.bin" }))
+        case nil:
+            models.append(("job.fooocus.model.expansion", .failure(.init(reason: "whether prompt expansion runs is undetermined"))))
+        case false?:
+            break
         }
         for model in models {
-            facts[model.key + ".file"] = model.path
+            let path: String
+            switch model.path {
+            case .success(let found): path = found
+            case .failure(let failure):
+                unreadable[model.key + ".file"] = "undetermined: " + failure.reason
+                unreadable[model.key + ".sha256"] = "undetermined: " + failure.reason
+                continue
+            }
+            facts[model.key + ".file"] = path
             guard job.wantsDigest(model.key + ".sha256") else { continue }
             do {
-                let result = try job.digests.digest(of: model.path, in: context)
+                let result = try job.digests.digest(of: path, in: context)
                 facts[model.key + ".sha256"] = result.digest
                 if let note = result.cacheNote { diagnostics.append(note) }
             } catch {
                 guard case .notFound = error else { throw error }
                 // launch.py downloads a missing default model at start: what would run is unknown.
-                diagnostics.append("\(model.path) is missing; Fooocus would download it when it starts")
+                diagnostics.append("\(path) is missing; Fooocus would download it when it starts")
             }
         }
     }

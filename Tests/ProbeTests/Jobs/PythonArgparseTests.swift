@@ -104,13 +104,6 @@ import Testing
         #expect(JobInvocation.launch(["python", "-c", "print(1)"])?.script == nil)
     }
 
-    @Test func pythonLiteralsAsLiteralEvalReadsThem() {
-        #expect(PythonLiteralEval.parse("['Fooocus V2', \"Fooocus Sharp\"]") == .array([.string("Fooocus V2"), .string("Fooocus Sharp")]))
-        #expect(PythonLiteralEval.parse("[[True, 'a.safetensors', 0.5]]") == .array([.array([.bool(true), .string("a.safetensors"), .number("0.5")])]))
-        #expect(PythonLiteralEval.parse("-2") == .number("-2"))
-        #expect(PythonLiteralEval.parse("euler_ancestral") == nil)
-        #expect(PythonLiteralEval.parse("['unclosed'") == nil)
-    }
 
     @Test func gitHeadFiles() {
         #expect(GitHead.parseHead("ref: refs/heads/main\n") == .ref("refs/heads/main"))
