@@ -320,13 +320,6 @@ struct ArgparseRun {
     static func text(_ points: CodePoints) -> String { PythonString(codePoints: points).description }
 
     mutating func parseKnownArgs() throws(ArgparseStop) {
-        var conflicts: [Int: [Int]] = [:]
-        for group in parser.mutuallyExclusive {
-            let members = group.compactMap { dest in arguments.firstIndex { $0.dest == dest } }
-            for (position, member) in members.enumerated() {
-                conflicts[member, default: []] += members[..<position] + members[(position + 1)...]
-            }
-        }
         // Classification of every string first: 'O', 'A', or '-' for the first '--'.
         var tuples: [Int: OptionTuple] = [:]
         var pattern: [UInt8] = []
