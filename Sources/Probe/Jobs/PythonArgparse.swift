@@ -1,171 +1,654 @@
-/// An app's option table and Python argparse's reading of a command line against it.
+/// CPython argparse's reading of a command line, exactly, for parsers made only of optionals
+/// (the shape Fooocus' and ComfyUI's are): `ArgumentParser.parse_args()` with the defaults both
+/// apps use (`prefix_chars='-'`, `allow_abbrev=True`, `add_help=True`, `exit_on_error=True`,
+/// no `fromfile_prefix_chars`, no positionals).
 ///
-/// Modelled on CPython's `Lib/argparse.py` (`ArgumentParser._parse_known_args`,
-/// `_parse_optional`, `_get_option_tuples`, `_match_argument`), for parsers built with the
-/// defaults the apps use: `allow_abbrev=True`, prefix `-`, no positional arguments. What it
-/// reproduces: exact names first, then unambiguous prefixes of long options (`--attention-spl`),
-/// `--opt=value` and `--opt value`, the last value wins, a `store_true` flag refuses `=value`,
-/// mutually exclusive groups, `--` ends the options, and everything argparse would refuse
-/// (unknown or ambiguous options, missing values, positionals) as an error it would print.
+/// A port of `Lib/argparse.py` as shipped in CPython 3.10.13, 3.11.7, 3.12.1 and 3.13.0 (the
+/// interpreters scripts/differential/argparse_differential.py checks it against): `parse_known_args`,
+/// `_parse_known_args` (classification of every string first, so an ambiguous prefix is reported
+/// before any action runs; then `consume_optional` in order; extras), `_parse_optional`,
+/// `_get_option_tuples`, `_match_argument`, `_get_values`, `_get_value`, `_check_value`, the
+/// mutually exclusive check (`argument_values is not action.default`) and the conversion of
+/// string defaults at the end. 3.10, 3.11 and 3.12 behave alike here; 3.13 differs in two places:
+/// `_get_values` strips a `--` only for positionals (3.12 and older turn `--opt=--` into `[]`),
+/// and a single-dash flag followed by characters that are no flag (`-hx`) is `-h` plus an
+/// unrecognized `-x` instead of an error. Patch releases after those four changed argparse
+/// again (3.12.7+, 3.13.1+: `--` handling, prefix matching with `=`); they are not modelled.
 public struct PythonArgparse: Sendable {
-    /// How many values an option takes (argparse's `action` and `nargs`).
-    public enum Arity: Sendable, Equatable {
-        /// `action="store_true"`: no value; `--flag=x` is an error.
-        case flag
-        /// One value (`nargs=None`).
-        case one
-        /// `nargs="?"`: the next token when it is not an option, else the option's `const`.
-        case optional
-        /// `nargs="*"`: every following token that is not an option.
-        case any
-        /// `nargs="+"`: at least one.
-        case atLeastOne
+    /// A CPython minor version whose argparse this models (3.10 through 3.13).
+    package enum PythonMinor: Int, Sendable, CaseIterable {
+        case v3_10 = 10, v3_11 = 11, v3_12 = 12, v3_13 = 13
     }
 
-    /// One option as `add_argument` declares it.
-    public struct Option: Sendable, Equatable {
-        public var name: String
-        public var arity: Arity
-        /// `choices=` (or an `EnumAction`'s values); nil when any value is accepted.
-        public var choices: [String]?
+    /// `nargs`: how many strings an option consumes.
+    package enum Nargs: String, Sendable, Equatable {
+        /// `nargs=None`: exactly one.
+        case single = "None"
+        /// `nargs='?'`: the next string if it is an argument, else `const`.
+        case optional = "?"
+        /// `nargs='*'`.
+        case zeroOrMore = "*"
+        /// `nargs='+'`.
+        case oneOrMore = "+"
+        /// `nargs=0`: `store_const`, `store_true`, `help`.
+        case zero = "0"
+    }
 
-        public init(_ name: String, _ arity: Arity = .flag, choices: [String]? = nil) {
+    /// A Python `enum.Enum` class whose members' values are strings.
+    package struct EnumClass: Sendable, Equatable {
+        package var name: String
+        /// `(member name, value)` in definition order.
+        package var members: [(name: String, value: String)]
+
+        package init(_ name: String, _ members: [(String, String)]) {
             self.name = name
-            self.arity = arity
-            self.choices = choices
+            self.members = members.map { (name: $0.0, value: $0.1) }
+        }
+
+        package static func == (a: EnumClass, b: EnumClass) -> Bool {
+            a.name == b.name && a.members.map(\.name) == b.members.map(\.name) && a.members.map(\.value) == b.members.map(\.value)
         }
     }
 
-    /// What argparse would refuse, worded as its own error messages.
-    public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
-        case unrecognized([String])
-        case ambiguous(String, candidates: [String])
-        case expectsValue(String)
-        case ignoredExplicitValue(option: String, value: String)
-        case notAllowedWith(String, String)
-        case invalidChoice(option: String, value: String, choices: [String])
+    /// `action=`.
+    package enum Action: Sendable, Equatable {
+        /// `store`: the converted value(s).
+        case store
+        /// `store_const` (and `store_true`, which is `store_const` with `const=True`).
+        case storeConst
+        /// `append`: a list, one item per occurrence.
+        case append
+        /// `help`: prints the help and exits 0 when taken.
+        case help
+        /// Fooocus' and ComfyUI's `EnumAction`: `type` popped (so no conversion), `choices` the
+        /// members' values, `__call__` stores `Enum(values)`. The namespace holds the member's
+        /// value as a string (`PythonValue` has no enum members); `holdsEnum` names the class.
+        case enumAction(EnumClass)
+    }
 
-        public var description: String {
-            switch self {
-            case .unrecognized(let arguments): "unrecognized arguments: \(arguments.joined(separator: " "))"
-            case .ambiguous(let option, let candidates): "ambiguous option: \(option) could match \(candidates.joined(separator: ", "))"
-            case .expectsValue(let option): "argument \(option): expected one argument"
-            case .ignoredExplicitValue(let option, let value): "argument \(option): ignored explicit argument '\(value)'"
-            case .notAllowedWith(let option, let other): "argument \(option): not allowed with argument \(other)"
-            case .invalidChoice(let option, let value, let choices): "argument \(option): invalid choice: '\(value)' (choose from \(choices.map { "'\($0)'" }.joined(separator: ", ")))"
+    /// `type=`: the callable `_get_value` applies to each string.
+    package enum ValueType: Sendable, Equatable {
+        /// No `type`: the string itself.
+        case none
+        case str
+        /// `int(s)` in base 10, as CPython parses it (Unicode digits, `_`, spaces, 4300-digit limit).
+        case int
+        /// `float(s)`.
+        case float
+        /// An `Enum` class used as `type`: `E(s)`, a member by value, else ValueError.
+        case enumeration(EnumClass)
+        /// An app function that reads the machine (ComfyUI's `is_valid_directory`): answered by
+        /// `Host.call`.
+        case external(String)
+    }
+
+    /// A default: a value, or one the machine decides (`Host.machineDefault`).
+    package enum Default: Sendable, Equatable {
+        case value(PythonValue)
+        /// argparse's `SUPPRESS` (the help action): nothing in the namespace.
+        case suppress
+        case machine(String)
+    }
+
+    /// One `add_argument` call.
+    package struct Argument: Sendable, Equatable {
+        package var flags: [String]
+        package var dest: String
+        package var action: Action
+        package var nargs: Nargs
+        package var const: PythonValue?
+        package var `default`: Default
+        package var type: ValueType
+        package var choices: [String]?
+
+        package init(_ flags: [String], dest: String? = nil, action: Action = .store, nargs: Nargs? = nil, const: PythonValue? = nil, default: Default = .value(.none), type: ValueType = .none, choices: [String]? = nil) {
+            self.flags = flags
+            // _get_optional_kwargs: the first long flag, else the first, without its leading
+            // dashes, with '-' turned into '_'.
+            let long = flags.first { $0.hasPrefix("--") } ?? flags[0]
+            self.dest = dest ?? String(long.drop { $0 == "-" }).replacingDashes()
+            self.action = action
+            switch action {
+            case .storeConst, .help: self.nargs = .zero
+            default: self.nargs = nargs ?? .single
+            }
+            self.const = const
+            self.default = action == .help ? .suppress : `default`
+            self.type = type
+            if case .enumAction(let enumClass) = action {
+                self.choices = choices ?? enumClass.members.map(\.value)
+            } else {
+                self.choices = choices
+            }
+        }
+
+        /// `action="store_true"`.
+        package static func flag(_ name: String, default: Bool = false) -> Argument {
+            Argument([name], action: .storeConst, const: .bool(true), default: .value(.bool(`default`)))
+        }
+
+        /// The enum class whose members this option's namespace value holds (as their values).
+        package var holdsEnum: EnumClass? {
+            if case .enumAction(let enumClass) = action { return enumClass }
+            if case .enumeration(let enumClass) = type { return enumClass }
+            return nil
+        }
+
+        /// `_get_action_name`: the flags joined by `/`.
+        var displayName: String { flags.joined(separator: "/") }
+    }
+
+    /// How a parse ends.
+    package enum Outcome: Sendable, Equatable {
+        /// The namespace: each dest with its value after conversion and defaults.
+        case parsed(namespace: [String: PythonValue])
+        /// The process exits: 2 with argparse's error message (without the usage and the
+        /// `prog: error:` prefix), 0 for help, 1 for an exception an action raised.
+        case exits(status: Int32, message: String)
+        /// envlock cannot say exactly what CPython does.
+        case undetermined(reason: String)
+    }
+
+    /// What a `type=` function the app defines does with one string.
+    package enum TypeCall: Sendable, Equatable {
+        case returns(PythonValue)
+        /// `raise argparse.ArgumentTypeError(message)`.
+        case argumentTypeError(String)
+        /// `raise ValueError` or `TypeError`: argparse says `invalid NAME value: 's'`.
+        case valueError
+        case undetermined(String)
+    }
+
+    /// What the parse needs from the machine: the app's own type functions and defaults that
+    /// depend on where the app is. Resolve relative paths against the job's working directory.
+    package struct Host: Sendable {
+        package var call: @Sendable (_ function: String, _ argument: PythonString) -> TypeCall
+        package var machineDefault: @Sendable (_ name: String) -> PythonValue?
+
+        package init(call: @escaping @Sendable (String, PythonString) -> TypeCall, machineDefault: @escaping @Sendable (String) -> PythonValue?) {
+            self.call = call
+            self.machineDefault = machineDefault
+        }
+
+        /// A host that knows nothing: any external call or machine default is undetermined.
+        package static let unknown = Host(call: { function, _ in .undetermined("\(function) reads the machine") }, machineDefault: { _ in nil })
+    }
+
+    /// The `add_argument` calls, in order (the help action first, as `add_help=True` adds it).
+    package var arguments: [Argument]
+    /// `add_mutually_exclusive_group()` groups, by dest.
+    package var mutuallyExclusive: [[String]]
+    /// `parser.set_defaults(...)`, in order.
+    package var setDefaults: [(dest: String, value: PythonValue)]
+    /// Legacy table (PythonArgparseLegacy.swift); empty in a table built with `init(arguments:)`.
+    public var options: [Option] = []
+    public var exclusiveGroups: [[String]] = []
+
+    package init(arguments: [Argument], mutuallyExclusive: [[String]] = [], setDefaults: [(dest: String, value: PythonValue)] = []) {
+        self.arguments = arguments
+        self.mutuallyExclusive = mutuallyExclusive
+        self.setDefaults = setDefaults
+    }
+
+    /// `add_help=True`'s action.
+    package static let help = Argument(["-h", "--help"], action: .help)
+
+    /// `parser.parse_args(arguments)` under CPython 3.`minor`; any other minor is undetermined.
+    package func parse(_ arguments: [String], python minor: Int, host: Host = .unknown) -> Outcome {
+        parse(arguments.map { PythonString($0) }, python: minor, host: host)
+    }
+
+    /// `parser.parse_args(arguments)` with arguments as Python strings (lone surrogates from
+    /// `surrogateescape` included).
+    package func parse(_ arguments: [PythonString], python minor: Int, host: Host = .unknown) -> Outcome {
+        guard let version = PythonMinor(rawValue: minor) else {
+            return .undetermined(reason: "argparse of Python 3.\(minor) is not modelled (3.10 to 3.13 are)")
+        }
+        var run = ArgparseRun(parser: self, version: version, host: host, strings: arguments.map(\.codePoints))
+        do {
+            return .parsed(namespace: try run.parseArgs())
+        } catch {
+            switch error {
+            case .exit(let status, let message): return .exits(status: status, message: message)
+            case .undetermined(let reason): return .undetermined(reason: reason)
             }
         }
     }
+}
 
-    /// The options argparse would set, each with the values of its last occurrence (empty for
-    /// a flag, or for `nargs="?"` given without a value).
-    public struct Parsed: Sendable, Equatable {
-        public var values: [String: [String]] = [:]
+extension String {
+    func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
+}
 
-        public func isSet(_ name: String) -> Bool { values[name] != nil }
-        public func value(_ name: String) -> String? { values[name]?.last }
+/// How a parse stops early.
+enum ArgparseStop: Error {
+    case exit(Int32, String)
+    case undetermined(String)
+}
 
-        /// The effect named beside the first option of `choices` that is set, else `otherwise`:
-        /// how an app's `if args.a: … elif args.b: …` chain reads.
-        public func effect(_ choices: [(option: String, effect: String)], otherwise: String) -> String {
-            choices.first { isSet($0.option) }?.effect ?? otherwise
+typealias CodePoints = [UInt32]
+
+private let dash: UInt32 = 0x2D
+private let equals: UInt32 = 0x3D
+
+/// One `parse_args` call: the port of `_parse_known_args`.
+struct ArgparseRun {
+    let parser: PythonArgparse
+    let version: PythonArgparse.PythonMinor
+    let host: PythonArgparse.Host
+    let strings: [CodePoints]
+    let arguments: [PythonArgparse.Argument]
+    /// `_option_string_actions`, in insertion order.
+    let optionStrings: [(flag: CodePoints, action: Int)]
+    var namespace: [String: PythonValue] = [:]
+    var seen: Set<Int> = []
+    var seenNonDefault: Set<Int> = []
+    var extras: [CodePoints] = []
+    /// Dests whose machine-dependent default the host could not give, with why.
+    var unknownDefaults: [(dest: String, reason: String)] = []
+
+    /// One classified string (`_parse_optional`'s tuple): nil action is an unknown option.
+    struct OptionTuple {
+        var action: Int?
+        var optionString: CodePoints
+        /// nil, "" or "=" (3.13's `sep`).
+        var sep: CodePoints?
+        var explicit: CodePoints?
+    }
+
+    init(parser: PythonArgparse, version: PythonArgparse.PythonMinor, host: PythonArgparse.Host, strings: [CodePoints]) {
+        self.parser = parser
+        self.version = version
+        self.host = host
+        self.strings = strings
+        // set_defaults: every action with that dest takes the default.
+        var arguments = parser.arguments
+        for (dest, value) in parser.setDefaults {
+            for index in arguments.indices where arguments[index].dest == dest {
+                arguments[index].default = .value(value)
+            }
         }
+        self.arguments = arguments
+        var optionStrings: [(flag: CodePoints, action: Int)] = []
+        for (index, argument) in arguments.enumerated() {
+            for flag in argument.flags {
+                let points = PythonString(flag).codePoints
+                // A later add_argument with the same flag would conflict (argparse raises):
+                // the tables never do.
+                optionStrings.append((points, index))
+            }
+        }
+        self.optionStrings = optionStrings
     }
 
-    public var options: [Option]
-    /// `add_mutually_exclusive_group()` groups, by option name.
-    public var exclusiveGroups: [[String]]
-
-    public init(options: [Option], exclusiveGroups: [[String]] = []) {
-        self.options = options
-        self.exclusiveGroups = exclusiveGroups
+    func exact(_ string: CodePoints) -> Int? {
+        optionStrings.first { $0.flag == string }?.action
     }
 
-    /// The option a token names: its exact name, or the one long option it is a prefix of.
-    func resolve(_ spelling: String) throws(Refusal) -> Option? {
-        if let exact = options.first(where: { $0.name == spelling }) { return exact }
-        guard spelling.hasPrefix("--"), spelling.count > 2 else { return nil }
-        let candidates = options.filter { $0.name.hasPrefix(spelling) }
-        if candidates.count > 1 { throw .ambiguous(spelling, candidates: candidates.map(\.name)) }
-        return candidates.first
+    func error(_ action: Int?, _ message: String) -> ArgparseStop {
+        if let action { return .exit(2, "argument \(arguments[action].displayName): \(message)") }
+        return .exit(2, message)
     }
 
-    /// Whether argparse reads `token` as an option rather than a value: it starts with `-`,
-    /// is not `-` alone, and is not a negative number or a string with a space (which
-    /// argparse takes as values when no option looks like them).
-    static func looksLikeOption(_ token: String) -> Bool {
-        guard token.hasPrefix("-"), token != "-" else { return false }
-        if token == "--" { return true }
-        let rest = token.dropFirst()
-        if let first = rest.first, first.isNumber, Double(String(rest)) != nil { return false }
-        return !token.contains(" ")
+    /// `parse_args`: defaults, `_parse_known_args`, then the unrecognized-arguments error.
+    mutating func parseArgs() throws(ArgparseStop) -> [String: PythonValue] {
+        for argument in arguments {
+            switch argument.default {
+            case .suppress: continue
+            case .value(let value): namespace[argument.dest] = value
+            case .machine(let name):
+                // Unknown: an error exit does not depend on it, so decide at the end.
+                guard let value = host.machineDefault(name) else {
+                    unknownDefaults.append((argument.dest, "the default of \(argument.displayName) depends on the machine (\(name))"))
+                    continue
+                }
+                namespace[argument.dest] = value
+            }
+        }
+        for (dest, value) in parser.setDefaults where namespace[dest] == nil {
+            namespace[dest] = value
+        }
+        try parseKnownArgs()
+        if !extras.isEmpty {
+            throw .exit(2, "unrecognized arguments: " + extras.map(Self.text).joined(separator: " "))
+        }
+        // An option given on the command line replaced the default that was not known.
+        if let unknown = unknownDefaults.first(where: { namespace[$0.dest] == nil }) { throw .undetermined(unknown.reason) }
+        return namespace
     }
 
-    /// Parses the arguments after the script name as argparse would.
-    public func parse(_ arguments: [String]) throws(Refusal) -> Parsed {
-        var parsed = Parsed()
-        var extras: [String] = []
-        var seen: [String] = []
+    static func text(_ points: CodePoints) -> String { PythonString(codePoints: points).description }
+
+    mutating func parseKnownArgs() throws(ArgparseStop) {
+        // Classification of every string first: 'O', 'A', or '-' for the first '--'.
+        var tuples: [Int: OptionTuple] = [:]
+        var pattern: [UInt8] = []
         var index = 0
-        var optionsEnded = false
-        while index < arguments.count {
-            let token = arguments[index]
+        while index < strings.count {
+            let string = strings[index]
+            if string == [dash, dash] {
+                pattern.append(UInt8(ascii: "-"))
+                pattern += Array(repeating: UInt8(ascii: "A"), count: strings.count - index - 1)
+                break
+            }
+            if let tuple = try parseOptional(string) {
+                tuples[index] = tuple
+                pattern.append(UInt8(ascii: "O"))
+            } else {
+                pattern.append(UInt8(ascii: "A"))
+            }
             index += 1
-            if optionsEnded || !Self.looksLikeOption(token) {
-                extras.append(token)
-                continue
-            }
-            if token == "--" {
-                optionsEnded = true
-                continue
-            }
-            var spelling = token
-            var explicit: String?
-            if options.first(where: { $0.name == token }) == nil, let equals = token.firstIndex(of: "=") {
-                spelling = String(token[..<equals])
-                explicit = String(token[token.index(after: equals)...])
-            }
-            guard let option = try resolve(spelling) else {
-                extras.append(token)
-                continue
-            }
-            var values: [String] = []
-            switch option.arity {
-            case .flag:
-                if let explicit { throw .ignoredExplicitValue(option: option.name, value: explicit) }
-            case .one:
-                if let explicit {
-                    values = [explicit]
-                } else if index < arguments.count, !Self.looksLikeOption(arguments[index]) {
-                    values = [arguments[index]]
-                    index += 1
-                } else {
-                    throw .expectsValue(option.name)
-                }
-            case .optional, .any, .atLeastOne:
-                if let explicit {
-                    values = [explicit]
-                } else {
-                    while index < arguments.count, !Self.looksLikeOption(arguments[index]) {
-                        values.append(arguments[index])
-                        index += 1
-                        if option.arity == .optional { break }
-                    }
-                }
-                if option.arity == .atLeastOne && values.isEmpty { throw .expectsValue(option.name) }
-            }
-            if let choices = option.choices, let bad = values.first(where: { !choices.contains($0) }) {
-                throw .invalidChoice(option: option.name, value: bad, choices: choices)
-            }
-            for group in exclusiveGroups where group.contains(option.name) {
-                if let other = seen.first(where: { $0 != option.name && group.contains($0) }) {
-                    throw .notAllowedWith(option.name, other)
-                }
-            }
-            seen.append(option.name)
-            parsed.values[option.name] = values
         }
-        if !extras.isEmpty { throw .unrecognized(extras) }
-        return parsed
+        let maxOption = tuples.keys.max() ?? -1
+        var start = 0
+        while start <= maxOption {
+            var next = start
+            while next <= maxOption, tuples[next] == nil { next += 1 }
+            // consume_positionals matches nothing: this parser has no positionals.
+            if tuples[start] == nil {
+                extras += strings[start..<next]
+                start = next
+            }
+            start = try consumeOptional(start, tuple: tuples[start]!, pattern: pattern)
+        }
+        extras += strings[start...]
+        // Defaults given as strings are converted when their action was not seen.
+        for (index, argument) in arguments.enumerated() where !seen.contains(index) {
+            if case .string(let text)? = namespace[argument.dest], isDefaultObject(argument) {
+                namespace[argument.dest] = try value(index, text.codePoints).value
+            }
+        }
+    }
+
+    /// Whether the namespace still holds the action's own default object (`action.default is
+    /// getattr(namespace, dest)`), true for a string default nothing replaced.
+    func isDefaultObject(_ argument: PythonArgparse.Argument) -> Bool {
+        // An EnumAction's default is an enum member, not a string.
+        if argument.holdsEnum != nil { return false }
+        switch argument.default {
+        case .value(.string), .machine: return true
+        default: return false
+        }
+    }
+
+    // MARK: - _parse_optional and _get_option_tuples
+
+    func parseOptional(_ string: CodePoints) throws(ArgparseStop) -> OptionTuple? {
+        guard let first = string.first, first == dash else { return nil }
+        if let action = exact(string) { return OptionTuple(action: action, optionString: string) }
+        if string.count == 1 { return nil }
+        if let cut = string.firstIndex(of: equals) {
+            let option = Array(string[..<cut])
+            if let action = exact(option) {
+                return OptionTuple(action: action, optionString: option, sep: [equals], explicit: Array(string[(cut + 1)...]))
+            }
+        }
+        let tuples = optionTuples(string)
+        if tuples.count > 1 {
+            let matches = tuples.map { Self.text($0.optionString) }.joined(separator: ", ")
+            throw .exit(2, "ambiguous option: \(Self.text(string)) could match \(matches)")
+        }
+        if let only = tuples.first { return only }
+        if try PythonUnicode.looksLikeNegativeNumber(string), !hasNegativeNumberOptionals { return nil }
+        if string.contains(0x20) { return nil }
+        return OptionTuple(action: nil, optionString: string)
+    }
+
+    var hasNegativeNumberOptionals: Bool {
+        optionStrings.contains { (try? PythonUnicode.looksLikeNegativeNumber($0.flag)) == true }
+    }
+
+    func optionTuples(_ string: CodePoints) -> [OptionTuple] {
+        var result: [OptionTuple] = []
+        if string[1] == dash {
+            // allow_abbrev=True: split at the first '=' and match the prefix.
+            var prefix = string
+            var sep: CodePoints?
+            var explicit: CodePoints?
+            if let cut = string.firstIndex(of: equals) {
+                prefix = Array(string[..<cut])
+                sep = [equals]
+                explicit = Array(string[(cut + 1)...])
+            }
+            for (flag, action) in optionStrings where flag.starts(with: prefix) {
+                result.append(OptionTuple(action: action, optionString: flag, sep: sep, explicit: explicit))
+            }
+        } else {
+            let short = Array(string[..<2])
+            let shortExplicit = Array(string[2...])
+            for (flag, action) in optionStrings {
+                if flag == short {
+                    result.append(OptionTuple(action: action, optionString: flag, sep: [], explicit: shortExplicit))
+                } else if flag.starts(with: string) {
+                    result.append(OptionTuple(action: action, optionString: flag))
+                }
+            }
+        }
+        return result
+    }
+
+    // MARK: - consume_optional
+
+    func matchArgument(_ action: Int, _ pattern: ArraySlice<UInt8>) throws(ArgparseStop) -> Int {
+        let leading = pattern.prefix { $0 == UInt8(ascii: "A") }.count
+        switch arguments[action].nargs {
+        case .single:
+            guard leading >= 1 else { throw error(action, "expected one argument") }
+            return 1
+        case .optional: return min(leading, 1)
+        case .zeroOrMore: return leading
+        case .oneOrMore:
+            guard leading >= 1 else { throw error(action, "expected at least one argument") }
+            return leading
+        case .zero: return 0
+        }
+    }
+
+    mutating func consumeOptional(_ start: Int, tuple: OptionTuple, pattern: [UInt8]) throws(ArgparseStop) -> Int {
+        var action = tuple.action
+        var optionString = tuple.optionString
+        var sep = tuple.sep
+        var explicit = tuple.explicit
+        var taken: [(action: Int, strings: [CodePoints])] = []
+        var stop = start + 1
+        while true {
+            guard let current = action else {
+                extras.append(strings[start])
+                return start + 1
+            }
+            if let argument = explicit {
+                let count = try matchArgument(current, [UInt8(ascii: "A")])
+                if count == 0, optionString[1] != dash, !argument.isEmpty {
+                    let ignored = error(current, "ignored explicit argument \(ArgparseMessageRepr.string(argument))")
+                    if version == .v3_13, (sep.map { !$0.isEmpty } ?? false) || argument[0] == dash { throw ignored }
+                    taken.append((current, []))
+                    optionString = [optionString[0], argument[0]]
+                    let rest = Array(argument.dropFirst())
+                    if let next = exact(optionString) {
+                        action = next
+                        if version == .v3_13 {
+                            if rest.isEmpty {
+                                sep = nil
+                                explicit = nil
+                            } else if rest[0] == equals {
+                                sep = [equals]
+                                explicit = Array(rest.dropFirst())
+                            } else {
+                                sep = []
+                                explicit = rest
+                            }
+                        } else {
+                            explicit = rest.isEmpty ? nil : rest
+                        }
+                    } else if version == .v3_13 {
+                        extras.append([optionString[0]] + argument)
+                        stop = start + 1
+                        break
+                    } else {
+                        throw ignored
+                    }
+                } else if count == 1 {
+                    stop = start + 1
+                    taken.append((current, [argument]))
+                    break
+                } else {
+                    throw error(current, "ignored explicit argument \(ArgparseMessageRepr.string(argument))")
+                }
+            } else {
+                let first = start + 1
+                let count = try matchArgument(current, pattern[min(first, pattern.count)...])
+                stop = first + count
+                taken.append((current, Array(strings[first..<stop])))
+                break
+            }
+        }
+        for (current, values) in taken {
+            try takeAction(current, values)
+        }
+        return stop
+    }
+
+    // MARK: - take_action, _get_values, _get_value, _check_value
+
+    /// A value and whether it is an object the action's default could be (for the `is` test).
+    struct Values {
+        var value: PythonValue
+        /// nil: a fresh object, never the default; else the default it may be identical to.
+        var identity: Identity
+    }
+
+    enum Identity {
+        case fresh
+        /// From `int()`: identical to an equal default between -5 and 256 (CPython's cache).
+        case int
+        /// A string from argv or a slice of it: identical to an equal default only when it
+        /// is CPython's empty or one-character Latin-1 singleton.
+        case string
+        /// `const`, or an enum member: the same object as an equal default.
+        case singleton
+    }
+
+    func isDefault(_ values: Values, of action: Int) -> Bool {
+        guard case .value(let wanted) = arguments[action].default else { return false }
+        guard values.value == wanted else { return false }
+        switch values.identity {
+        case .fresh: return false
+        case .int:
+            guard case .int(let int) = wanted, let small = int.exactInt else { return false }
+            return (-5...256).contains(small)
+        case .string:
+            guard case .string(let text) = wanted else { return false }
+            return text.codePoints.count == 0 || (text.codePoints.count == 1 && text.codePoints[0] < 256)
+        case .singleton:
+            switch wanted {
+            case .none, .bool: return true
+            case .int(let int): return int.exactInt.map { (-5...256).contains($0) } ?? false
+            default: return true
+            }
+        }
+    }
+
+    mutating func takeAction(_ action: Int, _ strings: [CodePoints]) throws(ArgparseStop) {
+        seen.insert(action)
+        let values = try getValues(action, strings)
+        if !isDefault(values, of: action) {
+            seenNonDefault.insert(action)
+            for other in conflictsOf(action) where seenNonDefault.contains(other) {
+                throw error(action, "not allowed with argument \(arguments[other].displayName)")
+            }
+        }
+        let argument = arguments[action]
+        switch argument.action {
+        case .store: namespace[argument.dest] = values.value
+        case .storeConst: namespace[argument.dest] = argument.const ?? PythonValue.none
+        case .append:
+            var items: [PythonValue]
+            switch namespace[argument.dest] {
+            case .none?, nil: items = []
+            case .list(let list)?: items = list
+            default: throw .undetermined("append to a default that is not a list")
+            }
+            items.append(values.value)
+            namespace[argument.dest] = .list(items)
+        case .help:
+            throw .exit(0, "help")
+        case .enumAction(let enumClass):
+            // self._enum(values): a member by value; anything else raises ValueError, which
+            // argparse does not catch: a traceback and exit status 1.
+            guard case .string(let text) = values.value, enumClass.members.contains(where: { PythonString($0.value) == text }) else {
+                throw .exit(1, "ValueError: \(ArgparseMessageRepr.value(values.value)) is not a valid \(enumClass.name)")
+            }
+            namespace[argument.dest] = values.value
+        }
+    }
+
+    func conflictsOf(_ action: Int) -> [Int] {
+        var result: [Int] = []
+        for group in parser.mutuallyExclusive {
+            let members = group.compactMap { dest in arguments.firstIndex { $0.dest == dest } }
+            if members.contains(action) { result += members.filter { $0 != action } }
+        }
+        return result
+    }
+
+    func getValues(_ action: Int, _ given: [CodePoints]) throws(ArgparseStop) -> Values {
+        let argument = arguments[action]
+        var strings = given
+        // 3.12 and older strip the first '--' for every action but PARSER and REMAINDER;
+        // 3.13 only for positionals.
+        if version != .v3_13, let at = strings.firstIndex(of: [dash, dash]) { strings.remove(at: at) }
+        if strings.isEmpty, argument.nargs == .optional {
+            let const = argument.const ?? PythonValue.none
+            if case .string(let text) = const {
+                let converted = try value(action, text.codePoints)
+                try check(action, converted.value)
+                return Values(value: converted.value, identity: .singleton)
+            }
+            return Values(value: const, identity: .singleton)
+        }
+        if strings.count == 1, argument.nargs == .single || argument.nargs == .optional {
+            let converted = try value(action, strings[0])
+            try check(action, converted.value)
+            return converted
+        }
+        var items: [PythonValue] = []
+        for string in strings { items.append(try value(action, string).value) }
+        for item in items { try check(action, item) }
+        return Values(value: .list(items), identity: .fresh)
+    }
+
+    func value(_ action: Int, _ string: CodePoints) throws(ArgparseStop) -> Values {
+        let argument = arguments[action]
+        let python = PythonString(codePoints: string)
+        switch argument.type {
+        case .none, .str: return Values(value: .string(python), identity: .string)
+        case .int:
+            switch try PythonNumbers.int(string) {
+            case .some(let int): return Values(value: .int(int), identity: .int)
+            case .none: throw error(action, "invalid int value: \(ArgparseMessageRepr.string(string))")
+            }
+        case .float:
+            guard let double = try PythonNumbers.float(string) else { throw error(action, "invalid float value: \(ArgparseMessageRepr.string(string))") }
+            return Values(value: .float(double), identity: .fresh)
+        case .enumeration(let enumClass):
+            guard enumClass.members.contains(where: { PythonString($0.value) == python }) else {
+                throw error(action, "invalid \(enumClass.name) value: \(ArgparseMessageRepr.string(string))")
+            }
+            return Values(value: .string(python), identity: .singleton)
+        case .external(let name):
+            switch host.call(name, python) {
+            case .returns(let value): return Values(value: value, identity: value == .string(python) ? .string : .fresh)
+            case .argumentTypeError(let message): throw error(action, message)
+            case .valueError: throw error(action, "invalid \(name) value: \(ArgparseMessageRepr.string(string))")
+            case .undetermined(let reason): throw .undetermined(reason)
+            }
+        }
+    }
+
+    func check(_ action: Int, _ value: PythonValue) throws(ArgparseStop) {
+        guard let choices = arguments[action].choices else { return }
+        if case .string(let text) = value, choices.contains(where: { PythonString($0) == text }) { return }
+        let listed = choices.map { ArgparseMessageRepr.string(PythonString($0).codePoints) }.joined(separator: ", ")
+        throw error(action, "invalid choice: \(ArgparseMessageRepr.value(value)) (choose from \(listed))")
     }
 }

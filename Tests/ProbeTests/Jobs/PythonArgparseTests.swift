@@ -1,88 +1,117 @@
 import Testing
 @testable import Probe
 
-/// Fooocus' and ComfyUI's option tables read command lines as their argparse would.
+/// Fooocus' and ComfyUI's option tables read command lines as CPython's argparse does (the
+/// differential test, scripts/differential/argparse_differential.py, checks thousands more).
 @Suite struct PythonArgparseTests {
-    typealias Refusal = PythonArgparse.Refusal
-
-    static func fooocus(_ arguments: [String]) -> Result<[String: String], Refusal> {
-        Result { () throws(Refusal) in FooocusDetector.optionFacts(try FooocusDetector.parser.parse(arguments)) }
+    static func fooocus(_ arguments: [String], python minor: Int = 12) -> PythonArgparse.Outcome {
+        FooocusOptions.parser.parse(arguments, python: minor)
     }
 
-    @Test func attentionAndPrecisionAreNamedByEffect() throws {
-        let facts = try Self.fooocus(["--attention-pytorch", "--all-in-fp16", "--vae-in-fp16", "--pytorch-deterministic"]).get()
-        #expect(facts["job.fooocus.attention"] == "pytorch")
-        #expect(facts["job.fooocus.precision.unet"] == "fp16")
-        #expect(facts["job.fooocus.precision.clip"] == "fp16")
-        #expect(facts["job.fooocus.precision.vae"] == "fp16")
-        #expect(facts["job.fooocus.deterministic"] == "true")
+    static func value(_ outcome: PythonArgparse.Outcome, _ dest: String) -> PythonValue? {
+        guard case .parsed(let namespace) = outcome else { return nil }
+        return namespace[dest]
     }
 
-    @Test func allInFP16LeavesTheVAEToTheGPU() throws {
-        let facts = try Self.fooocus(["--all-in-fp16"]).get()
-        #expect(facts["job.fooocus.precision.vae"] == "auto")
-        #expect(facts["job.fooocus.attention"] == "auto")
+    static func string(_ text: String) -> PythonValue { .string(PythonString(text)) }
+
+    @Test func defaultsAndSetDefaults() {
+        let outcome = Self.fooocus([])
+        #expect(Self.value(outcome, "port") == PythonValue.none)
+        #expect(Self.value(outcome, "in_browser") == .bool(true))
+        #expect(Self.value(outcome, "disable_cuda_malloc") == .bool(true))
+        #expect(Self.value(outcome, "web_upload_size") == .int(PythonInt(100)))
+        #expect(Self.value(outcome, "preview_option") == Self.string("none"))
+        #expect(Self.value(outcome, "listen") == Self.string("127.0.0.1"))
     }
 
-    @Test func unambiguousPrefixesExpand() throws {
-        #expect(try Self.fooocus(["--attention-spl"]).get()["job.fooocus.attention"] == "split")
-        #expect(try Self.fooocus(["--attention-py"]).get()["job.fooocus.attention"] == "pytorch")
-        #expect(try Self.fooocus(["--pres=anime"]).get()["job.fooocus.preset"] == "anime")
+    @Test func unambiguousPrefixesExpandAndAmbiguousOnesExitFirst() {
+        #expect(Self.value(Self.fooocus(["--attention-spl"]), "attention_split") == .bool(true))
+        #expect(Self.value(Self.fooocus(["--pres=anime"]), "preset") == Self.string("anime"))
+        // Classification runs before any action: the type error after it is never reached.
+        #expect(Self.fooocus(["--port", "abc", "--attention"]) == .exits(status: 2, message: "ambiguous option: --attention could match --attention-split, --attention-quad, --attention-pytorch"))
     }
 
-    @Test func ambiguousPrefixIsRefused() {
-        #expect(Self.fooocus(["--attention"]) == .failure(.ambiguous("--attention", candidates: ["--attention-split", "--attention-quad", "--attention-pytorch"])))
+    @Test func anEqualsWithSpacesIsAnOptionNotAValue() {
+        let outcome = Self.fooocus(["--listen", "--preset=gpu preset"])
+        #expect(Self.value(outcome, "listen") == Self.string("0.0.0.0"))
+        #expect(Self.value(outcome, "preset") == Self.string("gpu preset"))
     }
 
-    @Test func mutuallyExclusiveOptionsAreRefused() {
-        #expect(Self.fooocus(["--all-in-fp16", "--all-in-fp32"]) == .failure(.notAllowedWith("--all-in-fp32", "--all-in-fp16")))
-        #expect(Self.fooocus(["--attention-pytorch", "--attention-q"]) == .failure(.notAllowedWith("--attention-quad", "--attention-pytorch")))
-        // The same option twice is not a conflict.
-        #expect((try? Self.fooocus(["--all-in-fp16", "--all-in-fp16"]).get()) != nil)
+    @Test func typesConvertAsPythonDoes() {
+        #expect(Self.value(Self.fooocus(["--port", " 1_000 "]), "port") == .int(PythonInt(1000)))
+        #expect(Self.value(Self.fooocus(["--port", "\u{661}\u{662}"]), "port") == .int(PythonInt(12)))
+        #expect(Self.fooocus(["--port", "abc"]) == .exits(status: 2, message: "argument --port: invalid int value: 'abc'"))
+        #expect(Self.value(Self.fooocus(["--web-upload-size", "1e999"]), "web_upload_size") == .float(.infinity))
+        #expect(Self.value(Self.fooocus(["--port", "-1"]), "port") == .int(PythonInt(-1)))
+        #expect(Self.fooocus(["--port", "-1e5"]) == .exits(status: 2, message: "argument --port: expected one argument"))
     }
 
-    @Test func lastValueWinsInEitherSpelling() throws {
-        #expect(try Self.fooocus(["--preset", "anime", "--preset=realistic"]).get()["job.fooocus.preset"] == "realistic")
-        #expect(try Self.fooocus(["--preset=anime", "--preset", "default"]).get()["job.fooocus.preset"] == "default")
+    @Test func helpExitsZeroUnlessAnErrorComesFirst() {
+        #expect(Self.fooocus(["--he"]) == .exits(status: 0, message: "help"))
+        #expect(Self.fooocus(["--port", "x", "-h"]) == .exits(status: 2, message: "argument --port: invalid int value: 'x'"))
+        // -hx: an error up to 3.12, help and an ignored -x in 3.13.
+        #expect(Self.fooocus(["-hx"], python: 12) == .exits(status: 2, message: "argument -h/--help: ignored explicit argument 'x'"))
+        #expect(Self.fooocus(["-hx"], python: 13) == .exits(status: 0, message: "help"))
     }
 
-    @Test func flagsRefuseAValue() {
-        #expect(Self.fooocus(["--attention-pytorch=1"]) == .failure(.ignoredExplicitValue(option: "--attention-pytorch", value: "1")))
+    @Test func doubleDashDiffersBetweenVersions() {
+        #expect(Self.value(Self.fooocus(["--preset=--"], python: 12), "preset") == .list([]))
+        #expect(Self.value(Self.fooocus(["--preset=--"], python: 13), "preset") == Self.string("--"))
+        #expect(Self.fooocus(["--port", "1", "--"]) == .exits(status: 2, message: "unrecognized arguments: --"))
     }
 
-    @Test func optionsAfterTheTerminatorAreNotOptions() {
-        #expect(Self.fooocus(["--", "--attention-pytorch"]) == .failure(.unrecognized(["--attention-pytorch"])))
-    }
-
-    @Test func unknownOptionsAreRefusedAsFooocusWould() {
-        #expect(Self.fooocus(["--sampler", "euler"]) == .failure(.unrecognized(["--sampler", "euler"])))
-        #expect(Self.fooocus(["-x1"]) == .failure(.unrecognized(["-x1"])))
-        #expect(Self.fooocus(["--preset"]) == .failure(.expectsValue("--preset")))
-        #expect(PythonArgparse.Refusal.expectsValue("--preset").description == "argument --preset: expected one argument")
-    }
-
-    @Test func optionalValuesTakeTheNextWordOnlyWhenItIsNotAnOption() throws {
-        let parsed = try FooocusDetector.parser.parse(["--listen", "--port", "8888", "--always-cpu", "4"])
-        #expect(parsed.values["--listen"] == [])
-        #expect(parsed.value("--port") == "8888")
-        #expect(parsed.value("--always-cpu") == "4")
-    }
-
-    @Test func comfyUIUnderscoreSpellingsAndFast() throws {
-        let facts = ComfyUIDetector.optionFacts(try ComfyUIDetector.parser.parse(["--use-pytorch-cross-attention", "--fp8_e4m3fn-unet", "--fast", "cublas_ops", "--fp16-vae"]))
-        #expect(facts["job.comfyui.attention"] == "pytorch")
-        #expect(facts["job.comfyui.precision.unet"] == "fp8_e4m3fn")
-        #expect(facts["job.comfyui.precision.vae"] == "fp16")
-        #expect(facts["job.comfyui.fast"] == #"["cublas_ops"]"#)
-        let everything = ComfyUIDetector.optionFacts(try ComfyUIDetector.parser.parse(["--fast", "--force-fp16"]))
-        #expect(everything["job.comfyui.fast"] == #"["fp16_accumulation","fp8_matrix_mult","cublas_ops"]"#)
-        #expect(everything["job.comfyui.precision.unet"] == "fp16")
-        #expect(throws: PythonArgparse.Refusal.invalidChoice(option: "--fast", value: "turbo", choices: ComfyUIDetector.fastFeatures)) {
-            try ComfyUIDetector.parser.parse(["--fast", "turbo"])
+    @Test func exclusiveGroupsAndTheDefaultIdentityQuirk() {
+        #expect(Self.fooocus(["--all-in-fp16", "--all-in-fp32"]) == .exits(status: 2, message: "argument --all-in-fp32: not allowed with argument --all-in-fp16"))
+        let comfy = ComfyUIOptions.parser
+        let host = PythonArgparse.Host(call: { _, _ in .valueError }, machineDefault: { _ in .string(PythonString("sqlite:///x")) })
+        // --cache-lru 0 is the default object (a cached small int): not "present".
+        guard case .parsed = comfy.parse(["--cache-lru", "0", "--cache-classic"], python: 12, host: host) else {
+            Issue.record("the default value does not conflict")
+            return
         }
-        #expect(throws: PythonArgparse.Refusal.notAllowedWith("--use-sage-attention", "--use-split-cross-attention")) {
-            try ComfyUIDetector.parser.parse(["--use-split-cross-attention", "--use-sage"])
+        #expect(comfy.parse(["--cache-lru", "300", "--cache-classic"], python: 12, host: host) == .exits(status: 2, message: "argument --cache-classic: not allowed with argument --cache-lru"))
+    }
+
+    @Test func comfyUIDirectoryChecksAskTheHost() {
+        let host = PythonArgparse.Host(
+            call: { _, path in ComfyUIOptions.isValidDirectory(path, path == PythonString("/srv/ui") ? .directory : .missing) },
+            machineDefault: { _ in .string(PythonString("sqlite:///x")) }
+        )
+        #expect(Self.value(ComfyUIOptions.parser.parse(["--user-directory", "/srv/ui"], python: 11, host: host), "user_directory") == Self.string("/srv/ui"))
+        #expect(ComfyUIOptions.parser.parse(["--user-directory", "/nope"], python: 11, host: host) == .exits(status: 2, message: "argument --user-directory: The path '/nope' does not exist."))
+        #expect(ComfyUIOptions.parser.parse(["--user-directory", "/srv/ui"], python: 11) == .undetermined(reason: "is_valid_directory reads the machine"))
+    }
+
+    @Test func otherPythonsAreUndetermined() {
+        #expect(Self.fooocus([], python: 9) == .undetermined(reason: "argparse of Python 3.9 is not modelled (3.10 to 3.13 are)"))
+        #expect(Self.fooocus([], python: 14) == .undetermined(reason: "argparse of Python 3.14 is not modelled (3.10 to 3.13 are)"))
+    }
+
+    @Test func comfyUIAfterParsing() {
+        let host = PythonArgparse.Host(call: { _, _ in .valueError }, machineDefault: { _ in .string(PythonString("sqlite:///x")) })
+        guard case .parsed(let namespace) = ComfyUIOptions.parser.parse(["--fast", "--force-fp16"], python: 13, host: host) else {
+            Issue.record("parses")
+            return
         }
+        let after = ComfyUIOptions.afterParsing(namespace)
+        #expect(after["fp16_unet"] == .bool(true))
+        #expect(after["fast"] == .list(["fp16_accumulation", "fp8_matrix_mult", "cublas_ops"].map(Self.string)))
+    }
+
+    /// Every option of both tables says whether it changes what a job generates.
+    @Test func everyOptionIsClassified() {
+        for (app, parser, classification) in [("fooocus", FooocusOptions.parser, FooocusOptions.classification), ("comfyui", ComfyUIOptions.parser, ComfyUIOptions.classification)] {
+            for argument in parser.arguments {
+                #expect(classification[argument.dest] != nil, "\(app) \(argument.flags.joined(separator: "/")) has no classification")
+            }
+            let dests = Set(parser.arguments.map(\.dest) + parser.setDefaults.map(\.dest))
+            for dest in classification.keys {
+                #expect(dests.contains(dest), "\(app) classifies \(dest), which no option sets")
+            }
+        }
+        #expect(FooocusOptions.classification["always_cpu"] == .changesResults("runs everything on the CPU"))
+        #expect(FooocusOptions.classification["port"].map { if case .noEffect = $0 { true } else { false } } == true)
     }
 }
 

@@ -1,0 +1,23 @@
+import Testing
+
+/// Thousands of generated command lines, read by envlock's argparse (the built
+/// `envlock-differential argparse`) and by the real argparse of every CPython 3.10-3.13 on the
+/// machine, must give the same exit status and namespace. The generator and the comparison are
+/// `scripts/differential/argparse_differential.py`; it builds its parsers from the tables the
+/// driver exports, so the two cannot drift apart.
+@Suite struct ArgparseDifferentialTests {
+    static let script = SharedData.packageRoot + "/scripts/differential/argparse_differential.py"
+
+    /// `envlock-differential` sits beside `envlock`.
+    static var driver: String {
+        String(Envlock.binary.dropLast("envlock".count)) + "envlock-differential"
+    }
+
+    /// Fails, not skips, without a CPython 3.10-3.13: the script exits 1 and says so.
+    @Test("envlock's argparse agrees with CPython 3.10-3.13 on generated command lines", .timeLimit(.minutes(3)))
+    func agreesWithCPython() async throws {
+        let result = try await runProgram("python3", [Self.script, Self.driver], environment: Envlock.baseEnvironment())
+        #expect(result.status == 0, "argparse_differential.py exited \(result.status):\n\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains(" 0 disagreements"), "\(result.stdout)\n\(result.stderr)")
+    }
+}
