@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
 
 /// `job.fooocus.*`: a Fooocus launch as Fooocus itself would run it: its version and commit,
@@ -292,9 +295,27 @@ public struct FooocusDetector: Detector {
 
     /// `modules/util.py` `get_file_from_folder_list` (L372-381): the first folder where the
     /// name is a file (links followed), else the name under the first folder.
-    static func file(_ name: String, in folders: [String], context: HostContext) -> String {
+    static func file(_ name: String, in folders: [String], context: HostContext) -> Result<String, FooocusConfig.LoRAUndetermined> {
         let candidates = folders.map { PythonPath.join($0, name) }
-        return candidates.first { (try? context.status($0).isRegularFile) == true } ?? candidates[0]
+        for candidate in candidates {
+            switch isFile(candidate, context: context) {
+            case .success(true): return .success(candidate)
+            case .success(false): continue
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        return .success(candidates[0])
+    }
+
+    /// `os.path.isfile`, except that a file this user cannot look at is undetermined: the job
+    /// may see it where envlock cannot, and Python would then choose another file.
+    static func isFile(_ path: String, context: HostContext) -> Result<Bool, FooocusConfig.LoRAUndetermined> {
+        do throws(POSIXFailure) {
+            return .success(try context.status(path).isRegularFile)
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { return .success(false) }
+            return .failure(.init(reason: "cannot look at \(path): \(errnoDescription(error.errno))"))
+        }
     }
 
     /// The model files the settings name, each with its path and, when wanted, its SHA-256. A
@@ -318,18 +339,36 @@ public struct FooocusDetector: Detector {
         let checkpoints = folders("path_checkpoints", "models/checkpoints")
         let base: Result<String, FooocusConfig.LoRAUndetermined> = checkpoints.flatMap { folders in
             name(config.model).flatMap { model in
-                var path = Self.file(model, in: folders, context: context)
+                var path: String
+                switch Self.file(model, in: folders, context: context) {
+                case .success(let found): path = found
+                case .failure(let failure): return .failure(failure)
+                }
                 // launch.py L103-147 download_models: without --disable-preset-download or
                 // --always-download-new-model, a missing default model gives way to the first
                 // of previous_default_models that is a file, which becomes the default.
-                if (try? context.status(path).isRegularFile) != true, !options.isSet("--disable-preset-download"), !options.isSet("--always-download-new-model") {
+                let present: Bool
+                switch Self.isFile(path, context: context) {
+                case .success(let isFile): present = isFile
+                case .failure(let failure): return .failure(failure)
+                }
+                if !present, !options.isSet("--disable-preset-download"), !options.isSet("--always-download-new-model") {
                     guard case .value(.list(let previous)) = config.previousModels else {
                         return .failure(.init(reason: "previous_default_models is undetermined"))
                     }
                     for case .string(let candidate) in previous {
                         guard let alternative = candidate.swiftString else { return .failure(.init(reason: "a previous_default_models name is not valid Unicode text")) }
-                        let alternativePath = Self.file(alternative, in: folders, context: context)
-                        if (try? context.status(alternativePath).isRegularFile) == true {
+                        let alternativePath: String
+                        switch Self.file(alternative, in: folders, context: context) {
+                        case .success(let found): alternativePath = found
+                        case .failure(let failure): return .failure(failure)
+                        }
+                        let alternativePresent: Bool
+                        switch Self.isFile(alternativePath, context: context) {
+                        case .success(let isFile): alternativePresent = isFile
+                        case .failure(let failure): return .failure(failure)
+                        }
+                        if alternativePresent {
                             facts["job.fooocus.config.model"] = alternative
                             diagnostics.append("\(model) is missing, so Fooocus uses \(alternative) from previous_default_models")
                             path = alternativePath
@@ -343,18 +382,18 @@ public struct FooocusDetector: Detector {
         models.append(("job.fooocus.model.base", base))
         switch name(config.refiner) {
         case .success("None"): break
-        case .success(let refiner): models.append(("job.fooocus.model.refiner", checkpoints.map { Self.file(refiner, in: $0, context: context) }))
+        case .success(let refiner): models.append(("job.fooocus.model.refiner", checkpoints.flatMap { Self.file(refiner, in: $0, context: context) }))
         case .failure(let failure): models.append(("job.fooocus.model.refiner", .failure(failure)))
         }
         switch name(config.vae) {
         case .success(FooocusConfig.defaultVAE): break
-        case .success(let vae): models.append(("job.fooocus.model.vae", folders("path_vae", "models/vae").map { Self.file(vae, in: $0, context: context) }))
+        case .success(let vae): models.append(("job.fooocus.model.vae", folders("path_vae", "models/vae").flatMap { Self.file(vae, in: $0, context: context) }))
         case .failure(let failure): models.append(("job.fooocus.model.vae", .failure(failure)))
         }
         switch config.enabledLoRAs {
         case .success(let loras):
             for (index, lora) in loras.enumerated() {
-                let path = lora.name.swiftString.map { loraName in folders("path_loras", "models/loras").map { Self.file(loraName, in: $0, context: context) } }
+                let path = lora.name.swiftString.map { loraName in folders("path_loras", "models/loras").flatMap { Self.file(loraName, in: $0, context: context) } }
                 models.append(("job.fooocus.model.lora.\(index)", path ?? .failure(.init(reason: "the LoRA name is not valid Unicode text"))))
             }
         case .failure(let failure):

@@ -394,6 +394,8 @@ struct ArgparseRun {
         return OptionTuple(action: nil, optionString: string)
     }
 
+    /// The apps' option strings are ASCII table entries, which the matcher decides without the
+    /// Unicode tables that can make it throw; `try?` loses nothing here.
     var hasNegativeNumberOptionals: Bool {
         optionStrings.contains { (try? PythonUnicode.looksLikeNegativeNumber($0.flag)) == true }
     }

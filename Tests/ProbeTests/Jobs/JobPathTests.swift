@@ -54,3 +54,26 @@ import Testing
         #expect(snapshot.facts["job.command.script"] == "/srv/Fooocus/launch.py")
     }
 }
+
+/// A model file envlock cannot look at (here a link loop) is undetermined, never "missing":
+/// Fooocus might see it, or choose another file.
+@Suite struct FooocusModelLookupTests {
+    @Test(arguments: ["base.safetensors", "sub/base.safetensors"])
+    func aModelEnvlockCannotLookAtIsUndetermined(name: String) async throws {
+        let tree = try FixtureTree([
+            "Fooocus/launch.py": "",
+            "Fooocus/fooocus_version.py": "version = '2.5.5'\n",
+            "Fooocus/presets/default.json": #"{"default_model": "\#(name)", "default_loras": [], "default_styles": []}"#,
+            "Fooocus/models/checkpoints/placeholder": "",
+            "Fooocus/sdxl_styles/placeholder": "",
+        ])
+        let folder = tree.root + "/Fooocus/models/checkpoints/" + (name.contains("/") ? "sub" : "")
+        if name.contains("/") { #expect(mkdir(folder, 0o755) == 0) }
+        #expect(symlink("loop", tree.root + "/Fooocus/models/checkpoints/" + name.replacing("base.safetensors", with: "loop")) == 0)
+        #expect(symlink("loop", tree.root + "/Fooocus/models/checkpoints/" + name) == 0)
+        let job = JobInvocation(command: ["python3", tree.root + "/Fooocus/launch.py"], workingDirectory: "/", digests: ModelDigest(cacheFolder: tree.root + "/cache"))
+        let outcome = await FooocusDetector(job: job).detect(in: HostContext(root: "/", environment: [:], commands: NoCommands()), earlier: [:])
+        #expect(outcome.facts["job.fooocus.model.base.sha256"] == nil)
+        #expect(outcome.unreadable["job.fooocus.model.base.sha256"]?.hasPrefix("undetermined: cannot look at") == true)
+    }
+}
