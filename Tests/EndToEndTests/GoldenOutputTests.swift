@@ -48,6 +48,7 @@ import Testing
             environment["XDG_CACHE_HOME"] = folder.file("cache")
             environment["HOME"] = folder.file("home")
             environment["LANG"] = "C.UTF-8"
+            environment["PATH"] = checkout.pythonFolder + ":" + (environment["PATH"] ?? "")
             command = checkout.command()
         }
 
@@ -59,6 +60,8 @@ import Testing
         func masked(_ text: String, lock: String?) async throws -> String {
             var text = text.replacing(checkout.folder.path, with: "<CHECKOUT>").replacing(folder.path, with: "<FIXTURE>")
                 .replacing(SharedData.packageRoot, with: "<PACKAGE>")
+                // Which proven CPython 3.11 this machine has (pyenv's, or the system's).
+                .replacing(/read as \S+argparse\.py \(CPython [^']+'s argparse\)/, with: "read as <PYTHON 3.11>/argparse.py (CPython <3.11 RELEASE>'s argparse)")
             if let lock {
                 for field in ["fingerprint", "created"] {
                     if let value = GoldenOutputTests.field(field, in: lock) { text = text.replacing(value, with: "<\(field.uppercased())>") }

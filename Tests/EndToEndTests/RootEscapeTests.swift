@@ -109,6 +109,7 @@ import Testing
         root.write("\(checkout)/fooocus_version.py", "version = '2.5.5'\n")
         root.write("\(checkout)/entry_with_update.py", "")
         root.write("\(checkout)/.git/HEAD", String(repeating: "b", count: 40) + "\n")
+        installProvenPython(in: root)
         let climb = relative ? String(repeating: "../", count: 40) + outside.path.dropFirst() : outside.path
         #expect(symlink(climb + "/config.txt", root.file("\(checkout)/config.txt")) == 0)
         #expect(symlink(climb + "/presets", root.file("\(checkout)/presets")) == 0)

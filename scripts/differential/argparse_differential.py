@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """envlock's argparse (Sources/Probe/Jobs/PythonArgparse.swift) against CPython's own.
 
-Usage: argparse_differential.py DRIVER [--seed N] [--cases N] [--verbose]
+Usage: argparse_differential.py DRIVER [--seed N] [--cases N] [--verbose] [--argparse-file PATH[=MINOR] ...]
 
 DRIVER is the built `envlock-differential`. `DRIVER argparse --export-tables` gives Fooocus' and
 ComfyUI's option tables; inside every CPython 3.10-3.13 that pythons.py finds, this script
@@ -16,14 +16,25 @@ surrogate: envlock's messages are Swift strings, which show one as `\\udcff`.
 An `undetermined` answer is a failure, except in the family `unicode_new`, whose strings hold
 characters newer than Unicode 13.0: Python 3.10-3.13 carry different Unicode databases (13.0 to
 15.1), and envlock answers undetermined rather than guess which one a job's interpreter has.
+
+`--argparse-file PATH` (repeatable) checks another copy of argparse.py, one a distribution or a
+bundled interpreter ships (envlock picks its model by the SHA-256 of the argparse.py a job's
+interpreter would import): instead of the interpreters' own, every file given is loaded as the
+module `argparse` (importlib's spec_from_file_location, put in sys.modules before the worker
+imports it) inside the interpreter pythons.py finds for the file's minor version, and envlock
+answers the cases with that minor. The minor comes from the directory holding the file
+(`.../python3.11/argparse.py`), or from `PATH=MINOR` (`=11` or `=3.11`). Reported as without the
+option, one line per file, with its SHA-256.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,9 +46,20 @@ from pythons import find_pythons  # noqa: E402
 
 DATABASE_URL = "sqlite:////srv/ComfyUI/user/comfyui.db"
 
+# With --argparse-file, runs before WORKER: makes `import argparse` give the file (sys.argv[2]).
+LOADER = r'''
+import importlib.util, sys
+sys.dont_write_bytecode = True
+spec = importlib.util.spec_from_file_location("argparse", sys.argv[2])
+module = importlib.util.module_from_spec(spec)
+sys.modules["argparse"] = module
+spec.loader.exec_module(module)
+'''
+
 # Runs inside each CPython: builds the parsers from the tables and answers every case.
 WORKER = r'''
 import argparse, enum, io, json, struct, sys, contextlib
+assert len(sys.argv) < 3 or argparse.__file__ == sys.argv[2], (argparse.__file__, sys.argv[2:])
 
 tables = json.loads(sys.stdin.readline())
 cases = [json.loads(line) for line in sys.stdin if line.strip()]
@@ -321,36 +343,67 @@ def has_lone_surrogate(argv):
     return any("\ud800" <= ch <= "\udfff" for arg in argv for ch in arg)
 
 
+def argparse_file(text: str) -> tuple[str, str]:
+    """`PATH` or `PATH=MINOR` -> (path, "3.X"); the minor from `=11`/`=3.11` or the file's directory."""
+    path, minor = text, None
+    given = re.fullmatch(r"(.+)=(?:3\.)?(\d+)", text)
+    if given and not os.path.isfile(text):
+        path, minor = given.group(1), "3." + given.group(2)
+    if not os.path.isfile(path):
+        raise argparse.ArgumentTypeError(f"no file {path!r}")
+    if minor is None:
+        directory = re.fullmatch(r"python(3\.\d+)", os.path.basename(os.path.dirname(os.path.abspath(path))))
+        if not directory:
+            raise argparse.ArgumentTypeError(f"cannot tell the minor version of {path!r} from its directory; give PATH=MINOR")
+        minor = directory.group(1)
+    return os.path.abspath(path), minor
+
+
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("driver")
     options.add_argument("--seed", type=int, default=20240611)
     options.add_argument("--cases", type=int, default=7000)
     options.add_argument("--verbose", action="store_true")
+    options.add_argument("--argparse-file", type=argparse_file, action="append", default=[], metavar="PATH[=MINOR]",
+                         help="load this argparse.py in place of the interpreter's own (repeatable)")
     args = options.parse_args()
     started = time.monotonic()
     pythons = find_pythons()
     if not pythons:
         print("argparse differential: no CPython 3.10-3.13 found", file=sys.stderr)
         return 1
+    # (label, minor, interpreter, argparse.py to load or None, its sha256): the interpreters' own
+    # argparse, or each --argparse-file in the interpreter of its minor.
+    targets = [(minor, minor, python, None, None) for minor, python in sorted(pythons.items())]
+    if args.argparse_file:
+        targets = []
+        for path, minor in args.argparse_file:
+            if minor not in pythons:
+                print(f"argparse differential: {path}: no CPython {minor} found (have {', '.join(sorted(pythons))})", file=sys.stderr)
+                return 1
+            with open(path, "rb") as file:
+                digest = hashlib.sha256(file.read()).hexdigest()
+            targets.append((f"{minor} {path}", minor, pythons[minor], path, digest))
     tables_text = subprocess.run([args.driver, "argparse", "--export-tables"], capture_output=True, text=True, check=True).stdout
     tables = json.loads(tables_text)
     cases = generate(tables, random.Random(args.seed), args.cases)
     lines = [json.dumps(case) for _, case in cases]
     print(f"  generated {len(cases)} cases in {time.monotonic() - started:.1f} s")
-    expected = {}
-    for minor, python in sorted(pythons.items()):
+    expected = []
+    for label, minor, python, path, _ in targets:
         with tempfile.TemporaryFile("w+") as worker_input:
             worker_input.write(json.dumps(tables) + "\n" + "\n".join(lines) + "\n")
             worker_input.seek(0)
-            done = subprocess.run([python, "-I", "-c", WORKER, DATABASE_URL], stdin=worker_input, capture_output=True, text=True)
+            command = [python, "-I", "-c", WORKER, DATABASE_URL] if path is None else [python, "-I", "-c", LOADER + WORKER, DATABASE_URL, path]
+            done = subprocess.run(command, stdin=worker_input, capture_output=True, text=True)
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
             return 1
-        expected[minor] = json.loads(done.stdout)
+        expected.append(json.loads(done.stdout))
     print(f"  CPython answered in {time.monotonic() - started:.1f} s")
     envlock_input = []
-    for minor in sorted(pythons):
+    for _, minor, _, _, _ in targets:
         for _, case in cases:
             envlock_input.append(json.dumps(dict(case, minor=int(minor.split(".")[1]))))
     done = subprocess.run([args.driver, "argparse"], input="\n".join(envlock_input) + "\n", capture_output=True, text=True)
@@ -359,12 +412,12 @@ def main() -> int:
         return 1
     answers = [json.loads(line) for line in done.stdout.splitlines()]
     disagreements = 0
-    per_version = {}
+    per_target = []
     undetermined_ok = 0
     position = 0
-    for minor in sorted(pythons):
+    for (label, minor, python, path, _), answered in zip(targets, expected):
         bad = 0
-        for (family, case), want in zip(cases, expected[minor]):
+        for (family, case), want in zip(cases, answered):
             got = answers[position]
             position += 1
             if "undetermined" in got:
@@ -383,17 +436,19 @@ def main() -> int:
             if not same:
                 bad += 1
                 if bad <= 15 or args.verbose:
-                    print(f"DISAGREE {minor} [{family}] {case['app']} {json.dumps(case['argv'])}\n  python:  {json.dumps(want)[:400]}\n  envlock: {json.dumps(got)[:400]}")
-        per_version[minor] = bad
+                    print(f"DISAGREE {label} [{family}] {case['app']} {json.dumps(case['argv'])}\n  python:  {json.dumps(want)[:400]}\n  envlock: {json.dumps(got)[:400]}")
+        per_target.append(bad)
         disagreements += bad
-    for minor, bad in per_version.items():
-        print(f"  Python {minor} ({pythons[minor]}): {len(cases)} cases, {bad} disagreements")
+    for (label, minor, python, path, digest), bad in zip(targets, per_target):
+        loaded = "" if path is None else f" with {path}, sha256 {digest}"
+        print(f"  Python {minor} ({python}{loaded}): {len(cases)} cases, {bad} disagreements")
     families = {}
     for family, _ in cases:
         families[family] = families.get(family, 0) + 1
     print("  families: " + ", ".join(f"{name} {n}" for name, n in sorted(families.items())))
     print(f"  undetermined by design (unicode_new): {undetermined_ok}; {time.monotonic() - started:.1f} s")
-    print(f"argparse differential: {len(cases)} cases x {len(pythons)} interpreters, {disagreements} disagreements")
+    what = "interpreters" if not args.argparse_file else "argparse files"
+    print(f"argparse differential: {len(cases)} cases x {len(targets)} {what}, {disagreements} disagreements")
     return 0 if disagreements == 0 else 1
 
 

@@ -158,6 +158,11 @@ public enum FileSystem {
         access(path, X_OK) == 0
     }
 
+    /// `os.access(path, os.R_OK)`: whether this user may read it (a folder: list it).
+    public static func isReadable(_ path: String) -> Bool {
+        access(path, R_OK) == 0
+    }
+
     static func error(_ code: Int32, _ path: String) -> FileReadError {
         if path.containsBytes("/" + symlinkLoopMarker + "/") {
             return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")

@@ -145,6 +145,25 @@ public struct HostContext: Sendable {
         try FileSystem.readText(hostPath(absolute), limit: limit)
     }
 
+    /// The first `count` bytes of a regular file under the probe root (fewer when it is
+    /// shorter): enough to tell an executable from a script without reading megabytes.
+    public func readPrefix(_ absolute: String, count: Int) throws(FileReadError) -> [UInt8] {
+        let opened = try openRegularFile(absolute)
+        defer { close(opened.descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { read(opened.descriptor, $0.baseAddress! + filled, count - filled) }
+            if got == 0 { break }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw FileSystem.error(errno, opened.path)
+            }
+            filled += got
+        }
+        return Array(bytes.prefix(filled))
+    }
+
     /// Opens a regular file under the probe root for reading; the caller closes the
     /// descriptor. `path` is the mapped path, for messages about later reads.
     func openRegularFile(_ absolute: String) throws(FileReadError) -> (descriptor: Int32, status: FileStatus, path: String) {
@@ -208,6 +227,12 @@ public struct HostContext: Sendable {
     /// Whether something exists at `absolute` under the probe root (following links inside it).
     public func exists(_ absolute: String) -> Bool {
         FileSystem.exists(hostPath(absolute))
+    }
+
+    /// Whether this user may read `absolute` under the probe root, as `os.access(path, os.R_OK)`
+    /// answers.
+    public func isReadable(_ absolute: String) -> Bool {
+        FileSystem.isReadable(hostPath(absolute))
     }
 
     /// Whether `absolute` is a folder under the probe root (following links inside it), as

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EnvLock
+
 /// ComfyUI's command line as its argparse reads it, and what each option does to the images.
 /// Source: comfyanonymous/ComfyUI `comfy/cli_args.py` at 005d79c828d88f60e356fe4b422a21ae8a595442
 /// (the table the detector called "0.8"; comfyui_version.py said 0.8.1 at 071ff3e2). `main.py`
@@ -235,4 +240,109 @@ package enum ComfyUIOptions {
         "comfy_api_base": .mayChangeResults("API nodes call another server"),
         "database_url": .noEffect("the app's database"),
     ]
+}
+
+extension ComfyUIOptions {
+    /// The `job.comfyui.*` facts a parsed command line gives, derived as ComfyUI derives them
+    /// (docs/upstream/fooocus-2.5.5.md §7.3, `comfy/model_management.py` at 00184d15): an effect
+    /// the flags alone decide is named, one that depends on the machine or the model is
+    /// `auto`; and `job.comfyui.option.DEST`, the repr of every option that changes or may
+    /// change results.
+    package static func facts(_ namespace: [String: PythonValue]) -> (facts: [String: String], undetermined: [String: String]) {
+        let given = { (dest: String) in namespace[dest]?.isTruthy ?? false }
+        let device = namespace["directml"].map { $0 != .none } == true ? "directml" : given("cpu") ? "cpu" : "gpu"
+        // xformers only on a CUDA GPU, never after --disable-xformers or
+        // --use-pytorch-cross-attention; sage and flash attention are explicit choices.
+        let xformersOff = given("disable_xformers") || given("use_pytorch_cross_attention") || device != "gpu"
+        let attention: String
+        if given("use_pytorch_cross_attention") {
+            attention = "pytorch"
+        } else if given("use_sage_attention") {
+            attention = "sage"
+        } else if given("use_flash_attention") {
+            attention = "flash"
+        } else if !xformersOff {
+            attention = "auto"
+        } else if given("use_split_cross_attention") {
+            attention = "split"
+        } else if given("use_quad_cross_attention") || device != "gpu" {
+            attention = "quad"
+        } else {
+            attention = "auto"
+        }
+        let all = given("force_fp16") ? "fp16" : given("force_fp32") ? "fp32" : "auto"
+        // unet_dtype: the flags (afterParsing sets fp16_unet under --force-fp16); otherwise
+        // the checkpoint's own dtypes and the GPU decide (an fp8 checkpoint can stay fp8).
+        let unet = [("fp32_unet", "fp32"), ("fp64_unet", "fp64"), ("bf16_unet", "bf16"), ("fp16_unet", "fp16"),
+                    ("fp8_e4m3fn_unet", "fp8_e4m3fn"), ("fp8_e5m2_unet", "fp8_e5m2"), ("fp8_e8m0fnu_unet", "fp8_e8m0fnu")].first { given($0.0) }?.1 ?? "auto"
+        // VAE: a flag; --cpu-vae (or the CPU) is fp32; else the model's allowed dtypes on this GPU.
+        let vae = [("fp16_vae", "fp16"), ("fp32_vae", "fp32"), ("bf16_vae", "bf16")].first { given($0.0) }?.1
+            ?? ((given("cpu_vae") || device == "cpu") ? "fp32" : "auto")
+        // text_encoder_dtype: a flag, else fp16 on every other branch (--force-fp32 included).
+        let textEncoder = [("fp8_e4m3fn_text_enc", "fp8_e4m3fn"), ("fp8_e5m2_text_enc", "fp8_e5m2"), ("fp16_text_enc", "fp16"),
+                           ("fp32_text_enc", "fp32"), ("bf16_text_enc", "bf16")].first { given($0.0) }?.1 ?? "fp16"
+        let vram = [("gpu_only", "gpu"), ("highvram", "high"), ("normalvram", "normal"), ("lowvram", "low"), ("novram", "none")].first { given($0.0) }?.1 ?? "auto"
+        var facts: [String: String] = [
+            "job.comfyui.attention": attention,
+            "job.comfyui.attention_upcast": given("force_upcast_attention") ? "forced" : given("dont_upcast_attention") ? "false" : "auto",
+            "job.comfyui.precision.all": all,
+            "job.comfyui.precision.unet": unet,
+            "job.comfyui.precision.vae": vae,
+            "job.comfyui.precision.text_encoder": textEncoder,
+            "job.comfyui.device": device,
+            "job.comfyui.device.vae": given("cpu_vae") ? "cpu" : device,
+            "job.comfyui.vram": vram,
+            "job.comfyui.deterministic": given("deterministic") ? "true" : "false",
+            "job.comfyui.xformers": xformersOff ? "disabled" : "allowed",
+        ]
+        var undetermined: [String: String] = [:]
+        if case .list(let features)? = namespace["fast"] {
+            let names = features.compactMap { $0.string?.swiftString }
+            if names.count == features.count {
+                facts["job.comfyui.fast"] = FactList.encode(names)
+            } else {
+                undetermined["job.comfyui.fast"] = "undetermined: --fast holds a value envlock cannot show"
+            }
+        } else {
+            undetermined["job.comfyui.fast"] = "undetermined: --fast did not parse to a list"
+        }
+        OptionEffect.optionFacts(classification, namespace, prefix: "job.comfyui.option.", into: &facts, undetermined: &undetermined)
+        return (facts, undetermined)
+    }
+
+    /// Every fact `facts(_:)` gives, for marking them all undetermined.
+    package static var factKeys: [String] {
+        ["job.comfyui.attention", "job.comfyui.attention_upcast", "job.comfyui.precision.all", "job.comfyui.precision.unet",
+         "job.comfyui.precision.vae", "job.comfyui.precision.text_encoder", "job.comfyui.device", "job.comfyui.device.vae",
+         "job.comfyui.vram", "job.comfyui.deterministic", "job.comfyui.xformers", "job.comfyui.fast", "job.comfyui.options.error"]
+            + OptionEffect.optionKeys(classification, prefix: "job.comfyui.option.")
+    }
+
+    /// What the parse asks of the machine: `is_valid_directory` looks at the path as the job
+    /// would (relative to the folder it starts in); `--database-url`'s default is
+    /// `sqlite:///` + `os.path.abspath` of `comfy/../user/comfyui.db`.
+    static func host(checkout: String, job: JobInvocation, context: HostContext) -> PythonArgparse.Host {
+        PythonArgparse.Host(
+            call: { function, argument in
+                guard function == isValidDirectory else { return .undetermined("\(function) is not a function envlock models") }
+                guard let text = argument.swiftString else { return .undetermined("the path is not valid Unicode text") }
+                // os.path.exists("") is False.
+                guard !text.isEmpty else { return isValidDirectory(argument, .missing) }
+                let path = job.physicalPath(text, in: context)
+                let state: PathState
+                do throws(POSIXFailure) {
+                    let status = try context.status(path)
+                    state = !status.isDirectory ? .notDirectory : context.isReadable(path) ? .directory : .unreadable
+                } catch {
+                    guard error.errno == ENOENT || error.errno == ENOTDIR else {
+                        return .undetermined("cannot look at \(path): \(errnoDescription(error.errno))")
+                    }
+                    state = .missing
+                }
+                return isValidDirectory(argument, state)
+            },
+            machineDefault: { name in
+                name == databaseDefault ? s("sqlite:///" + PythonPath.normalize(checkout + "/user/comfyui.db")) : nil
+            })
+    }
 }

@@ -20,70 +20,6 @@ public struct FooocusDetector: Detector {
 
     static let entryScripts = ["entry_with_update.py", "launch.py", "webui.py"]
 
-    /// `ldm_patched/modules/args_parser.py` and `args_manager.py`: every option Fooocus 2.5.5
-    /// accepts, with its groups. Fooocus parses `sys.argv` with this parser in args_manager.
-    static let parser = PythonArgparse(
-        options: [
-            .init("-h"), .init("--help"),
-            .init("--listen", .optional), .init("--port", .one), .init("--disable-header-check", .optional),
-            .init("--web-upload-size", .one), .init("--hf-mirror", .one), .init("--external-working-path", .atLeastOne),
-            .init("--output-path", .one), .init("--temp-path", .one), .init("--cache-path", .one),
-            .init("--in-browser"), .init("--disable-in-browser"), .init("--gpu-device-id", .one),
-            .init("--async-cuda-allocation"), .init("--disable-async-cuda-allocation"), .init("--disable-attention-upcast"),
-            .init("--all-in-fp32"), .init("--all-in-fp16"),
-            .init("--unet-in-bf16"), .init("--unet-in-fp16"), .init("--unet-in-fp8-e4m3fn"), .init("--unet-in-fp8-e5m2"),
-            .init("--vae-in-fp16"), .init("--vae-in-fp32"), .init("--vae-in-bf16"), .init("--vae-in-cpu"),
-            .init("--clip-in-fp8-e4m3fn"), .init("--clip-in-fp8-e5m2"), .init("--clip-in-fp16"), .init("--clip-in-fp32"),
-            .init("--directml", .optional), .init("--disable-ipex-hijack"),
-            .init("--preview-option", .one, choices: ["none", "auto", "fast", "taesd"]),
-            .init("--attention-split"), .init("--attention-quad"), .init("--attention-pytorch"), .init("--disable-xformers"),
-            .init("--always-gpu"), .init("--always-high-vram"), .init("--always-normal-vram"), .init("--always-low-vram"),
-            .init("--always-no-vram"), .init("--always-cpu", .optional), .init("--always-offload-from-vram"),
-            .init("--pytorch-deterministic"), .init("--disable-server-log"), .init("--debug-mode"),
-            .init("--is-windows-embedded-python"), .init("--disable-server-info"), .init("--multi-user"),
-            // args_manager.py
-            .init("--share"), .init("--preset", .one), .init("--disable-preset-selection"), .init("--language", .one),
-            .init("--disable-offload-from-vram"), .init("--theme", .one), .init("--disable-image-log"),
-            .init("--disable-analytics"), .init("--disable-metadata"), .init("--disable-preset-download"),
-            .init("--disable-enhance-output-sorting"), .init("--enable-auto-describe-image"),
-            .init("--always-download-new-model"), .init("--rebuild-hash-cache", .optional),
-        ],
-        exclusiveGroups: [
-            ["--async-cuda-allocation", "--disable-async-cuda-allocation"],
-            ["--all-in-fp32", "--all-in-fp16"],
-            ["--unet-in-bf16", "--unet-in-fp16", "--unet-in-fp8-e4m3fn", "--unet-in-fp8-e5m2"],
-            ["--vae-in-fp16", "--vae-in-fp32", "--vae-in-bf16"],
-            ["--clip-in-fp8-e4m3fn", "--clip-in-fp8-e5m2", "--clip-in-fp16", "--clip-in-fp32"],
-            ["--attention-split", "--attention-quad", "--attention-pytorch"],
-            ["--always-gpu", "--always-high-vram", "--always-normal-vram", "--always-low-vram", "--always-no-vram", "--always-cpu"],
-        ]
-    )
-
-    /// The facts the options give, named by their effect (`ldm_patched/modules/model_management.py`).
-    static func optionFacts(_ parsed: PythonArgparse.Parsed) -> [String: String] {
-        // Without a choice, torch >= 2 on NVIDIA uses PyTorch attention unless xformers is
-        // installed and not disabled: it depends on the machine, so "auto".
-        let attention = parsed.effect([("--attention-split", "split"), ("--attention-quad", "quad"), ("--attention-pytorch", "pytorch")], otherwise: "auto")
-        let all = parsed.effect([("--all-in-fp16", "fp16"), ("--all-in-fp32", "fp32")], otherwise: "auto")
-        // unet_dtype() and text_encoder_dtype(): an explicit choice, else fp16 under
-        // FORCE_FP16, fp32 under FORCE_FP32, else what the GPU supports.
-        let unet = parsed.effect([("--unet-in-bf16", "bf16"), ("--unet-in-fp16", "fp16"), ("--unet-in-fp8-e4m3fn", "fp8_e4m3fn"), ("--unet-in-fp8-e5m2", "fp8_e5m2")], otherwise: all)
-        let clip = parsed.effect([("--clip-in-fp8-e4m3fn", "fp8_e4m3fn"), ("--clip-in-fp8-e5m2", "fp8_e5m2"), ("--clip-in-fp16", "fp16"), ("--clip-in-fp32", "fp32")], otherwise: all)
-        // VAE_DTYPE ignores --all-in-*: bf16 on GPUs of compute capability 8 and newer, else
-        // fp32, unless chosen (this is one of the L4/A30 differences).
-        let vae = parsed.effect([("--vae-in-fp16", "fp16"), ("--vae-in-bf16", "bf16"), ("--vae-in-fp32", "fp32"), ("--vae-in-cpu", "fp32")], otherwise: "auto")
-        return [
-            "job.fooocus.attention": attention,
-            "job.fooocus.precision.all": all,
-            "job.fooocus.precision.unet": unet,
-            "job.fooocus.precision.clip": clip,
-            "job.fooocus.precision.vae": vae,
-            "job.fooocus.deterministic": parsed.isSet("--pytorch-deterministic") ? "true" : "false",
-            "job.fooocus.xformers": parsed.isSet("--disable-xformers") ? "disabled" : "allowed",
-            "job.fooocus.preset": parsed.value("--preset") ?? "none",
-        ]
-    }
-
     /// `fooocus_version.py`: `version = '2.5.5'`.
     static func parseVersion(_ text: String) -> String? {
         guard case .string(let version)? = PythonVersionModule.assignments(text)["version"] else { return nil }
@@ -119,20 +55,33 @@ public struct FooocusDetector: Detector {
         case .notACheckout: diagnostics.append("\(checkout) is not a git checkout, so job.fooocus.commit is not known")
         case .unreadable(let reason): return .failed("cannot read the checkout's commit: \(reason)", facts: facts)
         }
-        let parsed: PythonArgparse.Parsed
-        do {
-            parsed = try Self.parser.parse(launch.arguments)
-        } catch {
-            // Fooocus prints argparse's error and exits 2 before it loads anything.
-            facts["job.fooocus.options.error"] = error.description
-            return .ok(facts, diagnostics: diagnostics)
-        }
-        facts.merge(Self.optionFacts(parsed)) { $1 }
-        let settings = Self.settings(checkout: checkout, options: parsed, context: context, diagnostics: &diagnostics)
+        // args_manager.py: parser.parse_args() on sys.argv[1:], with the job's own argparse.
+        let (outcome, note) = JobArgparse.parse(launch, with: FooocusOptions.parser, job: job, in: context)
+        if let note { diagnostics.append(note) }
+        let options: [String: PythonValue]
         var unreadable: [String: String] = [:]
+        switch outcome {
+        case .exits(let status, let message):
+            // Fooocus prints argparse's error (or its help) and exits before it loads anything.
+            facts["job.fooocus.options.error"] = JobArgparse.exitFact(status: status, message: message, app: "Fooocus")
+            return .ok(facts, diagnostics: diagnostics)
+        case .undetermined(let reason):
+            // Without the options nothing downstream is known: the preset, so the settings,
+            // so the models.
+            for key in FooocusOptions.factKeys + Self.settingKeys + Self.modelKeys {
+                unreadable[key] = "undetermined: " + reason
+            }
+            return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
+        case .parsed(let namespace):
+            options = FooocusOptions.afterParsing(namespace)
+        }
+        let derived = FooocusOptions.facts(options)
+        facts.merge(derived.facts) { $1 }
+        unreadable.merge(derived.undetermined) { $1 }
+        let settings = Self.settings(checkout: checkout, options: options, context: context, diagnostics: &diagnostics)
         Self.settingFacts(settings, into: &facts, unreadable: &unreadable)
         do {
-            try modelFacts(settings, options: parsed, checkout: checkout, job: job, context: context, into: &facts, unreadable: &unreadable, diagnostics: &diagnostics)
+            try modelFacts(settings, options: options, checkout: checkout, job: job, context: context, into: &facts, unreadable: &unreadable, diagnostics: &diagnostics)
         } catch {
             return DetectorOutcome(status: .failed, detail: "cannot hash a model file: \(error)", facts: facts, diagnostics: diagnostics, unreadable: unreadable)
         }
@@ -170,7 +119,7 @@ public struct FooocusDetector: Detector {
 
     /// Fooocus' settings for this launch (config.py L16-132): launch.py first changes to the
     /// checkout, so every relative path is the checkout's; `config_path` is used as given.
-    static func settings(checkout: String, options: PythonArgparse.Parsed, context: HostContext, diagnostics: inout [String]) -> FooocusConfig {
+    static func settings(checkout: String, options: [String: PythonValue], context: HostContext, diagnostics: inout [String]) -> FooocusConfig {
         let environment = context.environment
         let defaults = layer(checkout + "/presets/default.json", context: context, diagnostics: &diagnostics)
         var config = FooocusConfig.Layer.skipped
@@ -187,10 +136,14 @@ public struct FooocusDetector: Detector {
             config = .undetermined("\(checkout)/user_path_config.txt exists: Fooocus merges it or asks on standard input whether to")
         }
         var preset: FooocusConfig.Layer?
-        if let name = options.value("--preset") {
-            // config.py L116: os.path.abspath(f'./presets/{preset}.json'): lexical, then opened.
-            let path = PythonPath.normalize(checkout + "/presets/\(name).json")
-            preset = layer(context.physicalPath(path, from: checkout), context: context, diagnostics: &diagnostics)
+        if case .string(let given)? = options["preset"] {
+            if let name = given.swiftString {
+                // config.py L116: os.path.abspath(f'./presets/{preset}.json'): lexical, then opened.
+                let path = PythonPath.normalize(checkout + "/presets/\(name).json")
+                preset = layer(context.physicalPath(path, from: checkout), context: context, diagnostics: &diagnostics)
+            } else {
+                preset = .undetermined("the --preset name is not valid Unicode text")
+            }
         }
         let styles: FooocusStyles
         switch FooocusStyles.read(checkout + "/sdxl_styles", context: context) {
@@ -203,6 +156,14 @@ public struct FooocusDetector: Detector {
         }
         return FooocusConfig.resolve(defaults: defaults, config: config, preset: preset, environment: environment, styles: styles)
     }
+
+    /// Every `job.fooocus.config.*` fact `settingFacts` gives.
+    static let settingKeys = ["model", "refiner", "refiner_switch", "sampler", "scheduler", "cfg_scale", "sharpness", "vae", "performance",
+                              "styles", "prompt_expansion", "loras", "lora_weights"].map { "job.fooocus.config." + $0 }
+
+    /// The model facts that stand for every model when none can be named: a rule on any
+    /// `job.fooocus.model.*` key covers one of them.
+    static let modelKeys = ["base", "refiner", "vae", "lora.0", "expansion"].flatMap { ["job.fooocus.model.\($0).file", "job.fooocus.model.\($0).sha256"] }
 
     /// The `job.fooocus.config.*` facts; an undetermined setting is an unreadable key, which
     /// every rule on it fails, with the reason.
@@ -320,7 +281,7 @@ public struct FooocusDetector: Detector {
 
     /// The model files the settings name, each with its path and, when wanted, its SHA-256. A
     /// model whose name or folder is undetermined is an unreadable key, so a pin on it fails.
-    func modelFacts(_ config: FooocusConfig, options: PythonArgparse.Parsed, checkout: String, job: JobInvocation, context: HostContext,
+    func modelFacts(_ config: FooocusConfig, options: [String: PythonValue], checkout: String, job: JobInvocation, context: HostContext,
                     into facts: inout [String: String], unreadable: inout [String: String], diagnostics: inout [String]) throws(FileReadError) {
         let environment = context.environment
         func folders(_ key: String, _ relative: String) -> Result<[String], FooocusConfig.LoRAUndetermined> {
@@ -352,7 +313,7 @@ public struct FooocusDetector: Detector {
                 case .success(let isFile): present = isFile
                 case .failure(let failure): return .failure(failure)
                 }
-                if !present, !options.isSet("--disable-preset-download"), !options.isSet("--always-download-new-model") {
+                if !present, options["disable_preset_download"]?.isTruthy != true, options["always_download_new_model"]?.isTruthy != true {
                     guard case .value(.list(let previous)) = config.previousModels else {
                         return .failure(.init(reason: "previous_default_models is undetermined"))
                     }

@@ -178,4 +178,125 @@ package enum OptionEffect: Sendable, Equatable {
     case changesResults(String)
     case mayChangeResults(String)
     case noEffect(String)
+
+    /// The dests of `classification` that change or may change results, each as `prefix + dest`.
+    static func optionKeys(_ classification: [String: OptionEffect], prefix: String) -> [String] {
+        classification.compactMap { dest, effect in
+            if case .noEffect = effect { return nil }
+            return prefix + dest
+        }
+    }
+
+    /// `prefix + dest` = the value's repr, for every option that changes or may change results;
+    /// a value repr cannot show exactly is undetermined.
+    static func optionFacts(_ classification: [String: OptionEffect], _ namespace: [String: PythonValue], prefix: String,
+                            into facts: inout [String: String], undetermined: inout [String: String]) {
+        for key in optionKeys(classification, prefix: prefix) {
+            let dest = String(key.dropFirst(prefix.count))
+            if let value = namespace[dest], let shown = PythonRepr.repr(value) {
+                facts[key] = shown
+            } else {
+                undetermined[key] = "undetermined: the value of \(dest) cannot be shown exactly"
+            }
+        }
+    }
+}
+
+extension FooocusOptions {
+    /// The `job.fooocus.*` facts a parsed command line gives, derived as Fooocus derives
+    /// them (docs/upstream/fooocus-2.5.5.md §6, `ldm_patched/modules/model_management.py` and
+    /// `ldm/modules/attention.py` at 59f183ab): an effect the flags alone decide is named; one
+    /// that depends on the machine (whether xformers imports, the GPU's compute capability,
+    /// its memory) is `auto`. Besides them, `job.fooocus.option.DEST` holds the value
+    /// (Python's repr) of every option that changes or may change results, so a profile can
+    /// pin them all; a value repr cannot show is undetermined.
+    package static func facts(_ namespace: [String: PythonValue]) -> (facts: [String: String], undetermined: [String: String]) {
+        let given = { (dest: String) in namespace[dest]?.isTruthy ?? false }
+        // §6.1: DirectML is checked before the CPU state; `--always-cpu 0` is falsy and ignored.
+        let device = namespace["directml"].map { $0 != .none } == true ? "directml" : given("always_cpu") ? "cpu" : "gpu"
+        // §6.2: xformers is used only on a CUDA GPU, never after --disable-xformers or
+        // --attention-pytorch (which sets XFORMERS_IS_AVAILABLE = False).
+        let xformersOff = given("disable_xformers") || given("attention_pytorch") || device != "gpu"
+        let attention: String
+        if given("attention_pytorch") {
+            attention = "pytorch"
+        } else if !xformersOff {
+            // xformers if it imports, whatever --attention-split/--attention-quad say.
+            attention = "auto"
+        } else if given("attention_split") {
+            attention = "split"
+        } else if given("attention_quad") || device != "gpu" {
+            // PyTorch attention turns itself on only on NVIDIA with torch >= 2.
+            attention = "quad"
+        } else {
+            attention = "auto"
+        }
+        let all = given("all_in_fp16") ? "fp16" : given("all_in_fp32") ? "fp32" : "auto"
+        // §6.4 should_use_fp16 for the GPU (device=None or the GPU): forced, else refused on
+        // DirectML and in CPU mode, else the GPU decides.
+        let fp16OnDevice: Bool? = given("all_in_fp16") ? true : (given("all_in_fp32") || device != "gpu") ? false : nil
+        // §6.5 unet_dtype: an explicit flag, else should_use_fp16(device=None), which skips the
+        // CPU-device check, so --all-in-fp16 gives fp16 weights even with --always-cpu.
+        let unetFlag = [("unet_in_bf16", "bf16"), ("unet_in_fp16", "fp16"), ("unet_in_fp8_e4m3fn", "fp8_e4m3fn"), ("unet_in_fp8_e5m2", "fp8_e5m2")].first { given($0.0) }?.1
+        let unet = unetFlag ?? fp16OnDevice.map { $0 ? "fp16" : "fp32" } ?? "auto"
+        // §6.7 VRAM state, and §6.6 the text encoder's device: the GPU under --always-gpu;
+        // under high or normal VRAM the GPU when should_use_fp16, else the CPU; under low or no
+        // VRAM the CPU.
+        let vram = [("always_gpu", "gpu"), ("always_high_vram", "high"), ("always_normal_vram", "normal"), ("always_low_vram", "low"), ("always_no_vram", "none")].first { given($0.0) }?.1 ?? "auto"
+        let clipDevice: String
+        if device == "cpu" {
+            clipDevice = "cpu"
+        } else if vram == "gpu" {
+            clipDevice = device
+        } else if vram == "low" || vram == "none" || fp16OnDevice == false {
+            clipDevice = "cpu"
+        } else if vram == "normal" && fp16OnDevice == true {
+            clipDevice = device
+        } else {
+            // Without a flag, or under --always-high-vram, a GPU of 4 GB or less is set to low
+            // VRAM (L226-228); else should_use_fp16 asks the GPU.
+            clipDevice = "auto"
+        }
+        // text_encoder_dtype: a flag, else fp16 on the CPU, else should_use_fp16.
+        let clipFlag = [("clip_in_fp8_e4m3fn", "fp8_e4m3fn"), ("clip_in_fp8_e5m2", "fp8_e5m2"), ("clip_in_fp16", "fp16"), ("clip_in_fp32", "fp32")].first { given($0.0) }?.1
+        let clipOnGPU = fp16OnDevice.map { $0 ? "fp16" : "fp32" } ?? "auto"
+        let clip = clipFlag ?? (clipDevice == "cpu" ? "fp16" : clipDevice == "auto" && clipOnGPU != "fp16" ? "auto" : clipOnGPU)
+        // §6.3: bf16 only on an NVIDIA GPU of compute capability 8 or newer; --vae-in-cpu is
+        // fp32; an explicit dtype flag wins over both.
+        let vaeFlag = [("vae_in_fp16", "fp16"), ("vae_in_bf16", "bf16"), ("vae_in_fp32", "fp32")].first { given($0.0) }?.1
+        let vae = vaeFlag ?? ((given("vae_in_cpu") || device != "gpu") ? "fp32" : "auto")
+        var facts: [String: String] = [
+            "job.fooocus.attention": attention,
+            "job.fooocus.attention_upcast": given("disable_attention_upcast") ? "false" : "true",
+            "job.fooocus.precision.all": all,
+            "job.fooocus.precision.unet": unet,
+            "job.fooocus.precision.clip": clip,
+            "job.fooocus.precision.vae": vae,
+            "job.fooocus.device": device,
+            "job.fooocus.device.clip": clipDevice,
+            "job.fooocus.device.vae": given("vae_in_cpu") ? "cpu" : device,
+            "job.fooocus.vram": vram,
+            "job.fooocus.deterministic": given("pytorch_deterministic") ? "true" : "false",
+            "job.fooocus.xformers": xformersOff ? "disabled" : "allowed",
+        ]
+        var undetermined: [String: String] = [:]
+        switch namespace["preset"] {
+        case .string(let name)?:
+            if let text = name.swiftString { facts["job.fooocus.preset"] = text } else { undetermined["job.fooocus.preset"] = "undetermined: the preset name is not valid Unicode text" }
+        default:
+            facts["job.fooocus.preset"] = "none"
+        }
+        OptionEffect.optionFacts(classification, namespace, prefix: "job.fooocus.option.", into: &facts, undetermined: &undetermined)
+        return (facts, undetermined)
+    }
+
+    /// Every fact `facts(_:)` gives, for marking them all undetermined when the command line
+    /// cannot be read.
+    package static var factKeys: [String] {
+        ["job.fooocus.attention", "job.fooocus.attention_upcast", "job.fooocus.precision.all", "job.fooocus.precision.unet",
+         "job.fooocus.precision.clip", "job.fooocus.precision.vae", "job.fooocus.device", "job.fooocus.device.clip",
+         "job.fooocus.device.vae", "job.fooocus.vram", "job.fooocus.deterministic", "job.fooocus.xformers", "job.fooocus.preset",
+         "job.fooocus.options.error"]
+            + OptionEffect.optionKeys(classification, prefix: "job.fooocus.option.")
+    }
 }

@@ -14,6 +14,9 @@ public struct JobInvocation: Sendable {
     public var digests: ModelDigest
     /// The running process this job is (`--pid`), or nil for a command given after `--`.
     public var process: ProcessView?
+    /// The `argparse.py` files, by SHA-256, whose reading envlock's port is proven equal to
+    /// (`JobArgparse.provenFiles`); a test names a stand-in file here.
+    package var provenArgparse: [String: JobArgparse.ProvenFile] = JobArgparse.provenFiles
 
     public init(command: [String], workingDirectory: String, wantedDigests: [FactPattern]? = nil, digests: ModelDigest, process: ProcessView? = nil) {
         self.command = command

@@ -180,9 +180,6 @@ public struct PythonArgparse: Sendable {
     package var mutuallyExclusive: [[String]]
     /// `parser.set_defaults(...)`, in order.
     package var setDefaults: [(dest: String, value: PythonValue)]
-    /// Legacy table (PythonArgparseLegacy.swift); empty in a table built with `init(arguments:)`.
-    public var options: [Option] = []
-    public var exclusiveGroups: [[String]] = []
 
     package init(arguments: [Argument], mutuallyExclusive: [[String]] = [], setDefaults: [(dest: String, value: PythonValue)] = []) {
         self.arguments = arguments

@@ -11,15 +11,16 @@ import Testing
             "Fooocus/presets/default.json": #"{"default_model": "base.safetensors", "default_loras": [[true, "a.safetensors", 0.5]], "default_styles": []}"#,
             "Fooocus/models/checkpoints/base.safetensors": "base",
             "Fooocus/models/loras/a.safetensors": "lora",
-        ].merging(extra) { $1 })
+        ].merging(JobArgparseTests.python) { $1 }.merging(extra) { $1 })
     }
 
     static func detect(_ tree: FixtureTree, wanted: [String]?, environment: [String: String] = [:], arguments: [String] = []) async -> DetectorOutcome {
-        let job = JobInvocation(
-            command: ["python3", tree.root + "/Fooocus/launch.py"] + arguments, workingDirectory: "/",
+        var job = JobInvocation(
+            command: [tree.root + "/py/bin/python3.11", tree.root + "/Fooocus/launch.py"] + arguments, workingDirectory: "/",
             wantedDigests: wanted.map { $0.compactMap(FactPattern.init) },
             digests: ModelDigest(cacheFolder: tree.root + "/cache")
         )
+        job.provenArgparse = JobArgparseTests.proven
         let context = HostContext(root: "/", environment: environment, commands: NoCommands())
         return await FooocusDetector(job: job).detect(in: context, earlier: [:])
     }
@@ -80,6 +81,39 @@ import Testing
         let outcome = await Self.detect(tree, wanted: [], arguments: ["--attention"])
         #expect(outcome.facts["job.fooocus.options.error"] == "ambiguous option: --attention could match --attention-split, --attention-quad, --attention-pytorch")
         #expect(outcome.facts["job.fooocus.attention"] == nil)
+    }
+
+    @Test func helpEndsTheLaunchBeforeItGenerates() async throws {
+        let tree = try Self.checkout()
+        for help in [["-h"], ["--he"], ["--attention-pytorch", "--help"]] {
+            let outcome = await Self.detect(tree, wanted: [], arguments: help)
+            #expect(outcome.facts["job.fooocus.options.error"]?.contains("exits 0 without generating") == true, "\(help)")
+        }
+    }
+
+    /// When envlock cannot say which argparse the job runs, every option fact, every setting
+    /// (a --preset could change them) and every model is undetermined, so each rule fails.
+    @Test func anUnprovenArgparseLeavesEverythingItDecidesUndetermined() async throws {
+        let tree = try Self.checkout(["py/lib/python3.11/argparse.py": "# a patched argparse\n"])
+        let outcome = await Self.detect(tree, wanted: nil, arguments: ["--attention-pytorch"])
+        #expect(outcome.facts["job.fooocus.attention"] == nil)
+        for key in ["job.fooocus.attention", "job.fooocus.options.error", "job.fooocus.option.preset", "job.fooocus.config.sampler", "job.fooocus.model.base.sha256"] {
+            #expect(outcome.unreadable[key]?.contains("is not an argparse envlock's reading is proven against") == true, "\(key)")
+        }
+        #expect(outcome.facts["job.fooocus.version"] == "2.5.5", "what does not depend on the options is still read")
+    }
+
+    @Test func theOptionsAreReadByTheJobsArgparseAndEveryResultOptionIsAFact() async throws {
+        let tree = try Self.checkout()
+        let outcome = await Self.detect(tree, wanted: [], arguments: ["--listen", "--preset=gpu preset", "--gpu-device-id", "1"])
+        #expect(outcome.facts["job.fooocus.preset"] == "gpu preset", "--opt=value with a space after an option taking a value")
+        #expect(outcome.facts["job.fooocus.option.gpu_device_id"] == "1")
+        #expect(outcome.facts["job.fooocus.option.hf_mirror"] == "None")
+        #expect(outcome.diagnostics.contains { $0.contains("CPython 3.11-stand-in's argparse") })
+        for (dest, effect) in FooocusOptions.classification {
+            if case .noEffect = effect { #expect(outcome.facts["job.fooocus.option." + dest] == nil, "\(dest)") } else { #expect(outcome.facts["job.fooocus.option." + dest] != nil, "\(dest)") }
+        }
+        #expect(await Self.detect(tree, wanted: [], arguments: ["--port", "abc"]).facts["job.fooocus.options.error"] == "argument --port: invalid int value: 'abc'")
     }
 
     @Test func otherScriptsAreNotFooocus() async throws {

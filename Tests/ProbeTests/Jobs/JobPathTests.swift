@@ -43,10 +43,11 @@ import Testing
             "proc/4242/root/srv/Fooocus/fooocus_version.py": "version = '2.5.5'\n",
             "proc/4242/root/srv/Fooocus/presets/default.json": #"{"default_sampler": "euler_ancestral", "default_styles": []}"#,
             "proc/4242/root/srv/Fooocus/config.txt": #"{"default_sampler": "dpmpp_2m_sde_gpu"}"#,
-        ])
+        ].merging(JobArgparseTests.python.map { ("proc/4242/root/" + $0.key, $0.value) }) { $1 })
         let process = ProcessView(pid: 4242, procFolder: tree.root + "/proc/4242", environment: ["default_cfg_scale": "3.0"],
-                                  arguments: ["python3", "launch.py"], workingDirectory: "/srv/Fooocus", sharesFilesystem: true)
-        let job = JobInvocation(command: process.arguments, workingDirectory: "/srv/Fooocus", digests: ModelDigest(cacheFolder: tree.root + "/cache"), process: process)
+                                  arguments: ["/py/bin/python3.11", "launch.py"], workingDirectory: "/srv/Fooocus", sharesFilesystem: true)
+        var job = JobInvocation(command: process.arguments, workingDirectory: "/srv/Fooocus", digests: ModelDigest(cacheFolder: tree.root + "/cache"), process: process)
+        job.provenArgparse = JobArgparseTests.proven
         let machine = HostContext(root: "/", environment: ["default_cfg_scale": "9.0"], commands: NoCommands())
         let snapshot = await JobDetectors.probe(job, in: machine)
         #expect(snapshot.facts["job.fooocus.config.sampler"] == "dpmpp_2m_sde_gpu")
@@ -66,12 +67,13 @@ import Testing
             "Fooocus/presets/default.json": #"{"default_model": "\#(name)", "default_loras": [], "default_styles": []}"#,
             "Fooocus/models/checkpoints/placeholder": "",
             "Fooocus/sdxl_styles/placeholder": "",
-        ])
+        ].merging(JobArgparseTests.python) { $1 })
         let folder = tree.root + "/Fooocus/models/checkpoints/" + (name.contains("/") ? "sub" : "")
         if name.contains("/") { #expect(mkdir(folder, 0o755) == 0) }
         #expect(symlink("loop", tree.root + "/Fooocus/models/checkpoints/" + name.replacing("base.safetensors", with: "loop")) == 0)
         #expect(symlink("loop", tree.root + "/Fooocus/models/checkpoints/" + name) == 0)
-        let job = JobInvocation(command: ["python3", tree.root + "/Fooocus/launch.py"], workingDirectory: "/", digests: ModelDigest(cacheFolder: tree.root + "/cache"))
+        var job = JobInvocation(command: [tree.root + "/py/bin/python3.11", tree.root + "/Fooocus/launch.py"], workingDirectory: "/", digests: ModelDigest(cacheFolder: tree.root + "/cache"))
+        job.provenArgparse = JobArgparseTests.proven
         let outcome = await FooocusDetector(job: job).detect(in: HostContext(root: "/", environment: [:], commands: NoCommands()), earlier: [:])
         #expect(outcome.facts["job.fooocus.model.base.sha256"] == nil)
         #expect(outcome.unreadable["job.fooocus.model.base.sha256"]?.hasPrefix("undetermined: cannot look at") == true)

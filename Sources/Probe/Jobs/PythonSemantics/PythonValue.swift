@@ -59,6 +59,23 @@ package enum PythonValue: Sendable, Equatable {
         }
     }
 
+    /// `bool(v)`: what an app's `if args.x:` tests. `--always-cpu 0` is falsy, so Fooocus
+    /// ignores it.
+    package var isTruthy: Bool {
+        switch self {
+        case .none: false
+        case .ellipsis: true
+        case .bool(let value): value
+        case .int(let value): value.digits != [0x30]
+        case .float(let value): value != 0
+        case .complex(let real, let imaginary): real != 0 || imaginary != 0
+        case .string(let text): !text.codePoints.isEmpty
+        case .bytes(let bytes): !bytes.isEmpty
+        case .list(let items), .tuple(let items), .set(let items): !items.isEmpty
+        case .dict(let entries): !entries.isEmpty
+        }
+    }
+
     /// `isinstance(v, str)`.
     package var string: PythonString? {
         if case .string(let text) = self { text } else { nil }

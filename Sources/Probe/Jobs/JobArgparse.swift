@@ -1,0 +1,342 @@
+import EnvLock
+
+/// Which argparse a Python job will parse its command line with: the `argparse.py` its
+/// interpreter imports, found as Python finds it, and the CPython release envlock's port
+/// (PythonArgparse.swift) was proven equal to for that file.
+///
+/// The file decides, not a version number: argparse changed in patch releases (3.11.9,
+/// 3.12.3, 3.12.7, 3.13.1 changed how `--opt=value`, prefixes and `--` parse), and a
+/// distribution may patch it. So the file's SHA-256 must be one of `provenFiles`, each run
+/// through scripts/differential/argparse_differential.py (thousands of generated command
+/// lines against the real file, zero disagreements). Any other file, or one envlock cannot
+/// find for sure, is undetermined and the job's options with it.
+///
+/// Found without running Python, as CPython 3.10-3.13's `getpath` and import system find it:
+/// the interpreter (the program, looked up on the job's PATH, or a script's `#!` line); its
+/// virtual environment's `home` (pyvenv.cfg beside it or one folder up), else the folder of
+/// the interpreter with links followed; from there up, the first `lib/python3.N/os.py` (the
+/// stdlib landmark); before that folder on `sys.path` come the script's folder, `$PYTHONPATH`
+/// and `lib/python3N.zip`, any of which holding an `argparse` shadows the standard one.
+/// Not modelled: a `sitecustomize` or `.pth` line that patches argparse at start.
+package enum JobArgparse {
+    /// A proven `argparse.py`: the release it came from and the model that reads as it does.
+    package struct ProvenFile: Sendable, Equatable {
+        package var release: String
+        package var minor: Int
+
+        package init(release: String, minor: Int) {
+            self.release = release
+            self.minor = minor
+        }
+    }
+
+    /// SHA-256 of each `argparse.py` the differential test has shown envlock's port of that
+    /// minor version reads exactly as (scripts/differential/argparse_differential.py, with
+    /// `--argparse-file` for files other than the running interpreter's own; docs/FACTS.md
+    /// lists the runs). A release missing here is not known to differ; it is not proven.
+    package static let provenFiles: [String: ProvenFile] = [
+        // pyenv builds of the python.org releases.
+        "a238b700513237e10d26056e42c5b4e42d4961ea70e15ebeef4c61c76615f004": ProvenFile(release: "3.10.13", minor: 10),
+        "dc1eba8adfdf615986421f981337458ba1072d3e718a0f76e3224940fd74118b": ProvenFile(release: "3.11.7", minor: 11),
+        "97e4748d9dd71994c979ddd3245bc84a209cf18e683a6c5a663886224f01d752": ProvenFile(release: "3.12.1", minor: 12),
+        "67267741eccb30cfa2a03e76b0c2e3f70641c944b0240ee600cca22cd6ef0a34": ProvenFile(release: "3.13.0", minor: 13),
+        // Debian bookworm's python3.11 (3.11.2-6+deb12u6, u8 and u9 ship the same file): 3.11.2
+        // with Debian's import fallback for gettext and shutil; 16,000 cases, 0 disagreements.
+        "9cad2261a804a55d7aca32790c999cb11bb546ce13a1c93e584ae57d5f8ea2a1": ProvenFile(release: "3.11.2 (Debian 12)", minor: 11),
+        // Not proven, and so undetermined: Debian trixie's 3.13.5, sid's 3.13.18 and the 3.12.10
+        // bundled with google-cloud-cli each disagree on hundreds of cases (later releases
+        // report an ambiguous prefix only when they reach it, count a mutually exclusive option
+        // given its default, and unquote the choices in messages); they need models of their own.
+    ]
+
+    /// The argparse a job will run.
+    struct Found: Sendable, Equatable {
+        /// The `argparse.py` Python will import.
+        var path: String
+        var proven: ProvenFile
+    }
+
+    /// Why envlock cannot say which argparse the job runs.
+    struct Undetermined: Error, Sendable, Equatable {
+        var reason: String
+    }
+
+    /// The argparse that `launch` of `job` will import, or why it cannot be known.
+    static func find(for launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<Found, Undetermined> {
+        interpreter(for: launch, job: job, in: context).flatMap { invoked in
+            standardLibrary(of: invoked, job: job, in: context)
+        }.flatMap { stdlib in
+            shadowing(launch: launch, stdlib: stdlib, job: job, in: context).flatMap { _ in
+                proven(stdlib.folder + "/argparse.py", known: job.provenArgparse, in: context)
+            }
+        }
+    }
+
+    /// The interpreter as the kernel is asked to run it: an absolute path whose folders have
+    /// their links followed and whose last part is kept (a venv's `bin/python` link must stay
+    /// one, since pyvenv.cfg is looked for beside it).
+    static func interpreter(for launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<String, Undetermined> {
+        var program = launch.program
+        if launch.script == program {
+            // `./launch.py` runs what its `#!` line names.
+            let path = job.physicalPath(program, in: context)
+            let firstLine: String
+            do {
+                let bytes = try context.readBytes(path, limit: 64 << 20)
+                firstLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+            } catch {
+                return .failure(Undetermined(reason: "cannot read \(path) to see which interpreter its #! line names: \(error)"))
+            }
+            guard firstLine.hasPrefix("#!") else {
+                return .failure(Undetermined(reason: "\(path) has no #! line, so which Python runs it is not known"))
+            }
+            let words = firstLine.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let named = words.first else { return .failure(Undetermined(reason: "\(path) has an empty #! line")) }
+            if PythonPath.basename(named) == "env" {
+                guard words.count == 2 else {
+                    return .failure(Undetermined(reason: "\(path)'s #! line passes options to env (\(words.dropFirst().joined(separator: " ")))"))
+                }
+                program = words[1]
+            } else {
+                program = named
+            }
+        }
+        guard PythonPath.basename(program).hasPrefix("python") else {
+            return .failure(Undetermined(reason: "\(program) is not a Python interpreter envlock recognises by name"))
+        }
+        if !program.contains("/") {
+            // execvp: the job's PATH, relative folders taken from the job's working folder.
+            let folders = (context.environment["PATH"] ?? CommandSearch.defaultSearchPath).split(separator: ":", omittingEmptySubsequences: false).map { folder in
+                folder.hasPrefix("/") ? String(folder) : PythonPath.join(job.workingDirectory, String(folder))
+            }
+            guard let found = context.findCommand(program, searchPath: folders.joined(separator: ":"), rule: .executable) else {
+                return .failure(Undetermined(reason: "\(program) is not on the job's PATH"))
+            }
+            program = found
+        }
+        let absolute = program.hasPrefix("/") ? program : PythonPath.join(job.workingDirectory, program)
+        let folder = context.physicalPath(PythonPath.dirname(absolute), from: "/")
+        let invoked = PythonPath.join(folder, PythonPath.basename(absolute))
+        return PyenvShim.read(invoked, in: context).map { shim in shim.interpreter(job: job, in: context) } ?? .success(invoked)
+    }
+
+    /// A standard library folder: `lib/python3.N` under the prefix.
+    struct StandardLibrary: Sendable, Equatable {
+        var prefix: String
+        var folder: String
+        var zip: String
+    }
+
+    /// getpath: the folder the prefix search starts from (a venv's `home`, else the real
+    /// interpreter's folder), then up to `/` for `lib/python3.N/os.py`; `$PYTHONHOME` replaces
+    /// the search. N is the interpreter's own minor version: from the real file's name
+    /// (`python3.10`), else the venv's recorded version, else the only one found.
+    static func standardLibrary(of invoked: String, job: JobInvocation, in context: HostContext) -> Result<StandardLibrary, Undetermined> {
+        let real = context.physicalPath(invoked, from: "/")
+        guard context.exists(real) else { return .failure(Undetermined(reason: "the interpreter \(invoked) does not exist")) }
+        // A wrapper script named python3 may run anything: only an executable file is taken for
+        // the interpreter itself.
+        do {
+            guard try context.readPrefix(real, count: 4) == [0x7F, 0x45, 0x4C, 0x46] else {
+                return .failure(Undetermined(reason: "\(real) is not an executable (a script or wrapper), so which Python it runs is not known"))
+            }
+        } catch {
+            return .failure(Undetermined(reason: "cannot read \(real): \(error)"))
+        }
+        var start = PythonPath.dirname(real)
+        var minor = Self.minor(fromName: PythonPath.basename(real))
+        for candidate in [PythonPath.dirname(invoked), PythonPath.dirname(PythonPath.dirname(invoked))] {
+            let configPath = PythonPath.join(candidate, "pyvenv.cfg")
+            guard context.exists(configPath) else { continue }
+            let config: PyVenvConfig
+            do {
+                config = PyVenvConfig.parse(try context.readText(configPath, limit: 64 << 10))
+            } catch {
+                return .failure(Undetermined(reason: "cannot read \(configPath): \(error)"))
+            }
+            if let home = config.home, !home.isEmpty {
+                start = context.physicalPath(home, from: candidate)
+            }
+            if minor == nil, let version = config.version {
+                let parts = version.split(separator: ".")
+                if parts.count >= 2, parts[0] == "3" { minor = Int(parts[1]) }
+            }
+            break
+        }
+        if let home = context.environment["PYTHONHOME"], !home.isEmpty {
+            return .failure(Undetermined(reason: "PYTHONHOME=\(home) moves the standard library; envlock does not model it"))
+        }
+        var folder = start
+        while true {
+            var found: [(minor: Int, libdir: String)] = []
+            for libdir in ["lib", "lib64"] {
+                let lib = PythonPath.join(folder, libdir)
+                if let minor {
+                    if context.exists(lib + "/python3.\(minor)/os.py") { found.append((minor, libdir)) }
+                } else if let names = try? context.listDirectory(lib) {
+                    for name in names {
+                        guard let candidate = Self.minor(fromName: name), name == "python3.\(candidate)", context.exists(lib + "/\(name)/os.py") else { continue }
+                        found.append((candidate, libdir))
+                    }
+                }
+            }
+            if found.count > 1 {
+                return .failure(Undetermined(reason: "\(folder) holds several standard libraries (\(found.map { "\($0.libdir)/python3.\($0.minor)" }.joined(separator: ", "))); which one \(invoked) uses is not known"))
+            }
+            if let one = found.first {
+                let prefix = folder
+                return .success(StandardLibrary(prefix: prefix, folder: PythonPath.join(prefix, "\(one.libdir)/python3.\(one.minor)"),
+                                                zip: PythonPath.join(prefix, "\(one.libdir)/python3\(one.minor).zip")))
+            }
+            if folder == "/" || folder.isEmpty { break }
+            folder = PythonPath.dirname(folder)
+        }
+        return .failure(Undetermined(reason: "no standard library (lib/python3.N/os.py) above \(start), where \(invoked) looks for it"))
+    }
+
+    /// `10` from `python3.10`; nil for `python3`, `python`.
+    static func minor(fromName name: String) -> Int? {
+        guard name.hasPrefix("python3.") else { return nil }
+        let digits = name.dropFirst("python3.".count)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(digits)
+    }
+
+    /// What comes before the standard library on `sys.path` and would be imported instead:
+    /// the script's own folder (links followed, as `sys.path[0]` is), `$PYTHONPATH`'s
+    /// folders, and the stdlib zip. Any entry called `argparse` there (a module, package,
+    /// extension or bytecode) is found first.
+    static func shadowing(launch: JobInvocation.Launch, stdlib: StandardLibrary, job: JobInvocation, in context: HostContext) -> Result<Void, Undetermined> {
+        var folders: [String] = []
+        if let script = launch.script {
+            folders.append(PythonPath.dirname(job.physicalPath(script, in: context)))
+        }
+        if let path = context.environment["PYTHONPATH"] {
+            for entry in path.split(separator: ":") {
+                folders.append(job.physicalPath(String(entry), in: context))
+            }
+        }
+        if context.exists(stdlib.zip) {
+            return .failure(Undetermined(reason: "\(stdlib.zip) exists and comes before \(stdlib.folder) on sys.path; it may hold another argparse"))
+        }
+        for folder in folders where folder != stdlib.folder {
+            let names: [String]
+            do {
+                names = try context.listDirectory(folder)
+            } catch {
+                if case .notFound = error { continue }
+                if case .notRegularFile = error { continue }
+                return .failure(Undetermined(reason: "cannot list \(folder), which comes before the standard library on sys.path: \(error)"))
+            }
+            if let shadow = names.first(where: { $0 == "argparse" || $0.hasPrefix("argparse.") }) {
+                return .failure(Undetermined(reason: "\(PythonPath.join(folder, shadow)) comes before the standard library on sys.path, so the job imports it instead of Python's argparse"))
+            }
+        }
+        return .success(())
+    }
+
+    /// The file at `path`, if its SHA-256 is one envlock's port is proven against.
+    static func proven(_ path: String, known: [String: ProvenFile], in context: HostContext) -> Result<Found, Undetermined> {
+        let bytes: [UInt8]
+        do {
+            bytes = try context.readBytes(path, limit: 4 << 20)
+        } catch {
+            return .failure(Undetermined(reason: "cannot read \(path): \(error)"))
+        }
+        let digest = String(ModelDigest.text(of: bytes).dropFirst("sha256:".count))
+        guard let proven = known[digest] else {
+            return .failure(Undetermined(reason: "\(path) (SHA-256 \(digest)) is not an argparse envlock's reading is proven against (CPython \(known.values.map(\.release).sorted().joined(separator: ", ")))"))
+        }
+        return .success(Found(path: path, proven: proven))
+    }
+}
+
+extension JobArgparse {
+    /// `parser.parse_args(launch.arguments)` as the job's own argparse runs it, and a note
+    /// naming that argparse; undetermined when it is not one envlock's port is proven against.
+    static func parse(_ launch: JobInvocation.Launch, with parser: PythonArgparse, job: JobInvocation, in context: HostContext,
+                      host: PythonArgparse.Host = .unknown) -> (outcome: PythonArgparse.Outcome, note: String?) {
+        switch find(for: launch, job: job, in: context) {
+        case .failure(let undetermined):
+            return (.undetermined(reason: "which argparse reads the command line is not known: " + undetermined.reason), nil)
+        case .success(let found):
+            let outcome = parser.parse(launch.arguments, python: found.proven.minor, host: host)
+            return (outcome, "the command line is read as \(found.path) (CPython \(found.proven.release)'s argparse) reads it")
+        }
+    }
+
+    /// The fact for a command line the app refuses or that ends before generating: argparse's
+    /// message for status 2, and what happens for help.
+    static func exitFact(status: Int32, message: String, app: String) -> String {
+        status == 0 ? "\(app) prints its help and exits 0 without generating anything" : message
+    }
+}
+
+/// A pyenv shim (`~/.pyenv/shims/python3`): a shell script that runs `pyenv exec`, which picks
+/// the version as pyenv's `pyenv-version-name` does: `$PYENV_VERSION`, else the first
+/// `.python-version` from the working folder up, else `$PYENV_ROOT/version`; of several
+/// versions, the first that has the command (`pyenv-which`); `system` is the next one on PATH.
+struct PyenvShim: Sendable, Equatable {
+    var path: String
+    var root: String
+
+    /// The shim at `path`, or nil when it is not one (any file that is not a small script
+    /// naming `libexec/pyenv" exec`).
+    static func read(_ path: String, in context: HostContext) -> PyenvShim? {
+        guard let text = try? context.readText(path, limit: 4096), text.hasPrefix("#!"), text.contains("/libexec/pyenv\" exec") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("export PYENV_ROOT=\"") && line.hasSuffix("\"") {
+            return PyenvShim(path: path, root: String(line.dropFirst("export PYENV_ROOT=\"".count).dropLast()))
+        }
+        return nil
+    }
+
+    func interpreter(job: JobInvocation, in context: HostContext) -> Result<String, JobArgparse.Undetermined> {
+        let command = PythonPath.basename(path)
+        let versions: [String]
+        let source: String
+        if let named = context.environment["PYENV_VERSION"], !named.isEmpty {
+            versions = named.split(separator: ":").map(String.init)
+            source = "PYENV_VERSION"
+        } else {
+            var file: String?
+            var folder = job.workingDirectory
+            while true {
+                let candidate = PythonPath.join(folder, ".python-version")
+                if context.exists(candidate) {
+                    file = candidate
+                    break
+                }
+                if folder == "/" || folder.isEmpty { break }
+                folder = PythonPath.dirname(folder)
+            }
+            let global = PythonPath.join(context.environment["PYENV_ROOT"] ?? root, "version")
+            let chosen = file ?? global
+            // pyenv without any version file runs the system Python.
+            guard context.exists(chosen) else { return Self.system(command, shimFolder: PythonPath.dirname(path), job: job, in: context) }
+            do {
+                versions = try context.readText(chosen, limit: 64 << 10).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
+                    .map(String.init).filter { !$0.hasPrefix("#") && $0 != ".." }
+            } catch {
+                return .failure(.init(reason: "cannot read \(chosen), which chooses pyenv's Python: \(error)"))
+            }
+            source = chosen
+        }
+        let pyenvRoot = context.environment["PYENV_ROOT"] ?? root
+        for version in versions {
+            if version == "system" { return Self.system(command, shimFolder: PythonPath.dirname(path), job: job, in: context) }
+            let candidate = PythonPath.join(pyenvRoot, "versions/\(version)/bin/\(command)")
+            if context.exists(candidate) { return .success(candidate) }
+        }
+        return .failure(.init(reason: "\(path) is a pyenv shim and no version \(source) names (\(versions.joined(separator: ", "))) has \(command)"))
+    }
+
+    /// pyenv's `system`: the command on PATH with the shims folder left out.
+    static func system(_ command: String, shimFolder: String, job: JobInvocation, in context: HostContext) -> Result<String, JobArgparse.Undetermined> {
+        let folders = (context.environment["PATH"] ?? CommandSearch.defaultSearchPath).split(separator: ":").map(String.init)
+            .filter { context.physicalPath($0, from: job.workingDirectory) != context.physicalPath(shimFolder, from: "/") }
+        guard let found = context.findCommand(command, searchPath: folders.joined(separator: ":"), rule: .executable) else {
+            return .failure(.init(reason: "pyenv runs the system \(command), and there is none on the job's PATH"))
+        }
+        return .success(found)
+    }
+}

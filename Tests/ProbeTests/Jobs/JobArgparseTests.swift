@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EnvLock
+import Testing
+@testable import Probe
+
+/// Which argparse a job parses its command line with: found as Python finds it, proven by its
+/// file's SHA-256, and undetermined whenever envlock cannot be sure.
+@Suite struct JobArgparseTests {
+    /// A stand-in interpreter tree: `py/bin/python3.11` with `py/lib/python3.11/os.py` (the
+    /// stdlib landmark) and an `argparse.py` that `provenArgparse` names as 3.11's.
+    /// An executable's first bytes: envlock takes only an ELF file for an interpreter.
+    static let elf = "\u{7F}ELF stand-in interpreter"
+    static let standInArgparse = "# stand-in for CPython 3.11's argparse.py\n"
+    static let python: [String: String] = [
+        "py/bin/python3.11": elf,
+        "py/lib/python3.11/os.py": "",
+        "py/lib/python3.11/argparse.py": standInArgparse,
+    ]
+    static let proven = [String(ModelDigest.text(of: Array(standInArgparse.utf8)).dropFirst("sha256:".count)): JobArgparse.ProvenFile(release: "3.11-stand-in", minor: 11)]
+
+    /// A job running `command` from `workingDirectory`, trusting the stand-in argparse.
+    static func job(_ command: [String], workingDirectory: String = "/") -> JobInvocation {
+        var job = JobInvocation(command: command, workingDirectory: workingDirectory, digests: ModelDigest(cacheFolder: nil))
+        job.provenArgparse = proven
+        return job
+    }
+
+    static func find(_ tree: FixtureTree, _ command: [String], environment: [String: String] = [:], workingDirectory: String = "/") -> Result<JobArgparse.Found, JobArgparse.Undetermined> {
+        let job = job(command.map { $0.replacing("ROOT", with: tree.root) }, workingDirectory: workingDirectory)
+        let context = HostContext(root: "/", environment: environment, commands: NoCommands())
+        return JobArgparse.find(for: JobInvocation.launch(job.command)!, job: job, in: context)
+    }
+
+    static func reason(_ result: Result<JobArgparse.Found, JobArgparse.Undetermined>) -> String? {
+        if case .failure(let undetermined) = result { undetermined.reason } else { nil }
+    }
+
+    @Test func theInterpretersOwnStandardLibraryDecides() throws {
+        let tree = try FixtureTree(Self.python.merging(["app/launch.py": ""]) { $1 })
+        let found = try Self.find(tree, ["ROOT/py/bin/python3.11", "ROOT/app/launch.py"]).get()
+        #expect(found.path == tree.root + "/py/lib/python3.11/argparse.py")
+        #expect(found.proven.minor == 11)
+    }
+
+    @Test func aVirtualEnvironmentUsesItsHomeInterpretersLibrary() throws {
+        let tree = try FixtureTree(Self.python.merging(["venv/bin/python": Self.elf, "app/launch.py": ""]) { $1 })
+        try TestFiles.write(Array("home = \(tree.root)/py/bin\nversion = 3.11.7\n".utf8), to: tree.root + "/venv/pyvenv.cfg")
+        let found = try Self.find(tree, ["ROOT/venv/bin/python", "ROOT/app/launch.py"]).get()
+        #expect(found.path == tree.root + "/py/lib/python3.11/argparse.py")
+    }
+
+    @Test func aBareNameIsLookedUpOnTheJobsPath() throws {
+        let tree = try FixtureTree(Self.python.merging(["app/launch.py": ""]) { $1 })
+        #expect(chmod(tree.root + "/py/bin/python3.11", 0o755) == 0)
+        #expect(symlink(tree.root + "/py/bin/python3.11", tree.root + "/py/bin/python3") == 0)
+        let found = try Self.find(tree, ["python3", "ROOT/app/launch.py"], environment: ["PATH": tree.root + "/py/bin"]).get()
+        #expect(found.proven.release == "3.11-stand-in")
+        #expect(Self.reason(Self.find(tree, ["python3", "ROOT/app/launch.py"], environment: ["PATH": tree.root + "/app"]))?.contains("not on the job's PATH") == true)
+    }
+
+    @Test func aPyenvShimRunsTheVersionPyenvWouldChoose() throws {
+        var files = Self.python.merging(["app/launch.py": "", "pyenv/versions/3.11.7/bin/python3": Self.elf, "pyenv/versions/3.11.7/lib/python3.11/os.py": "",
+                                         "pyenv/versions/3.11.7/lib/python3.11/argparse.py": "# some other argparse\n", "pyenv/version": "3.11.7\n"]) { $1 }
+        files["pyenv/shims/python3"] = "#!/usr/bin/env bash\nset -e\nexport PYENV_ROOT=\"PYENVROOT\"\nexec \"PYENVROOT/libexec/pyenv\" exec \"$program\" \"$@\"\n"
+        let tree = try FixtureTree(files)
+        let shim = tree.root + "/pyenv/shims/python3"
+        try TestFiles.write(Array(files["pyenv/shims/python3"]!.replacing("PYENVROOT", with: tree.root + "/pyenv").utf8), to: shim)
+        #expect(chmod(shim, 0o755) == 0)
+        let path = ["PATH": tree.root + "/pyenv/shims"]
+        // The global version file: its argparse is not a proven one, so the options are undetermined.
+        #expect(Self.reason(Self.find(tree, ["python3", "ROOT/app/launch.py"], environment: path))?.contains("pyenv/versions/3.11.7/lib/python3.11/argparse.py") == true)
+        // A .python-version above the working folder wins over the global file, PYENV_VERSION over both.
+        #expect(symlink(tree.root + "/py", tree.root + "/pyenv/versions/stand-in") == 0)
+        try TestFiles.write(Array("stand-in\n".utf8), to: tree.root + "/app/.python-version")
+        #expect(symlink(tree.root + "/py/bin/python3.11", tree.root + "/py/bin/python3") == 0)
+        #expect(try Self.find(tree, ["python3", "ROOT/app/launch.py"], environment: path, workingDirectory: tree.root + "/app").get().proven.minor == 11)
+        #expect(Self.reason(Self.find(tree, ["python3", "ROOT/app/launch.py"], environment: path.merging(["PYENV_VERSION": "3.11.7"]) { $1 }, workingDirectory: tree.root + "/app")) != nil)
+        #expect(Self.reason(Self.find(tree, ["python3", "ROOT/app/launch.py"], environment: path.merging(["PYENV_VERSION": "9.9"]) { $1 }))?.contains("no version") == true)
+    }
+
+    @Test func anArgparseBeforeTheStandardLibraryIsUndetermined() throws {
+        // The script's folder, a PYTHONPATH folder, a package or an extension module: each is imported first.
+        for (shadow, environment) in [("app/argparse.py", [:]), ("app/argparse/__init__.py", [:]), ("extra/argparse.cpython-311-x86_64-linux-gnu.so", ["PYTHONPATH": "EXTRA"]), ("py/lib/python311.zip", [:])] {
+            let tree = try FixtureTree(Self.python.merging(["app/launch.py": "", shadow: ""]) { $1 })
+            let resolved = environment.mapValues { $0.replacing("EXTRA", with: tree.root + "/extra") }
+            let reason = Self.reason(Self.find(tree, ["ROOT/py/bin/python3.11", "ROOT/app/launch.py"], environment: resolved))
+            #expect(reason?.contains(shadow.split(separator: "/").dropFirst().first.map(String.init) ?? shadow) == true, "\(shadow): \(reason ?? "found")")
+        }
+    }
+
+    @Test func whatEnvlockCannotFollowIsUndetermined() throws {
+        let tree = try FixtureTree(Self.python.merging(["app/launch.py": "", "app/run.py": "print(1)\n", "other/lib/python3.11/os.py": "", "other/lib/python3.11/argparse.py": "patched\n"]) { $1 })
+        let interpreter = ["ROOT/py/bin/python3.11", "ROOT/app/launch.py"]
+        #expect(Self.reason(Self.find(tree, interpreter, environment: ["PYTHONHOME": "/elsewhere"]))?.contains("PYTHONHOME") == true)
+        #expect(Self.reason(Self.find(tree, ["ROOT/app/run.py"]))?.contains("no #! line") == true)
+        #expect(Self.reason(Self.find(tree, ["ROOT/py/bin/python3.12", "ROOT/app/launch.py"]))?.contains("does not exist") == true)
+        // Another argparse.py (a distribution's patch, another release) is not the proven one.
+        try TestFiles.write(Array(Self.elf.utf8), to: tree.root + "/other/bin/python3.11")
+        // A wrapper script where the interpreter should be.
+        try TestFiles.write(Array("#!/bin/sh\nexec /usr/bin/python3 \"$@\"\n".utf8), to: tree.root + "/other/bin/python3")
+        #expect(Self.reason(Self.find(tree, ["ROOT/other/bin/python3", "ROOT/app/launch.py"]))?.contains("is not an executable") == true)
+        #expect(Self.reason(Self.find(tree, ["ROOT/other/bin/python3.11", "ROOT/app/launch.py"]))?.contains("is not an argparse envlock's reading is proven against") == true)
+    }
+
+    @Test func aShebangLineNamesTheInterpreter() throws {
+        let tree = try FixtureTree(Self.python)
+        try TestFiles.write(Array("#!\(tree.root)/py/bin/python3.11 -u\n".utf8), to: tree.root + "/app/launch.py")
+        #expect(try Self.find(tree, ["ROOT/app/launch.py"]).get().proven.minor == 11)
+        #expect(chmod(tree.root + "/py/bin/python3.11", 0o755) == 0)
+        try TestFiles.write(Array("#!/usr/bin/env python3.11\n".utf8), to: tree.root + "/app/launch.py")
+        #expect(try Self.find(tree, ["ROOT/app/launch.py"], environment: ["PATH": tree.root + "/py/bin"]).get().proven.minor == 11)
+    }
+
+    /// The files the pyenv CPythons on this machine import are in the table, as their own
+    /// release: the differential test ran against exactly them.
+    @Test func thePyenvInterpretersArgparseFilesAreProven() throws {
+        let home = getenv("HOME").map { String(cString: $0) } ?? "/root"
+        var seen = 0
+        for (release, minor) in [("3.10.13", 10), ("3.11.7", 11), ("3.12.1", 12), ("3.13.0", 13)] {
+            let path = "\(home)/.pyenv/versions/\(release)/lib/python3.\(minor)/argparse.py"
+            guard let bytes = try? FileSystem.readBytes(path, limit: 4 << 20) else { continue }
+            seen += 1
+            let digest = String(ModelDigest.text(of: bytes).dropFirst("sha256:".count))
+            #expect(JobArgparse.provenFiles[digest] == JobArgparse.ProvenFile(release: release, minor: minor), "\(path)")
+        }
+        #expect(seen > 0, "no pyenv CPython 3.10-3.13 under \(home)/.pyenv: the differential tests need them too")
+    }
+}
