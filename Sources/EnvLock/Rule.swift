@@ -56,7 +56,9 @@ public struct Rule: Sendable, Equatable {
 
 /// Arguments a launched command must and must not carry (`run` in a profile).
 ///
-/// The arguments are read the way Python's argparse reads them, without knowing the app's
+/// For an app envlock has the option table of (Fooocus, ComfyUI), the command is read once, by
+/// the app's own argparse as the job detectors read it (`Reading.app`). For any other program
+/// its script's arguments are read the way Python's argparse reads them, without knowing the
 /// option table (docs/FORMAT.md, "Run policy"): only tokens before a standalone `--` are
 /// options; `--name=value` and `--name value` both give `--name` a value and the last one wins;
 /// `-x1` and `-x=1` give `-x` the value `1`; `-abx` is the flags `-a -b -x`. An entry `--name`
@@ -83,6 +85,46 @@ public struct RunPolicy: Sendable, Equatable {
         var value: String?
         /// The token(s) it came from, for reports.
         var text: String
+    }
+
+    /// How a command line is read for the policy: by the app's own argparse where envlock
+    /// has the app's option table, else as generic argparse reads the script's arguments.
+    public enum Reading: Sendable {
+        /// The app's argparse parsed the command line (`CommandLineReading`).
+        case app(any CommandLineReading)
+        /// The app's argparse ends the launch, or envlock cannot read it exactly: no entry can
+        /// be decided, and each is a violation with this reason.
+        case undecided(String)
+        /// A program without an option table: its arguments (after the script).
+        case arguments([String])
+    }
+
+    /// Why the command read as `reading` may not run, one line per problem; empty when it may.
+    public func violations(_ reading: Reading) -> [String] {
+        switch reading {
+        case .arguments(let arguments):
+            return violations(in: arguments)
+        case .undecided(let reason):
+            return (require + forbid).map { "cannot decide \($0): \(reason)" }
+        case .app(let app):
+            var problems: [String] = []
+            for required in require {
+                let (name, value) = Self.split(required)
+                switch app.gives(name, value) {
+                case true?: break
+                case false?: problems.append("missing required argument \(required) (as \(app.name)'s argparse reads the command line)")
+                case nil: problems.append("required argument \(required) is not an option \(app.name) has")
+                }
+            }
+            for forbidden in forbid {
+                let (name, value) = Self.split(forbidden)
+                let given = value == nil ? app.changes(name) : app.gives(name, value)
+                if given == true {
+                    problems.append("forbidden argument \(forbidden) (as \(app.name)'s argparse reads the command line\(value == nil ? ", it sets \(name)" : ""))")
+                }
+            }
+            return problems
+        }
     }
 
     /// Why `arguments` may not run, one line per problem; empty when they may.
@@ -180,4 +222,17 @@ public struct RunPolicy: Sendable, Equatable {
         }
         return found
     }
+}
+
+/// A command line as an app's own argparse parsed it, asked about the options a run policy
+/// names: the one reading the job's facts come from too.
+public protocol CommandLineReading: Sendable {
+    /// The app, for messages (`Fooocus`).
+    var name: String { get }
+    /// Whether the command leaves `option` with the value the entry alone would give it
+    /// (`--name`, or `--name=value`); nil when the app has no such option.
+    func gives(_ option: String, _ value: String?) -> Bool?
+    /// Whether the command leaves `option` with another value than the app's default; nil when
+    /// the app has no such option.
+    func changes(_ option: String) -> Bool?
 }

@@ -81,6 +81,37 @@ func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: St
 }
 
 @Suite struct FooocusJobTests {
+    /// run.require and run.forbid read a Fooocus command as Fooocus' argparse does, the same
+    /// parse as the job's facts: a prefix satisfies a requirement, and a command line Fooocus
+    /// would refuse decides nothing, so it does not start.
+    @Test func theRunPolicyReadsTheCommandAsFooocusDoes() async throws {
+        let checkout = try FooocusCheckout()
+        checkout.folder.write("profile.yaml", """
+            envlock: 1
+            name: fooocus-policy
+            rules:
+              job.fooocus.version: {equals: "2.5.5"}
+            run:
+              require: ["--vae-in-fp16"]
+              forbid: ["--attention-split"]
+            """)
+        let lock = checkout.folder.file("policy.lock")
+        let locked = try await Envlock.run(["lock", "--profile", checkout.folder.file("profile.yaml"), "--output", lock, "--"] + checkout.command(), environment: checkout.environment)
+        #expect(locked.status == 0, "\(locked.stderr)")
+        let abbreviated = try await checkout.run(lock, checkout.command("launch.py", ["--attention-pytorch", "--vae-in-fp1"]))
+        #expect(abbreviated.status == 0, "argparse expands --vae-in-fp1: \(abbreviated.stderr)")
+        #expect(readFile(checkout.marker) == "yes")
+        #expect(unlink(checkout.marker) == 0)
+        // After a bare --, Fooocus (no positional arguments) refuses the whole command line.
+        let afterTerminator = try await checkout.run(lock, checkout.command("launch.py", ["--vae-in-fp16", "--", "--attention-split"]))
+        #expect(afterTerminator.status == 1)
+        #expect(afterTerminator.stderr.contains("cannot decide --vae-in-fp16: Fooocus's argparse refuses the command line: unrecognized arguments: -- --attention-split"), "\(afterTerminator.stderr)")
+        #expect(!fileExists(checkout.marker))
+        let prefixed = try await checkout.run(lock, checkout.command("launch.py", ["--vae-in-fp16", "--attention-s"]))
+        #expect(prefixed.status == 1)
+        #expect(prefixed.stderr.contains("forbidden argument --attention-split (as Fooocus's argparse reads the command line, it sets --attention-split)"), "\(prefixed.stderr)")
+    }
+
     @Test func conformingLaunchStarts() async throws {
         let checkout = try FooocusCheckout()
         let lock = try await checkout.lock()
@@ -216,7 +247,8 @@ func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: St
         folder.write("ComfyUI/comfy/cli_args.py", "import argparse\n")
         folder.write("ComfyUI/comfyui_version.py", "__version__ = \"0.8.1\"\n")
         folder.write("profile.yaml", Self.profile)
-        let environment = Envlock.baseEnvironment()
+        var environment = Envlock.baseEnvironment()
+        environment["PATH"] = linkProvenPython(in: folder) + ":" + (environment["PATH"] ?? "")
         let command = ["python3", folder.file("ComfyUI/main.py")]
         let lock = try await Envlock.run(["lock", "--profile", folder.file("profile.yaml"), "--output", folder.file("c.lock"), "--"] + command + ["--use-pytorch-cross-attention", "--force-fp16"], environment: environment)
         #expect(lock.status == 0, "\(lock.stderr)")

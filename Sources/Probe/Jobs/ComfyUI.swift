@@ -18,13 +18,28 @@ public struct ComfyUIDetector: Detector {
         return version
     }
 
+    /// The checkout `launch` starts ComfyUI from, or why it is not a ComfyUI launch.
+    static func recognise(_ launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<String, Absence> {
+        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .failure(Absence(reason: "the command runs no script file, so it is not a ComfyUI launch")) }
+        guard PythonPath.basename(script) == "main.py" else { return .failure(Absence(reason: "\(script) is not ComfyUI's main.py")) }
+        let checkout = PythonPath.dirname(script)
+        guard context.exists(checkout + "/comfy/cli_args.py") else {
+            return .failure(Absence(reason: "\(script) has no comfy/cli_args.py beside it, so it is not a ComfyUI checkout"))
+        }
+        return .success(checkout)
+    }
+
+    /// The ComfyUI checkout `launch` starts from, or nil when it is not a ComfyUI launch.
+    static func checkout(of launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> String? {
+        try? recognise(launch, job: job, in: context).get()
+    }
+
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .skipped(JobDetectors.noCommand) }
-        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .absent("the command runs no script file, so it is not a ComfyUI launch") }
-        guard script.hasSuffix("/main.py") else { return .absent("\(script) is not ComfyUI's main.py") }
-        let checkout = String(script.dropLast("/main.py".count))
-        guard context.exists(checkout + "/comfy/cli_args.py") else {
-            return .absent("\(script) has no comfy/cli_args.py beside it, so it is not a ComfyUI checkout")
+        let checkout: String
+        switch Self.recognise(launch, job: job, in: context) {
+        case .success(let found): checkout = found
+        case .failure(let absence): return .absent(absence.reason)
         }
         var facts: [String: String] = [:]
         var diagnostics: [String] = []

@@ -26,13 +26,28 @@ public struct FooocusDetector: Detector {
         return version
     }
 
+    /// The checkout `launch` starts Fooocus from, or why it is not a Fooocus launch.
+    static func recognise(_ launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<(checkout: String, entry: String), Absence> {
+        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .failure(Absence(reason: "the command runs no script file, so it is not a Fooocus launch")) }
+        let file = PythonPath.basename(script)
+        let checkout = PythonPath.dirname(script)
+        guard Self.entryScripts.contains(file), context.exists(checkout + "/fooocus_version.py") else {
+            return .failure(Absence(reason: "\(script) is not a Fooocus entry script (entry_with_update.py, launch.py or webui.py beside fooocus_version.py)"))
+        }
+        return .success((checkout, file))
+    }
+
+    /// The Fooocus checkout `launch` starts from, or nil when it is not a Fooocus launch.
+    static func checkout(of launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> String? {
+        try? recognise(launch, job: job, in: context).get().checkout
+    }
+
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .skipped(JobDetectors.noCommand) }
-        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .absent("the command runs no script file, so it is not a Fooocus launch") }
-        let file = script.split(separator: "/").last.map(String.init) ?? script
-        let checkout = String(script.dropLast(file.count + 1))
-        guard Self.entryScripts.contains(file), context.exists(checkout + "/fooocus_version.py") else {
-            return .absent("\(script) is not a Fooocus entry script (entry_with_update.py, launch.py or webui.py beside fooocus_version.py)")
+        let checkout: String, file: String
+        switch Self.recognise(launch, job: job, in: context) {
+        case .success(let found): (checkout, file) = found
+        case .failure(let absence): return .absent(absence.reason)
         }
         var facts: [String: String] = [
             "job.fooocus.entry": file,

@@ -31,6 +31,11 @@ public struct JobCommandDetector: Detector {
     }
 }
 
+/// Why a command is not the launch of an app a job detector knows: the detector's `absent`.
+struct Absence: Error, Sendable, Equatable {
+    var reason: String
+}
+
 /// The job detectors, in the order their facts take precedence; each gets the same command.
 public enum JobDetectors {
     static let noCommand = "no command given: pass the job after -- (envlock verify LOCK -- python launch.py …)"

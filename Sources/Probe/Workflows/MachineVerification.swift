@@ -41,10 +41,13 @@ public struct RunGate: Sendable, Equatable {
         _ lockPath: String, requirements: TrustRequirements, settings: ProbeSettings, environment: [String: String],
         command: [String], progress: HashProgressHandler? = nil, now: Timestamp = .now()
     ) async throws(ProbeWorkflowError) -> RunGate {
+        let commandSettings = settings.forCommand(command, environment: environment)
         let report = try await MachineVerification.verify(
-            lockPath, requirements: requirements, settings: settings.forCommand(command, environment: environment),
+            lockPath, requirements: requirements, settings: commandSettings,
             environment: environment, command: command, progress: progress, now: now
         )
-        return RunGate(report: report, violations: report.lock.loaded.lock.run.violations(in: Array(command.dropFirst())))
+        let context = try commandSettings.context(environment: environment)
+        let job = try JobRequest(command: command).invocation(in: context)
+        return RunGate(report: report, violations: report.lock.loaded.lock.run.violations(JobCommandLine.reading(job, in: context)))
     }
 }

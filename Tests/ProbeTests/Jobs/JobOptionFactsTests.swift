@@ -110,3 +110,43 @@ import Testing
         }
     }
 }
+
+/// run.require and run.forbid read a known app's command line with the app's own argparse,
+/// the same parse the job's facts come from.
+@Suite struct JobCommandLineTests {
+    static func reading(_ arguments: [String]) throws -> AppCommandLine {
+        guard case .parsed(let namespace) = FooocusOptions.parser.parse(arguments, python: 11) else {
+            throw Absence(reason: "\(arguments) did not parse")
+        }
+        return AppCommandLine(name: "Fooocus", parser: FooocusOptions.parser, minor: 11, host: .unknown, namespace: namespace)
+    }
+
+    @Test func theAppsParseDecidesWhatIsGiven() throws {
+        // A prefix argparse expands satisfies a requirement written in full.
+        #expect(try Self.reading(["--vae-in-fp1"]).gives("--vae-in-fp16", nil) == true)
+        // The last value wins; an --opt=value with a space is an option, not --listen's value.
+        #expect(try Self.reading(["--preset", "a", "--prese=b"]).gives("--preset", "b") == true)
+        #expect(try Self.reading(["--listen", "--preset=gpu preset"]).gives("--preset", "gpu preset") == true)
+        // A value is compared as the app converts it: --gpu-device-id 01 is the int 1.
+        #expect(try Self.reading(["--gpu-device-id", "01"]).gives("--gpu-device-id", "1") == true)
+        #expect(try Self.reading([]).changes("--always-cpu") == false)
+        #expect(try Self.reading(["--always-cpu", "0"]).changes("--always-cpu") == true)
+        #expect(try Self.reading(["--port", "8188"]).changes("--port") == true, "set_defaults(port=None) makes 8188 a change")
+        #expect(try Self.reading([]).gives("--no-such-option", nil) == nil)
+        // An entry the app would refuse (a value for a flag) is never given.
+        #expect(try Self.reading(["--attention-pytorch"]).gives("--attention-pytorch", "1") == false)
+    }
+
+    @Test func thePolicyUsesTheAppsReading() throws {
+        let policy = RunPolicy(require: ["--vae-in-fp16", "--attention-pytorch"], forbid: ["--always-cpu", "--preset"])
+        #expect(policy.violations(.app(try Self.reading(["--vae-in-fp1", "--attention-pytorch"]))).isEmpty)
+        let broken = policy.violations(.app(try Self.reading(["--always-cpu", "0", "--listen", "--preset=x y"])))
+        #expect(broken == [
+            "missing required argument --vae-in-fp16 (as Fooocus's argparse reads the command line)",
+            "missing required argument --attention-pytorch (as Fooocus's argparse reads the command line)",
+            "forbidden argument --always-cpu (as Fooocus's argparse reads the command line, it sets --always-cpu)",
+            "forbidden argument --preset (as Fooocus's argparse reads the command line, it sets --preset)",
+        ])
+        #expect(policy.violations(.undecided("Fooocus prints its help and exits")).count == 4)
+    }
+}
