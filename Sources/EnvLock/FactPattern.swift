@@ -45,19 +45,39 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
     /// (a `*` never crosses a `.`); two wildcard segments are taken to overlap when their
     /// literal starts and ends agree, which is exact for the one-`*` segments fact keys use.
     public func overlaps(_ other: FactPattern) -> Bool {
-        let mine = text.split(separator: ".", omittingEmptySubsequences: false)
-        let theirs = other.text.split(separator: ".", omittingEmptySubsequences: false)
-        guard mine.count == theirs.count else { return false }
-        return zip(mine, theirs).allSatisfy { a, b -> Bool in
-            switch (a.contains("*"), b.contains("*")) {
-            case (false, false): return a == b
-            case (true, false): return FactPattern(String(a))?.matches(String(b)) ?? false
-            case (false, true): return FactPattern(String(b))?.matches(String(a)) ?? false
-            case (true, true):
-                let (headA, headB) = (a.prefix { $0 != "*" }, b.prefix { $0 != "*" })
-                let (tailA, tailB) = (a.reversed().prefix { $0 != "*" }, b.reversed().prefix { $0 != "*" })
-                return (headA.starts(with: headB) || headB.starts(with: headA)) && (tailA.starts(with: tailB) || tailB.starts(with: tailA))
-            }
+        // Byte by byte over the two keys, without splitting them into strings: profiles and
+        // locks check every rule against every catalog entry when they load.
+        characters.withUnsafeBufferPointer { mine in
+            other.characters.withUnsafeBufferPointer { theirs in Self.overlap(mine, theirs) }
+        }
+    }
+
+    static func overlap(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let dot = UInt8(ascii: ".")
+        var (i, j) = (0, 0)
+        while true {
+            var (endA, endB) = (i, j)
+            while endA < a.count && a[endA] != dot { endA += 1 }
+            while endB < b.count && b[endB] != dot { endB += 1 }
+            guard segmentsOverlap(UnsafeBufferPointer(rebasing: a[i..<endA]), UnsafeBufferPointer(rebasing: b[j..<endB])) else { return false }
+            let (doneA, doneB) = (endA == a.count, endB == b.count)
+            if doneA || doneB { return doneA && doneB }
+            (i, j) = (endA + 1, endB + 1)
+        }
+    }
+
+    static func segmentsOverlap(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let star = UInt8(ascii: "*")
+        switch (a.firstIndex(of: star), b.firstIndex(of: star)) {
+        case (nil, nil): return a.elementsEqual(b)
+        case (_?, nil): return match(pattern: a, key: b)
+        case (nil, _?): return match(pattern: b, key: a)
+        case (let firstA?, let firstB?):
+            let (headA, headB) = (a[..<firstA], b[..<firstB])
+            let (tailA, tailB) = (a[(a.lastIndex(of: star)! + 1)...], b[(b.lastIndex(of: star)! + 1)...])
+            let headsAgree = headA.starts(with: headB) || headB.starts(with: headA)
+            let tailsAgree = tailA.reversed().starts(with: tailB.reversed()) || tailB.reversed().starts(with: tailA.reversed())
+            return headsAgree && tailsAgree
         }
     }
 

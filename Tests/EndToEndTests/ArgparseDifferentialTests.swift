@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// Thousands of generated command lines, read by envlock's argparse (the built
@@ -19,5 +22,16 @@ import Testing
         let result = try await runProgram("python3", [Self.script, Self.driver], environment: Envlock.baseEnvironment())
         #expect(result.status == 0, "argparse_differential.py exited \(result.status):\n\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains(" 0 disagreements"), "\(result.stdout)\n\(result.stderr)")
+    }
+
+    /// Debian 12's python3.11 ships an argparse.py of its own (3.11.2 with a Debian patch), which
+    /// JobArgparse.provenFiles trusts: it is checked here, loaded in pyenv's 3.11, on every run.
+    @Test("Debian 12's argparse.py agrees with envlock's 3.11 model", .timeLimit(.minutes(3)))
+    func debiansArgparseAgrees() async throws {
+        let debian = "/usr/lib/python3.11/argparse.py"
+        try #require(access(debian, R_OK) == 0, "\(debian) is missing: this machine is not the Debian 12 image CI runs on")
+        let result = try await runProgram("python3", [Self.script, Self.driver, "--cases", "3000", "--argparse-file", debian], environment: Envlock.baseEnvironment())
+        #expect(result.status == 0, "argparse_differential.py exited \(result.status):\n\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains(" 0 disagreements") && result.stdout.contains("9cad2261a804a55d"), "\(result.stdout)\n\(result.stderr)")
     }
 }

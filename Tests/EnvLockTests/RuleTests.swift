@@ -20,6 +20,28 @@ import Testing
         #expect(parsed.matches(key) == expected)
     }
 
+    /// Whether two patterns can match one key: what profiles check each rule against the
+    /// fact catalog with. Symmetric, segment by segment.
+    @Test(arguments: [
+        ("job.fooocus.option.*", "job.fooocus.option.gpu_device_id", true),
+        ("job.fooocus.option.*", "job.fooocus.options.error", false),
+        ("job.fooocus.model.*.sha256", "job.fooocus.model.lora.*.sha256", false),
+        ("job.fooocus.model.*.sha256", "job.fooocus.model.base.sha256", true),
+        ("python.packages.nvidia-*-cu12", "python.packages.nvidia-cu*", true),
+        ("python.packages.nvidia-*-cu12", "python.packages.torch*", false),
+        ("python.packages.*12", "python.packages.*11", false),
+        ("*.runtime", "cudnn.runtime", true),
+        ("gpu.*.name", "gpu.*.name", true),
+        ("gpu.*", "gpu.0.name", false),
+        ("host.glibc", "host.glibc", true),
+        ("host.glibc", "host.glib", false),
+    ])
+    func overlapping(a: String, b: String, expected: Bool) throws {
+        let (first, second) = (try #require(FactPattern(a)), try #require(FactPattern(b)))
+        #expect(first.overlaps(second) == expected)
+        #expect(second.overlaps(first) == expected)
+    }
+
     @Test(arguments: ["", "gpu..name", ".gpu", "gpu.", "has space", "tab\tkey"])
     func invalidKeysAreRejected(text: String) {
         #expect(FactPattern(text) == nil)

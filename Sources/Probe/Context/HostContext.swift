@@ -241,6 +241,20 @@ public struct HostContext: Sendable {
         FileSystem.isDirectory(hostPath(absolute))
     }
 
+    /// Whether `absolute` is itself a symbolic link (its folder resolved under the probe root),
+    /// as `os.path.islink` answers; a failure other than "nothing there" is thrown, not taken
+    /// for "not a link".
+    func isSymbolicLink(_ absolute: String) throws(POSIXFailure) -> Bool {
+        let folder = PythonPath.dirname(absolute)
+        let path = PythonPath.join(hostPath(folder.isEmpty ? "." : folder), PythonPath.basename(absolute))
+        do throws(POSIXFailure) {
+            return try POSIXFile.status(at: path, followingLinks: false).isSymbolicLink
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { return false }
+            throw error
+        }
+    }
+
     /// The target of the symbolic link at `absolute` (its folder resolved under the probe
     /// root), as written in the link: a path of the probed system, to be read through this
     /// context again.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
 
 /// The style names Fooocus knows (`modules/sdxl_styles.py`, Fooocus 2.5.5): "Fooocus V2",
@@ -63,7 +66,12 @@ struct FooocusStyles {
         }
         for name in entries {
             let path = folder + "/" + name
-            let isLink = (try? context.linkTarget(path)) != nil
+            let isLink: Bool
+            do throws(POSIXFailure) {
+                isLink = try context.isSymbolicLink(path)
+            } catch {
+                return doubt("cannot look at \(path): \(errnoDescription(error.errno))")
+            }
             let isFolder = context.isDirectory(path)
             if isFolder {
                 // os.walk does not descend into links to folders (followlinks=False).

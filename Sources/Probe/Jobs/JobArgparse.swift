@@ -173,7 +173,17 @@ package enum JobArgparse {
                 let lib = PythonPath.join(folder, libdir)
                 if let minor {
                     if context.exists(lib + "/python3.\(minor)/os.py") { found.append((minor, libdir)) }
-                } else if let names = try? context.listDirectory(lib) {
+                } else {
+                    let names: [String]
+                    do {
+                        names = try context.listDirectory(lib)
+                    } catch {
+                        // Nothing there is the search going on; a folder envlock cannot list
+                        // may hold the standard library the interpreter finds.
+                        if case .notFound = error { continue }
+                        if case .notRegularFile = error { continue }
+                        return .failure(Undetermined(reason: "cannot list \(lib), where \(invoked) may find its standard library: \(error)"))
+                    }
                     for name in names {
                         guard let candidate = Self.minor(fromName: name), name == "python3.\(candidate)", context.exists(lib + "/\(name)/os.py") else { continue }
                         found.append((candidate, libdir))
@@ -283,7 +293,11 @@ struct PyenvShim: Sendable, Equatable {
     /// The shim at `path`, or nil when it is not one (any file that is not a small script
     /// naming `libexec/pyenv" exec`).
     static func read(_ path: String, in context: HostContext) -> PyenvShim? {
-        guard let text = try? context.readText(path, limit: 4096), text.hasPrefix("#!"), text.contains("/libexec/pyenv\" exec") else { return nil }
+        // A file that cannot be read is not taken for a shim; the interpreter check then reads
+        // it and says why it could not.
+        guard let prefix = try? context.readPrefix(path, count: 4096) else { return nil }
+        let text = String(decoding: prefix, as: UTF8.self)
+        guard text.hasPrefix("#!"), text.contains("/libexec/pyenv\" exec") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("export PYENV_ROOT=\"") && line.hasSuffix("\"") {
             return PyenvShim(path: path, root: String(line.dropFirst("export PYENV_ROOT=\"".count).dropLast()))
         }
