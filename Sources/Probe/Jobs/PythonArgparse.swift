@@ -458,7 +458,7 @@ struct ArgparseRun {
             if let argument = explicit {
                 let count = try matchArgument(current, [UInt8(ascii: "A")])
                 if count == 0, optionString[1] != dash, !argument.isEmpty {
-                    let ignored = error(current, "ignored explicit argument \(ArgparseMessageRepr.string(argument))")
+                    let ignored = error(current, "ignored explicit argument \(PythonRepr.messageString(argument))")
                     if version == .v3_13, (sep.map { !$0.isEmpty } ?? false) || argument[0] == dash { throw ignored }
                     taken.append((current, []))
                     optionString = [optionString[0], argument[0]]
@@ -491,7 +491,7 @@ struct ArgparseRun {
                     taken.append((current, [argument]))
                     break
                 } else {
-                    throw error(current, "ignored explicit argument \(ArgparseMessageRepr.string(argument))")
+                    throw error(current, "ignored explicit argument \(PythonRepr.messageString(argument))")
                 }
             } else {
                 let first = start + 1
@@ -575,7 +575,7 @@ struct ArgparseRun {
             // self._enum(values): a member by value; anything else raises ValueError, which
             // argparse does not catch: a traceback and exit status 1.
             guard case .string(let text) = values.value, enumClass.members.contains(where: { PythonString($0.value) == text }) else {
-                throw .exit(1, "ValueError: \(ArgparseMessageRepr.value(values.value)) is not a valid \(enumClass.name)")
+                throw .exit(1, "ValueError: \(PythonRepr.messageValue(values.value)) is not a valid \(enumClass.name)")
             }
             namespace[argument.dest] = values.value
         }
@@ -624,21 +624,21 @@ struct ArgparseRun {
         case .int:
             switch try PythonNumbers.int(string) {
             case .some(let int): return Values(value: .int(int), identity: .int)
-            case .none: throw error(action, "invalid int value: \(ArgparseMessageRepr.string(string))")
+            case .none: throw error(action, "invalid int value: \(PythonRepr.messageString(string))")
             }
         case .float:
-            guard let double = try PythonNumbers.float(string) else { throw error(action, "invalid float value: \(ArgparseMessageRepr.string(string))") }
+            guard let double = try PythonNumbers.float(string) else { throw error(action, "invalid float value: \(PythonRepr.messageString(string))") }
             return Values(value: .float(double), identity: .fresh)
         case .enumeration(let enumClass):
             guard enumClass.members.contains(where: { PythonString($0.value) == python }) else {
-                throw error(action, "invalid \(enumClass.name) value: \(ArgparseMessageRepr.string(string))")
+                throw error(action, "invalid \(enumClass.name) value: \(PythonRepr.messageString(string))")
             }
             return Values(value: .string(python), identity: .singleton)
         case .external(let name):
             switch host.call(name, python) {
             case .returns(let value): return Values(value: value, identity: value == .string(python) ? .string : .fresh)
             case .argumentTypeError(let message): throw error(action, message)
-            case .valueError: throw error(action, "invalid \(name) value: \(ArgparseMessageRepr.string(string))")
+            case .valueError: throw error(action, "invalid \(name) value: \(PythonRepr.messageString(string))")
             case .undetermined(let reason): throw .undetermined(reason)
             }
         }
@@ -647,7 +647,7 @@ struct ArgparseRun {
     func check(_ action: Int, _ value: PythonValue) throws(ArgparseStop) {
         guard let choices = arguments[action].choices else { return }
         if case .string(let text) = value, choices.contains(where: { PythonString($0) == text }) { return }
-        let listed = choices.map { ArgparseMessageRepr.string(PythonString($0).codePoints) }.joined(separator: ", ")
-        throw error(action, "invalid choice: \(ArgparseMessageRepr.value(value)) (choose from \(listed))")
+        let listed = choices.map { PythonRepr.messageString(PythonString($0).codePoints) }.joined(separator: ", ")
+        throw error(action, "invalid choice: \(PythonRepr.messageValue(value)) (choose from \(listed))")
     }
 }

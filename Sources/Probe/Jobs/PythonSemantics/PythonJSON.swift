@@ -26,16 +26,7 @@
 /// much it is willing to read.
 package enum PythonJSON {
     /// What `json.load` does with a file.
-    package enum Outcome: Sendable, Equatable {
-        /// It returns this value.
-        case value(PythonValue)
-        /// It raises (JSONDecodeError, UnicodeDecodeError or ValueError); the reason is for
-        /// messages only.
-        case error(String)
-        /// It returns a value under some CPython versions or settings and raises under
-        /// others; the reason says which condition was met.
-        case undetermined(String)
-    }
+    package typealias Outcome = PythonOutcome
 
     /// The deepest nesting of arrays and objects that every CPython 3.10-3.13 reads whatever
     /// the caller's own stack depth.

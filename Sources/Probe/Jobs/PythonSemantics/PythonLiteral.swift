@@ -23,14 +23,7 @@ import Glibc
 /// `Probe/Python/PythonVersionModule.swift`.)
 package enum PythonLiteralEvaluator {
     /// What `ast.literal_eval` does with one value.
-    package enum Outcome: Sendable, Equatable {
-        /// It returns this value.
-        case value(PythonValue)
-        /// It raises (SyntaxError, ValueError, TypeError, UnicodeEncodeError…); the text says why.
-        case error(String)
-        /// envlock cannot be sure of the outcome in every CPython 3.10-3.13; the text says why.
-        case undetermined(String)
-    }
+    package typealias Outcome = PythonOutcome
 
     /// Brackets nested deeper than this are undetermined. CPython's tokenizer refuses more than
     /// 200 (`MAXLEVEL`, "too many nested parentheses", 3.10-3.13), and `_convert` recurses once

@@ -43,7 +43,26 @@ package enum PythonRepr {
     /// `repr(s)` for a str, or nil when it holds a character whose printability depends on
     /// the Unicode version (see the type's comment).
     package static func string(_ text: PythonString) -> String? {
-        let points = text.codePoints
+        string(text.codePoints, approximating: false)
+    }
+
+    /// `repr(s)` for a message a person reads (argparse's errors): as `string(_:)`, and where
+    /// that declines a character, whether it is escaped is taken from this Swift's Unicode
+    /// tables, the nearest to the job's. Never for a fact or a comparison.
+    static func messageString(_ points: [UInt32]) -> String {
+        string(points, approximating: true)!
+    }
+
+    /// `repr(value)` for a message: exact where `repr` is, else approximated as `messageString`.
+    static func messageValue(_ value: PythonValue) -> String {
+        switch value {
+        case .string(let text): messageString(text.codePoints)
+        case .list(let items): "[" + items.map(messageValue).joined(separator: ", ") + "]"
+        default: repr(value) ?? "\(value)"
+        }
+    }
+
+    private static func string(_ points: [UInt32], approximating: Bool) -> String? {
         let quote: UInt32 = points.contains(0x27) && !points.contains(0x22) ? 0x22 : 0x27
         var result = String.UnicodeScalarView()
         result.append(Unicode.Scalar(UInt8(quote)))
@@ -57,11 +76,26 @@ package enum PythonRepr {
             case 0x00..<0x20, 0x7F...0xA0, 0xAD: result.append(contentsOf: ("\\x" + hex(point, width: 2)).unicodeScalars)
             case 0x20..<0x7F, 0xA1...0xFF: result.append(Unicode.Scalar(UInt8(point)))
             case 0xD800...0xDFFF: result.append(contentsOf: ("\\u" + hex(point, width: 4)).unicodeScalars)
-            default: return nil
+            default:
+                guard approximating, let scalar = Unicode.Scalar(point) else { return nil }
+                if isPrintable(scalar) {
+                    result.append(scalar)
+                } else {
+                    result.append(contentsOf: (point < 0x10000 ? "\\u" + hex(point, width: 4) : "\\U" + hex(point, width: 8)).unicodeScalars)
+                }
             }
         }
         result.append(Unicode.Scalar(UInt8(quote)))
         return String(result)
+    }
+
+    /// `str.isprintable` for one character past Latin-1 by this Swift's Unicode tables: not
+    /// Other or Separator (which Python escapes).
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator: false
+        default: true
+        }
     }
 
     /// `repr(b)` for bytes: printable ASCII as is, `\t` `\n` `\r`, the rest `\xNN`.

@@ -89,6 +89,18 @@ package enum PythonValue: Sendable, Equatable {
     }
 }
 
+/// What a Python reader (`json.loads`, `ast.literal_eval`) does with its input.
+package enum PythonOutcome: Sendable, Equatable {
+    /// It returns this value.
+    case value(PythonValue)
+    /// It raises (JSONDecodeError, SyntaxError, ValueError, UnicodeDecodeError…); the text
+    /// says why, for messages only.
+    case error(String)
+    /// It returns under some CPython 3.10-3.13 versions or settings and raises under others,
+    /// or envlock cannot be sure which; the text says which condition was met.
+    case undetermined(String)
+}
+
 /// One `key: value` of a `dict`.
 package struct PythonDictEntry: Sendable, Equatable {
     package var key: PythonValue
