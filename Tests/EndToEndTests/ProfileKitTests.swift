@@ -139,11 +139,14 @@ import Testing
         let fast = try await Envlock.run(run + fixture.command + ["--fast"], environment: fixture.environment)
         #expect(fast.status == 1)
         #expect(fast.stderr.contains("FAIL  job.comfyui.fast"), "\(fast.stdout)\(fast.stderr)")
+        // --use-pytorch-cross-attention already sets XFORMERS_IS_AVAILABLE = False in ComfyUI's
+        // model_management, so without --disable-xformers the job computes the same: it runs.
         let xformers = try await Envlock.run(run + fixture.command.filter { $0 != "--disable-xformers" }, environment: fixture.environment)
-        #expect(xformers.status == 1)
-        // --use-pytorch-cross-attention already keeps xformers out, as ComfyUI decides; the
-        // missing --disable-xformers is still another command line than the locked one.
-        #expect(xformers.stderr.contains("FAIL  job.comfyui.option.disable_xformers"), "\(xformers.stdout)\(xformers.stderr)")
+        #expect(xformers.status == 0, "\(xformers.stdout)\(xformers.stderr)")
+        // With split attention, xformers may run if it imports: refused.
+        let split = try await Envlock.run(run + [fixture.command[0], fixture.command[1], "--use-split-cross-attention", "--deterministic"], environment: fixture.environment)
+        #expect(split.status == 1)
+        #expect(split.stderr.contains("FAIL  job.comfyui.xformers"), "\(split.stdout)\(split.stderr)")
     }
 
     @Test func diffusersRefusesAnotherModelCommitAnOnlineHubAndAnEditedScript() async throws {

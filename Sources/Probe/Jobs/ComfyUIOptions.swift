@@ -306,16 +306,25 @@ extension ComfyUIOptions {
         } else {
             undetermined["job.comfyui.fast"] = "undetermined: --fast did not parse to a list"
         }
-        OptionEffect.optionFacts(classification, namespace, prefix: "job.comfyui.option.", into: &facts, undetermined: &undetermined)
+        OptionEffect.optionFacts(classification, namespace, prefix: "job.comfyui.option.", derived: derivedDests, into: &facts, undetermined: &undetermined)
         return (facts, undetermined)
     }
+
+    /// The options whose whole effect the named facts give, not repeated as raw values.
+    static let derivedDests: Set<String> = [
+        "use_split_cross_attention", "use_quad_cross_attention", "use_pytorch_cross_attention", "use_sage_attention", "use_flash_attention",
+        "disable_xformers", "force_upcast_attention", "dont_upcast_attention", "force_fp32", "force_fp16",
+        "fp32_unet", "fp64_unet", "bf16_unet", "fp16_unet", "fp8_e4m3fn_unet", "fp8_e5m2_unet", "fp8_e8m0fnu_unet",
+        "fp16_vae", "fp32_vae", "bf16_vae", "cpu_vae", "fp8_e4m3fn_text_enc", "fp8_e5m2_text_enc", "fp16_text_enc", "fp32_text_enc", "bf16_text_enc",
+        "directml", "cpu", "gpu_only", "highvram", "normalvram", "lowvram", "novram", "deterministic", "fast",
+    ]
 
     /// Every fact `facts(_:)` gives, for marking them all undetermined.
     package static var factKeys: [String] {
         ["job.comfyui.attention", "job.comfyui.attention_upcast", "job.comfyui.precision.all", "job.comfyui.precision.unet",
          "job.comfyui.precision.vae", "job.comfyui.precision.text_encoder", "job.comfyui.device", "job.comfyui.device.vae",
          "job.comfyui.vram", "job.comfyui.deterministic", "job.comfyui.xformers", "job.comfyui.fast", "job.comfyui.options.error"]
-            + OptionEffect.optionKeys(classification, prefix: "job.comfyui.option.")
+            + OptionEffect.optionKeys(classification, prefix: "job.comfyui.option.", derived: derivedDests)
     }
 
     /// What the parse asks of the machine: `is_valid_directory` looks at the path as the job

@@ -93,6 +93,18 @@ public struct FooocusDetector: Detector {
         let derived = FooocusOptions.facts(options)
         facts.merge(derived.facts) { $1 }
         unreadable.merge(derived.undetermined) { $1 }
+        facts["job.fooocus.install_overrides"] = FactList.encode(Self.installOverrides.compactMap { name in context.environment[name].map { "\(name)=\($0)" } })
+        // launch.py: os.chdir(os.path.dirname(os.path.abspath(__file__))): the script's path
+        // made absolute and normalised as text, links kept. Its code is imported from the real
+        // folder (sys.path[0]); its settings are read from this one.
+        if let script = launch.script {
+            let lexical = PythonPath.dirname(PythonPath.normalize(PythonPath.join(job.workingDirectory, script)))
+            if lexical != checkout {
+                let reason = "undetermined: the script is reached through a symbolic link: Fooocus reads its settings and models from \(lexical) (os.path.abspath of the script), while its code is in \(checkout); start it by its real path"
+                for key in Self.settingKeys + Self.modelKeys { unreadable[key] = reason }
+                return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
+            }
+        }
         let settings = Self.settings(checkout: checkout, options: options, context: context, diagnostics: &diagnostics)
         Self.settingFacts(settings, into: &facts, unreadable: &unreadable)
         do {
@@ -108,6 +120,9 @@ public struct FooocusDetector: Detector {
     /// file and a folder (IsADirectoryError) are skipped as Fooocus skips them; a file this
     /// user cannot read may be readable to the job, so it is undetermined, never skipped.
     static func layer(_ path: String, context: HostContext, diagnostics: inout [String]) -> FooocusConfig.Layer {
+        if isProcessRelative(path) {
+            return .undetermined("\(path) is a /proc or /dev path, which names other files in the job than in envlock (/proc/self, /dev/stdin)")
+        }
         if context.isDirectory(path) {
             diagnostics.append("\(path) is a folder; Fooocus ignores it")
             return .skipped
@@ -128,6 +143,16 @@ public struct FooocusDetector: Detector {
         }
     }
 
+    /// Whether `path` lies under /proc or /dev, where what a path names depends on the process
+    /// that opens it (`/proc/self/cwd`, `/dev/stdin`): envlock cannot read it as the job will.
+    static func isProcessRelative(_ path: String) -> Bool {
+        ["/proc", "/dev"].contains { path == $0 || path.hasPrefix($0 + "/") }
+    }
+
+    /// launch.py `prepare_environment`: environment variables that make it pip-install other
+    /// packages (or torch) before it generates, after envlock has checked them.
+    static let installOverrides = ["REQS_FILE", "TORCH_COMMAND", "TORCH_INDEX_URL"]
+
     /// Config files larger than this are not read, and every setting is undetermined; Fooocus
     /// reads any size, and the stock files are a few kilobytes.
     static let configLimit = 256 << 20
@@ -142,8 +167,11 @@ public struct FooocusDetector: Detector {
             // config.py L779: with no config file Fooocus writes one at this path, and open("") raises.
             config = .undetermined("config_path is empty: Fooocus would stop at start when it writes its config file there")
         } else {
-            let path = context.physicalPath(environment["config_path"] ?? "config.txt", from: checkout)
-            config = layer(path, context: context, diagnostics: &diagnostics)
+            let given = environment["config_path"] ?? "config.txt"
+            let path = context.physicalPath(given, from: checkout)
+            config = isProcessRelative(PythonPath.normalize(PythonPath.join(checkout, given)))
+                ? .undetermined("config_path \(given) is a /proc or /dev path, which names other files in the job than in envlock")
+                : layer(path, context: context, diagnostics: &diagnostics)
         }
         // config.py L52-99: a deprecated user_path_config.txt in the checkout overrides paths,
         // and may wait for an answer on standard input.
@@ -175,6 +203,7 @@ public struct FooocusDetector: Detector {
     /// Every `job.fooocus.config.*` fact `settingFacts` gives.
     static let settingKeys = ["model", "refiner", "refiner_switch", "sampler", "scheduler", "cfg_scale", "sharpness", "vae", "performance",
                               "styles", "prompt_expansion", "loras", "lora_weights"].map { "job.fooocus.config." + $0 }
+        + FooocusConfig.generationFacts.map { "job.fooocus.config." + $0 }
 
     /// The model facts that stand for every model when none can be named: a rule on any
     /// `job.fooocus.model.*` key covers one of them.
@@ -203,6 +232,9 @@ public struct FooocusDetector: Detector {
         text("job.fooocus.config.sharpness", config.sharpness)
         text("job.fooocus.config.vae", config.vae)
         text("job.fooocus.config.performance", config.performance)
+        for name in FooocusConfig.generationFacts {
+            text("job.fooocus.config." + name, config.generation[name] ?? .undetermined("not read"))
+        }
         switch config.styles {
         case .value(.list(let items)):
             let names = items.compactMap { $0.string?.swiftString }
@@ -246,6 +278,18 @@ public struct FooocusDetector: Detector {
             guard let text = path.swiftString, !text.isEmpty else { return nil }
             let absolute = context.physicalPath(text, from: checkout)
             return context.isDirectory(absolute) ? absolute : nil
+        }
+        let named: [PythonString]
+        switch value {
+        case .string(let path)?: named = [path]
+        case .list(let items)?: named = items.compactMap(\.string)
+        default: named = []
+        }
+        for path in named {
+            guard let text = path.swiftString else { continue }
+            if isProcessRelative(PythonPath.normalize(PythonPath.join(checkout, text))) || isProcessRelative(context.physicalPath(text, from: checkout)) {
+                return .failure(.init(reason: "\(key) names \(text), a /proc or /dev path, which names other folders in the job than in envlock"))
+            }
         }
         switch value {
         case .string(let path)?:
@@ -292,6 +336,36 @@ public struct FooocusDetector: Detector {
             if error.errno == ENOENT || error.errno == ENOTDIR { return .success(false) }
             return .failure(.init(reason: "cannot look at \(path): \(errnoDescription(error.errno))"))
         }
+    }
+
+    /// The folder launch.py empties at start (L90-100: `temp_path`, from `--temp-path` or the
+    /// settings, when `temp_path_cleanup_on_launch`), physical, with why; nil when nothing is
+    /// emptied. An undetermined temp path or cleanup is taken as emptying `/`, so every model
+    /// under it is undetermined.
+    static func emptiedFolder(_ config: FooocusConfig, options: [String: PythonValue], checkout: String, context: HostContext) -> (path: String, why: String)? {
+        switch config.tempCleanup {
+        case .value(let cleanup) where !cleanup.isTruthy: return nil
+        case .undetermined(let reason): return ("/", "whether Fooocus empties its temp folder at start is undetermined (\(reason))")
+        default: break
+        }
+        // config.py L236-261: --temp-path, else the setting; '' or the default is the default.
+        var given: String?
+        if case .string(let text)? = options["temp_path"] { given = text.swiftString }
+        switch config.tempPath {
+        case .value(.string(let text)) where given == nil: given = text.swiftString
+        case .undetermined(let reason) where given == nil: return ("/", "Fooocus' temp folder is undetermined (\(reason))")
+        default: break
+        }
+        let path: String
+        if let given, !given.isEmpty {
+            path = context.physicalPath(given, from: checkout)
+        } else {
+            // tempfile.gettempdir(): $TMPDIR, $TEMP, $TMP, then /tmp, /var/tmp, /usr/tmp.
+            let candidates = ["TMPDIR", "TEMP", "TMP"].compactMap { context.environment[$0] } + ["/tmp", "/var/tmp", "/usr/tmp"]
+            guard let base = candidates.first(where: { !$0.isEmpty && context.isDirectory(context.physicalPath($0, from: checkout)) }) else { return nil }
+            path = context.physicalPath(PythonPath.join(base, "fooocus"), from: checkout)
+        }
+        return (path, "Fooocus empties \(path) when it starts (its temp folder)")
     }
 
     /// The model files the settings name, each with its path and, when wanted, its SHA-256. A
@@ -384,9 +458,15 @@ public struct FooocusDetector: Detector {
         case false?:
             break
         }
+        let emptied = Self.emptiedFolder(config, options: options, checkout: checkout, context: context)
         for model in models {
             let path: String
             switch model.path {
+            case .success(let found) where emptied.map({ $0.path == "/" || found == $0.path || found.hasPrefix($0.path + "/") }) == true:
+                let reason = "undetermined: \(emptied!.why), and \(found) is in it: Fooocus would load another file"
+                unreadable[model.key + ".file"] = reason
+                unreadable[model.key + ".sha256"] = reason
+                continue
             case .success(let found): path = found
             case .failure(let failure):
                 unreadable[model.key + ".file"] = "undetermined: " + failure.reason

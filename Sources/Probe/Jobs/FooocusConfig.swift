@@ -43,6 +43,14 @@ struct FooocusConfig {
     var vae = Setting.value(.string(PythonString(defaultVAE)))
     var styles = Setting.value(.list(["Fooocus V2", "Fooocus Enhance", "Fooocus Sharp"].map { .string(PythonString($0)) }))
     var performance = Setting.value(.string(PythonString("Speed")))
+    /// The settings that reach generation through the UI's starting values (webui.py: the
+    /// negative prompt, aspect ratio, adaptive CFG, CLIP skip, step and switch overrides, NSFW
+    /// black-out, output format, enhance), by fact name (`job.fooocus.config.NAME`).
+    var generation: [String: Setting] = [:]
+    /// `temp_path` and `temp_path_cleanup_on_launch` (config.py L256-267): launch.py empties the
+    /// folder at start when the second is true.
+    var tempPath = Setting.value(.none)
+    var tempCleanup = Setting.value(.bool(true))
 
     struct LoRAUndetermined: Error, Equatable {
         var reason: String
@@ -67,8 +75,10 @@ struct FooocusConfig {
     static let loraSlotLimit = 10_000
 
     /// The `expected_type` of `try_eval_env_var` for a key.
-    enum Expected {
-        case string, number, int, list
+    enum Expected: Sendable {
+        case string, number, int, list, bool
+        /// `expected_type=None` (`default_overwrite_upscale`): the literal is kept whatever its type.
+        case any
     }
 
     // MARK: Layers
@@ -150,6 +160,8 @@ struct FooocusConfig {
             result.model = all; result.previousModels = all; result.refiner = all; result.refinerSwitch = all
             result.loras = .failure(LoRAUndetermined(reason: reason)); result.cfgScale = all; result.sharpness = all
             result.sampler = all; result.scheduler = all; result.vae = all; result.styles = all; result.performance = all
+            for name in generationFacts { result.generation[name] = all }
+            result.tempPath = all; result.tempCleanup = all
             return result
         }
         var reader = SettingReader(merged: result.merged, environment: environment)
@@ -175,7 +187,72 @@ struct FooocusConfig {
         }
         result.performance = reader.setting("default_performance", default: result.performance, .string) { .valid(isOneOf($0, performances)) }
         result.loras = resolveLoRAs(loraSetting, reader: &reader)
+        result.tempPath = reader.setting("temp_path", default: .value(.none), .string) { .valid(isString($0)) }
+        result.tempCleanup = reader.setting("temp_path_cleanup_on_launch", default: result.tempCleanup, .bool) { .valid(isBool($0)) }
+        for setting in generationSettings {
+            result.generation[setting.fact] = reader.setting(setting.key, default: .value(setting.default), setting.expected, emptyAsNone: !setting.keepsEmpty, valid: setting.valid)
+        }
+        result.generation["aspect_ratio"] = aspectRatio(reader: &reader)
         return result
+    }
+
+    /// One setting read as `get_config_item_or_set_default(key, default, validator, expected_type,
+    /// disable_empty_as_none)` (config.py, lines in docs/upstream/fooocus-2.5.5.md §2.3).
+    struct GenerationSetting: Sendable {
+        var fact: String
+        var key: String
+        var `default`: PythonValue
+        var expected: Expected
+        var keepsEmpty = false
+        var valid: @Sendable (PythonValue) -> Validity
+    }
+
+    static let generationSettings: [GenerationSetting] = [
+        GenerationSetting(fact: "prompt_negative", key: "default_prompt_negative", default: .string(PythonString("")), expected: .string, keepsEmpty: true) { .valid(isString($0)) },
+        GenerationSetting(fact: "prompt", key: "default_prompt", default: .string(PythonString("")), expected: .string, keepsEmpty: true) { .valid(isString($0)) },
+        GenerationSetting(fact: "output_format", key: "default_output_format", default: .string(PythonString("png")), expected: .string) { .valid(isOneOf($0, ["png", "jpeg", "webp"])) },
+        GenerationSetting(fact: "enhance", key: "default_enhance_checkbox", default: .bool(false), expected: .bool) { .valid(isBool($0)) },
+        GenerationSetting(fact: "cfg_tsnr", key: "default_cfg_tsnr", default: .float(7.0), expected: .number) { .valid($0.isNumber) },
+        GenerationSetting(fact: "clip_skip", key: "default_clip_skip", default: .int(PythonInt(2)), expected: .int) { value in
+            value.isInt ? inClosedRange(value, 1, 12) : .valid(false)
+        },
+        GenerationSetting(fact: "overwrite_step", key: "default_overwrite_step", default: .int(PythonInt(-1)), expected: .int) { .valid($0.isInt) },
+        GenerationSetting(fact: "overwrite_switch", key: "default_overwrite_switch", default: .int(PythonInt(-1)), expected: .int) { .valid($0.isInt) },
+        GenerationSetting(fact: "overwrite_upscale", key: "default_overwrite_upscale", default: .int(PythonInt(-1)), expected: .any) { .valid($0.isNumber) },
+        GenerationSetting(fact: "black_out_nsfw", key: "default_black_out_nsfw", default: .bool(false), expected: .bool) { .valid(isBool($0)) },
+    ]
+
+    /// Every fact name in `generation`.
+    static let generationFacts = generationSettings.map(\.fact) + ["aspect_ratio"]
+
+    /// modules/flags.py `sdxl_aspect_ratios`.
+    static let aspectRatios = ["704*1408", "704*1344", "768*1344", "768*1280", "832*1216", "832*1152", "896*1152", "896*1088", "960*1088",
+                               "960*1024", "1024*1024", "1024*960", "1088*960", "1088*896", "1152*896", "1152*832", "1216*832", "1280*768",
+                               "1344*768", "1344*704", "1408*704", "1472*704", "1536*640", "1600*640", "1664*576", "1728*576"]
+
+    /// config.py L478-489: `available_aspect_ratios` (every entry holding a `*`, more than one),
+    /// then `default_aspect_ratio`, which must be one of them (its default `1152*896` when that
+    /// is available, else the first).
+    static func aspectRatio(reader: inout SettingReader) -> Setting {
+        let available = reader.setting("available_aspect_ratios", default: .value(.list(aspectRatios.map { .string(PythonString($0)) })), .list) { value in
+            guard case .list(let items) = value else { return .valid(false) }
+            for item in items {
+                switch item {
+                // all('*' in v for v in x) stops at the first entry without a '*'.
+                case .string(let text): if !text.codePoints.contains(0x2A) { return .valid(false) }
+                case .none, .bool, .int, .float, .complex, .ellipsis: return .raises("argument of type '\(item.typeName)' is not iterable")
+                default: return .undetermined("available_aspect_ratios holds a \(item.typeName)")
+                }
+            }
+            return .valid(items.count > 1)
+        }
+        guard case .value(.list(let items)) = available else {
+            if case .undetermined(let reason) = available { return .undetermined(reason) }
+            return .undetermined("available_aspect_ratios is not a list")
+        }
+        let preferred = PythonValue.string(PythonString("1152*896"))
+        let fallback = items.contains(preferred) ? preferred : items[0]
+        return reader.setting("default_aspect_ratio", default: .value(fallback), .string) { .valid(items.contains($0)) }
     }
 
     /// config.py L304-340 and L722: the LoRA list normalised, then cut or padded to
@@ -300,7 +377,7 @@ struct FooocusConfig {
 
     /// What a validator answered, or that it raised (Fooocus then stops at start), or that
     /// envlock cannot tell.
-    enum Validity {
+    enum Validity: Sendable {
         case valid(Bool)
         case raises(String)
         case undetermined(String)
@@ -312,7 +389,7 @@ struct FooocusConfig {
         var merged: [String: PythonValue]
         var environment: [String: String]
 
-        mutating func setting(_ key: String, default fallback: Setting, _ expected: Expected, valid: (PythonValue) -> Validity) -> Setting {
+        mutating func setting(_ key: String, default fallback: Setting, _ expected: Expected, emptyAsNone: Bool = true, valid: (PythonValue) -> Validity) -> Setting {
             if let text = environment[key] {
                 switch FooocusConfig.evaluateEnvironment(text, expected) {
                 case .value(let value): merged[key] = value
@@ -320,8 +397,8 @@ struct FooocusConfig {
                 }
             }
             guard var value = merged[key] else { return fallback }
-            // disable_empty_as_none is False for every key read here: None and '' become 'None'.
-            if value == .none || value == .string(PythonString("")) { value = .string(PythonString("None")) }
+            // Unless disable_empty_as_none (the two prompts), None and '' become 'None'.
+            if emptyAsNone, value == .none || value == .string(PythonString("")) { value = .string(PythonString("None")) }
             switch valid(value) {
             case .valid(true): return .value(value)
             case .valid(false): return fallback
@@ -345,6 +422,8 @@ struct FooocusConfig {
             case .number: fits = value.isNumber
             case .int: fits = value.isInt
             case .list: if case .list = value { fits = true } else { fits = false }
+            case .bool: fits = isBool(value)
+            case .any: fits = true
             }
             return .value(fits ? value : raw)
         }

@@ -180,18 +180,18 @@ package enum OptionEffect: Sendable, Equatable {
     case noEffect(String)
 
     /// The dests of `classification` that change or may change results, each as `prefix + dest`.
-    static func optionKeys(_ classification: [String: OptionEffect], prefix: String) -> [String] {
+    static func optionKeys(_ classification: [String: OptionEffect], prefix: String, derived: Set<String>) -> [String] {
         classification.compactMap { dest, effect in
             if case .noEffect = effect { return nil }
-            return prefix + dest
+            return derived.contains(dest) ? nil : prefix + dest
         }
     }
 
     /// `prefix + dest` = the value's repr, for every option that changes or may change results;
     /// a value repr cannot show exactly is undetermined.
-    static func optionFacts(_ classification: [String: OptionEffect], _ namespace: [String: PythonValue], prefix: String,
+    static func optionFacts(_ classification: [String: OptionEffect], _ namespace: [String: PythonValue], prefix: String, derived: Set<String>,
                             into facts: inout [String: String], undetermined: inout [String: String]) {
-        for key in optionKeys(classification, prefix: prefix) {
+        for key in optionKeys(classification, prefix: prefix, derived: derived) {
             let dest = String(key.dropFirst(prefix.count))
             if let value = namespace[dest], let shown = PythonRepr.repr(value) {
                 facts[key] = shown
@@ -286,9 +286,21 @@ extension FooocusOptions {
         default:
             facts["job.fooocus.preset"] = "none"
         }
-        OptionEffect.optionFacts(classification, namespace, prefix: "job.fooocus.option.", into: &facts, undetermined: &undetermined)
+        OptionEffect.optionFacts(classification, namespace, prefix: "job.fooocus.option.", derived: derivedDests, into: &facts, undetermined: &undetermined)
         return (facts, undetermined)
     }
+
+    /// The options whose whole effect the named facts above give (attention, dtypes, device,
+    /// VRAM, upcast, determinism, the preset with the settings it loads): not repeated as raw
+    /// `job.fooocus.option.*` values, so a spelling Fooocus treats alike (`--always-cpu 0`,
+    /// `--unet-in-fp16` beside `--all-in-fp16`, a preset file that does not exist) is not refused.
+    static let derivedDests: Set<String> = [
+        "attention_split", "attention_quad", "attention_pytorch", "disable_xformers", "disable_attention_upcast",
+        "all_in_fp32", "all_in_fp16", "unet_in_bf16", "unet_in_fp16", "unet_in_fp8_e4m3fn", "unet_in_fp8_e5m2",
+        "vae_in_fp16", "vae_in_fp32", "vae_in_bf16", "vae_in_cpu", "clip_in_fp8_e4m3fn", "clip_in_fp8_e5m2", "clip_in_fp16", "clip_in_fp32",
+        "directml", "always_cpu", "always_gpu", "always_high_vram", "always_normal_vram", "always_low_vram", "always_no_vram",
+        "pytorch_deterministic", "preset",
+    ]
 
     /// Every fact `facts(_:)` gives, for marking them all undetermined when the command line
     /// cannot be read.
@@ -297,6 +309,6 @@ extension FooocusOptions {
          "job.fooocus.precision.clip", "job.fooocus.precision.vae", "job.fooocus.device", "job.fooocus.device.clip",
          "job.fooocus.device.vae", "job.fooocus.vram", "job.fooocus.deterministic", "job.fooocus.xformers", "job.fooocus.preset",
          "job.fooocus.options.error"]
-            + OptionEffect.optionKeys(classification, prefix: "job.fooocus.option.")
+            + OptionEffect.optionKeys(classification, prefix: "job.fooocus.option.", derived: derivedDests)
     }
 }

@@ -64,7 +64,7 @@ package enum JobArgparse {
     /// The argparse that `launch` of `job` will import, or why it cannot be known.
     static func find(for launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<Found, Undetermined> {
         interpreter(for: launch, job: job, in: context).flatMap { invoked in
-            standardLibrary(of: invoked, job: job, in: context)
+            standardLibrary(of: invoked, ignoringEnvironment: launch.interpreterHas("E") || launch.interpreterHas("I"), job: job, in: context)
         }.flatMap { stdlib in
             shadowing(launch: launch, stdlib: stdlib, job: job, in: context).flatMap { _ in
                 proven(stdlib.folder + "/argparse.py", known: job.provenArgparse, in: context)
@@ -131,7 +131,7 @@ package enum JobArgparse {
     /// interpreter's folder), then up to `/` for `lib/python3.N/os.py`; `$PYTHONHOME` replaces
     /// the search. N is the interpreter's own minor version: from the real file's name
     /// (`python3.10`), else the venv's recorded version, else the only one found.
-    static func standardLibrary(of invoked: String, job: JobInvocation, in context: HostContext) -> Result<StandardLibrary, Undetermined> {
+    static func standardLibrary(of invoked: String, ignoringEnvironment: Bool = false, job: JobInvocation, in context: HostContext) -> Result<StandardLibrary, Undetermined> {
         let real = context.physicalPath(invoked, from: "/")
         guard context.exists(real) else { return .failure(Undetermined(reason: "the interpreter \(invoked) does not exist")) }
         // A wrapper script named python3 may run anything: only an executable file is taken for
@@ -163,8 +163,13 @@ package enum JobArgparse {
             }
             break
         }
-        if let home = context.environment["PYTHONHOME"], !home.isEmpty {
-            return .failure(Undetermined(reason: "PYTHONHOME=\(home) moves the standard library; envlock does not model it"))
+        // $PYTHONHOME (prefix[:exec_prefix]) replaces the search: the stdlib is under its prefix.
+        var searchUp = true
+        if !ignoringEnvironment, let home = context.environment["PYTHONHOME"], !home.isEmpty {
+            let prefix = String(home.split(separator: ":", omittingEmptySubsequences: false)[0])
+            guard !prefix.isEmpty else { return .failure(Undetermined(reason: "PYTHONHOME=\(home) names no prefix")) }
+            start = context.physicalPath(prefix, from: job.workingDirectory)
+            searchUp = false
         }
         var folder = start
         while true {
@@ -198,10 +203,10 @@ package enum JobArgparse {
                 return .success(StandardLibrary(prefix: prefix, folder: PythonPath.join(prefix, "\(one.libdir)/python3.\(one.minor)"),
                                                 zip: PythonPath.join(prefix, "\(one.libdir)/python3\(one.minor).zip")))
             }
-            if folder == "/" || folder.isEmpty { break }
+            if !searchUp || folder == "/" || folder.isEmpty { break }
             folder = PythonPath.dirname(folder)
         }
-        return .failure(Undetermined(reason: "no standard library (lib/python3.N/os.py) above \(start), where \(invoked) looks for it"))
+        return .failure(Undetermined(reason: "no standard library (lib/python3.N/os.py) \(searchUp ? "above" : "in") \(start), where \(invoked) looks for it"))
     }
 
     /// `10` from `python3.10`; nil for `python3`, `python`.
@@ -212,37 +217,111 @@ package enum JobArgparse {
         return Int(digits)
     }
 
-    /// What comes before the standard library on `sys.path` and would be imported instead:
-    /// the script's own folder (links followed, as `sys.path[0]` is), `$PYTHONPATH`'s
-    /// folders, and the stdlib zip. Any entry called `argparse` there (a module, package,
-    /// extension or bytecode) is found first.
+    /// What comes before the standard library on `sys.path` and would be imported instead of
+    /// it: the script's own folder (links followed, as `sys.path[0]` is; not under `-I`/`-P`),
+    /// `$PYTHONPATH`'s folders (not under `-E`/`-I`), and the stdlib zip. Any module there named
+    /// like one of the standard library's (argparse, json, …: a module, package, extension or
+    /// bytecode) is imported instead of it, by the app's code or by argparse itself. And what
+    /// `site` runs at start from outside the installation: a `sitecustomize` on `$PYTHONPATH`
+    /// or in the user site, a `usercustomize` in the user site, which can change the
+    /// environment or `sys.argv` before the app reads them.
     static func shadowing(launch: JobInvocation.Launch, stdlib: StandardLibrary, job: JobInvocation, in context: HostContext) -> Result<Void, Undetermined> {
+        let isolated = launch.interpreterHas("I")
+        let ignoresEnvironment = isolated || launch.interpreterHas("E")
         var folders: [String] = []
-        if let script = launch.script {
+        if let script = launch.script, !isolated, !launch.interpreterHas("P") {
             folders.append(PythonPath.dirname(job.physicalPath(script, in: context)))
         }
-        if let path = context.environment["PYTHONPATH"] {
+        var startupFolders: [String] = []
+        if !ignoresEnvironment, let path = context.environment["PYTHONPATH"] {
             for entry in path.split(separator: ":") {
                 folders.append(job.physicalPath(String(entry), in: context))
+                startupFolders.append(job.physicalPath(String(entry), in: context))
+            }
+        }
+        // site.py's user site: $PYTHONUSERBASE or ~/.local, lib/python3.N/site-packages;
+        // off under -s, -I and $PYTHONNOUSERSITE.
+        if !isolated, !launch.interpreterHas("s"), ignoresEnvironment || context.environment["PYTHONNOUSERSITE"].map({ $0.isEmpty }) ?? true {
+            let base = (ignoresEnvironment ? nil : context.environment["PYTHONUSERBASE"]) ?? context.environment["HOME"].map { $0 + "/.local" }
+            if let base {
+                startupFolders.append(job.physicalPath(PythonPath.join(base, "lib/" + PythonPath.basename(stdlib.folder) + "/site-packages"), in: context))
             }
         }
         if context.exists(stdlib.zip) {
             return .failure(Undetermined(reason: "\(stdlib.zip) exists and comes before \(stdlib.folder) on sys.path; it may hold another argparse"))
         }
+        let standard: Set<String>
+        switch standardModules(stdlib, in: context) {
+        case .success(let names): standard = names
+        case .failure(let failure): return .failure(failure)
+        }
+        func listing(_ folder: String) -> Result<[String], Undetermined> {
+            do {
+                return .success(try context.listDirectory(folder))
+            } catch {
+                if case .notFound = error { return .success([]) }
+                return .failure(Undetermined(reason: "cannot list \(folder), which Python reads before it runs the job: \(error)"))
+            }
+        }
         for folder in folders where folder != stdlib.folder {
             let names: [String]
-            do {
-                names = try context.listDirectory(folder)
-            } catch {
-                if case .notFound = error { continue }
-                if case .notRegularFile = error { continue }
-                return .failure(Undetermined(reason: "cannot list \(folder), which comes before the standard library on sys.path: \(error)"))
+            switch listing(folder) {
+            case .success(let found): names = found
+            case .failure(let failure): return .failure(failure)
             }
-            if let shadow = names.first(where: { $0 == "argparse" || $0.hasPrefix("argparse.") }) {
-                return .failure(Undetermined(reason: "\(PythonPath.join(folder, shadow)) comes before the standard library on sys.path, so the job imports it instead of Python's argparse"))
+            for name in names {
+                guard let module = moduleName(name, in: folder, context: context), standard.contains(module) else { continue }
+                return .failure(Undetermined(reason: "\(PythonPath.join(folder, name)) comes before the standard library on sys.path, so the job imports it instead of Python's \(module)"))
+            }
+        }
+        for folder in startupFolders {
+            let names: [String]
+            switch listing(folder) {
+            case .success(let found): names = found
+            case .failure(let failure): return .failure(failure)
+            }
+            for name in names {
+                guard let module = moduleName(name, in: folder, context: context), module == "sitecustomize" || module == "usercustomize" else { continue }
+                return .failure(Undetermined(reason: "\(PythonPath.join(folder, name)) runs when Python starts, before the app reads its options and settings, and may change them"))
             }
         }
         return .success(())
+    }
+
+    /// The module an entry of a `sys.path` folder is imported as: `x.py`, `x.pyc`, an
+    /// extension `x.so` / `x.cpython-311-….so`, or a package folder `x/` with an `__init__`;
+    /// nil for anything else (a folder without `__init__` is a namespace portion, which a
+    /// module later on the path wins over).
+    static func moduleName(_ entry: String, in folder: String, context: HostContext) -> String? {
+        for suffix in [".py", ".pyc"] where entry.hasSuffix(suffix) && entry.count > suffix.count {
+            return String(entry.dropLast(suffix.count))
+        }
+        if entry.hasSuffix(".so"), let dot = entry.firstIndex(of: "."), dot > entry.startIndex {
+            return String(entry[..<dot])
+        }
+        guard !entry.contains("."), context.isDirectory(PythonPath.join(folder, entry)) else { return nil }
+        let package = PythonPath.join(folder, entry)
+        return context.exists(package + "/__init__.py") || context.exists(package + "/__init__.pyc") ? entry : nil
+    }
+
+    /// The standard library's top-level module names: its `.py` files and packages, and the
+    /// extensions in `lib-dynload`.
+    static func standardModules(_ stdlib: StandardLibrary, in context: HostContext) -> Result<Set<String>, Undetermined> {
+        var names: Set<String> = []
+        do {
+            for entry in try context.listDirectory(stdlib.folder) where entry != "site-packages" && entry != "__pycache__" {
+                if entry.hasSuffix(".py") { names.insert(String(entry.dropLast(3))) } else if !entry.contains(".") { names.insert(entry) }
+            }
+        } catch {
+            return .failure(Undetermined(reason: "cannot list the standard library \(stdlib.folder): \(error)"))
+        }
+        if let extensions = try? context.listDirectory(stdlib.folder + "/lib-dynload") {
+            for entry in extensions where entry.hasSuffix(".so") {
+                if let dot = entry.firstIndex(of: ".") { names.insert(String(entry[..<dot])) }
+            }
+        }
+        names.insert("argparse")
+        return .success(names)
     }
 
     /// The file at `path`, if its SHA-256 is one envlock's port is proven against.
@@ -313,7 +392,8 @@ struct PyenvShim: Sendable, Equatable {
             source = "PYENV_VERSION"
         } else {
             var file: String?
-            var folder = job.workingDirectory
+            // pyenv-version-file: from $PYENV_DIR (default: the working folder) up.
+            var folder = context.environment["PYENV_DIR"].map { PythonPath.normalize(PythonPath.join(job.workingDirectory, $0)) } ?? job.workingDirectory
             while true {
                 let candidate = PythonPath.join(folder, ".python-version")
                 if context.exists(candidate) {
@@ -323,7 +403,7 @@ struct PyenvShim: Sendable, Equatable {
                 if folder == "/" || folder.isEmpty { break }
                 folder = PythonPath.dirname(folder)
             }
-            let global = PythonPath.join(context.environment["PYENV_ROOT"] ?? root, "version")
+            let global = PythonPath.join(root, "version")
             let chosen = file ?? global
             // pyenv without any version file runs the system Python.
             guard context.exists(chosen) else { return Self.system(command, shimFolder: PythonPath.dirname(path), job: job, in: context) }
@@ -335,13 +415,24 @@ struct PyenvShim: Sendable, Equatable {
             }
             source = chosen
         }
-        let pyenvRoot = context.environment["PYENV_ROOT"] ?? root
+        // The shim exports its own PYENV_ROOT before it runs pyenv, whatever the job's is.
+        let installed = (try? context.listDirectory(PythonPath.join(root, "versions"))) ?? []
         for version in versions {
             if version == "system" { return Self.system(command, shimFolder: PythonPath.dirname(path), job: job, in: context) }
-            let candidate = PythonPath.join(pyenvRoot, "versions/\(version)/bin/\(command)")
+            // pyenv-latest: a prefix (`3.12`) names the newest installed release it starts.
+            let name = installed.contains(version) ? version : Self.latest(version, among: installed) ?? version
+            let candidate = PythonPath.join(root, "versions/\(name)/bin/\(command)")
             if context.exists(candidate) { return .success(candidate) }
         }
         return .failure(.init(reason: "\(path) is a pyenv shim and no version \(source) names (\(versions.joined(separator: ", "))) has \(command)"))
+    }
+
+    /// The newest installed version `prefix.N…` of numbers only (`3.12` → `3.12.1`), as
+    /// `pyenv latest` picks for a version file naming a prefix.
+    static func latest(_ prefix: String, among installed: [String]) -> String? {
+        let numbers = { (name: String) in name.split(separator: ".").map { Int($0) } }
+        return installed.filter { $0.hasPrefix(prefix + ".") && numbers($0).allSatisfy { $0 != nil } }
+            .max { numbers($0).map { $0! }.lexicographicallyPrecedes(numbers($1).map { $0! }) }
     }
 
     /// pyenv's `system`: the command on PATH with the shims folder left out.

@@ -36,6 +36,20 @@ public struct JobInvocation: Sendable {
         public var program: String
         public var script: String?
         public var arguments: [String]
+        /// The interpreter's own options before the script (`-u`, `-X dev`, `-IE`).
+        public var interpreterOptions: [String] = []
+
+        /// Whether the interpreter is given option letter `flag` (`-E`, `-I`, `-s`, `-P`), alone
+        /// or in a cluster (`-IE`); the value of `-W`/`-X` is not read as letters.
+        public func interpreterHas(_ flag: Character) -> Bool {
+            for option in interpreterOptions where option.hasPrefix("-") && !option.hasPrefix("--") {
+                for letter in option.dropFirst() {
+                    if letter == flag { return true }
+                    if letter == "W" || letter == "X" { break }
+                }
+            }
+            return false
+        }
     }
 
     /// Reads `command` as a shell would hand it to the kernel: a Python interpreter
@@ -63,8 +77,9 @@ public struct JobInvocation: Sendable {
             if token == "-W" || token == "-X" || token == "--check-hash-based-pycs" { index += 1 }
             index += 1
         }
-        guard index < command.count else { return Launch(program: program, script: nil, arguments: []) }
-        return Launch(program: program, script: command[index], arguments: Array(command.dropFirst(index + 1)))
+        let options = Array(command[1..<min(index, command.count)]).filter { $0 != "--" }
+        guard index < command.count else { return Launch(program: program, script: nil, arguments: [], interpreterOptions: options) }
+        return Launch(program: program, script: command[index], arguments: Array(command.dropFirst(index + 1)), interpreterOptions: options)
     }
 
     /// A path the job names (its script, a config file), as the kernel will find it: made

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
 import Testing
 @testable import Probe
@@ -97,7 +100,7 @@ import Testing
         let tree = try Self.checkout(["py/lib/python3.11/argparse.py": "# a patched argparse\n"])
         let outcome = await Self.detect(tree, wanted: nil, arguments: ["--attention-pytorch"])
         #expect(outcome.facts["job.fooocus.attention"] == nil)
-        for key in ["job.fooocus.attention", "job.fooocus.options.error", "job.fooocus.option.preset", "job.fooocus.config.sampler", "job.fooocus.model.base.sha256"] {
+        for key in ["job.fooocus.attention", "job.fooocus.options.error", "job.fooocus.option.hf_mirror", "job.fooocus.config.sampler", "job.fooocus.model.base.sha256"] {
             #expect(outcome.unreadable[key]?.contains("is not an argparse envlock's reading is proven against") == true, "\(key)")
         }
         #expect(outcome.facts["job.fooocus.version"] == "2.5.5", "what does not depend on the options is still read")
@@ -110,10 +113,65 @@ import Testing
         #expect(outcome.facts["job.fooocus.option.gpu_device_id"] == "1")
         #expect(outcome.facts["job.fooocus.option.hf_mirror"] == "None")
         #expect(outcome.diagnostics.contains { $0.contains("CPython 3.11-stand-in's argparse") })
+        // Every option that changes results is a fact: its own value, or through the named facts.
         for (dest, effect) in FooocusOptions.classification {
-            if case .noEffect = effect { #expect(outcome.facts["job.fooocus.option." + dest] == nil, "\(dest)") } else { #expect(outcome.facts["job.fooocus.option." + dest] != nil, "\(dest)") }
+            let raw = outcome.facts["job.fooocus.option." + dest]
+            if case .noEffect = effect { #expect(raw == nil, "\(dest)") } else if FooocusOptions.derivedDests.contains(dest) { #expect(raw == nil, "\(dest)") } else { #expect(raw != nil, "\(dest)") }
         }
+        #expect(FooocusOptions.derivedDests.isSubset(of: Set(FooocusOptions.classification.keys)))
         #expect(await Self.detect(tree, wanted: [], arguments: ["--port", "abc"]).facts["job.fooocus.options.error"] == "argument --port: invalid int value: 'abc'")
+    }
+
+    /// The UI's starting values reach generation (webui.py): each is read with its validator.
+    @Test func settingsTheUISendsAreFacts() async throws {
+        let tree = try Self.checkout(["Fooocus/config.txt": #"{"default_clip_skip": 1, "default_prompt_negative": "", "default_overwrite_step": 2.0, "available_aspect_ratios": ["a*b", "c*d"], "default_output_format": "jpeg"}"#])
+        let outcome = await Self.detect(tree, wanted: [], environment: ["default_cfg_tsnr": "3", "default_black_out_nsfw": "1"])
+        #expect(outcome.facts["job.fooocus.config.clip_skip"] == "1")
+        #expect(outcome.facts["job.fooocus.config.prompt_negative"] == "", "empty stays empty for the prompts")
+        #expect(outcome.facts["job.fooocus.config.overwrite_step"] == "-1", "2.0 is not an int")
+        #expect(outcome.facts["job.fooocus.config.aspect_ratio"] == "a*b", "1152*896 is not available, so the first is")
+        #expect(outcome.facts["job.fooocus.config.output_format"] == "jpeg")
+        #expect(outcome.facts["job.fooocus.config.cfg_tsnr"] == "3")
+        #expect(outcome.facts["job.fooocus.config.black_out_nsfw"] == "False", "1 is no bool")
+        let raising = await Self.detect(try Self.checkout(["Fooocus/config.txt": #"{"available_aspect_ratios": [5, "a*b"]}"#]), wanted: [])
+        #expect(raising.unreadable["job.fooocus.config.aspect_ratio"]?.contains("would stop at start") == true)
+    }
+
+    /// What names other files in the job than in envlock is undetermined: /proc/self and
+    /// /dev/stdin paths, and a launch.py reached through a link in another folder (Fooocus
+    /// changes to the link's folder and reads its settings there).
+    @Test func pathsThatDependOnTheReadingProcessAreUndetermined() async throws {
+        let tree = try Self.checkout()
+        for environment in [["config_path": "/proc/self/cwd/config.txt"], ["config_path": "/dev/stdin"]] {
+            let outcome = await Self.detect(tree, wanted: [], environment: environment)
+            #expect(outcome.unreadable["job.fooocus.config.sampler"]?.contains("/proc or /dev") == true, "\(environment)")
+        }
+        let folders = await Self.detect(tree, wanted: [], environment: ["path_checkpoints": "/proc/self/cwd/models"])
+        #expect(folders.unreadable["job.fooocus.model.base.file"]?.contains("/proc or /dev") == true)
+        #expect(mkdir(tree.root + "/elsewhere", 0o755) == 0)
+        #expect(symlink(tree.root + "/Fooocus/launch.py", tree.root + "/elsewhere/launch.py") == 0)
+        var job = JobInvocation(command: [tree.root + "/py/bin/python3.11", tree.root + "/elsewhere/launch.py"], workingDirectory: "/", digests: ModelDigest(cacheFolder: nil))
+        job.provenArgparse = JobArgparseTests.proven
+        let linked = await FooocusDetector(job: job).detect(in: HostContext(root: "/", environment: [:], commands: NoCommands()), earlier: [:])
+        #expect(linked.unreadable["job.fooocus.config.model"]?.contains("reached through a symbolic link") == true)
+        #expect(linked.facts["job.fooocus.version"] == "2.5.5")
+    }
+
+    /// launch.py empties its temp folder at start: a model in it is not the one that loads.
+    @Test func aModelInTheFolderFooocusEmptiesIsUndetermined() async throws {
+        let tree = try Self.checkout()
+        let wiped = await Self.detect(tree, wanted: [], arguments: ["--temp-path", tree.root + "/Fooocus/models/checkpoints"])
+        #expect(wiped.unreadable["job.fooocus.model.base.file"]?.contains("empties") == true)
+        let configured = try Self.checkout(["Fooocus/config.txt": #"{"temp_path": "models"}"#])
+        #expect(await Self.detect(configured, wanted: []).unreadable["job.fooocus.model.base.sha256"]?.contains("empties") == true)
+        let kept = try Self.checkout(["Fooocus/config.txt": #"{"temp_path": "models", "temp_path_cleanup_on_launch": false}"#])
+        #expect(await Self.detect(kept, wanted: []).facts["job.fooocus.model.base.file"] != nil)
+    }
+
+    @Test func installOverridesAreAFact() async throws {
+        let tree = try Self.checkout()
+        #expect(await Self.detect(tree, wanted: []).facts["job.fooocus.install_overrides"] == FactList.encode([]))
+        #expect(await Self.detect(tree, wanted: [], environment: ["REQS_FILE": "reqs.txt"]).facts["job.fooocus.install_overrides"] == FactList.encode(["REQS_FILE=reqs.txt"]))
     }
 
     @Test func otherScriptsAreNotFooocus() async throws {

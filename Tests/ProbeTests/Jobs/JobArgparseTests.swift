@@ -90,10 +90,48 @@ import Testing
         }
     }
 
+    /// Any standard module shadowed before the stdlib (json.py in the app's folder, a package,
+    /// an extension) is imported instead of Python's; what site runs at start from outside the
+    /// installation (sitecustomize on PYTHONPATH, usercustomize in the user site) can change the
+    /// environment and argv. -E, -I, -P and -s take away what they take away in Python.
+    @Test func whatPythonImportsOrRunsBeforeTheAppIsChecked() throws {
+        let standard = Self.python.merging(["py/lib/python3.11/json/__init__.py": "", "py/lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so": ""]) { $1 }
+        for (extra, environment, options, expected) in [
+            ("app/json.py", [:], [], "instead of Python's json"),
+            ("app/json/__init__.py", [:], [], "instead of Python's json"),
+            ("app/_ssl.cpython-311-x86_64-linux-gnu.so", [:], [], "instead of Python's _ssl"),
+            ("extra/sitecustomize.py", ["PYTHONPATH": "EXTRA"], [], "runs when Python starts"),
+            ("user/lib/python3.11/site-packages/usercustomize.py", ["PYTHONUSERBASE": "USER"], [], "runs when Python starts"),
+            ("app/json.py", [:], ["-I"], nil),
+            ("app/json.py", [:], ["-P"], nil),
+            ("extra/json.py", ["PYTHONPATH": "EXTRA"], ["-E"], nil),
+            ("user/lib/python3.11/site-packages/usercustomize.py", ["PYTHONUSERBASE": "USER"], ["-s"], nil),
+            ("app/json", [:], [], nil),
+        ] as [(String, [String: String], [String], String?)] {
+            let tree = try FixtureTree(standard.merging(["app/launch.py": "", extra + (extra.hasSuffix("/json") ? "/data.txt" : ""): ""]) { $1 })
+            let resolved = environment.mapValues { $0.replacing("EXTRA", with: tree.root + "/extra").replacing("USER", with: tree.root + "/user") }
+            let reason = Self.reason(Self.find(tree, ["ROOT/py/bin/python3.11"] + options + ["ROOT/app/launch.py"], environment: resolved))
+            if let expected {
+                #expect(reason?.contains(expected) == true, "\(extra) \(options): \(reason ?? "found")")
+            } else {
+                #expect(reason == nil, "\(extra) \(options): \(reason ?? "")")
+            }
+        }
+    }
+
+    @Test func pythonHomeAndPyenvChoicesAreFollowed() throws {
+        let tree = try FixtureTree(Self.python.merging(["app/launch.py": ""]) { $1 })
+        #expect(try Self.find(tree, ["ROOT/py/bin/python3.11", "ROOT/app/launch.py"], environment: ["PYTHONHOME": tree.root + "/py"]).get().proven.minor == 11)
+        #expect(Self.reason(Self.find(tree, ["ROOT/py/bin/python3.11", "ROOT/app/launch.py"], environment: ["PYTHONHOME": tree.root + "/app"]))?.contains("no standard library") == true)
+        #expect(try Self.find(tree, ["ROOT/py/bin/python3.11", "-E", "ROOT/app/launch.py"], environment: ["PYTHONHOME": tree.root + "/app"]).get().proven.minor == 11, "-E ignores PYTHONHOME")
+        #expect(PyenvShim.latest("3.12", among: ["3.11.7", "3.12.1", "3.12.10", "3.12-dev", "3.13.0"]) == "3.12.10")
+        #expect(PyenvShim.latest("3.9", among: ["3.11.7"]) == nil)
+    }
+
     @Test func whatEnvlockCannotFollowIsUndetermined() throws {
         let tree = try FixtureTree(Self.python.merging(["app/launch.py": "", "app/run.py": "print(1)\n", "other/lib/python3.11/os.py": "", "other/lib/python3.11/argparse.py": "patched\n"]) { $1 })
         let interpreter = ["ROOT/py/bin/python3.11", "ROOT/app/launch.py"]
-        #expect(Self.reason(Self.find(tree, interpreter, environment: ["PYTHONHOME": "/elsewhere"]))?.contains("PYTHONHOME") == true)
+        #expect(Self.reason(Self.find(tree, interpreter, environment: ["PYTHONHOME": "/elsewhere"]))?.contains("no standard library") == true)
         #expect(Self.reason(Self.find(tree, ["ROOT/app/run.py"]))?.contains("no #! line") == true)
         #expect(Self.reason(Self.find(tree, ["ROOT/py/bin/python3.12", "ROOT/app/launch.py"]))?.contains("does not exist") == true)
         // Another argparse.py (a distribution's patch, another release) is not the proven one.
