@@ -157,6 +157,8 @@ public enum FactCatalog {
         FactDescription("job.comfyui.deterministic", .changesResults, "--deterministic: PyTorch's deterministic algorithms."),
         FactDescription("job.comfyui.fast", .changesResults, "The --fast optimizations enabled (a list); each trades accuracy for speed."),
         FactDescription("job.comfyui.xformers", .changesResults, "--disable-xformers: whether xformers may be used when installed."),
+        FactDescription("job.comfyui.extra_model_paths", .changesResults, "The SHA-256 of extra_model_paths.yaml beside main.py (or absent): ComfyUI loads it at start and searches its model folders."),
+        FactDescription("job.comfyui.custom_nodes", .changesResults, "The custom nodes ComfyUI imports at start (a list of custom_nodes entries); each can replace samplers and models."),
         FactDescription("job.comfyui.graph.samplers", .changesResults, "The sampler_name of every sampler node in an image's ComfyUI graph (a list; envlock audit only)."),
         FactDescription("job.comfyui.graph.schedulers", .changesResults, "The scheduler of every sampler node in an image's ComfyUI graph (a list; envlock audit only)."),
         FactDescription("job.comfyui.graph.cfg", .changesResults, "The cfg of every sampler node in an image's ComfyUI graph (a list; envlock audit only)."),

@@ -61,6 +61,26 @@ public struct ComfyUIDetector: Detector {
         case .notACheckout: diagnostics.append("\(checkout) is not a git checkout, so job.comfyui.commit is not known")
         case .unreadable(let reason): return .failed("cannot read the checkout's commit: \(reason)", facts: facts)
         }
+        var unreadable: [String: String] = [:]
+        // main.py loads extra_model_paths.yaml beside itself (realpath of __file__) when it is a
+        // file, adding model folders, before any --extra-model-paths-config.
+        let extraPaths = checkout + "/extra_model_paths.yaml"
+        do {
+            facts["job.comfyui.extra_model_paths"] = ModelDigest.text(of: try context.readBytes(extraPaths, limit: 16 << 20))
+        } catch {
+            if case .notFound = error { facts["job.comfyui.extra_model_paths"] = "absent" } else { unreadable["job.comfyui.extra_model_paths"] = "undetermined: cannot read \(extraPaths): \(error)" }
+        }
+        // nodes.py init_extra_nodes / load_custom_nodes: every .py file and folder in
+        // custom_nodes (not __pycache__, not *.disabled) is imported at start and may patch anything.
+        do {
+            let names = try context.listDirectory(checkout + "/custom_nodes").filter { name in
+                guard name != "__pycache__", !name.hasSuffix(".disabled") else { return false }
+                return name.hasSuffix(".py") || context.isDirectory(checkout + "/custom_nodes/" + name)
+            }
+            facts["job.comfyui.custom_nodes"] = FactList.encode(names)
+        } catch {
+            if case .notFound = error { facts["job.comfyui.custom_nodes"] = FactList.encode([]) } else { unreadable["job.comfyui.custom_nodes"] = "undetermined: cannot list \(checkout)/custom_nodes: \(error)" }
+        }
         // main.py enables argument parsing, then comfy/cli_args.py runs parser.parse_args().
         let host = ComfyUIOptions.host(checkout: checkout, job: job, context: context)
         let (outcome, note) = JobArgparse.parse(launch, with: ComfyUIOptions.parser, job: job, in: context, host: host)
@@ -69,15 +89,14 @@ public struct ComfyUIDetector: Detector {
         case .exits(let status, let message):
             facts["job.comfyui.options.error"] = JobArgparse.exitFact(status: status, message: message, app: "ComfyUI")
         case .undetermined(let reason):
-            var unreadable: [String: String] = [:]
             for key in ComfyUIOptions.factKeys { unreadable[key] = "undetermined: " + reason }
-            return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
         case .parsed(let namespace):
             let derived = ComfyUIOptions.facts(ComfyUIOptions.afterParsing(namespace))
             facts.merge(derived.facts) { $1 }
-            if !derived.undetermined.isEmpty {
-                return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: derived.undetermined)
-            }
+            unreadable.merge(derived.undetermined) { $1 }
+        }
+        if !unreadable.isEmpty {
+            return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
         }
         return .ok(facts, diagnostics: diagnostics)
     }

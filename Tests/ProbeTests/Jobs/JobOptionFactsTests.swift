@@ -150,3 +150,23 @@ import Testing
         #expect(policy.violations(.undecided("Fooocus prints its help and exits")).count == 4)
     }
 }
+
+/// What ComfyUI loads at start from its checkout besides its options.
+@Suite struct ComfyUIStartupTests {
+    @Test func extraModelPathsAndCustomNodesAreFacts() async throws {
+        let tree = try FixtureTree(JobArgparseTests.python.merging([
+            "ComfyUI/main.py": "", "ComfyUI/comfy/cli_args.py": "", "ComfyUI/comfyui_version.py": "__version__ = \"0.8.1\"\n",
+            "ComfyUI/custom_nodes/example_node.py.example": "", "ComfyUI/custom_nodes/websocket_image_save.py": "",
+            "ComfyUI/custom_nodes/evil/__init__.py": "", "ComfyUI/custom_nodes/old.py.disabled": "",
+        ]) { $1 })
+        var job = JobInvocation(command: [tree.root + "/py/bin/python3.11", tree.root + "/ComfyUI/main.py"], workingDirectory: "/", digests: ModelDigest(cacheFolder: nil))
+        job.provenArgparse = JobArgparseTests.proven
+        let context = HostContext(root: "/", environment: [:], commands: NoCommands())
+        let plain = await ComfyUIDetector(job: job).detect(in: context, earlier: [:])
+        #expect(plain.facts["job.comfyui.extra_model_paths"] == "absent")
+        #expect(plain.facts["job.comfyui.custom_nodes"] == FactList.encode(["evil", "websocket_image_save.py"]))
+        try TestFiles.write(Array("a111:\n  base_path: /elsewhere\n".utf8), to: tree.root + "/ComfyUI/extra_model_paths.yaml")
+        let extra = await ComfyUIDetector(job: job).detect(in: context, earlier: [:])
+        #expect(extra.facts["job.comfyui.extra_model_paths"] == ModelDigest.text(of: Array("a111:\n  base_path: /elsewhere\n".utf8)))
+    }
+}
