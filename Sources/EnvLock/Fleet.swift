@@ -192,7 +192,7 @@ struct FleetPartialReader {
         switch work {
         case .file(let path, let order):
             do {
-                readStream(try DocumentFile.read(at: path, limit: Fleet.inputLimit), name: path, order: order)
+                readStream(try DocumentFile.read(at: path, limit: Fleet.inputLimit, role: .snapshot), name: path, order: order)
             } catch {
                 partial.unreadable.append(FleetUnreadable(source: path, reason: Fleet.reason(error), order: order))
             }

@@ -96,7 +96,7 @@ public struct LoadedLock: Sendable, Equatable {
     /// Reads a lock from YAML text; `path` is used in messages.
     /// Reads the lock file at `path`. Its trust is not checked here (`checkTrust`).
     public static func load(at path: String) throws(DocumentError) -> LoadedLock {
-        try load(try DocumentFile.read(at: path), path: path)
+        try load(try DocumentFile.read(at: path, role: .lock), path: path)
     }
 
     public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> LoadedLock {

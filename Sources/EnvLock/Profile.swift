@@ -34,7 +34,7 @@ public struct Profile: Sendable, Equatable {
 
     /// Reads the profile file at `path`, with the profiles it extends.
     public static func load(at path: String) throws(DocumentError) -> Profile {
-        try load(try DocumentFile.read(at: path), path: path)
+        try load(try DocumentFile.read(at: path, role: .profile), path: path)
     }
 
     /// Reads a profile from YAML text; `path` is used in error messages and is where a
@@ -42,7 +42,7 @@ public struct Profile: Sendable, Equatable {
     /// the fuzzer inject it).
     public static func load(
         _ bytes: [UInt8], path: String,
-        readFile: (String) throws(DocumentError) -> [UInt8] = { path throws(DocumentError) in try DocumentFile.read(at: path) }
+        readFile: (String) throws(DocumentError) -> [UInt8] = { path throws(DocumentError) in try DocumentFile.read(at: path, role: .extendedProfile) }
     ) throws(DocumentError) -> Profile {
         try load(bytes, path: path, chain: [ProfilePaths.identity(path)], readFile: readFile)
     }

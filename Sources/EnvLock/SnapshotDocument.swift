@@ -92,7 +92,7 @@ public struct FactsDocument: Sendable {
         if argument == Fleet.standardInputArgument {
             return try load(try DocumentFile.readStandardInput(limit: YAMLLimits().maxBytes), path: DocumentFile.standardInputName)
         }
-        return try load(try DocumentFile.read(at: argument), path: argument)
+        return try load(try DocumentFile.read(at: argument, role: .comparedDocument), path: argument)
     }
 
     /// Reads a snapshot (JSON or YAML) or a lock. A lock's trust is not checked here, since

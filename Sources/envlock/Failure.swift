@@ -55,10 +55,12 @@ func printError(_ message: String) {
     try? StandardStream.error.write(Array((message.hasSuffix("\n") ? message : message + "\n").utf8))
 }
 
-/// Runs a command body, turning failures into their message and exit code.
+/// Runs a command body, turning failures into their message and exit code. The body runs with
+/// a fresh `CommandInputs.current`, where every file it reads is recorded, so that its output
+/// (`writeOutput`) never replaces one of them.
 func exitStatus(_ body: () async throws -> Int32) async throws -> Int32 {
     do {
-        return try await body()
+        return try await CommandInputs.$current.withValue(CommandInputs()) { try await body() }
     } catch let failure as any CommandFailure {
         // Messages quote documents and paths; none of that may forge a line on the terminal.
         printError("envlock: " + UntrustedText.terminal(failure.message))

@@ -14,7 +14,7 @@ struct LockCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the lock.", valueName: "file")) var output: String
     @Option(help: ArgumentHelp("The lock's serial number (overrides the profile's); verify --min-serial refuses older ones.", valueName: "n")) var serial: Int?
     @Flag(help: "Write the lock even if error rules fail on this machine.") var force = false
-    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never the profile or the key).") var replaceProtected = false
+    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never a file the command read).") var replaceProtected = false
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var job: JobOptions
 
@@ -34,7 +34,7 @@ struct LockCommand: AsyncParsableCommand {
                 printError("envlock: refusing to write \(output); fix the machine or pass --force")
                 return ExitStatus.drift
             case .locked(let lock, let evaluation):
-                try writeOutput(Array(lock.yaml.utf8), to: output, inputs: [profile, key, probeOptions.python].compactMap { $0 }, replaceProtected: replaceProtected)
+                try writeOutput(Array(lock.yaml.utf8), to: output, replaceProtected: replaceProtected)
                 if evaluation.hasErrors {
                     printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
                 }

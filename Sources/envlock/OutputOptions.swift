@@ -18,7 +18,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
-    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never one of the command's inputs).")
+    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never a file the command read).")
     var replaceProtected = false
 
     var destination: OutputDestination { OutputDestination(path: output, replaceProtected: replaceProtected) }
@@ -36,18 +36,24 @@ struct OutputDestination: Equatable {
     var path: String?
     var replaceProtected = false
 
-    /// Writes `text` to the file (never onto one of `inputs`), or to standard output.
-    func emit(_ text: String, inputs: [String] = []) throws {
+    /// Writes `text` to the file (never onto a file the command read), or to standard output.
+    func emit(_ text: String) throws {
         guard let path else {
             try StandardOutput.emit(text)
             return
         }
-        try writeOutput(Array(text.utf8), to: path, inputs: inputs, replaceProtected: replaceProtected)
+        try writeOutput(Array(text.utf8), to: path, replaceProtected: replaceProtected)
     }
 }
 
-/// Writes a command's output file atomically, refusing to destroy its inputs or a protected file.
-func writeOutput(_ bytes: [UInt8], to output: String, inputs: [String], replaceProtected: Bool) throws {
+/// Writes a command's output file atomically, refusing to destroy a protected file or any
+/// file the command read (`CommandInputs.current`, which `exitStatus` binds for the command).
+func writeOutput(_ bytes: [UInt8], to output: String, replaceProtected: Bool) throws {
+    guard let inputs = CommandInputs.current else {
+        // Only a command body run outside `exitStatus` gets here: its inputs are unknown, and
+        // writing could destroy one.
+        throw Failure.io("envlock does not know which files this command read, so it will not write \(output); this is a bug in envlock, please report it")
+    }
     do {
         try AtomicFile.write(bytes, to: output, protection: AtomicFile.Protection(inputs: inputs, replaceProtected: replaceProtected))
     } catch {

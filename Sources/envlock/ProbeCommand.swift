@@ -42,7 +42,7 @@ struct ProbeInvocation: Invocation, Equatable {
             case .text: snapshot.text
             case .markdown: snapshot.markdown
             }
-            try destination.emit(rendered, inputs: [settings.python].compactMap { $0 })
+            try destination.emit(rendered)
             return ExitStatus.ok
         }
     }

@@ -15,14 +15,15 @@ import Darwin
 public enum AtomicFile {
     /// What a write must not destroy.
     public struct Protection: Sendable {
-        /// The files the command reads; the destination may be none of them, compared by
-        /// device and inode, so no spelling (`./k.pem`, a linked folder) gets around it.
-        public var inputs: [String]
+        /// The files the command read; the destination may be none of them, compared by
+        /// device and inode, so no spelling (`./k.pem`, `x/../x`, a linked folder, a hard
+        /// link, a symbolic link to one) gets around it. `replaceProtected` never covers them.
+        public var inputs: CommandInputs?
         /// Whether the user asked to replace a destination that holds a private key or that
         /// its owner may not write (`--replace-protected`).
         public var replaceProtected: Bool
 
-        public init(inputs: [String] = [], replaceProtected: Bool = false) {
+        public init(inputs: CommandInputs? = nil, replaceProtected: Bool = false) {
             self.inputs = inputs
             self.replaceProtected = replaceProtected
         }
@@ -41,6 +42,8 @@ public enum AtomicFile {
         _ bytes: [UInt8], to path: String, mode: UInt32, protection: Protection = Protection(), beforeRename: () -> Void
     ) throws(FileWriteError) {
         guard !POSIXFile.baseName(of: path).isEmpty else { throw .notARegularFile(path: path) }
+        // Before the link check: a link to an input is refused as that input, by name.
+        try refuseInput(path, protection)
         let kind: POSIXFile.Kind
         do throws(POSIXFailure) {
             kind = try POSIXFile.kind(at: path)
@@ -72,24 +75,34 @@ public enum AtomicFile {
         }
     }
 
-    /// Refuses an existing destination that is an input, holds a private key, or is read-only
-    /// for its owner (someone protected it on purpose).
+    /// Refuses a destination that is, through any spelling or link, a file the command read.
+    static func refuseInput(_ path: String, _ protection: Protection) throws(FileWriteError) {
+        guard let inputs = protection.inputs else { return }
+        let destination: POSIXFile.Status
+        do throws(POSIXFailure) {
+            destination = try POSIXFile.status(at: path)
+        } catch {
+            // Nothing there (or a dangling link): no input can be replaced. Any other failure
+            // is met again, with its reason, when the write looks at the destination.
+            return
+        }
+        if let input = inputs.input(device: destination.device, inode: destination.inode) {
+            throw .wouldReplaceInput(path: path, input: input.path, role: input.role)
+        }
+    }
+
+    /// Refuses an existing destination that holds a private key, or is read-only for its
+    /// owner (someone protected it on purpose).
     static func refuseProtected(_ path: String, _ protection: Protection) throws(FileWriteError) {
         var destination = stat()
         guard stat(path, &destination) == 0 else { return }
-        for input in protection.inputs {
-            var status = stat()
-            if stat(input, &status) == 0 && status.st_dev == destination.st_dev && status.st_ino == destination.st_ino {
-                throw .wouldReplaceInput(path: path, input: input)
-            }
-        }
         guard !protection.replaceProtected else { return }
         if destination.st_mode & S_IWUSR == 0 {
             throw .protectedDestination(path: path, reason: "is not writable by its owner (mode \(String(destination.st_mode & 0o777, radix: 8)))")
         }
         let bytes: [UInt8]
         do throws(POSIXFile.ReadFailure) {
-            bytes = try POSIXFile.readRegularFile(at: path, limit: 1 << 20).bytes
+            bytes = try POSIXFile.readRegularFile(at: path, limit: 1 << 20, role: nil).bytes
         } catch {
             // Larger than any key file; anything else means the content cannot be checked.
             if error == .tooLarge { return }

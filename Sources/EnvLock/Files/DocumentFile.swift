@@ -4,11 +4,12 @@ import Glibc
 
 /// Reading the profile, lock and snapshot files named on the command line.
 public enum DocumentFile {
-    /// The bytes of the regular file at `path`, at most `limit`. A FIFO, device or folder is
-    /// refused without blocking, so a planted pipe cannot hang `verify`.
-    public static func read(at path: String, limit: Int = YAMLLimits().maxBytes) throws(DocumentError) -> [UInt8] {
+    /// The bytes of the regular file at `path`, at most `limit`, read as the command's input
+    /// in `role`. A FIFO, device or folder is refused without blocking, so a planted pipe
+    /// cannot hang `verify`.
+    public static func read(at path: String, limit: Int = YAMLLimits().maxBytes, role: InputRole) throws(DocumentError) -> [UInt8] {
         do {
-            return try POSIXFile.readRegularFile(at: path, limit: limit).bytes
+            return try POSIXFile.readRegularFile(at: path, limit: limit, role: role).bytes
         } catch {
             switch error {
             case .notRegularFile:

@@ -13,8 +13,10 @@ public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible 
     case symlinkDestination(path: String)
     /// The destination exists and is not a regular file (a folder, a device, a FIFO).
     case notARegularFile(path: String)
-    /// The destination is one of the command's own inputs (the same file, however spelled).
-    case wouldReplaceInput(path: String, input: String)
+    /// The destination of `--output` is a file the command read (the same file, however
+    /// spelled or linked), read through `input` as `role` (nil: a file it read for no role
+    /// envlock names).
+    case wouldReplaceInput(path: String, input: String, role: InputRole?)
     /// The destination holds a private key or its owner may not write it; replacing it needs
     /// `--replace-protected`.
     case protectedDestination(path: String, reason: String)
@@ -27,8 +29,8 @@ public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible 
             "\(path) is a symbolic link; envlock does not write through links. Remove the link or choose another output path."
         case .notARegularFile(let path):
             "\(path) is not a regular file (it is a folder or a special file); choose a file path to write to."
-        case .wouldReplaceInput(let path, let input):
-            "\(path) is the command's input \(input); writing there would destroy it. Choose another output path."
+        case .wouldReplaceInput(let path, let input, let role):
+            "--output \(path) is \(role?.description ?? "a file")\(input == path ? "" : " (\(input))"), which this command read; writing there would destroy it. Choose another output path (--replace-protected never covers an input)."
         case .protectedDestination(let path, let reason):
             "\(path) \(reason), so envlock will not replace it. Choose another output path, or pass --replace-protected if you mean to replace it."
         case .io(let path, let operation, let errno):

@@ -38,7 +38,8 @@ package func errnoDescription(_ code: Int32) -> String {
 
 /// The few file system operations that key files, atomic writes and the probe's file reading
 /// (`FileSystem` in Probe, under `HostContext`) are built from: the one place that opens,
-/// reads and lists through the C library.
+/// reads and lists through the C library, and so the one place that records each file opened
+/// as an input of the running command (`CommandInputs`).
 ///
 /// Every call that can fail reports its errno; callers turn that into their own error type
 /// with the path the user named.
@@ -129,12 +130,13 @@ package enum POSIXFile {
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// Opens the regular file at `path` for reading; the caller closes the descriptor.
+    /// Opens the regular file at `path` for reading; the caller closes the descriptor. The
+    /// file is recorded as an input of the running command (`CommandInputs.current`) in `role`.
     ///
     /// The file is inspected through its descriptor, so what is read is the file that was
     /// checked even if the path is swapped meanwhile. O_NONBLOCK keeps a FIFO planted at the
     /// path from blocking the open.
-    package static func openRegularFile(at path: String) throws(ReadFailure) -> (descriptor: Int32, status: Status) {
+    package static func openRegularFile(at path: String, role: InputRole?) throws(ReadFailure) -> (descriptor: Int32, status: Status) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else { throw .system(POSIXFailure(operation: "open", errno: errno)) }
         let status: Status
@@ -148,16 +150,21 @@ package enum POSIXFile {
             close(descriptor)
             throw .notRegularFile
         }
+        CommandInputs.current?.record(path, status: status, role: role)
         return (descriptor, status)
     }
 
     /// Opens `path` for reading, relative to the open folder `folder` (or the working directory),
     /// without waiting on a FIFO or taking a terminal and without checking what it is: for
     /// readers that look (`status(of:)`) only when what they read is not what they expect,
-    /// a system call fewer for each file.
-    package static func openForReading(at path: String, relativeTo folder: Int32 = AT_FDCWD) throws(POSIXFailure) -> Int32 {
+    /// a system call fewer for each file. The file is recorded as an input of the running
+    /// command under `fullPath`, the path that names it without `folder`.
+    package static func openForReading(at path: String, relativeTo folder: Int32 = AT_FDCWD, fullPath: String) throws(POSIXFailure) -> Int32 {
         let descriptor = openat(folder, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else { throw POSIXFailure(operation: "open", errno: errno) }
+        // No fstat here, to keep the system call saved: the path is looked at if an output
+        // is ever checked against it.
+        CommandInputs.current?.record(fullPath, status: nil, role: nil)
         return descriptor
     }
 
@@ -168,9 +175,10 @@ package enum POSIXFile {
         return descriptor
     }
 
-    /// The contents and permission bits of the regular file at `path`, refusing more than `limit` bytes.
-    package static func readRegularFile(at path: String, limit: Int) throws(ReadFailure) -> (bytes: [UInt8], mode: UInt32) {
-        let (descriptor, status) = try openRegularFile(at: path)
+    /// The contents and permission bits of the regular file at `path`, refusing more than
+    /// `limit` bytes; the file is recorded as an input of the running command in `role`.
+    package static func readRegularFile(at path: String, limit: Int, role: InputRole?) throws(ReadFailure) -> (bytes: [UInt8], mode: UInt32) {
+        let (descriptor, status) = try openRegularFile(at: path, role: role)
         defer { close(descriptor) }
         guard status.size <= limit else { throw .tooLarge }
         // The size from fstat can be stale (a file still growing, or /proc-like files that

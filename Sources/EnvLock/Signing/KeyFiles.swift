@@ -17,7 +17,7 @@ public enum KeyFiles {
     /// one, once it is known to hold a private key: a file holding something else is reported
     /// as that, which is the more useful message.
     public static func readPrivateKey(at path: String) throws(KeyFileError) -> SigningKey {
-        let (bytes, mode) = try read(path)
+        let (bytes, mode) = try read(path, role: .signingKey)
         let key = try SigningKey(pem: String(decoding: bytes, as: UTF8.self), path: path)
         guard mode & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: mode) }
         return key
@@ -25,7 +25,7 @@ public enum KeyFiles {
 
     /// Reads the Ed25519 public key (SubjectPublicKeyInfo PEM) at `path`.
     public static func readPublicKey(at path: String) throws(KeyFileError) -> VerifyingKey {
-        let (bytes, _) = try read(path)
+        let (bytes, _) = try read(path, role: .trustedKey)
         return try VerifyingKey(pem: String(decoding: bytes, as: UTF8.self), path: path)
     }
 
@@ -63,9 +63,9 @@ public enum KeyFiles {
         }
     }
 
-    private static func read(_ path: String) throws(KeyFileError) -> (bytes: [UInt8], mode: UInt32) {
+    private static func read(_ path: String, role: InputRole) throws(KeyFileError) -> (bytes: [UInt8], mode: UInt32) {
         do throws(POSIXFile.ReadFailure) {
-            return try POSIXFile.readRegularFile(at: path, limit: sizeLimit)
+            return try POSIXFile.readRegularFile(at: path, limit: sizeLimit, role: role)
         } catch {
             switch error {
             case .system(let failure): throw .io(path: path, operation: failure.operation, errno: failure.errno)

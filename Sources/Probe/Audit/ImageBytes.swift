@@ -50,7 +50,7 @@ final class ImageFile: ImageBytes {
         let descriptor: Int32
         let status: FileStatus
         do throws(POSIXFile.ReadFailure) {
-            (descriptor, status) = try POSIXFile.openRegularFile(at: path)
+            (descriptor, status) = try POSIXFile.openRegularFile(at: path, role: .image)
         } catch {
             switch error {
             case .system(let failure): throw .cannotOpen(reason: errnoDescription(failure.errno))

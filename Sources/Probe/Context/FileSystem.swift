@@ -14,27 +14,28 @@ import EnvLock
 /// running process), envlock's own caches under `$XDG_CACHE_HOME`, the images `envlock audit`
 /// is given, and the libraries the dynamic loader opens (dlopen reads this machine).
 public enum FileSystem {
-    public static func readBytes(_ path: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
+    /// Reads a whole file, at most `limit` bytes, as an input of the running command in `role`.
+    public static func readBytes(_ path: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {
         do throws(POSIXFile.ReadFailure) {
-            return try POSIXFile.readRegularFile(at: path, limit: limit).bytes
+            return try POSIXFile.readRegularFile(at: path, limit: limit, role: role).bytes
         } catch {
             throw readError(error, path, limit: limit)
         }
     }
 
-    /// Reads a UTF-8 text file.
-    public static func readText(_ path: String, limit: Int = 4 << 20) throws(FileReadError) -> String {
-        let bytes = try readBytes(path, limit: limit)
+    /// Reads a UTF-8 text file, as an input of the running command in `role`.
+    public static func readText(_ path: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> String {
+        let bytes = try readBytes(path, limit: limit, as: role)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8(path: path) }
         return text
     }
 
     /// Opens a file for reading, refusing anything but a regular file without blocking on it
     /// (O_NONBLOCK makes opening a FIFO return at once). /proc and /sys files are regular.
-    /// The caller closes the descriptor.
-    package static func openRegularFile(_ path: String) throws(FileReadError) -> (descriptor: Int32, status: FileStatus) {
+    /// The caller closes the descriptor. The file is an input of the running command in `role`.
+    package static func openRegularFile(_ path: String, as role: InputRole? = nil) throws(FileReadError) -> (descriptor: Int32, status: FileStatus) {
         do throws(POSIXFile.ReadFailure) {
-            return try POSIXFile.openRegularFile(at: path)
+            return try POSIXFile.openRegularFile(at: path, role: role)
         } catch {
             throw readError(error, path, limit: 0)
         }

@@ -135,20 +135,24 @@ public struct HostContext: Sendable {
         return resolved.hasPrefix(base + "/") ? String(resolved.dropFirst(base.count)) : resolved
     }
 
+    // Every read below records the file as an input of the running command (through
+    // `POSIXFile`), in `role` when the caller knows what the file is to the job, so that
+    // `--output` never replaces it.
+
     /// Reads a whole file under the probe root, at most `limit` bytes.
-    public func readBytes(_ absolute: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
-        try FileSystem.readBytes(hostPath(absolute), limit: limit)
+    public func readBytes(_ absolute: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {
+        try FileSystem.readBytes(hostPath(absolute), limit: limit, as: role)
     }
 
     /// Reads a UTF-8 text file under the probe root.
-    public func readText(_ absolute: String, limit: Int = 4 << 20) throws(FileReadError) -> String {
-        try FileSystem.readText(hostPath(absolute), limit: limit)
+    public func readText(_ absolute: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> String {
+        try FileSystem.readText(hostPath(absolute), limit: limit, as: role)
     }
 
     /// The first `count` bytes of a regular file under the probe root (fewer when it is
     /// shorter): enough to tell an executable from a script without reading megabytes.
-    public func readPrefix(_ absolute: String, count: Int) throws(FileReadError) -> [UInt8] {
-        let opened = try openRegularFile(absolute)
+    public func readPrefix(_ absolute: String, count: Int, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {
+        let opened = try openRegularFile(absolute, as: role)
         defer { close(opened.descriptor) }
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
@@ -166,9 +170,9 @@ public struct HostContext: Sendable {
 
     /// Opens a regular file under the probe root for reading; the caller closes the
     /// descriptor. `path` is the mapped path, for messages about later reads.
-    func openRegularFile(_ absolute: String) throws(FileReadError) -> (descriptor: Int32, status: FileStatus, path: String) {
+    func openRegularFile(_ absolute: String, as role: InputRole? = nil) throws(FileReadError) -> (descriptor: Int32, status: FileStatus, path: String) {
         let path = hostPath(absolute)
-        let (descriptor, status) = try FileSystem.openRegularFile(path)
+        let (descriptor, status) = try FileSystem.openRegularFile(path, as: role)
         return (descriptor, status, path)
     }
 
@@ -192,8 +196,9 @@ public struct HostContext: Sendable {
     /// file: the reader checks (`POSIXFile.status(of:)`) when what it reads looks wrong.
     func openForReading(_ name: String, in absolute: String, opened: Int32?) throws(FileReadError) -> Int32 {
         do throws(POSIXFailure) {
-            if let opened { return try POSIXFile.openForReading(at: name, relativeTo: opened) }
-            return try POSIXFile.openForReading(at: hostPath(PythonPath.join(absolute, name)))
+            let path = shownPath(name, in: absolute, opened: opened)
+            if let opened { return try POSIXFile.openForReading(at: name, relativeTo: opened, fullPath: path) }
+            return try POSIXFile.openForReading(at: path, fullPath: path)
         } catch {
             throw FileSystem.error(error.errno, shownPath(name, in: absolute, opened: opened))
         }
@@ -222,6 +227,13 @@ public struct HostContext: Sendable {
     /// keeps its errno.
     func status(_ absolute: String) throws(POSIXFailure) -> FileStatus {
         try FileSystem.status(hostPath(absolute))
+    }
+
+    /// Records `absolute` under the probe root as an input of the running command in `role`:
+    /// for a file the command uses without reading it through this context (the interpreter
+    /// it runs, or whose answer it remembers).
+    public func noteInput(_ absolute: String, as role: InputRole) {
+        CommandInputs.note(hostPath(absolute), as: role)
     }
 
     /// Whether something exists at `absolute` under the probe root (following links inside it).

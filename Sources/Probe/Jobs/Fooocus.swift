@@ -119,7 +119,7 @@ public struct FooocusDetector: Detector {
     /// encoding="utf-8")` and `json.load` inside a `try` that swallows every error. A missing
     /// file and a folder (IsADirectoryError) are skipped as Fooocus skips them; a file this
     /// user cannot read may be readable to the job, so it is undetermined, never skipped.
-    static func layer(_ path: String, context: HostContext, diagnostics: inout [String]) -> FooocusConfig.Layer {
+    static func layer(_ path: String, _ role: InputRole, context: HostContext, diagnostics: inout [String]) -> FooocusConfig.Layer {
         if isProcessRelative(path) {
             return .undetermined("\(path) is a /proc or /dev path, which names other files in the job than in envlock (/proc/self, /dev/stdin)")
         }
@@ -129,7 +129,7 @@ public struct FooocusDetector: Detector {
         }
         let bytes: [UInt8]
         do {
-            bytes = try context.readBytes(path, limit: configLimit)
+            bytes = try context.readBytes(path, limit: configLimit, as: role)
         } catch {
             if case .notFound = error { return .skipped }
             return .undetermined("cannot read \(path) (\(error)), which Fooocus may read")
@@ -161,7 +161,7 @@ public struct FooocusDetector: Detector {
     /// checkout, so every relative path is the checkout's; `config_path` is used as given.
     static func settings(checkout: String, options: [String: PythonValue], context: HostContext, diagnostics: inout [String]) -> FooocusConfig {
         let environment = context.environment
-        let defaults = layer(checkout + "/presets/default.json", context: context, diagnostics: &diagnostics)
+        let defaults = layer(checkout + "/presets/default.json", .preset, context: context, diagnostics: &diagnostics)
         var config = FooocusConfig.Layer.skipped
         if let configured = environment["config_path"], configured.isEmpty {
             // config.py L779: with no config file Fooocus writes one at this path, and open("") raises.
@@ -171,7 +171,7 @@ public struct FooocusDetector: Detector {
             let path = context.physicalPath(given, from: checkout)
             config = isProcessRelative(PythonPath.normalize(PythonPath.join(checkout, given)))
                 ? .undetermined("config_path \(given) is a /proc or /dev path, which names other files in the job than in envlock")
-                : layer(path, context: context, diagnostics: &diagnostics)
+                : layer(path, .jobConfig, context: context, diagnostics: &diagnostics)
         }
         // config.py L52-99: a deprecated user_path_config.txt in the checkout overrides paths,
         // and may wait for an answer on standard input.
@@ -183,7 +183,7 @@ public struct FooocusDetector: Detector {
             if let name = given.swiftString {
                 // config.py L116: os.path.abspath(f'./presets/{preset}.json'): lexical, then opened.
                 let path = PythonPath.normalize(checkout + "/presets/\(name).json")
-                preset = layer(context.physicalPath(path, from: checkout), context: context, diagnostics: &diagnostics)
+                preset = layer(context.physicalPath(path, from: checkout), .preset, context: context, diagnostics: &diagnostics)
             } else {
                 preset = .undetermined("the --preset name is not valid Unicode text")
             }

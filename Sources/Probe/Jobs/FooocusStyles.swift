@@ -88,7 +88,7 @@ struct FooocusStyles {
     mutating func readFile(_ path: String, context: HostContext) {
         let bytes: [UInt8]
         do {
-            bytes = try context.readBytes(path, limit: Self.fileLimit)
+            bytes = try context.readBytes(path, limit: Self.fileLimit, as: .styleFile)
         } catch {
             // A file that does not exist by now (a dangling link) is skipped by Fooocus' try; any
             // other failure may be this user's and not the job's.

@@ -23,7 +23,7 @@ public struct JobCommandDetector: Detector {
         let path = job.physicalPath(script, in: context)
         facts["job.command.script"] = path
         do {
-            facts["job.command.script_sha256"] = ModelDigest.text(of: try context.readBytes(path, limit: 64 << 20))
+            facts["job.command.script_sha256"] = ModelDigest.text(of: try context.readBytes(path, limit: 64 << 20, as: .jobScript))
         } catch {
             return .failed("cannot read the job's script: \(error)", facts: facts)
         }

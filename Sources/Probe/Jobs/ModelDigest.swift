@@ -80,13 +80,13 @@ public struct ModelDigest: Sendable {
 
     /// The SHA-256 of the regular file at `path`, a real path of this machine.
     public func digest(of path: String) throws(FileReadError) -> ModelDigestResult {
-        let (descriptor, info) = try FileSystem.openRegularFile(path)
+        let (descriptor, info) = try FileSystem.openRegularFile(path, as: .modelFile)
         return try digest(descriptor, info, path: path)
     }
 
     /// The SHA-256 of the regular file at `absolute` under the probe root of `context`.
     func digest(of absolute: String, in context: HostContext) throws(FileReadError) -> ModelDigestResult {
-        let (descriptor, info, path) = try context.openRegularFile(absolute)
+        let (descriptor, info, path) = try context.openRegularFile(absolute, as: .modelFile)
         return try digest(descriptor, info, path: path)
     }
 

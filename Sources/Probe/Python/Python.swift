@@ -112,6 +112,9 @@ public struct PythonDetector: Detector {
             let fix = origin == .option ? "check the --python path" : "the environment \(origin) names was moved or deleted; reactivate it or pass --python"
             return .failed("\(executable) (from \(origin)) does not exist: \(fix)")
         }
+        // Whether it is run, remembered or read through its pyvenv.cfg, its packages are the
+        // report's: an --output must not replace it.
+        context.noteInput(executable, as: .interpreter)
         var diagnostics: [String] = []
         var whyRun = "it is not a virtual environment"
         let executableFolder = PythonPath.dirname(executable)

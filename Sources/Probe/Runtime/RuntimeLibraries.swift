@@ -6,9 +6,12 @@ import EnvLock
 /// For each component found (`cudnn`, `cublas`, `cudart`, `torch`, …):
 ///
 /// - `runtime.C.path`: the mapped file, in the process's own filesystem view;
-/// - `runtime.C.version`: from the file name when it carries more than a major
-///   (`libcudnn.so.8.9.2` → `8.9.2`), else the version of the distribution whose RECORD lists
-///   the file, else `unknown`;
+/// - `runtime.C.version`: the version of the library's own distribution when its RECORD lists
+///   the file (`nvidia-cudnn-cu12` for cuDNN, torch for `libtorch_cuda.so`), else the version
+///   in the file name when it carries more than a major (`libcudnn.so.8.9.2` → `8.9.2`), else
+///   `unknown`. A library vendored in another wheel (torch 2.2.0's
+///   `torch/lib/libcusparseLt-f80c68d1.so.0`) never takes that wheel's version: torch 2.2.0
+///   carries a cuSPARSELt 0.x, not a cuSPARSELt 2.2.0;
 /// - `runtime.C.source`: `wheel nvidia-cudnn-cu12 8.9.2.26`, `system /usr/lib/…/libcudnn.so.8.9.2`,
 ///   `unrecorded /path` for a file in site-packages that no RECORD lists, or `deleted /path` for
 ///   a file replaced on disk after the process loaded it.
@@ -51,7 +54,7 @@ public struct RuntimeLibrariesDetector: Detector {
                 continue
             }
             facts["runtime.\(component).path"] = file.path
-            facts["runtime.\(component).version"] = Self.version(fileName: PythonPath.basename(file.path), owner: owner)
+            facts["runtime.\(component).version"] = Self.version(of: component, fileName: PythonPath.basename(file.path), owner: owner)
             facts["runtime.\(component).source"] = source
             if source.hasPrefix("system ") { systemCopies.append((component, file.path)) }
             if file.deleted {
@@ -78,10 +81,43 @@ public struct RuntimeLibrariesDetector: Detector {
         return (inSitePackages ? "unrecorded " : "system ") + file.path
     }
 
-    /// The file name's version when it has more than a major, else the owner's, else `unknown`.
-    static func version(fileName: String, owner: DistributionOwner?) -> String {
+    /// The owner's version when the owner is the library's own distribution, else the file
+    /// name's version when it has more than a major, else `unknown`.
+    ///
+    /// The own wheel's version is the precise one (`nvidia-cuda-nvrtc-cu12 12.1.105` installs
+    /// `libnvrtc-builtins.so.12.1`). Another wheel's version says nothing about a library it
+    /// bundles, and a major alone (`.so.0`, `.so.8`) is only the soname's, so neither is given
+    /// as the library's version.
+    static func version(of component: String, fileName: String, owner: DistributionOwner?) -> String {
+        if let owner, isOwnDistribution(owner.name, of: component) { return owner.version }
         if let fromName = LibraryFileName(fileName)?.version, fromName.contains(".") { return fromName }
-        return owner?.version ?? "unknown"
+        return "unknown"
+    }
+
+    /// The `cuda-wheels` component (`CUDAWheelsDetector.component(ofDistribution:)`) of the
+    /// NVIDIA wheel each CUDA library fact component comes in: `nvidia-cublas-cu12` installs
+    /// both cuBLAS and cuBLASLt, `nvidia-cuda-runtime-cu12` the CUDA runtime.
+    static let wheelComponents: [String: String] = [
+        "cudart": "cuda", "cublas": "cublas", "cublaslt": "cublas", "cudnn": "cudnn", "nccl": "nccl",
+        "nvrtc": "nvrtc", "nvrtc_builtins": "nvrtc", "nvjitlink": "nvjitlink", "cufft": "cufft", "cufftw": "cufft",
+        "curand": "curand", "cusolver": "cusolver", "cusolvermg": "cusolver", "cusparse": "cusparse",
+        "cusparselt": "cusparselt", "cupti": "cupti", "nvtx": "nvtx",
+    ]
+
+    /// Whether the distribution `name` (PEP 503 normalized) is the one that ships `component`
+    /// as itself rather than bundling it: its NVIDIA wheel for a CUDA library (a cuDNN
+    /// sub-library's is nvidia-cudnn), torch for its own libraries, the package of an `_C`
+    /// extension module, flash-attn for its module. The driver's libcuda and NVML have none.
+    static func isOwnDistribution(_ name: String, of component: String) -> Bool {
+        let wheelComponent = component.hasPrefix("cudnn_") ? "cudnn" : wheelComponents[component]
+        if let wheelComponent { return CUDAWheelsDetector.component(ofDistribution: name)?.component == wheelComponent }
+        switch component {
+        case "torch_cuda", "c10_cuda": return name == "torch"
+        case "flash_attn": return name == "flash-attn"
+        default:
+            // `torch_c_flatbuffer` is torch's `_C_flatbuffer` module; `torchvision` is not torch's.
+            return extensionPackages.contains(name) && (component == name || component.hasPrefix(name + "_"))
+        }
     }
 
     /// One file mapped into a process.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EnvLock
 import Synchronization
 
 /// Why a blocking call gave no result.
@@ -48,8 +49,11 @@ public enum BlockingCall {
         if let threads = DetectorThreads.current {
             Task(executorPreference: threads) { rendezvous.resolve(.success(work())) }
         } else {
+            // A new thread runs outside every task: the command's inputs go with the call, so
+            // that what it reads (the images of `envlock audit`) is recorded all the same.
+            let inputs = CommandInputs.current
             let started = DetachedThread.start {
-                rendezvous.resolve(.success(work()))
+                CommandInputs.$current.withValue(inputs) { rendezvous.resolve(.success(work())) }
             }
             if started != 0 { throw .threadNotStarted(errno: started) }
         }

@@ -149,6 +149,108 @@ private struct FakeProcess {
         ])
     }
 
+    /// The real case: pip's torch 2.2.0 (cu121) bundles cuSPARSELt in `torch/lib` under an
+    /// auditwheel name (`libcusparseLt-f80c68d1.so.0`, as `ldd` shows it in such a venv) and
+    /// takes cuSPARSE from its nvidia-cusparse-cu12 wheel. torch's version is not cuSPARSELt's.
+    @Test func aLibraryVendoredInTorchIsNotGivenTorchsVersion() async {
+        let fake = FakeProcess()
+        let site = Self.site
+        fake.file("\(site)/torch/lib/libcusparseLt-f80c68d1.so.0")
+        fake.file("\(site)/torch-2.2.0.dist-info/RECORD", "torch/lib/libcusparseLt-f80c68d1.so.0,sha256=x,1\n")
+        fake.file("\(site)/nvidia/cusparse/lib/libcusparse.so.12")
+        fake.file("\(site)/nvidia_cusparse_cu12-12.1.0.106.dist-info/RECORD", "nvidia/cusparse/lib/libcusparse.so.12,sha256=x,1\n")
+        fake.maps(["\(site)/nvidia/cusparse/lib/libcusparse.so.12", "\(site)/torch/lib/libcusparseLt-f80c68d1.so.0"])
+        let facts = await RuntimeLibrariesDetector().detect(in: fake.context, earlier: [:]).facts
+        #expect(facts["runtime.cusparselt.version"] == "unknown")
+        #expect(facts["runtime.cusparselt.source"] == "wheel torch 2.2.0")
+        #expect(facts["runtime.cusparse.version"] == "12.1.0.106")
+        #expect(facts["runtime.cusparse.source"] == "wheel nvidia-cusparse-cu12 12.1.0.106")
+    }
+
+    /// The wheel that ships each library the detector names as itself; nil: none does (the
+    /// driver's). Every stem of `libraryComponents` must be here, so that a new one is decided.
+    static let ownWheels: [String: String?] = [
+        "cudart": "nvidia-cuda-runtime-cu12", "cublas": "nvidia-cublas-cu12", "cublasLt": "nvidia-cublas-cu12",
+        "cudnn": "nvidia-cudnn-cu12", "cudnn_ops_infer": "nvidia-cudnn-cu12", "cudnn_cnn_infer": "nvidia-cudnn-cu12",
+        "nccl": "nvidia-nccl-cu12", "nvrtc": "nvidia-cuda-nvrtc-cu12", "nvrtc-builtins": "nvidia-cuda-nvrtc-cu12",
+        "nvJitLink": "nvidia-nvjitlink-cu12", "cufft": "nvidia-cufft-cu12", "cufftw": "nvidia-cufft-cu12",
+        "curand": "nvidia-curand-cu12", "cusolver": "nvidia-cusolver-cu12", "cusolverMg": "nvidia-cusolver-cu12",
+        "cusparse": "nvidia-cusparse-cu12", "cusparseLt": "nvidia-cusparselt-cu12", "cupti": "nvidia-cuda-cupti-cu12",
+        "nvToolsExt": "nvidia-nvtx-cu12", "cuda": nil, "nvidia-ml": nil, "torch_cuda": "torch", "c10_cuda": "torch",
+    ]
+
+    /// One process mapping every library, each from `path(stem)`, listed in the RECORD of the
+    /// distribution `owner(stem)` gives (name, version); the facts the detector reports.
+    static func facts(path: (String) -> String, owner: (String) -> (name: String, version: String)) async -> [String: String] {
+        let fake = FakeProcess()
+        var records: [String: [String]] = [:]
+        for stem in ownWheels.keys.sorted() {
+            fake.file("\(site)/\(path(stem))")
+            let (name, version) = owner(stem)
+            records["\(name.replacing("-", with: "_"))-\(version).dist-info", default: []].append(path(stem))
+        }
+        for (folder, paths) in records { fake.file("\(site)/\(folder)/RECORD", paths.map { "\($0),sha256=x,1\n" }.joined()) }
+        fake.maps(ownWheels.keys.sorted().map { "\(site)/\(path($0))" })
+        return await RuntimeLibrariesDetector().detect(in: fake.context, earlier: [:]).facts
+    }
+
+    static func component(_ stem: String) -> String {
+        RuntimeLibrariesDetector.component(ofPath: "/lib\(stem).so")!
+    }
+
+    @Test func everyNamedLibraryHasADecidedOwnWheel() {
+        let named = Set(RuntimeLibrariesDetector.libraryComponents.keys)
+        #expect(named.isSubset(of: Set(Self.ownWheels.keys)), "stems without a decided own wheel: \(named.subtracting(Self.ownWheels.keys).sorted())")
+    }
+
+    /// In its own wheel a library has that wheel's version, even where its file name carries a
+    /// shorter one (the soname's).
+    @Test func aLibraryInItsOwnWheelHasTheWheelsVersion() async {
+        let own = Self.ownWheels.compactMapValues { $0 }
+        let facts = await Self.facts(path: { "nvidia/\($0)/lib/lib\($0).so.12.1" }, owner: { (own[$0] ?? "nvidia-ml-py", "9.\(own.keys.sorted().firstIndex(of: $0) ?? 99).1") })
+        for (stem, wheel) in own {
+            let version = "9.\(own.keys.sorted().firstIndex(of: stem)!).1"
+            #expect(facts["runtime.\(Self.component(stem)).version"] == version, "\(stem) in \(wheel)")
+            #expect(facts["runtime.\(Self.component(stem)).source"] == "wheel \(wheel) \(version)", "\(stem)")
+        }
+        for stem in Self.ownWheels.keys where own[stem] == nil {
+            #expect(facts["runtime.\(Self.component(stem)).version"] == "12.1", "\(stem) has no wheel of its own")
+        }
+    }
+
+    /// Bundled in a wheel that is not its own (torch's, or another NVIDIA library's), a library
+    /// has the version its file name carries beyond a major, else `unknown`; the source still
+    /// names the wheel that carries it. torch's own libraries keep torch's version.
+    @Test(arguments: [("torch", "2.2.0"), ("nvidia-cusparse-cu12", "12.1.0.106")])
+    func aLibraryBundledInAnotherWheelHasItsOwnVersionOrUnknown(carrier: String, carrierVersion: String) async {
+        for (suffix, expected) in [("-f80c68d1.so.0", "unknown"), ("-d0da41ae.so.11.0", "11.0"), (".so", "unknown")] {
+            let facts = await Self.facts(path: { "carrier/lib/lib\($0)\(suffix)" }, owner: { _ in (carrier, carrierVersion) })
+            for stem in Self.ownWheels.keys {
+                let component = Self.component(stem)
+                let isCarriersOwn = Self.ownWheels[stem]! == carrier
+                #expect(facts["runtime.\(component).version"] == (isCarriersOwn ? carrierVersion : expected), "\(stem)\(suffix) in \(carrier)")
+                #expect(facts["runtime.\(component).source"] == "wheel \(carrier) \(carrierVersion)", "\(stem)\(suffix)")
+            }
+        }
+    }
+
+    /// An extension module has its package's version (flash-attention's, flash-attn's), and no
+    /// version when another distribution's RECORD lists it.
+    @Test func extensionModulesHaveTheirPackagesVersionOnlyInTheirPackage() async {
+        let modules = [("torchvision/_C.so", "torchvision", "torchvision"), ("torch/_C_flatbuffer.cpython-310-x86_64-linux-gnu.so", "torch_c_flatbuffer", "torch"),
+                       ("xformers/_C.so", "xformers", "xformers"), ("flash_attn_2_cuda.cpython-310-x86_64-linux-gnu.so", "flash_attn", "flash-attn")]
+        for (relative, component, package) in modules {
+            for (owner, expected) in [(package, "0.1.2"), ("some-app", "unknown")] {
+                let fake = FakeProcess()
+                fake.file("\(Self.site)/\(relative)")
+                fake.file("\(Self.site)/\(owner.replacing("-", with: "_"))-\(expected == "unknown" ? "2.2.0" : expected).dist-info/RECORD", "\(relative),,\n")
+                fake.maps(["\(Self.site)/\(relative)"])
+                let facts = await RuntimeLibrariesDetector().detect(in: fake.context, earlier: [:]).facts
+                #expect(facts["runtime.\(component).version"] == expected, "\(relative) recorded by \(owner)")
+            }
+        }
+    }
+
     @Test func aSecondCopyAndAReplacedFileAreNamed() async {
         let fake = FakeProcess()
         fake.maps(["/usr/lib/libcudnn.so.8.9.7", "/opt/other/libcudnn.so.8.9.2", "/venv/torch/lib/libtorch_cuda.so (deleted)"])
