@@ -158,6 +158,16 @@ func expectDrift(_ result: ProgramResult, key: String, found: String, why: Strin
         #expect(result.stdout.contains("totals: 1001 images, 1001 conforms"))
     }
 
+    /// The `fooocus` scheme records the refiner switch even without a refiner; it had no
+    /// effect then, so another value than the lock's is not drift (docs/FORMAT.md).
+    @Test func aRefinerSwitchWithoutARefinerIsNotJudged() async throws {
+        let fixture = try await AuditFixture.make()
+        let image = fixture.png("switch.png", TestImages.fooocusRecord(baseHash: fixture.baseHash, ["refiner_model": #""None""#, "refiner_switch": "0.3"]))
+        let result = try await fixture.audit([image])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(!result.stdout.contains("refiner_switch"), "\(result.stdout)")
+    }
+
     @Test func anUnsignedLockWithoutAllowUnsignedIsExit2() async throws {
         let fixture = try await AuditFixture.make()
         let image = fixture.png("good.png", TestImages.fooocusRecord(baseHash: fixture.baseHash))
