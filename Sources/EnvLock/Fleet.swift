@@ -23,6 +23,29 @@ public struct FleetUnreadable: Sendable, Equatable {
     var order: [Int]
 }
 
+/// An input named again (the same file or folder by another path, or standard input twice):
+/// its machines are counted once, under the name that came first.
+public struct FleetDuplicate: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case file, folder
+        case standardInput = "standard input"
+    }
+
+    public var source: String
+    public var kind: Kind
+    /// The name under which the same input was first read.
+    public var sameAs: String
+    var order: [Int]
+
+    /// "the same file as snapshots/a.json, counted once".
+    public var detail: String {
+        switch kind {
+        case .file, .folder: "the same \(kind.rawValue) as \(sameAs), counted once"
+        case .standardInput: "the same input as \(sameAs), counted once"
+        }
+    }
+}
+
 /// Machines whose results-relevant facts are identical.
 public struct FleetGroup: Sendable {
     /// `sha256:` over the canonical JSON (RFC 8785) of the facts that change results.
@@ -42,6 +65,8 @@ public struct FleetReport: Sendable {
     /// Largest group first (ties: the one whose first member came first).
     public var groups: [FleetGroup]
     public var unreadable: [FleetUnreadable]
+    /// Inputs named more than once, read once.
+    public var duplicates: [FleetDuplicate] = []
     /// The lock each group was checked against, when one was given.
     public var lockPath: String?
 
@@ -72,8 +97,14 @@ public enum Fleet {
     public static func survey(_ inputs: [String], lock: LoadedLock? = nil, threads: Int = 2) async -> FleetReport {
         var work: [FleetWork] = []
         var unreadable: [FleetUnreadable] = []
+        var duplicates: [FleetDuplicate] = []
+        var taken = TakenInputs()
         for (index, input) in inputs.enumerated() {
             if input == standardInputArgument {
+                if let first = taken.take(TakenInputs.standardInput(), as: DocumentFile.standardInputName) {
+                    duplicates.append(FleetDuplicate(source: DocumentFile.standardInputName, kind: .standardInput, sameAs: first, order: [index]))
+                    continue
+                }
                 do {
                     work.append(.stream(try DocumentFile.readStandardInput(limit: inputLimit), name: DocumentFile.standardInputName, order: [index]))
                 } catch {
@@ -81,11 +112,24 @@ public enum Fleet {
                 }
                 continue
             }
-            switch folderFiles(input) {
+            let listing = folderFiles(input)
+            if let first = taken.take(TakenInputs.file(input), as: input) {
+                let kind: FleetDuplicate.Kind = if case .notAFolder = listing { .file } else { .folder }
+                duplicates.append(FleetDuplicate(source: input, kind: kind, sameAs: first, order: [index]))
+                continue
+            }
+            switch listing {
             case .notAFolder:
                 work.append(.file(input, order: [index]))
             case .files(let names):
-                for (position, name) in names.enumerated() { work.append(.file(input + (input.hasSuffix("/") ? "" : "/") + name, order: [index, position])) }
+                for (position, name) in names.enumerated() {
+                    let path = input + (input.hasSuffix("/") ? "" : "/") + name
+                    if let first = taken.take(TakenInputs.file(path), as: path) {
+                        duplicates.append(FleetDuplicate(source: path, kind: .file, sameAs: first, order: [index, position]))
+                        continue
+                    }
+                    work.append(.file(path, order: [index, position]))
+                }
             case .unreadable(let reason):
                 unreadable.append(FleetUnreadable(source: input, reason: reason, order: [index]))
             }
@@ -105,7 +149,9 @@ public enum Fleet {
             for await partial in group { all.append(partial) }
             return all
         }
-        return report(merging: partials, unreadable: unreadable, lockPath: lock?.path)
+        var report = report(merging: partials, unreadable: unreadable, lockPath: lock?.path)
+        report.duplicates = duplicates
+        return report
     }
 
     /// Why a document could not be read, without repeating its path (the report names it).
@@ -158,6 +204,58 @@ public enum Fleet {
             for index in groups.indices.dropFirst() { groups[index].differences = FactDiff.compare(largest.facts, groups[index].facts) }
         }
         return FleetReport(groups: groups, unreadable: failures.sorted { $0.order.lexicographicallyPrecedes($1.order) }, lockPath: lockPath)
+    }
+}
+
+/// The inputs a survey has taken, by what they are rather than how they are written, so that
+/// one file named twice (`a.json` and `./a.json`, a link to it, a folder and a file in it,
+/// `-` with the file on standard input) is one machine, not two.
+struct TakenInputs {
+    enum Key: Hashable {
+        /// A file or folder, or standard input, that `stat` could look at.
+        case identity(FileIdentity)
+        /// What could not be looked at: its path written plainly (reading it says why it fails).
+        case path(String)
+        case standardInputUnknown
+    }
+
+    private var names: [Key: String] = [:]
+
+    /// Takes `key` under `name`; when it was taken before, the name it was first taken under.
+    mutating func take(_ key: Key, as name: String) -> String? {
+        if let first = names[key] { return first }
+        names[key] = name
+        return nil
+    }
+
+    /// What `path` names (following links).
+    static func file(_ path: String) -> Key {
+        do throws(POSIXFailure) {
+            return .identity(try POSIXFile.status(at: path).identity)
+        } catch {
+            // Not swallowed: reading the path later fails too, and the report says why.
+            return .path(plainPath(path))
+        }
+    }
+
+    /// What descriptor 0 is: a pipe is its own, a redirected file the file's.
+    static func standardInput() -> Key {
+        do throws(POSIXFailure) {
+            return .identity(try POSIXFile.status(of: STDIN_FILENO).identity)
+        } catch {
+            // A closed standard input: reading it fails, and the report says why.
+            return .standardInputUnknown
+        }
+    }
+
+    /// `path` without the spellings that never change what it names: empty and `.`
+    /// components and a trailing slash (`./a//b/` is `a/b`). `..` is kept, since behind a
+    /// link it does not undo the component before it.
+    static func plainPath(_ path: String) -> String {
+        let parts = path.split(separator: "/").filter { $0 != "." }
+        let joined = parts.joined(separator: "/")
+        if path.hasPrefix("/") { return "/" + joined }
+        return joined.isEmpty ? "." : joined
     }
 }
 

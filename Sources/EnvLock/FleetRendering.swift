@@ -11,6 +11,7 @@ extension FleetReport {
             text += "; \(matching) of \(groups.count) match the lock \(lockPath)"
         }
         if !unreadable.isEmpty { text += "; \(unreadable.count) snapshot\(unreadable.count == 1 ? "" : "s") could not be read" }
+        if !duplicates.isEmpty { text += "; \(duplicates.count) input\(duplicates.count == 1 ? "" : "s") named again, counted once" }
         return text
     }
 
@@ -35,6 +36,11 @@ extension FleetReport {
             lines.append("")
             lines.append("could not read:")
             for failure in unreadable { lines.append("  - \(UntrustedText.terminal(failure.source)): \(UntrustedText.terminal(failure.reason))") }
+        }
+        if !duplicates.isEmpty {
+            lines.append("")
+            lines.append("named again:")
+            for duplicate in duplicates { lines.append("  - \(UntrustedText.terminal(duplicate.source)): \(UntrustedText.terminal(duplicate.detail))") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -73,11 +79,15 @@ extension FleetReport {
             lines += ["", "#### Could not read", ""]
             for failure in unreadable { lines.append("- \(UntrustedText.markdownCode(failure.source)): \(UntrustedText.markdown(failure.reason))") }
         }
+        if !duplicates.isEmpty {
+            lines += ["", "#### Named again", ""]
+            for duplicate in duplicates { lines.append("- \(UntrustedText.markdownCode(duplicate.source)): \(UntrustedText.markdown(duplicate.detail))") }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Everything: every group with all members, its facts and differences, and every
-    /// unreadable input.
+    /// Everything: every group with all members, its facts and differences, every
+    /// unreadable input and every input named again.
     public var document: JSONValue {
         var members: [JSONValue.Member] = [
             .init("consistent", .bool(isConsistent)),
@@ -100,6 +110,9 @@ extension FleetReport {
             return .object(fields)
         })))
         members.append(.init("unreadable", .array(unreadable.map { .object(["source": .string($0.source), "reason": .string($0.reason)]) })))
+        members.append(.init("duplicates", .array(duplicates.map {
+            .object(["source": .string($0.source), "kind": .string($0.kind.rawValue), "same_as": .string($0.sameAs)])
+        })))
         return .object(members)
     }
 }

@@ -10,7 +10,9 @@ struct AuditCommand: AsyncParsableCommand {
         Reads the record Fooocus (PNG text chunks parameters and fooocus_scheme; JPEG and WebP EXIF \
         UserComment and MakerNote) or ComfyUI (PNG text chunk prompt) writes into each image, turns it \
         into the job. facts the launch-time gate uses, and judges them with the lock's job rules. \
-        Folders are searched for .png, .jpg, .jpeg and .webp files. \
+        Folders are searched for .png, .jpg, .jpeg and .webp files; each file is audited once, \
+        known by device and inode, and a path that leads to a file or folder already reached \
+        (a link loop, a hard link, a path named twice) is listed as skipped. \
         Exit codes: 0 every image conforms; 1 an image drifts, has no record or cannot be read; \
         2 the lock cannot be trusted or read; 64 usage.
         """

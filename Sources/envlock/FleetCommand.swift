@@ -6,7 +6,7 @@ struct FleetCommand: AsyncParsableCommand {
         commandName: "fleet",
         abstract: "Group many machines by the facts that change results, and show how each group differs from the largest.",
         discussion: """
-            Inputs are snapshot files, folders of them (*.json, *.jsonl, *.yaml, *.yml), or - for snapshots as JSON on standard input, one after another (kubectl logs -l app=envlock-probe | envlock fleet -). Machines whose "changes results" facts (docs/FACTS.md) are identical form one group. Snapshots that cannot be read are listed with the reason. With --lock, each machine is evaluated against the lock's error rules (its signature is not checked: use verify for that). Exit 0 when every snapshot was read and the fleet is one group (with --lock: every group matches), 1 otherwise, 2 when no snapshot could be read or the lock cannot be read.
+            Inputs are snapshot files, folders of them (*.json, *.jsonl, *.yaml, *.yml), or - for snapshots as JSON on standard input, one after another (kubectl logs -l app=envlock-probe | envlock fleet -). Machines whose "changes results" facts (docs/FACTS.md) are identical form one group. Snapshots that cannot be read are listed with the reason. A file named more than once (another spelling, a link, a folder and a file in it, standard input) is one machine, listed as named again. With --lock, each machine is evaluated against the lock's error rules (its signature is not checked: use verify for that). Exit 0 when every snapshot was read and the fleet is one group (with --lock: every group matches), 1 otherwise, 2 when no snapshot could be read or the lock cannot be read.
             """
     )
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EnvLock
 import Testing
 
@@ -156,6 +159,33 @@ func expectDrift(_ result: ProgramResult, key: String, found: String, why: Strin
         #expect(result.stderr.contains("envlock audit: 1001/1001 images"), "\(result.stderr)")
         #expect(!result.stdout.contains("/1001 images"))
         #expect(result.stdout.contains("totals: 1001 images, 1001 conforms"))
+    }
+
+    /// A link back up the tree is reported as a loop, not searched until paths grow too long:
+    /// one image is one image.
+    @Test func aFolderLoopIsReportedAndEachImageAuditedOnce() async throws {
+        let fixture = try await AuditFixture.make()
+        let image = fixture.png("one.png", TestImages.fooocusRecord(baseHash: fixture.baseHash))
+        let images = fixture.checkout.folder.file("images")
+        makeFolders(images + "/sub")
+        #expect(symlink("..", images + "/sub/up") == 0)
+        #expect(symlink("one.png", images + "/same.png") == 0)
+        let result = try await fixture.audit([images])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("CONFORMS \(image) (fooocus)"), "\(result.stdout)")
+        #expect(result.stdout.contains("SKIPPED \(images)/sub/up: a loop back to \(images), which holds it: not searched again"), "\(result.stdout)")
+        #expect(result.stdout.contains("SKIPPED \(images)/same.png: the same file as \(image), audited once"), "\(result.stdout)")
+        #expect(result.stdout.contains("totals: 1 images, 1 conforms"), "\(result.stdout)")
+    }
+
+    /// The `fooocus` scheme records the refiner switch even without a refiner; it had no
+    /// effect then, so another value than the lock's is not drift (docs/FORMAT.md).
+    @Test func aRefinerSwitchWithoutARefinerIsNotJudged() async throws {
+        let fixture = try await AuditFixture.make()
+        let image = fixture.png("switch.png", TestImages.fooocusRecord(baseHash: fixture.baseHash, ["refiner_model": #""None""#, "refiner_switch": "0.3"]))
+        let result = try await fixture.audit([image])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(!result.stdout.contains("refiner_switch"), "\(result.stdout)")
     }
 
     @Test func anUnsignedLockWithoutAllowUnsignedIsExit2() async throws {

@@ -162,6 +162,25 @@ import Testing
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
     }
 
+    /// The same snapshot named twice, by another spelling or on standard input, is one
+    /// machine, and the report says so; it is no reason to fail.
+    @Test func oneSnapshotNamedTwiceIsCountedOnce() async throws {
+        let folder = TemporaryFolder()
+        folder.write("a.json", Self.snapshot(Self.facts(["host.name": "worker-01"])))
+        let twice = try await Envlock.run(["fleet", folder.file("a.json"), folder.path + "/./a.json"])
+        #expect(twice.status == 0, "\(twice.stdout)\(twice.stderr)")
+        #expect(twice.stdout.contains("1 machine in 1 group; 1 input named again, counted once"), "\(twice.stdout)")
+        #expect(twice.stdout.contains("named again:\n  - \(folder.path)/./a.json: the same file as \(folder.file("a.json")), counted once"), "\(twice.stdout)")
+        let json = try await Envlock.run(["fleet", folder.file("a.json"), folder.path + "/./a.json", "--format", "json"])
+        #expect(json.stdout.contains(#""machines": "1""#) && json.stdout.contains(#""same_as": "\#(folder.file("a.json"))""#), "\(json.stdout)")
+        // The file on standard input and by name; standard input named twice.
+        let redirected = try await runProgram("/bin/sh", ["-c", "exec \"$0\" fleet - \"$1\" - < \"$1\"", Envlock.binary, folder.file("a.json")], environment: Envlock.baseEnvironment())
+        #expect(redirected.status == 0, "\(redirected.stdout)\(redirected.stderr)")
+        #expect(redirected.stdout.contains("1 machine in 1 group; 2 inputs named again, counted once"), "\(redirected.stdout)")
+        #expect(redirected.stdout.contains("\(folder.file("a.json")): the same file as standard input"), "\(redirected.stdout)")
+        #expect(redirected.stdout.contains("standard input: the same input as standard input"), "\(redirected.stdout)")
+    }
+
     @Test func nothingReadableExitsTwo() async throws {
         let folder = TemporaryFolder()
         folder.write("broken.json", "not json")

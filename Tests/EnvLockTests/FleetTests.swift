@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import EnvLock
 
@@ -92,6 +95,35 @@ import Testing
             #expect(report.groups[0].facts == ["torch.version": "2.2.0"])
             #expect(report.unreadable.map(\.source) == [folder + "/broken.json", folder + "/missing.json"])
             #expect(!report.isConsistent)
+        }
+    }
+
+    /// One file is one machine however many ways it is named: another spelling, a symbolic
+    /// link, a hard link, a file and the folder that holds it, a folder named twice; a file
+    /// that cannot be looked at, by its spellings. Each later name is listed, not counted.
+    @Test func oneFileNamedManyWaysIsOneMachine() async throws {
+        try await withScratchFolderAsync { folder in
+            try FileFixture.write(Self.json(["torch.version": "2.2.0", "host.name": "a"]), to: folder + "/snaps/a.json")
+            try FileFixture.write(Self.json(["torch.version": "2.2.0", "host.name": "b"]), to: folder + "/b.json")
+            try FileFixture.symlink(folder + "/snaps/a.json", at: folder + "/soft.json")
+            #expect(link(folder + "/b.json", folder + "/hard.json") == 0)
+            let inputs = [folder + "/snaps", folder + "/snaps//a.json", folder + "/./snaps/", folder + "/soft.json", folder + "/b.json",
+                          folder + "/hard.json", folder + "/missing.json", folder + "/./missing.json"]
+            let report = await Fleet.survey(inputs)
+            #expect(report.machineCount == 2)
+            #expect(report.groups.map { $0.members.map(\.source) } == [[folder + "/snaps/a.json", folder + "/b.json"]])
+            #expect(report.unreadable.map(\.source) == [folder + "/missing.json"])
+            let named = report.duplicates.map { "\($0.source.dropFirst(folder.count)): \($0.detail.replacing(folder, with: ""))" }
+            #expect(named == [
+                "/snaps//a.json: the same file as /snaps/a.json, counted once",
+                "/./snaps/: the same folder as /snaps, counted once",
+                "/soft.json: the same file as /snaps/a.json, counted once",
+                "/hard.json: the same file as /b.json, counted once",
+                "/./missing.json: the same file as /missing.json, counted once",
+            ], "\(named)")
+            #expect(report.summary == "2 machines in 1 group; 1 snapshot could not be read; 5 inputs named again, counted once")
+            // Named again is reported, not a failure: without the missing file the fleet is consistent.
+            #expect(await Fleet.survey(Array(inputs.prefix(6))).isConsistent)
         }
     }
 

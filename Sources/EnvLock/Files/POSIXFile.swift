@@ -31,6 +31,12 @@ package struct DirectoryEntry: Sendable, Equatable {
     }
 }
 
+/// A file's identity: two paths name the same file exactly when their device and inode are equal.
+package struct FileIdentity: Hashable, Sendable {
+    package var device: UInt64
+    package var inode: UInt64
+}
+
 /// The text the C library gives for an errno value, such as "Permission denied".
 package func errnoDescription(_ code: Int32) -> String {
     String(cString: strerror(code))
@@ -100,6 +106,9 @@ package enum POSIXFile {
             mode = UInt32(info.st_mode)
             ownerUID = UInt32(info.st_uid)
         }
+
+        /// Which file this is, whatever path reached it (a link, a hard link, another spelling).
+        package var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
 
         package var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
         package var isRegularFile: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }

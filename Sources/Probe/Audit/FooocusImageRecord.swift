@@ -18,9 +18,38 @@ enum FooocusImageRecord {
         } catch {
             notJSON = error.description
         }
-        if let json, case .object = json, scheme != "a1111" { return try fooocusScheme(json) }
-        if scheme == "fooocus" { throw RecordError(reason: "the scheme is fooocus but the parameters are \(notJSON)") }
-        return try a1111Scheme(parameters)
+        var record: ImageRecord
+        if let json, case .object = json, scheme != "a1111" {
+            record = try fooocusScheme(json)
+        } else if scheme == "fooocus" {
+            throw RecordError(reason: "the scheme is fooocus but the parameters are \(notJSON)")
+        } else {
+            record = try a1111Scheme(parameters)
+        }
+        setAsideWhatHadNoEffect(&record)
+        return record
+    }
+
+    /// Settings that act only through another one, with why they had no effect without it.
+    /// Fooocus uses the refiner switch and the refiner's weights only when a refiner is set
+    /// (`modules/default_pipeline.py`; the refiner is off when named `None`, or empty as
+    /// `meta_parser.py` tests it), yet the `fooocus` scheme records the switch whatever the
+    /// refiner. Each scheme's reader gives what it finds; this one table says, for both, what
+    /// is then not judged.
+    static let onlyWithARefiner: [(key: String, why: String)] = [
+        ("job.fooocus.config.refiner_switch", "no refiner, so the refiner switch had no effect"),
+        ("job.fooocus.model.refiner.sha256", "no refiner, so no refiner model was used"),
+    ]
+
+    /// Marks the settings that had no effect on this image as not applicable, whatever the
+    /// record says of them, so that a lock's rule on them is not judged.
+    static func setAsideWhatHadNoEffect(_ record: inout ImageRecord) {
+        guard let refiner = record.facts["job.fooocus.config.refiner"], refiner == "None" || refiner.isEmpty else { return }
+        for (key, why) in onlyWithARefiner {
+            record.facts[key] = nil
+            record.undetermined[key] = nil
+            record.notApplicable[key] = why
+        }
     }
 
     /// A JSON value as Python's `str` would show a number or string: the text as written.
@@ -155,7 +184,6 @@ enum FooocusImageRecord {
         guard parameters.count >= 3 else { throw RecordError(reason: "the last line holds no generation parameters") }
         var facts: [String: String] = [:]
         var undetermined: [String: String] = [:]
-        var notApplicable: [String: String] = [:]
         if let version = parameters["Version"] {
             facts["job.fooocus.version"] = version.hasPrefix(versionPrefix) ? String(version.dropFirst(versionPrefix.count)) : version
         }
@@ -174,9 +202,8 @@ enum FooocusImageRecord {
             if let hash = parameters["Refiner hash"] { facts["job.fooocus.model.refiner.sha256"] = "sha256:" + hash }
             undetermined["job.fooocus.config.refiner_switch"] = "the a1111 scheme does not record the refiner switch"
         } else {
-            // Written only when a refiner is set; without one the switch has no effect.
+            // Written only when a refiner is set (setAsideWhatHadNoEffect says what that leaves out).
             facts["job.fooocus.config.refiner"] = "None"
-            notApplicable["job.fooocus.config.refiner_switch"] = "no refiner, so the refiner switch had no effect"
         }
         // "Lora hashes: name: hash, …" and "Lora weights: name: weight, …", in the same order.
         let hashes = (parameters["Lora hashes"] ?? "").split(separator: ",").map { $0.split(separator: ":").map { String($0).trimmingSpaces } }
@@ -201,7 +228,7 @@ enum FooocusImageRecord {
             undetermined["job.fooocus.config.styles"] = "the record has no Raw prompt to tell styles by"
             undetermined["job.fooocus.config.prompt_expansion"] = "the record has no Raw prompt to tell prompt expansion by"
         }
-        return ImageRecord(source: "fooocus", facts: facts, undetermined: undetermined, notApplicable: notApplicable)
+        return ImageRecord(source: "fooocus", facts: facts, undetermined: undetermined)
     }
 }
 

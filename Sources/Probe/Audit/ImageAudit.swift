@@ -28,6 +28,8 @@ public struct AuditReport: Sendable, Equatable {
     /// The lock's rules on facts images do not record (the launch's attention, the commit):
     /// the launch-time gate checks them, an audit cannot.
     public var rulesNotAudited: [Rule]
+    /// Paths not read again: a file or folder already reached by another path, or a loop.
+    public var skipped: [AuditSkip] = []
 
     public func count(_ verdict: AuditVerdict) -> Int { images.count { $0.verdict == verdict } }
     /// True when every image conforms: exit 0.
@@ -45,20 +47,14 @@ public enum ImageAudit {
         "job.fooocus.model.lora.*.sha256", "job.comfyui.graph.*",
     ].map { FactPattern($0)! }
 
-    /// File name endings a folder is searched for; files named on the command line are read whatever their name.
-    static let imageExtensions = ["png", "jpg", "jpeg", "webp"]
-    /// How deep folders are searched (a guard against symbolic-link loops).
-    static let maxDepth = 32
-
     /// Audits `paths` (images, or folders searched for images) against `lock`'s job rules, in
     /// batches, `threads` at a time. `progress` is told after each batch how many are done of how many.
     public static func audit(_ lock: Lock, paths: [String], threads: Int = 16, progress: (Int, Int) -> Void = { _, _ in }) async -> AuditReport {
         let audited = lock.rules.filter { rule in recordedKeys.contains { rule.pattern.overlaps($0) } }
         let notAudited = lock.rules.filter { rule in rule.pattern.text.hasPrefix("job.") && !audited.contains(rule) }
         let lockedFacts = lock.facts.filter { key, _ in recordedKeys.contains { $0.matches(key) } }
-        var files: [(path: String, failure: String?)] = []
-        for path in paths { collect(path, depth: 0, named: true, into: &files) }
-        let work = files
+        let search = ImageSearch(paths)
+        let work = search.files
         var images = [AuditedImage?](repeating: nil, count: work.count)
         await withTaskGroup(of: (Int, [AuditedImage]).self) { group in
             var next = 0
@@ -97,32 +93,11 @@ public enum ImageAudit {
                 }
             }
         }
-        return AuditReport(images: images.compactMap { $0 }, rulesNotAudited: notAudited)
+        return AuditReport(images: images.compactMap { $0 }, rulesNotAudited: notAudited, skipped: search.skipped)
     }
 
     /// Images per task: large enough that scheduling costs nothing, small enough for progress.
     public static let batchSize = 64
-
-    /// The image files under `path`, sorted; a path that cannot be listed is kept with why.
-    static func collect(_ path: String, depth: Int, named: Bool, into files: inout [(path: String, failure: String?)]) {
-        guard FileSystem.isDirectory(path) else {
-            if named || imageExtensions.contains(path.split(separator: ".").last.map { $0.lowercased() } ?? "") {
-                files.append((path, FileSystem.exists(path) ? nil : "no such file"))
-            }
-            return
-        }
-        guard depth < maxDepth else {
-            files.append((path, "folders nested deeper than \(maxDepth) (a symbolic-link loop?)"))
-            return
-        }
-        do {
-            for entry in try FileSystem.listDirectory(path).sorted() {
-                collect(path.hasSuffix("/") ? path + entry : path + "/" + entry, depth: depth + 1, named: false, into: &files)
-            }
-        } catch {
-            files.append((path, "cannot list the folder: \(error)"))
-        }
-    }
 
     /// One image's verdict from what reading it gave.
     static func judge(_ path: String, _ reading: ImageReading, rules: [Rule], lockedFacts: [String: String]) -> AuditedImage {

@@ -45,7 +45,7 @@ public struct LockAudit: Sendable, Equatable {
             + report.rulesNotAudited.map { UntrustedText.terminal($0.pattern.text) }.joined(separator: ", ")
     }
 
-    /// Per image its verdict and path, then each failed rule; then totals.
+    /// Per image its verdict and path, then each failed rule; the paths not read again; then totals.
     public var text: String {
         let terminal = UntrustedText.terminal
         var lines = [header, ""]
@@ -59,6 +59,7 @@ public struct LockAudit: Sendable, Equatable {
                 lines += result.explanationLines
             }
         }
+        for skip in report.skipped { lines.append("SKIPPED \(terminal(skip.path)): \(terminal(skip.detail))") }
         lines.append("")
         if let notAuditedLine { lines.append(notAuditedLine) }
         lines.append("totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
@@ -80,13 +81,16 @@ public struct LockAudit: Sendable, Equatable {
             }
         }
         lines.append("")
+        if !report.skipped.isEmpty {
+            lines += report.skipped.map { "- skipped \(UntrustedText.markdownCode($0.path)): \(UntrustedText.markdown($0.detail))" } + [""]
+        }
         if let notAuditedLine { lines += [UntrustedText.markdown(notAuditedLine), ""] }
         lines.append("Totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// `{"lock": …, "images": [{"path", "verdict", "source", "detail", "findings": [...]}],
-    /// "totals": {…}, "rules_not_audited": [...]}`.
+    /// "skipped": [{"path", "reason", "same_as"}], "totals": {…}, "rules_not_audited": [...]}`.
     public var document: JSONValue {
         let images: [JSONValue] = report.images.map { image in
             var members: [JSONValue.Member] = [.init("path", .string(image.path)), .init("verdict", .string(image.verdict.rawValue))]
@@ -108,6 +112,9 @@ public struct LockAudit: Sendable, Equatable {
         return .object([
             .init("lock", .string(lock.loaded.path)),
             .init("images", .array(images)),
+            .init("skipped", .array(report.skipped.map { skip in
+                .object([.init("path", .string(skip.path)), .init("reason", .string(skip.reason.rawValue)), .init("same_as", .string(skip.sameAs))])
+            })),
             .init("totals", .object(totals.map { JSONValue.Member($0.0, .string(String($0.1))) })),
             .init("rules_not_audited", .array(report.rulesNotAudited.map { .string($0.pattern.text) })),
         ])

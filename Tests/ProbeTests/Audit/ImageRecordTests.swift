@@ -76,10 +76,12 @@ enum PNGBytes {
             "job.fooocus.version": "2.5.5", "job.fooocus.config.model": "juggernautXL_v8", "job.fooocus.model.base.sha256": "sha256:abcdef0123",
             "job.fooocus.config.cfg_scale": "4.0", "job.fooocus.config.loras": #"["add-detail"]"#, "job.fooocus.config.lora_weights": #"["0.5"]"#,
             "job.fooocus.model.lora.0.sha256": "sha256:0123456789", "job.fooocus.config.performance": "Speed", "job.fooocus.config.refiner": "None",
-            "job.fooocus.config.refiner_switch": "0.8", "job.fooocus.config.sampler": "dpmpp_2m_sde_gpu", "job.fooocus.config.scheduler": "karras",
+            "job.fooocus.config.sampler": "dpmpp_2m_sde_gpu", "job.fooocus.config.scheduler": "karras",
             "job.fooocus.config.sharpness": "2.0", "job.fooocus.config.styles": #"["Fooocus V2","Fooocus Sharp"]"#,
             "job.fooocus.config.prompt_expansion": "true", "job.fooocus.config.vae": "Default (model)",
         ])
+        // Recorded, but without a refiner it had no effect.
+        #expect(record.notApplicable["job.fooocus.config.refiner_switch"] != nil)
     }
 
     @Test func theA1111SchemeMapsDisplayNamesBack() throws {
@@ -93,6 +95,41 @@ enum PNGBytes {
         #expect(record.facts["job.fooocus.model.lora.0.sha256"] == "sha256:0123456789")
         #expect(record.facts["job.fooocus.version"] == "2.5.5")
         #expect(record.notApplicable["job.fooocus.config.refiner_switch"] != nil)
+    }
+
+    /// A Fooocus record with or without a refiner, in either scheme; the `fooocus` scheme
+    /// records the switch whatever the refiner, as `async_worker.py` `save_and_log` does.
+    static func record(scheme: String, refiner: String?) throws -> ImageRecord {
+        if scheme == "fooocus" {
+            let hash = refiner.map { _ in #", "refiner_model_hash": "0123456789""# } ?? ""
+            return try FooocusImageRecord.facts(parameters: #"{"loras": [], "refiner_model": ""# + (refiner ?? "None") + #"", "refiner_switch": 0.8, "#
+                + #""sampler": "euler", "styles": "[]""# + hash + "}", scheme: scheme)
+        }
+        let refinerParameters = refiner.map { ", Refiner: \($0), Refiner hash: 0123456789" } ?? ""
+        return try FooocusImageRecord.facts(parameters: "a cat\nSteps: 30, Sampler: Euler a, Seed: 1" + refinerParameters + ", Raw prompt: a cat, Version: Fooocus v2.5.5", scheme: scheme)
+    }
+
+    /// Every setting that acts only through a refiner (FooocusImageRecord.onlyWithARefiner)
+    /// is not judged without one, in either scheme and whatever the record says of it (the
+    /// `fooocus` scheme's switch of 0.8 against a lock's 0.5); with a refiner each is judged.
+    @Test(arguments: ["fooocus", "a1111"])
+    func whatOnlyARefinerUsesIsJudgedOnlyWithARefiner(scheme: String) throws {
+        let dependent = FooocusImageRecord.onlyWithARefiner.map(\.key)
+        #expect(Set(dependent) == ["job.fooocus.config.refiner_switch", "job.fooocus.model.refiner.sha256"])
+        let rules = [
+            Rule(pattern: FactPattern("job.fooocus.config.refiner_switch")!, check: .equals("0.5")),
+            Rule(pattern: FactPattern("job.fooocus.model.refiner.sha256")!, check: .equals("sha256:" + String(repeating: "ab", count: 32))),
+        ]
+        for none in scheme == "fooocus" ? ["None", ""] : ["None"] {
+            let record = try Self.record(scheme: scheme, refiner: none == "None" ? nil : none)
+            #expect(Set(record.notApplicable.keys) == Set(dependent), "\(scheme) \(none): \(record.notApplicable)")
+            let evaluation = ImageAudit.evaluate(record, rules: rules, lockedFacts: [:])
+            #expect(evaluation.results.isEmpty && !evaluation.hasErrors, "\(scheme) without a refiner (\(none.debugDescription)) judged \(evaluation.results)")
+        }
+        let refined = try Self.record(scheme: scheme, refiner: "refiner_xl")
+        #expect(refined.notApplicable.isEmpty)
+        let evaluation = ImageAudit.evaluate(refined, rules: rules, lockedFacts: [:])
+        #expect(Set(evaluation.results.filter { $0.verdict == .fail }.map(\.key)) == Set(dependent), "\(scheme) with a refiner: \(evaluation.results)")
     }
 
     @Test func sharedDisplayNamesGiveEveryCandidate() {

@@ -2,7 +2,8 @@
 import Testing
 @testable import Probe
 
-/// `envlock audit`'s report, exactly: per image its verdict, then the failed rules, then totals.
+/// `envlock audit`'s report, exactly: per image its verdict, then the failed rules, the paths
+/// not read again, then totals.
 @Suite struct LockAuditTests {
     static let sampler = Rule(pattern: FactPattern("job.fooocus.config.sampler")!, check: .equals("dpmpp_2m_sde_gpu"), why: "samplers differ")
     static let commit = Rule(pattern: FactPattern("job.fooocus.commit")!, check: .pin)
@@ -15,7 +16,8 @@ import Testing
                 AuditedImage(path: "out/a.png", verdict: .drift, source: "fooocus", detail: nil, evaluation: drift, notApplicable: [:]),
                 AuditedImage(path: "out/b\n.jpg", verdict: .noRecord, source: nil, detail: "no generation record", evaluation: nil, notApplicable: [:]),
             ],
-            rulesNotAudited: [commit]
+            rulesNotAudited: [commit],
+            skipped: [AuditSkip(path: "out/sub/up\n", reason: .loop, sameAs: "out")]
         )
         return LockAudit(lock: TrustedLock(loaded: LoadedLock(lock: lock, path: "f.lock", recordedFingerprint: lock.fingerprint), verdict: .unsignedAllowed), report: report)
     }
@@ -28,6 +30,7 @@ import Testing
               FAIL job.fooocus.config.sampler: expected "dpmpp_2m_sde_gpu", image says "euler|a"
                   why: samplers differ
             NO-RECORD out/b\\n.jpg: no generation record
+            SKIPPED out/sub/up\\n: a loop back to out, which holds it: not searched again
 
             not recorded in images, so not judged here (the launch-time gate checks them): job.fooocus.commit
             totals: 2 images, 0 conforms, 1 drift, 1 no-record, 0 unreadable
@@ -44,6 +47,8 @@ import Testing
             | --- | --- | --- | --- | --- | --- |
             | `out/a.png` | drift | `job.fooocus.config.sampler` | "dpmpp\\_2m\\_sde\\_gpu" | euler\\|a | samplers differ |
             | out/b\\\\n.jpg | no-record | | | | no generation record |
+
+            - skipped out/sub/up\\\\n: a loop back to out, which holds it: not searched again
 
             not recorded in images, so not judged here (the launch-time gate checks them): job.fooocus.commit
 
@@ -77,6 +82,13 @@ import Testing
                   "verdict": "no-record",
                   "detail": "no generation record",
                   "findings": []
+                }
+              ],
+              "skipped": [
+                {
+                  "path": "out/sub/up\\n",
+                  "reason": "loop",
+                  "same_as": "out"
                 }
               ],
               "totals": {
