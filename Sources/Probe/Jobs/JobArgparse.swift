@@ -125,6 +125,15 @@ package enum JobArgparse {
         var prefix: String
         var folder: String
         var zip: String
+        /// The virtual environment the interpreter runs in (the folder of its pyvenv.cfg).
+        var environment: String? = nil
+        /// The environment's own site-packages: what `site` adds on top of the installation.
+        /// The installation's own folders (its site-packages and dist-packages, its
+        /// sitecustomize) are trusted like its standard library; what a venv, the user site or
+        /// `$PYTHONPATH` adds is checked.
+        var environmentSite: String? {
+            environment.map { PythonPath.join($0, "lib/\(PythonPath.basename(folder))/site-packages") }
+        }
     }
 
     /// getpath: the folder the prefix search starts from (a venv's `home`, else the real
@@ -145,6 +154,7 @@ package enum JobArgparse {
         }
         var start = PythonPath.dirname(real)
         var minor = Self.minor(fromName: PythonPath.basename(real))
+        var environment: String?
         for candidate in [PythonPath.dirname(invoked), PythonPath.dirname(PythonPath.dirname(invoked))] {
             let configPath = PythonPath.join(candidate, "pyvenv.cfg")
             guard context.exists(configPath) else { continue }
@@ -157,6 +167,7 @@ package enum JobArgparse {
             if let home = config.home, !home.isEmpty {
                 start = context.physicalPath(home, from: candidate)
             }
+            environment = candidate
             if minor == nil, let version = config.version {
                 let parts = version.split(separator: ".")
                 if parts.count >= 2, parts[0] == "3" { minor = Int(parts[1]) }
@@ -201,7 +212,8 @@ package enum JobArgparse {
             if let one = found.first {
                 let prefix = folder
                 return .success(StandardLibrary(prefix: prefix, folder: PythonPath.join(prefix, "\(one.libdir)/python3.\(one.minor)"),
-                                                zip: PythonPath.join(prefix, "\(one.libdir)/python3\(one.minor).zip")))
+                                                zip: PythonPath.join(prefix, "\(one.libdir)/python3\(one.minor).zip"),
+                                                environment: environment))
             }
             if !searchUp || folder == "/" || folder.isEmpty { break }
             folder = PythonPath.dirname(folder)
@@ -224,7 +236,9 @@ package enum JobArgparse {
     /// bytecode) is imported instead of it, by the app's code or by argparse itself. And what
     /// `site` runs at start from outside the installation: a `sitecustomize` on `$PYTHONPATH`
     /// or in the user site, a `usercustomize` in the user site, which can change the
-    /// environment or `sys.argv` before the app reads them.
+    /// environment or `sys.argv` before the app reads them; and the `import` lines of the
+    /// `.pth` files in the venv's and the user's site folders, which site.py runs (PthFile
+    /// knows the harmless ones). The installation's own site folders are trusted with it.
     static func shadowing(launch: JobInvocation.Launch, stdlib: StandardLibrary, job: JobInvocation, in context: HostContext) -> Result<Void, Undetermined> {
         let isolated = launch.interpreterHas("I")
         let ignoresEnvironment = isolated || launch.interpreterHas("E")
@@ -233,6 +247,7 @@ package enum JobArgparse {
             folders.append(PythonPath.dirname(job.physicalPath(script, in: context)))
         }
         var startupFolders: [String] = []
+        var userSite: String?
         if !ignoresEnvironment, let path = context.environment["PYTHONPATH"] {
             for entry in path.split(separator: ":") {
                 folders.append(job.physicalPath(String(entry), in: context))
@@ -244,7 +259,8 @@ package enum JobArgparse {
         if !isolated, !launch.interpreterHas("s"), ignoresEnvironment || context.environment["PYTHONNOUSERSITE"].map({ $0.isEmpty }) ?? true {
             let base = (ignoresEnvironment ? nil : context.environment["PYTHONUSERBASE"]) ?? context.environment["HOME"].map { $0 + "/.local" }
             if let base {
-                startupFolders.append(job.physicalPath(PythonPath.join(base, "lib/" + PythonPath.basename(stdlib.folder) + "/site-packages"), in: context))
+                userSite = job.physicalPath(PythonPath.join(base, "lib/" + PythonPath.basename(stdlib.folder) + "/site-packages"), in: context)
+                startupFolders.append(userSite!)
             }
         }
         if context.exists(stdlib.zip) {
@@ -274,7 +290,7 @@ package enum JobArgparse {
                 return .failure(Undetermined(reason: "\(PythonPath.join(folder, name)) comes before the standard library on sys.path, so the job imports it instead of Python's \(module)"))
             }
         }
-        for folder in startupFolders {
+        for folder in startupFolders + [stdlib.environmentSite].compactMap({ $0 }) {
             let names: [String]
             switch listing(folder) {
             case .success(let found): names = found
@@ -283,6 +299,21 @@ package enum JobArgparse {
             for name in names {
                 guard let module = moduleName(name, in: folder, context: context), module == "sitecustomize" || module == "usercustomize" else { continue }
                 return .failure(Undetermined(reason: "\(PythonPath.join(folder, name)) runs when Python starts, before the app reads its options and settings, and may change them"))
+            }
+            // site.py runs the `import` lines of every .pth file in a site folder; the ones
+            // installers write and that only install import hooks (PthFile) are known.
+            guard folder == stdlib.environmentSite || folder == userSite else { continue }
+            for name in names where name.hasSuffix(".pth") {
+                let path = PythonPath.join(folder, name)
+                let text: String
+                do {
+                    text = try context.readText(path, limit: 1 << 20)
+                } catch {
+                    return .failure(Undetermined(reason: "cannot read \(path), whose import lines Python runs at start: \(error)"))
+                }
+                if let line = PthFile.sysPathChangingLines(text).first {
+                    return .failure(Undetermined(reason: "\(path) runs \(UntrustedText.quoted(String(line.prefix(80)))) when Python starts, before the app reads its options and settings"))
+                }
             }
         }
         return .success(())

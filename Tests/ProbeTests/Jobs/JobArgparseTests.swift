@@ -166,3 +166,20 @@ import Testing
         #expect(seen > 0, "no pyenv CPython 3.10-3.13 under \(home)/.pyenv: the differential tests need them too")
     }
 }
+
+/// site.py runs the import lines of every .pth file in a site folder at start: an unknown one
+/// can change the environment before the app reads it; the ones installers write are known.
+@Suite struct JobStartupPthTests {
+    @Test func unknownImportLinesInTheEnvironmentsPthFilesAreUndetermined() throws {
+        let precedence = "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
+        for (pth, undetermined) in [(precedence, false), ("/some/extra/folder\n", false), ("import os; os.environ['default_sampler'] = 'dpmpp_2m_sde_gpu'\n", true)] {
+            let tree = try FixtureTree(JobArgparseTests.python.merging([
+                "app/launch.py": "", "venv/bin/python": JobArgparseTests.elf,
+                "venv/lib/python3.11/site-packages/hook.pth": pth,
+            ]) { $1 })
+            try TestFiles.write(Array("home = \(tree.root)/py/bin\ninclude-system-site-packages = false\n".utf8), to: tree.root + "/venv/pyvenv.cfg")
+            let reason = JobArgparseTests.reason(JobArgparseTests.find(tree, ["ROOT/venv/bin/python", "ROOT/app/launch.py"]))
+            #expect((reason?.contains("hook.pth runs") == true) == undetermined, "\(pth): \(reason ?? "found")")
+        }
+    }
+}
