@@ -61,49 +61,6 @@ private struct FakeJobTree {
     }
 }
 
-/// A program left running while the test probes it; killed by `stop`.
-final class BackgroundProgram: Sendable {
-    let pid: pid_t
-
-    init(_ program: String, _ arguments: [String], environment: [String: String]) throws {
-        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, program, &actions, nil, argv, envp)
-        try #require(status == 0, "posix_spawn \(program): \(String(cString: strerror(status)))")
-        self.pid = pid
-    }
-
-    /// Waits (at most 20 s) until `/proc/PID/maps` names every one of `names`.
-    func waitUntilMapped(_ names: [String]) async throws {
-        for _ in 0..<400 {
-            let maps = readFile("/proc/\(pid)/maps")
-            if names.allSatisfy({ maps.contains($0) }) { return }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { throw ProcessGone(pid: pid, status: status) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw ProcessGone(pid: pid, status: -1)
-    }
-
-    func stop() {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
-
-    struct ProcessGone: Error, CustomStringConvertible {
-        var pid: pid_t
-        var status: Int32
-        var description: String { status < 0 ? "process \(pid) did not load its libraries within 20 s" : "process \(pid) ended (status \(status)) before loading its libraries" }
-    }
-}
-
 @Suite(.serialized) struct RuntimeProbeTests {
     /// `--site-packages` of an empty folder keeps the file detectors from running an interpreter.
     static func probe(_ pid: pid_t, _ extra: [String] = [], environment: [String: String]? = nil) async throws -> ProgramResult {
