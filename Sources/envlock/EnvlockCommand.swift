@@ -15,13 +15,18 @@ struct EnvlockCommand: AsyncParsableCommand {
         RequireCUDACommand.self, KeygenCommand.self, SignedBytesCommand.self,
     ]
 
-    /// Records the signal state envlock was started with before anything can change it, so
-    /// that `run` hands the job exactly what a shell would. Then reads the command line by the
+    /// Holds closed standard descriptors (`StandardDescriptors`), records the signal state
+    /// envlock was started with before anything can change it, so that `run` hands the job
+    /// exactly what a shell would, and makes SIGTERM, SIGINT and SIGHUP end envlock even as
+    /// PID 1 (`Exec.endPromptlyOnSignals`). All of this happens before the first `await`:
+    /// until then no runtime thread or descriptor exists. Then reads the command line by the
     /// cheapest road that gives the same meaning: the plain lines of probe, verify and run
     /// without ArgumentParser (`DirectCommandLine`), other subcommands parsed alone, and all
     /// else (help, `--version`, errors) by ArgumentParser's full parse.
     static func main() async {
+        StandardDescriptors.holdClosed()
         Exec.recordInheritedSignalState()
+        Exec.endPromptlyOnSignals()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let invocation = DirectCommandLine.invocation(arguments) {
             do {

@@ -18,7 +18,11 @@ enum StandardStream: Sendable {
         var errno: Int32
 
         var description: String {
-            "cannot write to \(stream == .output ? "standard output" : "standard error"): \(errnoDescription(errno))"
+            let name = stream == .output ? "standard output" : "standard error"
+            // EBADF: started with `>&-` (or `1<file`); the placeholder `StandardDescriptors`
+            // put there refuses writes, so no file envlock opened later is written instead.
+            if errno == EBADF { return "cannot write to \(name): it is closed, or not open for writing; run envlock with \(name) open (not >&-)" }
+            return "cannot write to \(name): \(errnoDescription(errno))"
         }
     }
 
@@ -30,6 +34,38 @@ enum StandardStream: Sendable {
             try POSIXFile.writeAll(bytes, to: descriptor, operation: "write")
         } catch {
             throw WriteError(stream: self, errno: error.errno)
+        }
+    }
+}
+
+/// Descriptors 0, 1 and 2 as envlock found them: one that was closed (`>&-`, `<&-`) is held
+/// by a placeholder until envlock ends.
+enum StandardDescriptors {
+    /// O_PATH, which Swift does not import from glibc's headers: its value on every
+    /// architecture Swift runs Linux on (only alpha, parisc and sparc differ).
+    static let pathOnly: Int32 = 0o10000000
+
+    /// Puts a placeholder on each standard descriptor envlock was started without. Call first
+    /// thing in `main`, before anything opens a descriptor.
+    ///
+    /// Otherwise the next descriptor opened takes the lowest free number: the Swift runtime's
+    /// eventfd became standard input or output, so a report written there failed with
+    /// "Invalid argument", and a file opened in its place would have received the report (or
+    /// a crash message meant for standard error). The placeholder is `/` opened with O_PATH:
+    /// reading or writing it fails with EBADF, which the messages translate into "closed"
+    /// (`StandardStream.WriteError`, `DocumentFile.readStandardInput`). It is close-on-exec, so
+    /// the job `run` starts finds the descriptor closed, as a shell would leave it.
+    static func holdClosed() {
+        for descriptor: Int32 in 0...2 where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            // The lowest free number, since every one below is open by now.
+            let placeholder = open("/", pathOnly | O_CLOEXEC | O_DIRECTORY)
+            guard placeholder == descriptor else {
+                // Out of memory or file table slots at start-up: envlock cannot keep its own
+                // files off the standard streams, so it stops before opening any.
+                let code = errno
+                printError("envlock: descriptor \(descriptor) (standard \(["input", "output", "error"][Int(descriptor)])) is closed, and no placeholder could be opened for it: \(placeholder < 0 ? errnoDescription(code) : "it took descriptor \(placeholder)")")
+                exit(ExitStatus.untrusted)
+            }
         }
     }
 }

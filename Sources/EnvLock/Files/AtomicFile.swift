@@ -63,10 +63,14 @@ public enum AtomicFile {
             throw .io(path: path, operation: error.operation, errno: error.errno)
         }
         beforeRename()
-        guard rename(temporaryPath, path) == 0 else {
+        let renameErrno: Int32? = PendingFiles.shared.settle(temporaryPath) {
+            if rename(temporaryPath, path) == 0 { return nil }
             let code = errno
             unlink(temporaryPath)
-            throw .io(path: path, operation: "rename a temporary file onto", errno: code)
+            return code
+        }
+        if let renameErrno {
+            throw .io(path: path, operation: "rename a temporary file onto", errno: renameErrno)
         }
         do throws(POSIXFailure) {
             try POSIXFile.syncFolder(of: path)

@@ -33,6 +33,9 @@ public enum DocumentFile {
             switch error {
             case .tooLarge:
                 throw .unreadable(path: standardInputName, reason: "more than \(limit) bytes")
+            case .system(let failure) where failure.errno == EBADF:
+                // Started with `<&-` (or `0>file`): say so, not "Bad file descriptor".
+                throw .unreadable(path: standardInputName, reason: "closed, or not open for reading; give envlock the input on standard input (a pipe or `< file`) or name a file instead of -")
             case .system(let failure):
                 throw .unreadable(path: standardInputName, reason: "could not \(failure.operation): \(errnoDescription(failure.errno))")
             case .notRegularFile:

@@ -275,7 +275,9 @@ package enum POSIXFile {
     ///
     /// The file is created with O_EXCL and mode 0600, so nobody else can have it open before
     /// fchmod, and O_NOFOLLOW, so a link planted under the chosen name is never followed; the
-    /// explicit fchmod makes the final mode independent of the umask.
+    /// explicit fchmod makes the final mode independent of the umask. The path stays in
+    /// `PendingFiles` until the caller ends it there (`PendingFiles.settle`) with a rename,
+    /// link or unlink.
     static func writeTemporaryFile(beside path: String, bytes: [UInt8], mode: UInt32) throws(POSIXFailure) -> String {
         var descriptor: Int32 = -1
         var temporaryPath = ""
@@ -283,9 +285,14 @@ package enum POSIXFile {
         while descriptor < 0 {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
             temporaryPath = "\(folder(of: path))/.\(baseName(of: path)).\(suffix).tmp"
-            descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            var code: Int32 = 0
+            // Registered as it is created, so that a signal ending envlock removes it.
+            descriptor = PendingFiles.shared.create(temporaryPath) {
+                let opened = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                code = errno
+                return opened
+            }
             if descriptor < 0 {
-                let code = errno
                 attempts += 1
                 guard code == EEXIST, attempts < 16 else {
                     throw POSIXFailure(operation: "create a temporary file beside", errno: code)
@@ -302,13 +309,13 @@ package enum POSIXFile {
             }
         } catch {
             close(descriptor)
-            unlink(temporaryPath)
+            PendingFiles.shared.settle(temporaryPath) { _ = unlink(temporaryPath) }
             throw error
         }
         // close can report a deferred write error (NFS); the file is not trusted if it does.
         guard close(descriptor) == 0 else {
             let failure = POSIXFailure(operation: "close a temporary file beside", errno: errno)
-            unlink(temporaryPath)
+            PendingFiles.shared.settle(temporaryPath) { _ = unlink(temporaryPath) }
             throw failure
         }
         return temporaryPath

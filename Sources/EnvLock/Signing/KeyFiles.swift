@@ -96,11 +96,14 @@ public enum KeyFiles {
         } catch {
             throw .io(path: path, operation: error.operation, errno: error.errno)
         }
-        let linked = link(temporaryPath, path) == 0
-        let linkErrno = errno
-        // The temporary name is a second copy of a secret: it must go whether or not the link worked.
-        let unlinked = unlink(temporaryPath) == 0
-        let unlinkErrno = errno
+        // The temporary name is a second copy of a secret: it must go whether or not the link
+        // worked, and a signal that ends envlock removes it too (PendingFiles).
+        let (linked, linkErrno, unlinked, unlinkErrno) = PendingFiles.shared.settle(temporaryPath) {
+            let linked = link(temporaryPath, path) == 0
+            let linkErrno = errno
+            let unlinked = unlink(temporaryPath) == 0
+            return (linked, linkErrno, unlinked, errno)
+        }
         guard linked else {
             if linkErrno == EEXIST {
                 try refuseExisting(path)

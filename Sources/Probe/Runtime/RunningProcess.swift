@@ -71,8 +71,9 @@ public struct ProcessView: Sendable, Equatable {
 public enum ProcessReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No such process (it has exited, or the number is wrong).
     case gone(pid: Int32)
-    /// The process belongs to another user and this one may not read its /proc files.
-    case permissionDenied(pid: Int32, ownerUID: UInt32?, file: String)
+    /// The kernel refused one of its /proc files; `cause` says why (another user, missing
+    /// CAP_SYS_PTRACE, a process that is not dumpable) and what to do.
+    case accessDenied(pid: Int32, file: String, cause: ProcessAccessDenial)
     /// Another failure reading one of its /proc files.
     case unreadable(pid: Int32, reason: String)
 
@@ -80,9 +81,8 @@ public enum ProcessReadError: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .gone(let pid):
             "process \(pid) does not exist (it has exited, or the number is wrong); check it with ps"
-        case .permissionDenied(let pid, let owner, let file):
-            "cannot read process \(pid)" + (owner.map { " (owned by uid \($0))" } ?? "")
-                + ": \(file): permission denied; run envlock as the user that runs it, or as root"
+        case .accessDenied(let pid, let file, let cause):
+            "cannot read process \(pid): \(file): permission denied: \(cause.description)"
         case .unreadable(let pid, let reason):
             "cannot read process \(pid): \(reason)"
         }
@@ -98,48 +98,62 @@ public enum RunningProcess {
     public static func read(pid: Int32, procRoot: String = "/proc") throws(ProcessReadError) -> ProcessView {
         let folder = "\(procRoot)/\(pid)"
         guard pid > 0 else { throw .gone(pid: pid) }
-        let info: FileStatus
         do throws(POSIXFailure) {
-            info = try FileSystem.status(folder)
+            _ = try FileSystem.status(folder)
         } catch {
             if error.errno == ENOENT || error.errno == ENOTDIR { throw .gone(pid: pid) }
-            throw problem(FileSystem.error(error.errno, folder), pid: pid, owner: nil, file: folder)
+            throw problem(FileSystem.error(error.errno, folder), pid: pid, procFolder: folder, file: folder)
         }
         func bytes(_ name: String) throws(ProcessReadError) -> [UInt8] {
             do {
                 return try FileSystem.readBytes(folder + "/" + name, limit: 16 << 20)
             } catch {
-                throw problem(error, pid: pid, owner: info.ownerUID, file: folder + "/" + name)
+                throw problem(error, pid: pid, procFolder: folder, file: folder + "/" + name)
             }
         }
         let environment = parseEnviron(try bytes("environ"))
         let arguments = parseCommandLine(try bytes("cmdline"))
         var view = ProcessView(pid: pid, procFolder: folder, environment: environment, arguments: arguments)
-        view.workingDirectory = try link(folder + "/cwd", pid: pid, owner: info.ownerUID)
-        view.executable = try link(folder + "/exe", pid: pid, owner: info.ownerUID)
-        if let itsRoot = try? FileSystem.status(folder + "/root"), let ourRoot = try? FileSystem.status("/") {
-            view.sharesFilesystem = itsRoot.device == ourRoot.device && itsRoot.inode == ourRoot.inode
-        } else {
-            view.sharesFilesystem = false
+        view.workingDirectory = try link("cwd", of: folder, pid: pid)
+        view.executable = try link("exe", of: folder, pid: pid)
+        // Its files are read through /proc/PID/root, which passes the same access check: a
+        // refusal here is the refusal every later read would meet.
+        let itsRoot: FileStatus?
+        do throws(POSIXFailure) {
+            itsRoot = try FileSystem.status(folder + "/root")
+        } catch {
+            // A kernel thread or zombie has no root; any other failure is a reason to stop.
+            guard error.errno == ENOENT else { throw problem(FileSystem.error(error.errno, folder + "/root"), pid: pid, procFolder: folder, file: folder + "/root") }
+            if !FileSystem.exists(folder) { throw .gone(pid: pid) }
+            itsRoot = nil
         }
+        let ourRoot: FileStatus
+        do throws(POSIXFailure) {
+            ourRoot = try FileSystem.status("/")
+        } catch {
+            throw .unreadable(pid: pid, reason: "cannot \(error.operation) /, to compare it with the process's: \(errnoDescription(error.errno))")
+        }
+        view.sharesFilesystem = itsRoot.map { $0.device == ourRoot.device && $0.inode == ourRoot.inode } ?? false
         return view
     }
 
-    /// The target of a /proc link; nil for a kernel thread or zombie, which has none.
-    static func link(_ path: String, pid: Int32, owner: UInt32) throws(ProcessReadError) -> String? {
+    /// The target of the link `name` in `procFolder`; nil for a kernel thread or zombie, which has none.
+    static func link(_ name: String, of procFolder: String, pid: Int32) throws(ProcessReadError) -> String? {
         do {
-            return try FileSystem.linkTarget(path)
+            return try FileSystem.linkTarget(procFolder + "/" + name)
         } catch {
-            guard case .notFound = error else { throw problem(error, pid: pid, owner: owner, file: path) }
-            if !FileSystem.exists(PythonPath.dirname(path)) { throw .gone(pid: pid) }
+            guard case .notFound = error else { throw problem(error, pid: pid, procFolder: procFolder, file: procFolder + "/" + name) }
+            if !FileSystem.exists(procFolder) { throw .gone(pid: pid) }
             return nil
         }
     }
 
-    static func problem(_ error: FileReadError, pid: Int32, owner: UInt32?, file: String) -> ProcessReadError {
+    /// The error for a failed read of `file` in `procFolder`, the /proc folder of process
+    /// `pid`: a refusal says why the kernel refused (`ProcessAccessDenial`).
+    static func problem(_ error: FileReadError, pid: Int32, procFolder: String, file: String) -> ProcessReadError {
         switch error {
         case .notFound: .gone(pid: pid)
-        case .permissionDenied: .permissionDenied(pid: pid, ownerUID: owner, file: file)
+        case .permissionDenied: .accessDenied(pid: pid, file: file, cause: ProcessAccessDenial.cause(procFolder: procFolder))
         default: .unreadable(pid: pid, reason: error.description)
         }
     }

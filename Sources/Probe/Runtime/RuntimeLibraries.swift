@@ -34,7 +34,12 @@ public struct RuntimeLibrariesDetector: Detector {
         do {
             maps = try context.readProcessFile("maps", of: process)
         } catch {
-            return .failed("\(error.description): the libraries process \(process.pid) loaded cannot be read")
+            guard case .permissionDenied = error else {
+                return .failed("\(error.description): the libraries process \(process.pid) loaded cannot be read")
+            }
+            // The access check that let envlock read environ may refuse maps later: the process
+            // may have exec'd a setuid program since.
+            return .failed("\(error.description): \(ProcessAccessDenial.cause(procFolder: process.procFolder).description); the libraries process \(process.pid) loaded cannot be read")
         }
         let loaded = Self.parseMaps(maps).compactMap { file in Self.component(ofPath: file.path).map { ($0, file) } }
         guard !loaded.isEmpty else {
