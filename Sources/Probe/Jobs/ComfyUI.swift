@@ -31,7 +31,7 @@ public struct ComfyUIDetector: Detector {
 
     /// The ComfyUI checkout `launch` starts from, or nil when it is not a ComfyUI launch.
     static func checkout(of launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> String? {
-        try? recognise(launch, job: job, in: context).get()
+        if case .success(let checkout) = recognise(launch, job: job, in: context) { checkout } else { nil }
     }
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {

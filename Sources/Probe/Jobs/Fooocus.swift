@@ -39,7 +39,7 @@ public struct FooocusDetector: Detector {
 
     /// The Fooocus checkout `launch` starts from, or nil when it is not a Fooocus launch.
     static func checkout(of launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> String? {
-        try? recognise(launch, job: job, in: context).get().checkout
+        if case .success(let found) = recognise(launch, job: job, in: context) { found.checkout } else { nil }
     }
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {

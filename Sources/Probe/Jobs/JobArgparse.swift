@@ -346,10 +346,14 @@ package enum JobArgparse {
         } catch {
             return .failure(Undetermined(reason: "cannot list the standard library \(stdlib.folder): \(error)"))
         }
-        if let extensions = try? context.listDirectory(stdlib.folder + "/lib-dynload") {
-            for entry in extensions where entry.hasSuffix(".so") {
+        // Without lib-dynload's names an extension shadowed in the app's folder would go
+        // unseen: a folder that exists and cannot be listed is undetermined.
+        do {
+            for entry in try context.listDirectory(stdlib.folder + "/lib-dynload") where entry.hasSuffix(".so") {
                 if let dot = entry.firstIndex(of: ".") { names.insert(String(entry[..<dot])) }
             }
+        } catch {
+            if case .notFound = error {} else { return .failure(Undetermined(reason: "cannot list \(stdlib.folder)/lib-dynload: \(error)")) }
         }
         names.insert("argparse")
         return .success(names)
@@ -405,7 +409,12 @@ struct PyenvShim: Sendable, Equatable {
     static func read(_ path: String, in context: HostContext) -> PyenvShim? {
         // A file that cannot be read is not taken for a shim; the interpreter check then reads
         // it and says why it could not.
-        guard let prefix = try? context.readPrefix(path, count: 4096) else { return nil }
+        let prefix: [UInt8]
+        do {
+            prefix = try context.readPrefix(path, count: 4096)
+        } catch {
+            return nil
+        }
         let text = String(decoding: prefix, as: UTF8.self)
         guard text.hasPrefix("#!"), text.contains("/libexec/pyenv\" exec") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("export PYENV_ROOT=\"") && line.hasSuffix("\"") {
@@ -447,7 +456,16 @@ struct PyenvShim: Sendable, Equatable {
             source = chosen
         }
         // The shim exports its own PYENV_ROOT before it runs pyenv, whatever the job's is.
-        let installed = (try? context.listDirectory(PythonPath.join(root, "versions"))) ?? []
+        let installed: [String]
+        do {
+            installed = try context.listDirectory(PythonPath.join(root, "versions"))
+        } catch {
+            if case .notFound = error {
+                installed = []
+            } else {
+                return .failure(.init(reason: "cannot list \(root)/versions, where pyenv finds its Pythons: \(error)"))
+            }
+        }
         for version in versions {
             if version == "system" { return Self.system(command, shimFolder: PythonPath.dirname(path), job: job, in: context) }
             // pyenv-latest: a prefix (`3.12`) names the newest installed release it starts.
