@@ -5,10 +5,12 @@ import Probe
 
 /// `envlock-differential argparse`: envlock's argparse (`PythonArgparse`) on generated cases.
 ///
+/// `--proven-files` prints `JobArgparse.provenFiles` (SHA-256: minor and revision) as JSON.
 /// `--export-tables` prints Fooocus' and ComfyUI's option tables as JSON, from which
 /// scripts/differential/argparse_differential.py builds the real `argparse.ArgumentParser`s, so
 /// the tables cannot drift apart. Otherwise each line of standard input is one case,
-/// `{"app": "fooocus"|"comfyui", "minor": 12, "argv": [...], "paths": {path: "directory"|"file"|
+/// `{"app": "fooocus"|"comfyui", "minor": 12, "revision": "separator" (optional: else the minor's
+/// first release), "argv": [...], "paths": {path: "directory"|"file"|
 /// "missing"|"unreadable"}, "machine": {"database_url": ...}}`, and each line out is envlock's
 /// outcome: `{"status": 0, "namespace": {...}}`, `{"status": 2, "message": ...}` or
 /// `{"undetermined": reason}`. Values: null, true/false, `{"int": "12"}`, `{"float": bits as 16
@@ -17,6 +19,14 @@ enum ArgparseCases {
     static func run(_ arguments: [String]) {
         if arguments.first == "--export-tables" {
             print("{\"fooocus\": \(export(FooocusOptions.parser)), \"comfyui\": \(export(ComfyUIOptions.parser))}")
+            return
+        }
+        if arguments.first == "--proven-files" {
+            // The table envlock trusts, so the script checks each file with the revision it has there.
+            let entries = JobArgparse.provenFiles.sorted { $0.key < $1.key }.map { digest, file in
+                "\"\(digest)\": {\"minor\": \(file.minor), \"revision\": \"\(file.revision.rawValue)\"}"
+            }
+            print("{" + entries.joined(separator: ", ") + "}")
             return
         }
         while let line = readLine(strippingNewline: true) {
@@ -54,7 +64,16 @@ enum ArgparseCases {
                 if case .string(let points) = item { return PythonString(codePoints: points) }
                 return nil
             }
-            let outcome = parser.parse(strings, python: minor, host: host)
+            let outcome: PythonArgparse.Outcome
+            if case .string(let name)? = fields["revision"] {
+                guard let revision = PythonString(codePoints: name).swiftString.flatMap(PythonArgparse.Revision.init(rawValue:)) else {
+                    print("{\"undetermined\": \"unknown revision\"}")
+                    continue
+                }
+                outcome = parser.parse(strings, revision: revision, host: host)
+            } else {
+                outcome = parser.parse(strings, python: minor, host: host)
+            }
             print(render(outcome, parser))
         }
     }

@@ -24,7 +24,10 @@ module `argparse` (importlib's spec_from_file_location, put in sys.modules befor
 imports it) inside the interpreter pythons.py finds for the file's minor version, and envlock
 answers the cases with that minor. The minor comes from the directory holding the file
 (`.../python3.11/argparse.py`), or from `PATH=MINOR` (`=11` or `=3.11`). Reported as without the
-option, one line per file, with its SHA-256.
+option, one line per file, with its SHA-256. envlock answers with the revision of argparse's
+behaviour (`PythonArgparse.Revision`) given as `PATH=MINOR:REVISION`, else the one
+`JobArgparse.provenFiles` gives the file's SHA-256 (`envlock-differential argparse
+--proven-files`), else the minor's first release's.
 """
 
 from __future__ import annotations
@@ -313,6 +316,13 @@ def generate(tables: dict, rng: random.Random, count: int) -> list[tuple[str, di
                      ["--user-directory", "/srv/ui"], ["--user-directory", "/srv/missing"], ["--front-end-root=/srv/file"], ["--user-dir", "/srv/locked"],
                      ["--preview-option", "fast"], ["--preview-opt=taesd"], ["--preview-method", "latent2rgb"], ["--default-hashing-function", "md5"]):
             add("corners", app, argv, paths)
+        # which error wins: an ambiguous prefix is reported when classified (3.10-3.13.0) or only
+        # when reached (3.13.5), so what comes before it decides
+        for argv in (["--port", "abc", "--dis"], ["--dis", "--port", "abc"], ["--cpu", "--dis", "-h"], ["-h=x", "--dis"], ["--dis", "-h"],
+                     ["-=", "-h"], ["-h", "-=x"], ["--verbose", "bogus", "--dis"], ["--dis=1", "--cpu"], ["--bogus", "--dis"],
+                     ["--always-cpu", "x", "--al"], ["--preset", "--dis"], ["--listen", "--dis"], ["-x=1", "--dis"], ["-h=", "-x"],
+                     ["--preview-method", "bogus", "--pre"], ["--fast", "bogus", "--dis"], ["--cache-lru", "0", "--cache-none", "--dis"]):
+            add("error_order", app, argv, paths)
         # unicode: code points, combining characters, lone surrogates (surrogateescape argv)
         for argv in (["--pr\u00e9set", "x"], ["--preset", "caf\u00e9"], ["--preset", "cafe\u0301"], ["--port", "\u0968\u0966"], ["--port", "\uff11"],
                      ["--preset", "\udcff"], ["--\udcff"], ["-\u0661"], ["-\u0661.\u0662"], ["--\u00ad"], ["--port", "1\u00a0"], ["--port", "\u200b1"],
@@ -343,12 +353,13 @@ def has_lone_surrogate(argv):
     return any("\ud800" <= ch <= "\udfff" for arg in argv for ch in arg)
 
 
-def argparse_file(text: str) -> tuple[str, str]:
-    """`PATH` or `PATH=MINOR` -> (path, "3.X"); the minor from `=11`/`=3.11` or the file's directory."""
-    path, minor = text, None
-    given = re.fullmatch(r"(.+)=(?:3\.)?(\d+)", text)
+def argparse_file(text: str) -> tuple[str, str, str | None]:
+    """`PATH`, `PATH=MINOR` or `PATH=MINOR:REVISION` -> (path, "3.X", revision or None); the minor
+    from `=11`/`=3.11` or the file's directory, the revision a `PythonArgparse.Revision` case name."""
+    path, minor, revision = text, None, None
+    given = re.fullmatch(r"(.+)=(?:3\.)?(\d+)(?::(\w+))?", text)
     if given and not os.path.isfile(text):
-        path, minor = given.group(1), "3." + given.group(2)
+        path, minor, revision = given.group(1), "3." + given.group(2), given.group(3)
     if not os.path.isfile(path):
         raise argparse.ArgumentTypeError(f"no file {path!r}")
     if minor is None:
@@ -356,7 +367,7 @@ def argparse_file(text: str) -> tuple[str, str]:
         if not directory:
             raise argparse.ArgumentTypeError(f"cannot tell the minor version of {path!r} from its directory; give PATH=MINOR")
         minor = directory.group(1)
-    return os.path.abspath(path), minor
+    return os.path.abspath(path), minor, revision
 
 
 def main() -> int:
@@ -365,8 +376,9 @@ def main() -> int:
     options.add_argument("--seed", type=int, default=20240611)
     options.add_argument("--cases", type=int, default=7000)
     options.add_argument("--verbose", action="store_true")
-    options.add_argument("--argparse-file", type=argparse_file, action="append", default=[], metavar="PATH[=MINOR]",
-                         help="load this argparse.py in place of the interpreter's own (repeatable)")
+    options.add_argument("--argparse-file", type=argparse_file, action="append", default=[], metavar="PATH[=MINOR[:REVISION]]",
+                         help="load this argparse.py in place of the interpreter's own (repeatable); envlock answers "
+                              "with REVISION, else the revision JobArgparse.provenFiles gives the file, else the minor's first")
     args = options.parse_args()
     started = time.monotonic()
     pythons = find_pythons()
@@ -375,23 +387,28 @@ def main() -> int:
         return 1
     # (label, minor, interpreter, argparse.py to load or None, its sha256): the interpreters' own
     # argparse, or each --argparse-file in the interpreter of its minor.
-    targets = [(minor, minor, python, None, None) for minor, python in sorted(pythons.items())]
+    # The revision envlock answers with: None for the minor's first release (the interpreters' own).
+    targets = [(minor, minor, python, None, None, None) for minor, python in sorted(pythons.items())]
     if args.argparse_file:
+        proven = json.loads(subprocess.run([args.driver, "argparse", "--proven-files"], capture_output=True, text=True, check=True).stdout)
         targets = []
-        for path, minor in args.argparse_file:
+        for path, minor, revision in args.argparse_file:
             if minor not in pythons:
                 print(f"argparse differential: {path}: no CPython {minor} found (have {', '.join(sorted(pythons))})", file=sys.stderr)
                 return 1
             with open(path, "rb") as file:
                 digest = hashlib.sha256(file.read()).hexdigest()
-            targets.append((f"{minor} {path}", minor, pythons[minor], path, digest))
+            if revision is None and digest in proven:
+                revision = proven[digest]["revision"]
+            label = f"{minor} {path}" + (f" as {revision}" if revision else "")
+            targets.append((label, minor, pythons[minor], path, digest, revision))
     tables_text = subprocess.run([args.driver, "argparse", "--export-tables"], capture_output=True, text=True, check=True).stdout
     tables = json.loads(tables_text)
     cases = generate(tables, random.Random(args.seed), args.cases)
     lines = [json.dumps(case) for _, case in cases]
     print(f"  generated {len(cases)} cases in {time.monotonic() - started:.1f} s")
     expected = []
-    for label, minor, python, path, _ in targets:
+    for label, minor, python, path, _, _ in targets:
         with tempfile.TemporaryFile("w+") as worker_input:
             worker_input.write(json.dumps(tables) + "\n" + "\n".join(lines) + "\n")
             worker_input.seek(0)
@@ -403,9 +420,10 @@ def main() -> int:
         expected.append(json.loads(done.stdout))
     print(f"  CPython answered in {time.monotonic() - started:.1f} s")
     envlock_input = []
-    for _, minor, _, _, _ in targets:
+    for _, minor, _, _, _, revision in targets:
         for _, case in cases:
-            envlock_input.append(json.dumps(dict(case, minor=int(minor.split(".")[1]))))
+            extra = {"revision": revision} if revision else {}
+            envlock_input.append(json.dumps(dict(case, minor=int(minor.split(".")[1]), **extra)))
     done = subprocess.run([args.driver, "argparse"], input="\n".join(envlock_input) + "\n", capture_output=True, text=True)
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr)
@@ -415,7 +433,7 @@ def main() -> int:
     per_target = []
     undetermined_ok = 0
     position = 0
-    for (label, minor, python, path, _), answered in zip(targets, expected):
+    for (label, minor, python, path, _, _), answered in zip(targets, expected):
         bad = 0
         for (family, case), want in zip(cases, answered):
             got = answers[position]
@@ -439,8 +457,8 @@ def main() -> int:
                     print(f"DISAGREE {label} [{family}] {case['app']} {json.dumps(case['argv'])}\n  python:  {json.dumps(want)[:400]}\n  envlock: {json.dumps(got)[:400]}")
         per_target.append(bad)
         disagreements += bad
-    for (label, minor, python, path, digest), bad in zip(targets, per_target):
-        loaded = "" if path is None else f" with {path}, sha256 {digest}"
+    for (label, minor, python, path, digest, revision), bad in zip(targets, per_target):
+        loaded = "" if path is None else f" with {path}, sha256 {digest}" + (f", revision {revision}" if revision else "")
         print(f"  Python {minor} ({python}{loaded}): {len(cases)} cases, {bad} disagreements")
     families = {}
     for family, _ in cases:

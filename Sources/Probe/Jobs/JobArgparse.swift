@@ -23,10 +23,13 @@ package enum JobArgparse {
     package struct ProvenFile: Sendable, Equatable {
         package var release: String
         package var minor: Int
+        /// How this file parses; by default that of the minor version's first modelled release.
+        package var revision: PythonArgparse.Revision
 
-        package init(release: String, minor: Int) {
+        package init(release: String, minor: Int, revision: PythonArgparse.Revision? = nil) {
             self.release = release
             self.minor = minor
+            self.revision = revision ?? PythonArgparse.Revision(minor: minor) ?? .original
         }
     }
 
@@ -43,10 +46,17 @@ package enum JobArgparse {
         // Debian bookworm's python3.11 (3.11.2-6+deb12u6, u8 and u9 ship the same file): 3.11.2
         // with Debian's import fallback for gettext and shutil; 16,000 cases, 0 disagreements.
         "9cad2261a804a55d7aca32790c999cb11bb546ce13a1c93e584ae57d5f8ea2a1": ProvenFile(release: "3.11.2 (Debian 12)", minor: 11),
-        // Not proven, and so undetermined: Debian trixie's 3.13.5, sid's 3.13.18 and the 3.12.10
-        // bundled with google-cloud-cli each disagree on hundreds of cases (later releases
-        // report an ambiguous prefix only when they reach it, count a mutually exclusive option
-        // given its default, and unquote the choices in messages); they need models of their own.
+        // Read from the distributions' libpython3.X-minimal packages (2026-12-07), each loaded
+        // in pyenv's interpreter of its minor by `argparse_differential.py --argparse-file`:
+        // Ubuntu 22.04's 3.10.12-1~22.04.18, Ubuntu 24.04's 3.12.3-1ubuntu0.18, Debian 13's
+        // 3.13.5-2+deb13u5 and Debian sid's 3.13.18-1; 0 disagreements on each (docs/FACTS.md).
+        "579514c1f51cf397347d64a7f496c7f7c07e5cc1f55fe371f4c3403b5ed55f47": ProvenFile(release: "3.10.12 (Ubuntu 22.04)", minor: 10),
+        "29395feb61bc376ca4ff9d44069af8d914ec2a1f25a4bd7978f6e2afef5bc07f": ProvenFile(release: "3.12.3 (Ubuntu 24.04)", minor: 12, revision: .separator),
+        "536e65df75b5dae9d11d0fec05cb1faee86b41cf9fba4e7f2c3f54dbd7405488": ProvenFile(release: "3.13.5 (Debian 13)", minor: 13, revision: .reachedAmbiguity),
+        "29041145222e01188f01ea125f4a41340da708974cee446bce80d3e8dc5f340c": ProvenFile(release: "3.13.18 (Debian sid)", minor: 13, revision: .requotedChoices),
+        // Not proven, and so undetermined: any other release, such as the 3.12.10 bundled with
+        // google-cloud-cli, which disagreed on hundreds of cases with the models before the
+        // 3.13.5 revision existed; a file is added here only after a run with 0 disagreements.
     ]
 
     /// The argparse a job will run.
@@ -384,7 +394,7 @@ extension JobArgparse {
         case .failure(let undetermined):
             return (.undetermined(reason: "which argparse reads the command line is not known: " + undetermined.reason), nil)
         case .success(let found):
-            let outcome = parser.parse(launch.arguments, python: found.proven.minor, host: host)
+            let outcome = parser.parse(launch.arguments, revision: found.proven.revision, host: host)
             return (outcome, "the command line is read as \(found.path) (CPython \(found.proven.release)'s argparse) reads it")
         }
     }

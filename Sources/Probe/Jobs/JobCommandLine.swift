@@ -22,9 +22,9 @@ public enum JobCommandLine {
         case .success(let proven): found = proven
         case .failure(let undetermined): return .undecided("which argparse reads \(app.name)'s command line is not known: \(undetermined.reason)")
         }
-        switch app.parser.parse(launch.arguments, python: found.proven.minor, host: app.host) {
+        switch app.parser.parse(launch.arguments, revision: found.proven.revision, host: app.host) {
         case .parsed(let namespace):
-            return .app(AppCommandLine(name: app.name, parser: app.parser, minor: found.proven.minor, host: app.host, namespace: namespace))
+            return .app(AppCommandLine(name: app.name, parser: app.parser, revision: found.proven.revision, host: app.host, namespace: namespace))
         case .exits(let status, let message):
             return .undecided(status == 0 ? "\(app.name) prints its help and exits" : "\(app.name)'s argparse refuses the command line: \(message)")
         case .undetermined(let reason):
@@ -37,7 +37,7 @@ public enum JobCommandLine {
 struct AppCommandLine: CommandLineReading {
     let name: String
     let parser: PythonArgparse
-    let minor: Int
+    let revision: PythonArgparse.Revision
     let host: PythonArgparse.Host
     /// The namespace argparse returned, before the app's own changes after parsing.
     let namespace: [String: PythonValue]
@@ -45,7 +45,7 @@ struct AppCommandLine: CommandLineReading {
     /// The dest of `option`, and the value the parser gives it from `tokens` alone.
     func value(of option: String, from tokens: [String]) -> (dest: String, value: PythonValue?)? {
         guard let argument = parser.arguments.first(where: { $0.flags.contains(option) }) else { return nil }
-        guard case .parsed(let alone) = parser.parse(tokens, python: minor, host: host) else { return (argument.dest, nil) }
+        guard case .parsed(let alone) = parser.parse(tokens, revision: revision, host: host) else { return (argument.dest, nil) }
         return (argument.dest, alone[argument.dest])
     }
 

@@ -9,15 +9,44 @@
 /// before any action runs; then `consume_optional` in order; extras), `_parse_optional`,
 /// `_get_option_tuples`, `_match_argument`, `_get_values`, `_get_value`, `_check_value`, the
 /// mutually exclusive check (`argument_values is not action.default`) and the conversion of
-/// string defaults at the end. 3.10, 3.11 and 3.12 behave alike here; 3.13 differs in two places:
-/// `_get_values` strips a `--` only for positionals (3.12 and older turn `--opt=--` into `[]`),
-/// and a single-dash flag followed by characters that are no flag (`-hx`) is `-h` plus an
-/// unrecognized `-x` instead of an error. Patch releases after those four changed argparse
-/// again (3.12.7+, 3.13.1+: `--` handling, prefix matching with `=`); they are not modelled.
+/// string defaults at the end. CPython changed this code in patch releases, so the model has
+/// revisions of behaviour (`Revision`), and a job's is the one proven for its `argparse.py`
+/// (JobArgparse.provenFiles): 3.10, 3.11 and 3.12.0 behave alike here; 3.12.3 and 3.13.0 strip
+/// a `--` only for positionals and split `-hx`; 3.13.5 reports an ambiguous prefix only when it
+/// reaches it and counts every given option of a mutually exclusive group; 3.13.18 quotes the
+/// choices in messages again.
 public struct PythonArgparse: Sendable {
-    /// A CPython minor version whose argparse this models (3.10 through 3.13).
-    package enum PythonMinor: Int, Sendable, CaseIterable {
-        case v3_10 = 10, v3_11 = 11, v3_12 = 12, v3_13 = 13
+    /// How one `argparse.py` parses, as the CPython release that shipped it wrote it. Each
+    /// case is named by the first release known to behave so and compared against real files
+    /// by scripts/differential/argparse_differential.py (`--argparse-file PATH=MINOR:REVISION`, the
+    /// case name).
+    package enum Revision: String, Sendable, CaseIterable {
+        /// 3.10, 3.11, 3.12.0-3.12.1 (the pyenv builds): every option's values lose their first
+        /// `--` (`--opt=--` is `[]`), and `-hx` with no flag `-x` is "ignored explicit argument".
+        case original
+        /// 3.12.3 (Ubuntu 24.04) and 3.13.0: `_parse_optional` keeps the separator (`sep`), a
+        /// `--` is stripped only for positionals, and `-hx` is `-h` plus an unrecognized `-x`.
+        case separator
+        /// 3.13.5 (Debian 13): an ambiguous prefix is an error only when parsing reaches it
+        /// (an earlier `-h` or error wins), every given option of a mutually exclusive group
+        /// counts (given its default value too), a single-dash prefix is split at `=`, and
+        /// `invalid choice` lists the choices unquoted.
+        case reachedAmbiguity
+        /// 3.13.18 (Debian sid): as 3.13.5, with the choices quoted again (`repr(str(choice))`).
+        case requotedChoices
+
+        /// The revision of a minor version's first release envlock models (the pyenv builds).
+        package init?(minor: Int) {
+            switch minor {
+            case 10, 11, 12: self = .original
+            case 13: self = .separator
+            default: return nil
+            }
+        }
+
+        var keepsSeparator: Bool { self != .original }
+        /// Ambiguity when reached, every given option counted, `-x=` split, str() in messages.
+        var hasChangesOf3_13_5: Bool { self == .reachedAmbiguity || self == .requotedChoices }
     }
 
     /// `nargs`: how many strings an option consumes.
@@ -190,18 +219,28 @@ public struct PythonArgparse: Sendable {
     /// `add_help=True`'s action.
     package static let help = Argument(["-h", "--help"], action: .help)
 
-    /// `parser.parse_args(arguments)` under CPython 3.`minor`; any other minor is undetermined.
+    /// `parser.parse_args(arguments)` under CPython 3.`minor`'s first modelled release; any
+    /// other minor is undetermined.
     package func parse(_ arguments: [String], python minor: Int, host: Host = .unknown) -> Outcome {
         parse(arguments.map { PythonString($0) }, python: minor, host: host)
     }
 
-    /// `parser.parse_args(arguments)` with arguments as Python strings (lone surrogates from
+    /// As `parse(_:python:host:)` with arguments as Python strings (lone surrogates from
     /// `surrogateescape` included).
     package func parse(_ arguments: [PythonString], python minor: Int, host: Host = .unknown) -> Outcome {
-        guard let version = PythonMinor(rawValue: minor) else {
+        guard let revision = Revision(minor: minor) else {
             return .undetermined(reason: "argparse of Python 3.\(minor) is not modelled (3.10 to 3.13 are)")
         }
-        var run = ArgparseRun(parser: self, version: version, host: host, strings: arguments.map(\.codePoints))
+        return parse(arguments, revision: revision, host: host)
+    }
+
+    /// `parser.parse_args(arguments)` as an `argparse.py` of this revision runs it.
+    package func parse(_ arguments: [String], revision: Revision, host: Host = .unknown) -> Outcome {
+        parse(arguments.map { PythonString($0) }, revision: revision, host: host)
+    }
+
+    package func parse(_ arguments: [PythonString], revision: Revision, host: Host = .unknown) -> Outcome {
+        var run = ArgparseRun(parser: self, revision: revision, host: host, strings: arguments.map(\.codePoints))
         do {
             return .parsed(namespace: try run.parseArgs())
         } catch {
@@ -231,7 +270,7 @@ private let equals: UInt32 = 0x3D
 /// One `parse_args` call: the port of `_parse_known_args`.
 struct ArgparseRun {
     let parser: PythonArgparse
-    let version: PythonArgparse.PythonMinor
+    let revision: PythonArgparse.Revision
     let host: PythonArgparse.Host
     let strings: [CodePoints]
     let arguments: [PythonArgparse.Argument]
@@ -251,11 +290,14 @@ struct ArgparseRun {
         /// nil, "" or "=" (3.13's `sep`).
         var sep: CodePoints?
         var explicit: CodePoints?
+        /// Every option the string abbreviates, when more than one: 3.13.5 reports this when
+        /// parsing reaches the string, older releases when they classify it.
+        var ambiguousMatches: [CodePoints] = []
     }
 
-    init(parser: PythonArgparse, version: PythonArgparse.PythonMinor, host: PythonArgparse.Host, strings: [CodePoints]) {
+    init(parser: PythonArgparse, revision: PythonArgparse.Revision, host: PythonArgparse.Host, strings: [CodePoints]) {
         self.parser = parser
-        self.version = version
+        self.revision = revision
         self.host = host
         self.strings = strings
         // set_defaults: every action with that dest takes the default.
@@ -382,13 +424,19 @@ struct ArgparseRun {
         }
         let tuples = optionTuples(string)
         if tuples.count > 1 {
-            let matches = tuples.map { Self.text($0.optionString) }.joined(separator: ", ")
-            throw .exit(2, "ambiguous option: \(Self.text(string)) could match \(matches)")
+            if revision.hasChangesOf3_13_5 {
+                return OptionTuple(action: tuples[0].action, optionString: string, ambiguousMatches: tuples.map(\.optionString))
+            }
+            throw Self.ambiguity(string, tuples.map(\.optionString))
         }
         if let only = tuples.first { return only }
         if try PythonUnicode.looksLikeNegativeNumber(string), !hasNegativeNumberOptionals { return nil }
         if string.contains(0x20) { return nil }
         return OptionTuple(action: nil, optionString: string)
+    }
+
+    static func ambiguity(_ string: CodePoints, _ matches: [CodePoints]) -> ArgparseStop {
+        .exit(2, "ambiguous option: \(text(string)) could match \(matches.map(text).joined(separator: ", "))")
     }
 
     /// The apps' option strings are ASCII table entries, which the matcher decides without the
@@ -415,11 +463,20 @@ struct ArgparseRun {
         } else {
             let short = Array(string[..<2])
             let shortExplicit = Array(string[2...])
+            // 3.13.5 matches the prefix before an '=' and carries what follows it.
+            var prefix = string
+            var sep: CodePoints?
+            var explicit: CodePoints?
+            if revision.hasChangesOf3_13_5, let cut = string.firstIndex(of: equals) {
+                prefix = Array(string[..<cut])
+                sep = [equals]
+                explicit = Array(string[(cut + 1)...])
+            }
             for (flag, action) in optionStrings {
                 if flag == short {
                     result.append(OptionTuple(action: action, optionString: flag, sep: [], explicit: shortExplicit))
-                } else if flag.starts(with: string) {
-                    result.append(OptionTuple(action: action, optionString: flag))
+                } else if flag.starts(with: prefix) {
+                    result.append(OptionTuple(action: action, optionString: flag, sep: sep, explicit: explicit))
                 }
             }
         }
@@ -444,6 +501,7 @@ struct ArgparseRun {
     }
 
     mutating func consumeOptional(_ start: Int, tuple: OptionTuple, pattern: [UInt8]) throws(ArgparseStop) -> Int {
+        if !tuple.ambiguousMatches.isEmpty { throw Self.ambiguity(strings[start], tuple.ambiguousMatches) }
         var action = tuple.action
         var optionString = tuple.optionString
         var sep = tuple.sep
@@ -459,13 +517,13 @@ struct ArgparseRun {
                 let count = try matchArgument(current, [UInt8(ascii: "A")])
                 if count == 0, optionString[1] != dash, !argument.isEmpty {
                     let ignored = error(current, "ignored explicit argument \(PythonRepr.messageString(argument))")
-                    if version == .v3_13, (sep.map { !$0.isEmpty } ?? false) || argument[0] == dash { throw ignored }
+                    if revision.keepsSeparator, (sep.map { !$0.isEmpty } ?? false) || argument[0] == dash { throw ignored }
                     taken.append((current, []))
                     optionString = [optionString[0], argument[0]]
                     let rest = Array(argument.dropFirst())
                     if let next = exact(optionString) {
                         action = next
-                        if version == .v3_13 {
+                        if revision.keepsSeparator {
                             if rest.isEmpty {
                                 sep = nil
                                 explicit = nil
@@ -479,7 +537,7 @@ struct ArgparseRun {
                         } else {
                             explicit = rest.isEmpty ? nil : rest
                         }
-                    } else if version == .v3_13 {
+                    } else if revision.keepsSeparator {
                         extras.append([optionString[0]] + argument)
                         stop = start + 1
                         break
@@ -550,7 +608,8 @@ struct ArgparseRun {
     mutating func takeAction(_ action: Int, _ strings: [CodePoints]) throws(ArgparseStop) {
         seen.insert(action)
         let values = try getValues(action, strings)
-        if !isDefault(values, of: action) {
+        // 3.13.5 counts every option given (`action.option_strings or argument_strings`).
+        if revision.hasChangesOf3_13_5 || !isDefault(values, of: action) {
             seenNonDefault.insert(action)
             for other in conflictsOf(action) where seenNonDefault.contains(other) {
                 throw error(action, "not allowed with argument \(arguments[other].displayName)")
@@ -593,9 +652,9 @@ struct ArgparseRun {
     func getValues(_ action: Int, _ given: [CodePoints]) throws(ArgparseStop) -> Values {
         let argument = arguments[action]
         var strings = given
-        // 3.12 and older strip the first '--' for every action but PARSER and REMAINDER;
-        // 3.13 only for positionals.
-        if version != .v3_13, let at = strings.firstIndex(of: [dash, dash]) { strings.remove(at: at) }
+        // The original revision strips the first '--' for every action but PARSER and
+        // REMAINDER; later ones only for positionals.
+        if !revision.keepsSeparator, let at = strings.firstIndex(of: [dash, dash]) { strings.remove(at: at) }
         if strings.isEmpty, argument.nargs == .optional {
             let const = argument.const ?? PythonValue.none
             if case .string(let text) = const {
@@ -647,7 +706,14 @@ struct ArgparseRun {
     func check(_ action: Int, _ value: PythonValue) throws(ArgparseStop) {
         guard let choices = arguments[action].choices else { return }
         if case .string(let text) = value, choices.contains(where: { PythonString($0) == text }) { return }
-        let listed = choices.map { PythonRepr.messageString(PythonString($0).codePoints) }.joined(separator: ", ")
-        throw error(action, "invalid choice: \(PythonRepr.messageValue(value)) (choose from \(listed))")
+        // 3.13.5 formats `str(value)` with %r and joins `str(choice)`; 3.13.18 quotes them again.
+        // str and repr agree for the non-string values a typed option converts to.
+        let shown: String
+        switch (revision.hasChangesOf3_13_5, value) {
+        case (true, .string), (false, _): shown = PythonRepr.messageValue(value)
+        case (true, _): shown = PythonRepr.messageString(PythonString(PythonRepr.messageValue(value)).codePoints)
+        }
+        let listed = choices.map { revision == .reachedAmbiguity ? $0 : PythonRepr.messageString(PythonString($0).codePoints) }.joined(separator: ", ")
+        throw error(action, "invalid choice: \(shown) (choose from \(listed))")
     }
 }

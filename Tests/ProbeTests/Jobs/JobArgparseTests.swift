@@ -44,6 +44,26 @@ import Testing
         #expect(found.proven.minor == 11)
     }
 
+    /// The proven file decides how the command line parses, not only whether it is read: a
+    /// 3.13.5 file reaches the type error before the ambiguous prefix that 3.13.0 reports first.
+    @Test func theProvenFilesRevisionParsesTheCommandLine() throws {
+        let tree = try FixtureTree(Self.python.merging(["app/launch.py": ""]) { $1 })
+        let command = ["ROOT/py/bin/python3.11", "ROOT/app/launch.py", "--port", "abc", "--attention"].map { $0.replacing("ROOT", with: tree.root) }
+        let context = HostContext(root: "/", environment: [:], commands: NoCommands())
+        var messages: [String] = []
+        for revision in [PythonArgparse.Revision.separator, .reachedAmbiguity] {
+            var job = Self.job(command)
+            job.provenArgparse = Self.proven.mapValues { JobArgparse.ProvenFile(release: $0.release, minor: $0.minor, revision: revision) }
+            guard case .exits(2, let message) = JobArgparse.parse(JobInvocation.launch(job.command)!, with: FooocusOptions.parser, job: job, in: context).outcome else {
+                Issue.record("\(revision): the command line is refused")
+                continue
+            }
+            messages.append(message)
+        }
+        #expect(messages == ["ambiguous option: --attention could match --attention-split, --attention-quad, --attention-pytorch",
+                             "argument --port: invalid int value: 'abc'"])
+    }
+
     @Test func aVirtualEnvironmentUsesItsHomeInterpretersLibrary() throws {
         let tree = try FixtureTree(Self.python.merging(["venv/bin/python": Self.elf, "app/launch.py": ""]) { $1 })
         try TestFiles.write(Array("home = \(tree.root)/py/bin\nversion = 3.11.7\n".utf8), to: tree.root + "/venv/pyvenv.cfg")

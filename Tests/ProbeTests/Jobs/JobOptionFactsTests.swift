@@ -118,7 +118,7 @@ import Testing
         guard case .parsed(let namespace) = FooocusOptions.parser.parse(arguments, python: 11) else {
             throw Absence(reason: "\(arguments) did not parse")
         }
-        return AppCommandLine(name: "Fooocus", parser: FooocusOptions.parser, minor: 11, host: .unknown, namespace: namespace)
+        return AppCommandLine(name: "Fooocus", parser: FooocusOptions.parser, revision: .original, host: .unknown, namespace: namespace)
     }
 
     @Test func theAppsParseDecidesWhatIsGiven() throws {

@@ -73,6 +73,40 @@ import Testing
         #expect(comfy.parse(["--cache-lru", "300", "--cache-classic"], python: 12, host: host) == .exits(status: 2, message: "argument --cache-classic: not allowed with argument --cache-lru"))
     }
 
+    /// The patch releases' revisions, each against the one before it (the differential test
+    /// ran every proven file with thousands of generated command lines).
+    @Test func laterPatchReleasesParseAsTheirRevision() {
+        let parser = FooocusOptions.parser
+        // 3.12.3 took 3.13.0's separator handling: `--preset=--` keeps its value.
+        #expect(Self.value(parser.parse(["--preset=--"], revision: .separator), "preset") == Self.string("--"))
+        // 3.13.5 reports an ambiguous prefix only when parsing reaches it: an earlier error or help wins.
+        let ambiguous = ["--port", "abc", "--attention"]
+        #expect(parser.parse(ambiguous, revision: .separator) == .exits(status: 2, message: "ambiguous option: --attention could match --attention-split, --attention-quad, --attention-pytorch"))
+        #expect(parser.parse(ambiguous, revision: .reachedAmbiguity) == .exits(status: 2, message: "argument --port: invalid int value: 'abc'"))
+        #expect(parser.parse(["-h", "--attention"], revision: .reachedAmbiguity) == .exits(status: 0, message: "help"))
+        // A single-dash prefix is split at '=': `-=x` abbreviates every option.
+        guard case .exits(2, let message) = parser.parse(["-=x"], revision: .reachedAmbiguity) else {
+            Issue.record("-=x is ambiguous in 3.13.5")
+            return
+        }
+        #expect(message.hasPrefix("ambiguous option: -=x could match "))
+        #expect(parser.parse(["-=x"], revision: .separator) == .exits(status: 2, message: "unrecognized arguments: -=x"))
+        // Every given option of a mutually exclusive group counts, its default value too.
+        let host = PythonArgparse.Host(call: { _, _ in .valueError }, machineDefault: { _ in .string(PythonString("sqlite:///x")) })
+        let defaultValue = ["--cache-lru", "0", "--cache-classic"]
+        guard case .parsed = ComfyUIOptions.parser.parse(defaultValue, revision: .separator, host: host) else {
+            Issue.record("3.13.0 does not count an option given its default value")
+            return
+        }
+        #expect(ComfyUIOptions.parser.parse(defaultValue, revision: .reachedAmbiguity, host: host) == .exits(status: 2, message: "argument --cache-classic: not allowed with argument --cache-lru"))
+        // Choices in messages: quoted, unquoted in 3.13.5, quoted again in 3.13.18.
+        let choice = ["--preview-option", "bogus"]
+        let quoted = "argument --preview-option: invalid choice: 'bogus' (choose from 'none', 'auto', 'fast', 'taesd')"
+        #expect(parser.parse(choice, revision: .separator) == .exits(status: 2, message: quoted))
+        #expect(parser.parse(choice, revision: .reachedAmbiguity) == .exits(status: 2, message: "argument --preview-option: invalid choice: 'bogus' (choose from none, auto, fast, taesd)"))
+        #expect(parser.parse(choice, revision: .requotedChoices) == .exits(status: 2, message: quoted))
+    }
+
     @Test func comfyUIDirectoryChecksAskTheHost() {
         let host = PythonArgparse.Host(
             call: { _, path in ComfyUIOptions.isValidDirectory(path, path == PythonString("/srv/ui") ? .directory : .missing) },
