@@ -62,12 +62,14 @@ extension Evaluation {
         }
     }
 
-    /// The facts `rules` are on, each once, in order.
-    static func keys(_ rules: [RuleResult]) -> [String] {
-        var keys: [String] = []
-        for rule in rules where !keys.contains(rule.key) { keys.append(rule.key) }
-        return keys
+    /// `values` in order, each once.
+    static func eachOnce(_ values: [String]) -> [String] {
+        var seen: Set<String> = []
+        return values.filter { seen.insert($0).inserted }
     }
+
+    /// The facts `rules` are on, each once, in order.
+    static func keys(_ rules: [RuleResult]) -> [String] { eachOnce(rules.map(\.key)) }
 
     /// `not evaluated (25 rules on 24 facts)`.
     static func notEvaluatedHead(_ rules: [RuleResult]) -> String {
@@ -130,11 +132,7 @@ extension Evaluation {
     }
 
     /// What the rules on one fact expect, each once (`==12.1.3.1` and `"12.1.3.1"`).
-    static func expectations(_ rules: [RuleResult]) -> [String] {
-        var expected: [String] = []
-        for rule in rules where !expected.contains(rule.expected) { expected.append(rule.expected) }
-        return expected
-    }
+    static func expectations(_ rules: [RuleResult]) -> [String] { eachOnce(rules.map(\.expected)) }
 
     /// The indented `note:` and `why:` lines under a fact's line, each reason once however
     /// many rules on the fact give it.
@@ -161,8 +159,7 @@ extension Evaluation {
             switch entry {
             case .fact(let rules):
                 let first = rules[0]
-                var reasons: [String] = []
-                for reason in rules.flatMap({ [$0.note, $0.rule.why] }).compactMap({ $0 }) where !reasons.contains(reason) { reasons.append(reason) }
+                let reasons = Self.eachOnce(rules.flatMap { [$0.note, $0.rule.why] }.compactMap { $0 })
                 lines.append("| \(first.verdict.rawValue) | \(UntrustedText.markdownCode(first.key)) | \(UntrustedText.markdown(Self.expectations(rules).joined(separator: " and "))) | \(UntrustedText.markdown(first.found ?? "nothing")) | \(UntrustedText.markdown(reasons.joined(separator: " "))) |")
             case .notEvaluated(let cause, let rules):
                 let verdict = rules.contains { $0.verdict == .fail } ? RuleResult.Verdict.fail : .warn
