@@ -167,7 +167,8 @@ extension Evaluation {
             }
         }
         for finding in findings { lines += ["", "- warning \(UntrustedText.markdownCode(finding.code)): \(UntrustedText.markdown(finding.message))"] }
-        lines += ["", "**\(verdictLine)**" + passesHint(all: all)]
+        if lines.last != "" { lines.append("") }
+        lines.append("**\(verdictLine)**" + passesHint(all: all))
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -141,6 +141,7 @@ import Testing
         let passing = Evaluation(results: [RuleResult(key: "gpu.0.name", rule: Self.gpu, expected: "\"NVIDIA L4\"", found: "NVIDIA L4", verdict: .pass, note: nil)], findings: [])
         #expect(passing.verdictLine == "MATCH: 0 errors, 0 warnings, 1 passed")
         #expect(passing.text(header: "h") == "h\n\nMATCH: 0 errors, 0 warnings, 1 passed (--all lists the passes)\n")
+        #expect(passing.markdown(header: "h") == "### h\n\n**MATCH: 0 errors, 0 warnings, 1 passed** (--all lists the passes)\n")
         #expect(passing.text(header: "h", all: true) == "h\n\nPASS  gpu.0.name  expected \"NVIDIA L4\"  found \"NVIDIA L4\"\n\nMATCH: 0 errors, 0 warnings, 1 passed\n")
     }
 }
