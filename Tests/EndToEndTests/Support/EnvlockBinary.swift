@@ -12,7 +12,7 @@ struct ProgramResult: Sendable {
 
     /// Standard output with every line that a report wrapped to fit 100 columns joined back
     /// onto the line it continues (an indented line after its line), for tests that look
-    /// for a whole sentence; the width itself is ReportWidthTests' concern.
+    /// for a whole sentence; the width itself is ReportWidthTests' and GoldenOutputTests' concern.
     var unwrappedStdout: String { Self.unwrapped(stdout) }
     /// Standard error, unwrapped as `unwrappedStdout`.
     var unwrappedStderr: String { Self.unwrapped(stderr) }
