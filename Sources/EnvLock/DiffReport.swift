@@ -49,8 +49,9 @@ public struct DiffReport: Sendable {
 
     // MARK: Text
 
-    /// Lines for a terminal; every value from a document is escaped.
-    public func text(all: Bool) -> String {
+    /// Lines for a terminal, fitting `width` unless one value alone is longer; every value
+    /// from a document is escaped.
+    public func text(all: Bool, width: Int = TextWrap.defaultWidth) -> String {
         let sides = ["--- A: \(UntrustedText.terminal(left))", "+++ B: \(UntrustedText.terminal(right))"]
         if isIdentical { return (["identical: A and B have the same facts"] + sides).joined(separator: "\n") + "\n" }
         var lines = [summary] + sides
@@ -59,11 +60,11 @@ public struct DiffReport: Sendable {
             if shown.isEmpty && folded.isEmpty { continue }
             lines.append("")
             lines.append("[\(impact.phrase)]")
-            for difference in shown { lines += Self.textLines(difference) }
+            for difference in shown { lines += Self.textLines(difference, width: width) }
             if !folded.isEmpty {
                 let total = folded.reduce(0) { $0 + $1.count }
                 let families = folded.map { "\(UntrustedText.terminal($0.family)).* (\($0.count))" }.joined(separator: ", ")
-                lines.append("… \(total) more folded: \(families); --all lists them")
+                lines += TextWrap.lines("\(families); --all lists them", first: "… \(total) more folded: ", rest: "  ", width: width)
             }
         }
         lines.append("")
@@ -71,17 +72,29 @@ public struct DiffReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func textLines(_ difference: FactDifference) -> [String] {
+    /// One difference: `~ key: "a" -> "b"` when it fits `width`, else the key alone and each
+    /// side on its own indented line; then what it means and why it matters.
+    static func textLines(_ difference: FactDifference, width: Int) -> [String] {
         let key = UntrustedText.terminal(difference.key)
         var lines: [String] = []
+        let (mark, sides): (String, [(String, String)])
         switch (difference.left, difference.right) {
-        case (let a?, let b?): lines.append("~ \(key): \(UntrustedText.quoted(a)) -> \(UntrustedText.quoted(b))")
-        case (let a?, nil): lines.append("- \(key): \(UntrustedText.quoted(a)) (only in A)")
-        case (nil, let b?): lines.append("+ \(key): \(UntrustedText.quoted(b)) (only in B)")
+        case (let a?, let b?): (mark, sides) = ("~", [("A", UntrustedText.quoted(a)), ("B", UntrustedText.quoted(b))])
+        case (let a?, nil): (mark, sides) = ("-", [("A", UntrustedText.quoted(a) + " (only in A)")])
+        case (nil, let b?): (mark, sides) = ("+", [("B", UntrustedText.quoted(b) + " (only in B)")])
         case (nil, nil): return []
         }
-        if let explanation = difference.explanation { lines.append("    \(UntrustedText.terminal(explanation))") }
-        lines.append("    why it matters: \(difference.why)")
+        let oneLine = "\(mark) \(key): " + sides.map(\.1).joined(separator: " -> ")
+        if oneLine.count <= width {
+            lines.append(oneLine)
+        } else {
+            lines.append("\(mark) \(key)")
+            for (side, value) in sides { lines.append("    \(side): \(value)") }
+        }
+        if let explanation = difference.explanation {
+            lines += TextWrap.lines(UntrustedText.terminal(explanation), first: "    ", rest: "    ", width: width)
+        }
+        lines += TextWrap.lines(difference.why, first: "    why it matters: ", rest: "      ", width: width)
         return lines
     }
 

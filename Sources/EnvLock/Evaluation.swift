@@ -18,6 +18,20 @@ public struct RuleResult: Sendable, Equatable {
     public var verdict: Verdict
     /// Why a fact is missing, why a value is not a version, and similar explanations.
     public var note: String?
+    /// What kept the rule from being evaluated, when it could not be: the reason its source
+    /// gave (an undetermined setting, a refused command line, a failed detector). Results with
+    /// the same cause come from one problem, and reports for people show them once, under it.
+    public var cause: String?
+
+    public init(key: String, rule: Rule, expected: String, found: String?, verdict: Verdict, note: String?, cause: String? = nil) {
+        self.key = key
+        self.rule = rule
+        self.expected = expected
+        self.found = found
+        self.verdict = verdict
+        self.note = note
+        self.cause = cause
+    }
 }
 
 /// Every rule's results for one machine, failures first, and the cross-check findings.
@@ -74,17 +88,18 @@ public enum Evaluator {
         let facts = index.facts
         let keys = rule.pattern.matchingKeys(in: index)
         let failed: RuleResult.Verdict = rule.severity == .error ? .fail : .warn
-        func add(_ key: String, expected: String, found: String?, passes: Bool, note: String? = nil) {
-            results.append(RuleResult(key: key, rule: rule, expected: expected, found: found, verdict: passes ? .pass : failed, note: note))
+        func add(_ key: String, expected: String, found: String?, passes: Bool, note: String? = nil, cause: String? = nil) {
+            results.append(RuleResult(key: key, rule: rule, expected: expected, found: found, verdict: passes ? .pass : failed, note: note, cause: cause))
         }
         func addMissing(_ expected: String) {
-            add(rule.pattern.text, expected: expected, found: nil, passes: false, note: missingExplanation(for: rule.pattern, in: snapshot))
+            let missing = missingExplanation(for: rule.pattern, in: snapshot)
+            add(rule.pattern.text, expected: expected, found: nil, passes: false, note: missing.note, cause: missing.cause)
         }
         switch rule.check {
         case .absent:
             if keys.isEmpty {
                 let doubt = absenceDoubt(for: rule.pattern, in: snapshot)
-                add(rule.pattern.text, expected: "absent", found: nil, passes: doubt == nil, note: doubt)
+                add(rule.pattern.text, expected: "absent", found: nil, passes: doubt == nil, note: doubt?.note, cause: doubt?.cause)
             }
             for key in keys { add(key, expected: "absent", found: facts[key], passes: false) }
         case .equals(let wanted):
@@ -127,15 +142,15 @@ public enum Evaluator {
             }
             let lockedKeys = rule.pattern.matchingKeys(in: locked)
             for key in lockedKeys {
-                let note = facts[key] == nil ? missingExplanation(for: FactPattern(key) ?? rule.pattern, in: snapshot) : nil
-                add(key, expected: "\"\(locked.facts[key] ?? "")\"", found: facts[key], passes: sameBytes(facts[key], locked.facts[key]), note: note)
+                let missing = facts[key] == nil ? missingExplanation(for: FactPattern(key) ?? rule.pattern, in: snapshot) : nil
+                add(key, expected: "\"\(locked.facts[key] ?? "")\"", found: facts[key], passes: sameBytes(facts[key], locked.facts[key]), note: missing?.note, cause: missing?.cause)
             }
             for key in keys where locked.facts[key] == nil {
                 add(key, expected: "absent (not on the locking machine)", found: facts[key], passes: false)
             }
             if lockedKeys.isEmpty && keys.isEmpty {
                 let doubt = absenceDoubt(for: rule.pattern, in: snapshot)
-                add(rule.pattern.text, expected: "absent (not on the locking machine)", found: nil, passes: doubt == nil, note: doubt)
+                add(rule.pattern.text, expected: "absent (not on the locking machine)", found: nil, passes: doubt == nil, note: doubt?.note, cause: doubt?.cause)
             }
         }
     }
@@ -149,14 +164,26 @@ public enum Evaluator {
         for report in snapshot.detectors {
             for (key, reason) in report.unreadable.sorted(by: { $0.key < $1.key }) where rule.pattern.matches(key) && facts.facts[key] == nil {
                 guard !results.contains(where: { $0.rule == rule && ($0.key == key || $0.key == rule.pattern.text) }) else { continue }
-                results.append(RuleResult(key: key, rule: rule, expected: "a value envlock can decide", found: nil, verdict: failed, note: unreadableNote(key, reason)))
+                results.append(RuleResult(key: key, rule: rule, expected: "a value envlock can decide", found: nil, verdict: failed, note: unreadableNote(key, reason), cause: reason))
             }
         }
     }
 
     /// Why an unreadable key has no value, in a sentence.
     static func unreadableNote(_ key: String, _ reason: String) -> String {
-        reason.hasPrefix("undetermined") ? "\(key) is \(reason)" : "\(key) is installed but cannot be read: \(reason)"
+        reason.hasPrefix("undetermined") || reason.hasPrefix(notEvaluated) ? "\(key) is \(reason)" : "\(key) is installed but cannot be read: \(reason)"
+    }
+
+    /// How a detector's reason begins for a key it did not read because another of its facts
+    /// ends the job first (a command line the app refuses): the key is neither present nor
+    /// absent, and the report shows it once, under that cause.
+    public static let notEvaluated = "not evaluated"
+
+    /// Why a fact is missing (`note`), and what kept it from being read (`cause`) when its
+    /// source could not answer: nil where every source read the machine and found no such key.
+    struct Missing: Equatable {
+        var note: String
+        var cause: String?
     }
 
     /// Byte-for-byte equality: Swift's `==` on strings treats canonically equivalent Unicode
@@ -169,18 +196,23 @@ public enum Evaluator {
     /// Why the absence of facts matching `pattern` proves nothing, or nil when it does: a
     /// detector that could report such keys failed, or every one of them was skipped. A sick
     /// machine must not pass an `absent` rule because the source that would show the fact broke.
-    static func absenceDoubt(for pattern: FactPattern, in snapshot: Snapshot) -> String? {
+    static func absenceDoubt(for pattern: FactPattern, in snapshot: Snapshot) -> Missing? {
         if let unreadable = snapshot.unreadable(matching: pattern) {
-            return unreadableNote(unreadable.key, unreadable.reason)
+            return Missing(note: unreadableNote(unreadable.key, unreadable.reason), cause: unreadable.reason)
         }
         let sources = self.sources(for: pattern, in: snapshot)
         let failed = sources.filter { $0.status == .failed }
         let answered = sources.contains { $0.status == .ok || $0.status == .absent }
         guard !failed.isEmpty || (!sources.isEmpty && !answered) else { return nil }
-        let states = (failed.isEmpty ? sources : failed).map { report in
+        let states = sourceStates(failed.isEmpty ? sources : failed)
+        return Missing(note: "cannot tell whether \(pattern.text) is absent: " + states, cause: states)
+    }
+
+    /// `fooocus failed: cannot read the Fooocus version: …; comfyui absent: …`.
+    static func sourceStates(_ sources: [DetectorReport]) -> String {
+        sources.map { report in
             "\(report.name) \(report.status.rawValue)" + (report.detail.map { ": \($0)" } ?? "")
-        }
-        return "cannot tell whether \(pattern.text) is absent: " + states.joined(separator: "; ")
+        }.joined(separator: "; ")
     }
 
     /// The detectors that report keys like `pattern`'s, as the live probe knows them.
@@ -193,21 +225,19 @@ public enum Evaluator {
 
     /// Names the detectors that could have produced a fact matching `pattern` and says
     /// what each of them reported, so a missing fact explains itself.
-    static func missingExplanation(for pattern: FactPattern, in snapshot: Snapshot) -> String {
+    static func missingExplanation(for pattern: FactPattern, in snapshot: Snapshot) -> Missing {
         if let unreadable = snapshot.unreadable(matching: pattern) {
-            return unreadableNote(unreadable.key, unreadable.reason)
+            return Missing(note: unreadableNote(unreadable.key, unreadable.reason), cause: unreadable.reason)
         }
         let sources = self.sources(for: pattern, in: snapshot)
         guard !sources.isEmpty else {
-            return "no fact matches \(pattern.text), and no detector reports such keys (check the key against docs/FACTS.md)"
+            return Missing(note: "no fact matches \(pattern.text), and no detector reports such keys (check the key against docs/FACTS.md)")
         }
         if sources.allSatisfy({ $0.status == .ok }) {
             let names = sources.map(\.name).joined(separator: ", ")
-            return "no fact matches \(pattern.text): \(names) read this machine and reported no such key (not installed here)"
+            return Missing(note: "no fact matches \(pattern.text): \(names) read this machine and reported no such key (not installed here)")
         }
-        let states = sources.map { report in
-            "\(report.name) \(report.status.rawValue)" + (report.detail.map { ": \($0)" } ?? "")
-        }
-        return "no fact matches \(pattern.text): " + states.joined(separator: "; ")
+        let states = sourceStates(sources)
+        return Missing(note: "no fact matches \(pattern.text): " + states, cause: states)
     }
 }

@@ -15,7 +15,7 @@ extension FleetReport {
         return text
     }
 
-    public func text(all: Bool) -> String {
+    public func text(all: Bool, width: Int = TextWrap.defaultWidth) -> String {
         var lines = ["envlock fleet: " + UntrustedText.terminal(summary)]
         for (number, group) in groups.enumerated() {
             lines.append("")
@@ -24,10 +24,10 @@ extension FleetReport {
             lines.append(heading)
             if number > 0 {
                 lines.append("  differs from group 1 in \(group.differences.count) fact\(group.differences.count == 1 ? "" : "s") that change results:")
-                for difference in group.differences { lines += DiffReport.textLines(difference).map { "  " + $0 } }
+                for difference in group.differences { lines += DiffReport.textLines(difference, width: width - 2).map { "  " + $0 } }
             }
             let members = all ? group.members : Array(group.members.prefix(Self.shownMembers))
-            for member in members { lines.append("  - " + Self.memberText(member)) }
+            for member in members { lines += TextWrap.lines(Self.memberText(member), first: "  - ", rest: "    ", width: width) }
             if members.count < group.members.count {
                 lines.append("  … \(group.members.count - members.count) more (--all or --format json lists them)")
             }
@@ -35,12 +35,12 @@ extension FleetReport {
         if !unreadable.isEmpty {
             lines.append("")
             lines.append("could not read:")
-            for failure in unreadable { lines.append("  - \(UntrustedText.terminal(failure.source)): \(UntrustedText.terminal(failure.reason))") }
+            for failure in unreadable { lines += TextWrap.lines("\(UntrustedText.terminal(failure.source)): \(UntrustedText.terminal(failure.reason))", first: "  - ", rest: "    ", width: width) }
         }
         if !duplicates.isEmpty {
             lines.append("")
             lines.append("named again:")
-            for duplicate in duplicates { lines.append("  - \(UntrustedText.terminal(duplicate.source)): \(UntrustedText.terminal(duplicate.detail))") }
+            for duplicate in duplicates { lines += TextWrap.lines("\(UntrustedText.terminal(duplicate.source)): \(UntrustedText.terminal(duplicate.detail))", first: "  - ", rest: "    ", width: width) }
         }
         return lines.joined(separator: "\n") + "\n"
     }

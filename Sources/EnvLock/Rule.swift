@@ -93,7 +93,7 @@ public struct RunPolicy: Sendable, Equatable {
         /// The app's argparse parsed the command line (`CommandLineReading`).
         case app(any CommandLineReading)
         /// The app's argparse ends the launch, or envlock cannot read it exactly: no entry can
-        /// be decided, and each is a violation with this reason.
+        /// be decided, and together they are one violation with this reason.
         case undecided(String)
         /// A program without an option table: its arguments (after the script).
         case arguments([String])
@@ -105,7 +105,9 @@ public struct RunPolicy: Sendable, Equatable {
         case .arguments(let arguments):
             return violations(in: arguments)
         case .undecided(let reason):
-            return (require + forbid).map { "cannot decide \($0): \(reason)" }
+            // One cause, one line: every entry waits on the same unreadable command line.
+            let entries = require + forbid
+            return entries.isEmpty ? [] : ["cannot decide " + entries.joined(separator: ", ") + ": \(reason)"]
         case .app(let app):
             var problems: [String] = []
             for required in require {

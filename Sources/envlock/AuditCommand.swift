@@ -22,6 +22,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Images, or folders to search for images.", valueName: "image|dir")) var paths: [String] = []
     @OptionGroup var trustOptions: TrustOptions
     @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var listing: ListingOptions
 
     /// Progress on standard error every this many images, when there are more.
     static let progressStep = 1000
@@ -32,7 +33,8 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let requirements = trustOptions.choices.requirements(environment: ProcessEnvironment.current())
+            let environment = ProcessEnvironment.current()
+            let requirements = trustOptions.choices.requirements(environment: environment)
             let audit = try await LockAudit.audit(lockPath, requirements: requirements, paths: paths) { done, total in
                 if total > Self.progressStep, done % Self.progressStep < ImageAudit.batchSize || done == total {
                     printError("envlock audit: \(done)/\(total) images")
@@ -41,8 +43,8 @@ struct AuditCommand: AsyncParsableCommand {
             switch format {
             case .json: try StandardOutput.emit(JSONText.pretty(audit.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(audit.document))
-            case .markdown: try StandardOutput.emit(audit.markdown)
-            case .text: try StandardOutput.emit(audit.text)
+            case .markdown: try StandardOutput.emit(audit.markdown(all: listing.all))
+            case .text: try StandardOutput.emit(audit.text(all: listing.all, width: StandardStream.output.reportWidth(environment: environment)))
             }
             return audit.allConform ? ExitStatus.ok : ExitStatus.drift
         }

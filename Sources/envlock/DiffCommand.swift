@@ -29,7 +29,7 @@ struct DiffCommand: AsyncParsableCommand {
             switch format {
             case .json: try StandardOutput.emit(JSONText.pretty(report.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(report.document))
-            case .text: try StandardOutput.emit(report.text(all: all))
+            case .text: try StandardOutput.emit(report.text(all: all, width: StandardStream.output.reportWidth(environment: ProcessEnvironment.current())))
             case .markdown: try StandardOutput.emit(report.markdown(all: all))
             }
             return report.isIdentical ? ExitStatus.ok : ExitStatus.drift

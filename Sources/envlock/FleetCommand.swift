@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvLock
+import Probe
 
 struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.subcommand(
@@ -25,7 +26,7 @@ struct FleetCommand: AsyncParsableCommand {
             let report = try await Fleet.survey(inputs, lockPath: lock)
             switch format {
             case .json, .yaml: try StandardOutput.emit(JSONText.pretty(report.document))
-            case .text: try StandardOutput.emit(report.text(all: all))
+            case .text: try StandardOutput.emit(report.text(all: all, width: StandardStream.output.reportWidth(environment: ProcessEnvironment.current())))
             case .markdown: try StandardOutput.emit(report.markdown(all: all))
             }
             if report.groups.isEmpty { return ExitStatus.untrusted }

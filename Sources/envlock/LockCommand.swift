@@ -15,6 +15,7 @@ struct LockCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The lock's serial number (overrides the profile's); verify --min-serial refuses older ones.", valueName: "n")) var serial: Int?
     @Flag(help: "Write the lock even if error rules fail on this machine.") var force = false
     @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never a file the command read).") var replaceProtected = false
+    @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var job: JobOptions
 
@@ -24,13 +25,14 @@ struct LockCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            let environment = ProcessEnvironment.current()
             let outcome = try await MachineLock.lock(
                 profile: profile, key: key, serial: serial, force: force, settings: probeOptions.settings,
-                environment: ProcessEnvironment.current(), command: job.command, progress: JobOptions.hashProgress
+                environment: environment, command: job.command, progress: JobOptions.hashProgress
             )
             switch outcome {
             case .refused(let profile, let evaluation):
-                printError(evaluation.text(header: "envlock lock: this machine does not satisfy profile '\(profile.name)'"))
+                printError(evaluation.text(header: "envlock lock: this machine does not satisfy profile '\(profile.name)'", all: listing.all, width: StandardStream.error.reportWidth(environment: environment)))
                 printError("envlock: refusing to write \(output); fix the machine or pass --force")
                 return ExitStatus.drift
             case .locked(let lock, let evaluation):
@@ -38,7 +40,8 @@ struct LockCommand: AsyncParsableCommand {
                 if evaluation.hasErrors {
                     printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
                 }
-                printError("envlock: wrote \(output) (\(lock.facts.count) facts, \(lock.signature.map { "signed by key \($0.keyID)" } ?? "unsigned"), \(lock.fingerprint))")
+                let wrote = "wrote \(output) (\(lock.facts.count) facts, \(lock.signature.map { "signed by key \($0.keyID)" } ?? "unsigned"), \(lock.fingerprint))"
+                printError(TextWrap.lines(wrote, first: "envlock: ", rest: "  ", width: StandardStream.error.reportWidth(environment: environment)).joined(separator: "\n"))
                 return ExitStatus.ok
             }
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import EnvLock
 
@@ -58,5 +61,25 @@ func writeOutput(_ bytes: [UInt8], to output: String, replaceProtected: Bool) th
         try AtomicFile.write(bytes, to: output, protection: AtomicFile.Protection(inputs: inputs, replaceProtected: replaceProtected))
     } catch {
         throw Failure.io("\(error)")
+    }
+}
+
+/// `--all`: text and Markdown reports list the passing rules too, not only their count
+/// (JSON and YAML always list every rule). The word `diff` uses for its folded differences.
+struct ListingOptions: ParsableArguments {
+    @Flag(help: "List the passing rules too in text and Markdown (JSON and YAML always list every rule).")
+    var all = false
+
+    /// This option for `DirectCommandLine`.
+    static let grammar = DirectCommandLine.Grammar(options: ["--all": .flag])
+
+    static func all(_ line: DirectCommandLine) -> Bool { line.flag("--all") }
+}
+
+extension StandardStream {
+    /// The width a report for people fits when written here: `$COLUMNS` when this stream is a
+    /// terminal, else 100 (a log, a pipe, a bug report).
+    func reportWidth(environment: [String: String]) -> Int {
+        TextWrap.width(columns: environment["COLUMNS"], isTerminal: isatty(descriptor) == 1)
     }
 }

@@ -16,6 +16,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
     @OptionGroup var trustOptions: TrustOptions
+    @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "command")) var command: [String] = []
 
@@ -25,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     var invocation: RunInvocation {
-        RunInvocation(lockPath: lockPath, trust: trustOptions.choices, settings: probeOptions.settings, command: command)
+        RunInvocation(lockPath: lockPath, trust: trustOptions.choices, all: listing.all, settings: probeOptions.settings, command: command)
     }
 
     func run() async throws {
@@ -37,10 +38,11 @@ struct RunCommand: AsyncParsableCommand {
 struct RunInvocation: Invocation, Equatable {
     var lockPath: String
     var trust: TrustChoices
+    var all: Bool
     var settings: ProbeSettings
     var command: [String]
 
-    static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1).adding(TrustOptions.grammar).adding(ProbeOptions.grammar)
+    static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1).adding(TrustOptions.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar)
 
     /// Execs the command when the machine and the command line match the lock; returns only when not.
     func run() async throws -> Int32 {
@@ -52,8 +54,12 @@ struct RunInvocation: Invocation, Equatable {
             )
             let evaluation = gate.report.evaluation
             guard gate.allowsStart else {
-                printError(gate.report.text)
-                for violation in gate.violations { printError("REFUSED \(UntrustedText.terminal(violation)) (run policy of profile \(UntrustedText.quoted(gate.report.lock.loaded.lock.profile)))") }
+                let width = StandardStream.error.reportWidth(environment: environment)
+                printError(gate.report.text(all: all, width: width))
+                for violation in gate.violations {
+                    let line = "\(UntrustedText.terminal(violation)) (run policy of profile \(UntrustedText.quoted(gate.report.lock.loaded.lock.profile)))"
+                    printError(TextWrap.lines(line, first: "REFUSED ", rest: "  ", width: width).joined(separator: "\n"))
+                }
                 printError("envlock: not starting \(UntrustedText.terminal(command[0]))")
                 return ExitStatus.drift
             }
@@ -73,6 +79,6 @@ extension RunInvocation {
     init?(direct arguments: ArraySlice<String>) {
         guard let line = DirectCommandLine(arguments, grammar: Self.grammar), !line.afterTerminator.isEmpty, let trust = TrustOptions.choices(line),
               let settings = ProbeOptions.settings(line), settings.pid == nil else { return nil }
-        self.init(lockPath: line.positionals[0], trust: trust, settings: settings, command: line.afterTerminator)
+        self.init(lockPath: line.positionals[0], trust: trust, all: ListingOptions.all(line), settings: settings, command: line.afterTerminator)
     }
 }

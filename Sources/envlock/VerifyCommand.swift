@@ -17,11 +17,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
     @OptionGroup var trustOptions: TrustOptions
     @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var job: JobOptions
 
     var invocation: VerifyInvocation {
-        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, settings: probeOptions.settings, job: job.command)
+        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, all: listing.all, settings: probeOptions.settings, job: job.command)
     }
 
     func run() async throws {
@@ -34,11 +35,12 @@ struct VerifyInvocation: Invocation, Equatable {
     var lockPath: String
     var trust: TrustChoices
     var format: OutputFormat
+    var all: Bool
     var settings: ProbeSettings
     var job: [String]
 
     static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1)
-        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ProbeOptions.grammar)
+        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar)
 
     func run() async throws -> Int32 {
         try await exitStatus {
@@ -58,8 +60,8 @@ struct VerifyInvocation: Invocation, Equatable {
             switch format {
             case .json: try StandardOutput.emit(JSONText.pretty(report.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(report.document))
-            case .markdown: try StandardOutput.emit(report.markdown)
-            case .text: try StandardOutput.emit(report.text)
+            case .markdown: try StandardOutput.emit(report.markdown(all: all))
+            case .text: try StandardOutput.emit(report.text(all: all, width: StandardStream.output.reportWidth(environment: environment)))
             }
             return report.evaluation.hasErrors ? ExitStatus.drift : ExitStatus.ok
         }
@@ -73,6 +75,6 @@ extension VerifyInvocation {
     init?(direct arguments: ArraySlice<String>) {
         guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let trust = TrustOptions.choices(line),
               let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line) else { return nil }
-        self.init(lockPath: line.positionals[0], trust: trust, format: format, settings: settings, job: line.afterTerminator)
+        self.init(lockPath: line.positionals[0], trust: trust, format: format, all: ListingOptions.all(line), settings: settings, job: line.afterTerminator)
     }
 }

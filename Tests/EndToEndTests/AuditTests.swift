@@ -32,9 +32,12 @@ struct AuditFixture {
 func expectDrift(_ result: ProgramResult, key: String, found: String, why: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status == 1, "\(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stdout.contains("DRIFT "), "\(result.stdout)", sourceLocation: sourceLocation)
-    let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("  FAIL \(key):") }
-    #expect(line?.contains("image says " + UntrustedText.quoted(found)) == true, "no FAIL line for \(key) with \(found) in:\n\(result.stdout)", sourceLocation: sourceLocation)
-    #expect(result.stdout.contains("why: \(why)"), "\(result.stdout)", sourceLocation: sourceLocation)
+    // The failed rule's line and the lines a long value wrapped onto, joined back.
+    let text = result.unwrappedStdout
+    let rule = text.firstRange(of: "FAIL \(key): ").map { text[$0.upperBound...].prefix { $0 != "\n" } }
+    let said = rule.map { $0.components(separatedBy: " why: ")[0] }
+    #expect(said?.contains("image says " + UntrustedText.quoted(found)) == true, "no FAIL line for \(key) with \(found) in:\n\(result.stdout)", sourceLocation: sourceLocation)
+    #expect(text.contains("why: \(why)"), "\(result.stdout)", sourceLocation: sourceLocation)
 }
 
 @Suite struct AuditTests {
@@ -117,11 +120,17 @@ func expectDrift(_ result: ProgramResult, key: String, found: String, why: Strin
         let bare = writeImage(fixture.checkout.folder.file("images/bare.png"), TestImages.png([]))
         let whole = TestImages.png([("parameters", TestImages.fooocusRecord(baseHash: fixture.baseHash)), ("fooocus_scheme", "fooocus")], imageDataBytes: 4096)
         let cut = writeImage(fixture.checkout.folder.file("images/cut.png"), Array(whole[0..<(whole.count - 2000)]))
-        let result = try await fixture.audit([bare, cut, good])
+        let result = try await fixture.audit(["--all", bare, cut, good])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("NO-RECORD \(bare)"), "\(result.stdout)")
-        #expect(result.stdout.contains("UNREADABLE \(cut): the file is cut short"), "\(result.stdout)")
-        #expect(result.stdout.contains("CONFORMS \(good)"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("NO-RECORD \(bare)"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("UNREADABLE \(cut): the file is cut short"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("CONFORMS \(good)"), "\(result.stdout)")
+        // Without --all, conforming images are a count.
+        let folded = try await fixture.audit([bare, cut, good])
+        #expect(folded.status == 1)
+        #expect(!folded.stdout.contains("CONFORMS"), "\(folded.stdout)")
+        #expect(folded.unwrappedStdout.contains("UNREADABLE \(cut): the file is cut short"), "\(folded.stdout)")
+        #expect(folded.stdout.contains("totals: 3 images, 1 conforms, 0 drift, 1 no-record, 1 unreadable (--all lists the conforming images)"), "\(folded.stdout)")
     }
 
     @Test func aMixedFolderHasTheRightTotals() async throws {
@@ -170,11 +179,11 @@ func expectDrift(_ result: ProgramResult, key: String, found: String, why: Strin
         makeFolders(images + "/sub")
         #expect(symlink("..", images + "/sub/up") == 0)
         #expect(symlink("one.png", images + "/same.png") == 0)
-        let result = try await fixture.audit([images])
+        let result = try await fixture.audit(["--all", images])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("CONFORMS \(image) (fooocus)"), "\(result.stdout)")
-        #expect(result.stdout.contains("SKIPPED \(images)/sub/up: a loop back to \(images), which holds it: not searched again"), "\(result.stdout)")
-        #expect(result.stdout.contains("SKIPPED \(images)/same.png: the same file as \(image), audited once"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("CONFORMS \(image) (fooocus)"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("SKIPPED \(images)/sub/up: a loop back to \(images), which holds it: not searched again"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("SKIPPED \(images)/same.png: the same file as \(image), audited once"), "\(result.stdout)")
         #expect(result.stdout.contains("totals: 1 images, 1 conforms"), "\(result.stdout)")
     }
 

@@ -29,6 +29,8 @@ import Testing
         var result: ProgramResult
         /// Mask digests that hash temporary paths or times (a fleet group, an edited lock).
         var maskDigests = false
+        /// Environment variables this run adds to the machine's (`default_sampler=…`).
+        var variables: [String] = []
     }
 
     /// The fixture machine, its lock, and a drifted copy of its site-packages.
@@ -52,8 +54,12 @@ import Testing
             command = checkout.command()
         }
 
-        func run(_ arguments: [String], input: String? = nil) async throws -> Run {
-            Run(arguments: arguments, result: try await runProgram(Envlock.binary, arguments, environment: environment, workingDirectory: folder.path, input: input))
+        func run(_ arguments: [String], input: String? = nil, adding variables: [String: String] = [:]) async throws -> Run {
+            let environment = environment.merging(variables) { $1 }
+            var run = Run(arguments: arguments, result: try await runProgram(Envlock.binary, arguments, environment: environment, workingDirectory: folder.path, input: input))
+            // The variables a run adds are part of its command line, as a shell would show them.
+            run.variables = variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            return run
         }
 
         /// Replaces what belongs to this test run or this host with stable placeholders.
@@ -133,7 +139,7 @@ import Testing
                 run.result.stdout = maskedDigests(run.result.stdout)
                 run.result.stderr = maskedDigests(run.result.stderr)
             }
-            text += "$ envlock " + run.arguments.joined(separator: " ") + "\n"
+            text += "$ " + run.variables.map { $0 + " " }.joined() + "envlock " + run.arguments.joined(separator: " ") + "\n"
             text += "exit \(run.result.status)\n"
             text += "--- stdout\n" + run.result.stdout + (run.result.stdout.hasSuffix("\n") || run.result.stdout.isEmpty ? "" : "\\ no newline at end\n")
             text += "--- stderr\n" + run.result.stderr + (run.result.stderr.hasSuffix("\n") || run.result.stderr.isEmpty ? "" : "\\ no newline at end\n")
@@ -198,6 +204,35 @@ import Testing
         // The machine fails the profile: lock refuses, then --force writes it.
         runs.append(try await machine.run(["lock", "--profile", Self.profile, "--output", machine.folder.file("refused.lock"), "--site-packages", drifted]))
         try await Self.check("lock-verify", runs, machine: machine, lock: lock, files: [("fooocus.lock", lock)])
+    }
+
+    /// The reports people read (issue 29): failures first and passes as a count, one line per
+    /// cause, each fact once, lines within 100 columns. A Fooocus launch with one wrong setting
+    /// (a *_gpu sampler from an environment override), then the same launch with a command line
+    /// Fooocus refuses (--attention-split beside --attention-pytorch), as run, verify in every
+    /// format, and verify --all; the JSON keeps every rule with its cause.
+    @Test func reportsPeopleRead() async throws {
+        let machine = try await Machine()
+        let site = machine.folder.file("site")
+        let lockPath = machine.folder.file("fooocus.lock")
+        var runs = [try await machine.run(["lock", "--profile", Self.profile, "--output", lockPath, "--site-packages", site, "--"] + machine.command)]
+        let gpuSampler = ["default_sampler": "dpmpp_2m_sde_gpu"]
+        let refused = machine.checkout.command("launch.py", ["--attention-split", "--attention-pytorch", "--all-in-fp16", "--vae-in-fp16"])
+        runs.append(try await machine.run(["run", lockPath, "--allow-unsigned", "--site-packages", site, "--"] + machine.command, adding: gpuSampler))
+        runs.append(try await machine.run(["run", lockPath, "--allow-unsigned", "--site-packages", site, "--"] + refused, adding: gpuSampler))
+        for format in ["text", "markdown", "json"] {
+            runs.append(try await machine.run(["verify", lockPath, "--allow-unsigned", "--site-packages", site, "--format", format, "--"] + refused, adding: gpuSampler))
+        }
+        runs.append(try await machine.run(["verify", lockPath, "--allow-unsigned", "--site-packages", site, "--all", "--"] + machine.command))
+        runs.append(try await machine.run(["verify", lockPath, "--allow-unsigned", "--site-packages", site, "--all", "--format", "markdown", "--"] + machine.command))
+        try await Self.check("reports", runs, machine: machine, lock: readFile(lockPath))
+        // Text reports fit 100 columns; only a value too long for any line (a digest, a path)
+        // stands whole on its own. Markdown and JSON are for renderers and programs.
+        for run in runs where !run.arguments.contains("markdown") && !run.arguments.contains("json") {
+            for line in (run.result.stdout + run.result.stderr).split(separator: "\n") where line.count > TextWrap.defaultWidth {
+                #expect(line.split(separator: " ").count == 1, "a line of envlock \(run.arguments[0]) is \(line.count) columns wide: \(line)")
+            }
+        }
     }
 
     @Test func diffAndFleet() async throws {

@@ -72,10 +72,12 @@ struct FooocusCheckout {
 /// The refusal names the rule's key, what was found and why, and the job did not start.
 func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: String, found: String, why: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status == 1, "\(result.stderr)", sourceLocation: sourceLocation)
-    let line = result.stderr.split(separator: "\n").first { $0.hasPrefix("FAIL") && $0.contains(" \(key) ") }
+    // A long value puts expected and found on lines of their own under the key: read them
+    // joined back (ProgramResult.unwrapped).
+    let line = result.unwrappedStderr.split(separator: "\n").first { $0.hasPrefix("FAIL") && $0.contains(" \(key) ") }
     // Values are shown quoted and escaped (UntrustedText.quoted), as every found value is.
     #expect(line?.contains("found " + UntrustedText.quoted(found)) == true, "no FAIL line for \(key) with \(found) in:\n\(result.stderr)", sourceLocation: sourceLocation)
-    #expect(result.stderr.contains("why: \(why)"), "\(result.stderr)", sourceLocation: sourceLocation)
+    #expect(result.unwrappedStderr.contains("why: \(why)"), "\(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stderr.contains("envlock: not starting python3"), sourceLocation: sourceLocation)
     #expect(!fileExists(checkout.marker), "the job started", sourceLocation: sourceLocation)
 }
@@ -105,11 +107,11 @@ func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: St
         // After a bare --, Fooocus (no positional arguments) refuses the whole command line.
         let afterTerminator = try await checkout.run(lock, checkout.command("launch.py", ["--vae-in-fp16", "--", "--attention-split"]))
         #expect(afterTerminator.status == 1)
-        #expect(afterTerminator.stderr.contains("cannot decide --vae-in-fp16: Fooocus's argparse refuses the command line: unrecognized arguments: -- --attention-split"), "\(afterTerminator.stderr)")
+        #expect(afterTerminator.unwrappedStderr.contains("REFUSED cannot decide --vae-in-fp16, --attention-split: Fooocus's argparse refuses the command line: unrecognized arguments: -- --attention-split"), "\(afterTerminator.stderr)")
         #expect(!fileExists(checkout.marker))
         let prefixed = try await checkout.run(lock, checkout.command("launch.py", ["--vae-in-fp16", "--attention-s"]))
         #expect(prefixed.status == 1)
-        #expect(prefixed.stderr.contains("forbidden argument --attention-split (as Fooocus's argparse reads the command line, it sets --attention-split)"), "\(prefixed.stderr)")
+        #expect(prefixed.unwrappedStderr.contains("forbidden argument --attention-split (as Fooocus's argparse reads the command line, it sets --attention-split)"), "\(prefixed.stderr)")
     }
 
     @Test func conformingLaunchStarts() async throws {

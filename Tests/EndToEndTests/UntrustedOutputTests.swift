@@ -42,12 +42,12 @@ import Testing
         #expect(lock.status == 0, "\(lock.stderr)")
         var environment = Envlock.baseEnvironment()
         environment["CUBLAS_WORKSPACE_CONFIG"] = value
-        let verify = try await Envlock.run(["verify", folder.file("l.lock"), "--allow-unsigned"], environment: environment)
+        let verify = try await Envlock.run(["verify", folder.file("l.lock"), "--allow-unsigned", "--all"], environment: environment)
         #expect(verify.status == 1, "\(name): \(verify.stdout)")
         #expect(!Self.hasRawControl(verify.stdout), "\(name): \(verify.stdout)")
         // One real PASS line (the absent rule); the forged one is inside an escaped value.
         #expect(verify.stdout.split(separator: "\n").filter { $0.hasPrefix("PASS") }.count == 1, "\(name): \(verify.stdout)")
-        let markdown = try await Envlock.run(["verify", folder.file("l.lock"), "--allow-unsigned", "--format", "markdown"], environment: environment)
+        let markdown = try await Envlock.run(["verify", folder.file("l.lock"), "--allow-unsigned", "--all", "--format", "markdown"], environment: environment)
         #expect(Self.tableIsIntact(markdown.stdout), "\(name): \(markdown.stdout)")
         #expect(!markdown.stdout.contains(" <img"), "\(name): \(markdown.stdout)")
         #expect(!Self.hasRawControl(markdown.stdout))

@@ -14,9 +14,13 @@ public struct VerificationReport: Sendable, Equatable {
         lock.heading("verify")
     }
 
-    public var text: String { evaluation.text(header: header) }
+    /// For people: the failures, then the verdict (`all` lists the passes), fitting `width`.
+    public func text(all: Bool = false, width: Int = TextWrap.defaultWidth) -> String {
+        evaluation.text(header: header, all: all, width: width)
+    }
 
-    public var markdown: String { evaluation.markdown(header: header) }
+    /// For a bug report: the failures (`all`: every rule) as a table, then the verdict.
+    public func markdown(all: Bool = false) -> String { evaluation.markdown(header: header, all: all) }
 
     /// `{"lock", "profile", "fingerprint", "trust": {"status", "key_id"}, "verdict", "errors",
     /// "warnings", "results", "findings"}`.

@@ -88,6 +88,9 @@ public struct ComfyUIDetector: Detector {
         switch outcome {
         case .exits(let status, let message):
             facts["job.comfyui.options.error"] = JobArgparse.exitFact(status: status, message: message, app: "ComfyUI")
+            // The options are not evaluated, under this one cause; the files read above are.
+            let refused = JobArgparse.refusedCause(app: "ComfyUI", errorKey: "job.comfyui.options.error", what: "its options")
+            for key in ComfyUIOptions.factKeys where key != "job.comfyui.options.error" { unreadable[key] = refused }
         case .undetermined(let reason):
             for key in ComfyUIOptions.factKeys { unreadable[key] = "undetermined: " + reason }
         case .parsed(let namespace):

@@ -78,8 +78,23 @@ public struct FooocusDetector: Detector {
         switch outcome {
         case .exits(let status, let message):
             // Fooocus prints argparse's error (or its help) and exits before it loads anything.
+            // What it would read next is not evaluated, under this one cause, so that a report
+            // shows the refused command line once and never calls those keys absent; the
+            // settings the command line cannot change are still read, so that a second problem
+            // (a *_gpu sampler from the environment) shows now, not after the first is fixed.
             facts["job.fooocus.options.error"] = JobArgparse.exitFact(status: status, message: message, app: "Fooocus")
-            return .ok(facts, diagnostics: diagnostics)
+            let refused = JobArgparse.refusedCause(app: "Fooocus", errorKey: "job.fooocus.options.error", what: "its options and models")
+            for key in FooocusOptions.factKeys + Self.modelKeys where key != "job.fooocus.options.error" { unreadable[key] = refused }
+            facts["job.fooocus.install_overrides"] = Self.installOverrides(context.environment)
+            if Self.mayNamePreset(launch.arguments) {
+                let settingsRefused = JobArgparse.refusedCause(app: "Fooocus", errorKey: "job.fooocus.options.error", what: "the --preset it may name, so its settings")
+                for key in Self.settingKeys { unreadable[key] = settingsRefused }
+            } else if let symlinked = Self.symlinkedScript(launch, job: job, checkout: checkout) {
+                for key in Self.settingKeys { unreadable[key] = symlinked }
+            } else {
+                Self.settingFacts(Self.settings(checkout: checkout, options: [:], context: context, diagnostics: &diagnostics), into: &facts, unreadable: &unreadable)
+            }
+            return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
         case .undetermined(let reason):
             // Without the options nothing downstream is known: the preset, so the settings,
             // so the models.
@@ -93,17 +108,10 @@ public struct FooocusDetector: Detector {
         let derived = FooocusOptions.facts(options)
         facts.merge(derived.facts) { $1 }
         unreadable.merge(derived.undetermined) { $1 }
-        facts["job.fooocus.install_overrides"] = FactList.encode(Self.installOverrides.compactMap { name in context.environment[name].map { "\(name)=\($0)" } })
-        // launch.py: os.chdir(os.path.dirname(os.path.abspath(__file__))): the script's path
-        // made absolute and normalised as text, links kept. Its code is imported from the real
-        // folder (sys.path[0]); its settings are read from this one.
-        if let script = launch.script {
-            let lexical = PythonPath.dirname(PythonPath.normalize(PythonPath.join(job.workingDirectory, script)))
-            if lexical != checkout {
-                let reason = "undetermined: the script is reached through a symbolic link: Fooocus reads its settings and models from \(lexical) (os.path.abspath of the script), while its code is in \(checkout); start it by its real path"
-                for key in Self.settingKeys + Self.modelKeys { unreadable[key] = reason }
-                return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
-            }
+        facts["job.fooocus.install_overrides"] = Self.installOverrides(context.environment)
+        if let symlinked = Self.symlinkedScript(launch, job: job, checkout: checkout) {
+            for key in Self.settingKeys + Self.modelKeys { unreadable[key] = symlinked }
+            return DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics, unreadable: unreadable)
         }
         let settings = Self.settings(checkout: checkout, options: options, context: context, diagnostics: &diagnostics)
         Self.settingFacts(settings, into: &facts, unreadable: &unreadable)
@@ -152,6 +160,34 @@ public struct FooocusDetector: Detector {
     /// launch.py `prepare_environment`: environment variables that make it pip-install other
     /// packages (or torch) before it generates, after envlock has checked them.
     static let installOverrides = ["REQS_FILE", "TORCH_COMMAND", "TORCH_INDEX_URL"]
+
+    /// `job.fooocus.install_overrides`: those of `installOverrides` the job's environment sets.
+    static func installOverrides(_ environment: [String: String]) -> String {
+        FactList.encode(installOverrides.compactMap { name in environment[name].map { "\(name)=\($0)" } })
+    }
+
+    /// Why the settings are undetermined when the script is reached through a symbolic link,
+    /// or nil when it is not. launch.py: os.chdir(os.path.dirname(os.path.abspath(__file__))):
+    /// the script's path made absolute and normalised as text, links kept. Its code is imported
+    /// from the real folder (sys.path[0]); its settings are read from this one.
+    static func symlinkedScript(_ launch: JobInvocation.Launch, job: JobInvocation, checkout: String) -> String? {
+        guard let script = launch.script else { return nil }
+        let lexical = PythonPath.dirname(PythonPath.normalize(PythonPath.join(job.workingDirectory, script)))
+        guard lexical != checkout else { return nil }
+        return "undetermined: the script is reached through a symbolic link: Fooocus reads its settings and models from \(lexical) (os.path.abspath of the script), while its code is in \(checkout); start it by its real path"
+    }
+
+    /// Whether a command line that argparse refuses may still name `--preset`, which changes
+    /// every setting: an argument that `--preset` begins with (argparse expands unambiguous
+    /// prefixes), alone or with `=value`. Any such argument counts, even one that may be
+    /// another option's value, so that settings read without a preset are never mistaken for
+    /// the ones the launch would load.
+    static func mayNamePreset(_ arguments: [String]) -> Bool {
+        arguments.contains { argument in
+            let name = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            return name.count >= 3 && "--preset".hasPrefix(name)
+        }
+    }
 
     /// Config files larger than this are not read, and every setting is undetermined; Fooocus
     /// reads any size, and the stock files are a few kilobytes.

@@ -404,6 +404,13 @@ extension JobArgparse {
     static func exitFact(status: Int32, message: String, app: String) -> String {
         status == 0 ? "\(app) prints its help and exits 0 without generating anything" : message
     }
+
+    /// The reason given for each fact an app's refused command line leaves unread (`what` it
+    /// would have read next): one sentence for all of them, so reports show them once under
+    /// it, as not evaluated rather than absent.
+    static func refusedCause(app: String, errorKey: String, what: String) -> String {
+        Evaluator.notEvaluated + ": \(app)'s argparse refuses the command line (\(errorKey)), so \(app) stops before it reads \(what)"
+    }
 }
 
 /// A pyenv shim (`~/.pyenv/shims/python3`): a shell script that runs `pyenv exec`, which picks

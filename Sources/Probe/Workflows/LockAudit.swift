@@ -45,31 +45,47 @@ public struct LockAudit: Sendable, Equatable {
             + report.rulesNotAudited.map { UntrustedText.terminal($0.pattern.text) }.joined(separator: ", ")
     }
 
-    /// Per image its verdict and path, then each failed rule; the paths not read again; then totals.
-    public var text: String {
+    /// The images a report for people lists: every one with `all`, else those that do not
+    /// conform (the others are a count in the totals).
+    func listed(all: Bool) -> [AuditedImage] {
+        all ? report.images : report.images.filter { $0.verdict != .conforms }
+    }
+
+    /// After the totals when conforming images are not listed: how to list them.
+    func conformingHint(all: Bool) -> String {
+        all || report.count(.conforms) == 0 ? "" : " (--all lists the conforming images)"
+    }
+
+    /// Per image that does not conform (every image with `all`) its verdict and path, then
+    /// each failed rule; the paths not read again; then totals. Lines fit `width` unless one
+    /// value alone is longer.
+    public func text(all: Bool = false, width: Int = TextWrap.defaultWidth) -> String {
         let terminal = UntrustedText.terminal
-        var lines = [header, ""]
-        for image in report.images {
-            var line = "\(image.verdict.rawValue.uppercased()) \(terminal(image.path))"
+        var lines = TextWrap.lines(header, first: "", rest: "  ", width: width)
+        lines.append("")
+        for image in listed(all: all) {
+            var line = terminal(image.path)
             if let source = image.source { line += " (\(source))" }
             if let detail = image.detail { line += ": \(terminal(detail))" }
-            lines.append(line)
+            lines += TextWrap.lines(line, first: image.verdict.rawValue.uppercased() + " ", rest: "    ", width: width)
             for result in Self.failures(image) {
-                lines.append("  \(result.verdict.rawValue.uppercased()) \(terminal(result.key)): expected \(terminal(result.expected)), image says " + (result.found.map(UntrustedText.quoted) ?? "nothing"))
-                lines += result.explanationLines
+                let found = "image says " + (result.found.map(UntrustedText.quoted) ?? "nothing")
+                lines += TextWrap.lines("expected \(terminal(result.expected)), \(found)", first: "  \(result.verdict.rawValue.uppercased()) \(terminal(result.key)): ", rest: "      ", width: width)
+                lines += Evaluation.explanationLines([result], width: width)
             }
         }
-        for skip in report.skipped { lines.append("SKIPPED \(terminal(skip.path)): \(terminal(skip.detail))") }
+        for skip in report.skipped { lines += TextWrap.lines("\(terminal(skip.path)): \(terminal(skip.detail))", first: "SKIPPED ", rest: "    ", width: width) }
         lines.append("")
-        if let notAuditedLine { lines.append(notAuditedLine) }
-        lines.append("totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
+        if let notAuditedLine { lines += TextWrap.lines(notAuditedLine, first: "", rest: "  ", width: width) }
+        lines.append("totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", ") + conformingHint(all: all))
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A table with a row per failed rule (or per image without one), then totals.
-    public var markdown: String {
+    /// A table with a row per failed rule (or per image without one; conforming images only
+    /// with `all`), then totals.
+    public func markdown(all: Bool = false) -> String {
         var lines = ["### \(UntrustedText.markdown(header))", "", "| image | verdict | key | expected | image says | why |", "| --- | --- | --- | --- | --- | --- |"]
-        for image in report.images {
+        for image in listed(all: all) {
             let path = UntrustedText.markdownCode(image.path)
             let results = Self.failures(image)
             if results.isEmpty {
@@ -85,7 +101,7 @@ public struct LockAudit: Sendable, Equatable {
             lines += report.skipped.map { "- skipped \(UntrustedText.markdownCode($0.path)): \(UntrustedText.markdown($0.detail))" } + [""]
         }
         if let notAuditedLine { lines += [UntrustedText.markdown(notAuditedLine), ""] }
-        lines.append("Totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
+        lines.append("Totals: " + totals.map { "\($0.1) \($0.0)" }.joined(separator: ", ") + conformingHint(all: all))
         return lines.joined(separator: "\n") + "\n"
     }
 

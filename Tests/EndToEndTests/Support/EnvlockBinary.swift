@@ -9,6 +9,17 @@ struct ProgramResult: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
+
+    /// Standard output with every line that a report wrapped to fit 100 columns joined back
+    /// onto the line it continues (an indented line after its line), for tests that look
+    /// for a whole sentence; the width itself is ReportWidthTests' and GoldenOutputTests' concern.
+    var unwrappedStdout: String { Self.unwrapped(stdout) }
+    /// Standard error, unwrapped as `unwrappedStdout`.
+    var unwrappedStderr: String { Self.unwrapped(stderr) }
+
+    static func unwrapped(_ text: String) -> String {
+        text.replacing(/\n +/, with: " ")
+    }
 }
 
 /// Runs the built `envlock` binary the way a user does, in a controlled environment.

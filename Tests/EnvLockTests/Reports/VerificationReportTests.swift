@@ -24,38 +24,43 @@ import Testing
         return VerificationReport(lock: TrustedLock(loaded: LoadedLock(lock: lock, path: "env\u{1b}.lock", recordedFingerprint: lock.fingerprint), verdict: verdict), evaluation: evaluation())
     }
 
-    @Test func textListsEveryRuleInColumnsThenWarningsThenTheVerdict() throws {
-        #expect(try Self.report().text == """
+    @Test func textListsFailuresAndWarningsThenTheVerdictWithPassesCounted() throws {
+        #expect(try Self.report().text() == """
             envlock verify: env\\x1b.lock (profile "sample", signed by trusted key ab12)
 
-            FAIL  python.packages.torch        expected ==2.2.0           found "2.3.1"
+            FAIL  python.packages.torch  expected ==2.2.0  found "2.3.1"
                   why: kernels changed in 2.3
             WARN  env.CUBLAS_WORKSPACE_CONFIG  expected one of ":4096:8"  found nothing
                   note: the variable is unset
-            PASS  gpu.0.name                   expected "NVIDIA L4"       found "NVIDIA L4\\n"
 
             WARNING torch-cuda-mismatch: torch built for 12.1 | driver 11.8
 
-            DRIFT: 1 error, 1 warning, 1 passed
+            DRIFT: 1 error, 1 warning, 1 passed (--all lists the passes)
 
             """)
     }
 
-    @Test func markdownIsOneTableWithEscapedCells() throws {
-        #expect(try Self.report(.unsignedAllowed).markdown == """
+    @Test func textWithAllListsThePassesToo() throws {
+        let text = try Self.report().text(all: true)
+        #expect(text.contains("\nPASS  gpu.0.name  expected \"NVIDIA L4\"  found \"NVIDIA L4\\n\"\n"), "\(text)")
+        #expect(text.hasSuffix("\nDRIFT: 1 error, 1 warning, 1 passed\n"), "\(text)")
+    }
+
+    @Test func markdownIsOneTableOfFailuresWithEscapedCells() throws {
+        #expect(try Self.report(.unsignedAllowed).markdown() == """
             ### envlock verify: env\\\\\\\\x1b.lock (profile "sample", UNSIGNED (accepted because of --allow-unsigned))
 
             | verdict | key | expected | found | why |
             | --- | --- | --- | --- | --- |
             | fail | `python.packages.torch` | ==2.2.0 | 2.3.1 | kernels changed in 2.3 |
             | warn | `env.CUBLAS_WORKSPACE_CONFIG` | one of ":4096:8" | nothing | the variable is unset |
-            | pass | `gpu.0.name` | "NVIDIA L4" | NVIDIA L4\\\\n |  |
 
             - warning `torch-cuda-mismatch`: torch built for 12.1 \\| driver 11.8
 
-            **DRIFT: 1 error, 1 warning, 1 passed**
+            **DRIFT: 1 error, 1 warning, 1 passed** (--all lists the passes)
 
             """)
+        #expect(try Self.report(.unsignedAllowed).markdown(all: true).contains("| pass | `gpu.0.name` | \"NVIDIA L4\" | NVIDIA L4\\\\n |  |\n"))
     }
 
     @Test func jsonHasTheLockTrustVerdictCountsResultsAndFindingsInOrder() throws {
@@ -135,6 +140,8 @@ import Testing
     @Test func aMatchingMachineSaysMatch() {
         let passing = Evaluation(results: [RuleResult(key: "gpu.0.name", rule: Self.gpu, expected: "\"NVIDIA L4\"", found: "NVIDIA L4", verdict: .pass, note: nil)], findings: [])
         #expect(passing.verdictLine == "MATCH: 0 errors, 0 warnings, 1 passed")
-        #expect(passing.text(header: "h") == "h\n\nPASS  gpu.0.name  expected \"NVIDIA L4\"  found \"NVIDIA L4\"\n\nMATCH: 0 errors, 0 warnings, 1 passed\n")
+        #expect(passing.text(header: "h") == "h\n\nMATCH: 0 errors, 0 warnings, 1 passed (--all lists the passes)\n")
+        #expect(passing.markdown(header: "h") == "### h\n\n**MATCH: 0 errors, 0 warnings, 1 passed** (--all lists the passes)\n")
+        #expect(passing.text(header: "h", all: true) == "h\n\nPASS  gpu.0.name  expected \"NVIDIA L4\"  found \"NVIDIA L4\"\n\nMATCH: 0 errors, 0 warnings, 1 passed\n")
     }
 }

@@ -86,6 +86,43 @@ import Testing
         #expect(outcome.facts["job.fooocus.attention"] == nil)
     }
 
+    /// A refused command line is one cause: the options and models it leaves unread are not
+    /// evaluated (never absent), while the settings it cannot change, from the defaults,
+    /// config.txt and the environment, are still read, so a second problem shows at once.
+    @Test func aRefusedCommandLineLeavesTheOptionsNotEvaluatedAndTheSettingsRead() async throws {
+        let tree = try Self.checkout()
+        for refused in [["--attention-split", "--attention-pytorch"], ["--attention"], ["--port", "abc"], ["-h"]] {
+            let outcome = await Self.detect(tree, wanted: [], environment: ["default_sampler": "dpmpp_2m_sde_gpu"], arguments: refused)
+            #expect(outcome.status == .ok)
+            #expect(outcome.facts["job.fooocus.options.error"] != nil, "\(refused)")
+            #expect(outcome.unreadable["job.fooocus.options.error"] == nil)
+            for key in FooocusOptions.factKeys + FooocusDetector.modelKeys where key != "job.fooocus.options.error" {
+                #expect(outcome.facts[key] == nil, "\(refused): \(key)")
+                #expect(outcome.unreadable[key]?.hasPrefix("not evaluated: Fooocus's argparse refuses the command line (job.fooocus.options.error)") == true, "\(refused): \(key)")
+            }
+            #expect(Set(outcome.unreadable.values).count == 1, "one cause for all of them: \(Set(outcome.unreadable.values))")
+            #expect(outcome.facts["job.fooocus.config.sampler"] == "dpmpp_2m_sde_gpu", "\(refused)")
+            #expect(outcome.facts["job.fooocus.config.model"] == "base.safetensors")
+            #expect(outcome.facts["job.fooocus.install_overrides"] == "[]")
+        }
+    }
+
+    /// A refused command line that may name a preset (argparse expands --pre, --pres…) leaves
+    /// the settings not evaluated too: they would come from the preset.
+    @Test func aRefusedCommandLineThatMayNameAPresetLeavesTheSettingsNotEvaluated() async throws {
+        let tree = try Self.checkout()
+        for refused in [["--preset", "x", "--port", "abc"], ["--pres=x", "--attention"], ["--pr", "--bogus"]] {
+            let outcome = await Self.detect(tree, wanted: [], arguments: refused)
+            #expect(outcome.facts["job.fooocus.options.error"] != nil, "\(refused)")
+            for key in FooocusDetector.settingKeys {
+                #expect(outcome.facts[key] == nil, "\(refused): \(key)")
+                #expect(outcome.unreadable[key]?.contains("the --preset it may name") == true, "\(refused): \(key)")
+            }
+        }
+        #expect(FooocusDetector.mayNamePreset(["--port", "8888"]) == false)
+        #expect(FooocusDetector.mayNamePreset(["--preview-option", "fast"]) == false, "not a prefix of --preset")
+    }
+
     @Test func helpEndsTheLaunchBeforeItGenerates() async throws {
         let tree = try Self.checkout()
         for help in [["-h"], ["--he"], ["--attention-pytorch", "--help"]] {

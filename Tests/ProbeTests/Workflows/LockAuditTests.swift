@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func textNamesEachImageAndEachFailedRule() {
-        #expect(Self.audit().text == """
+        #expect(Self.audit().text() == """
             envlock audit: f.lock (profile "fooocus", UNSIGNED (accepted because of --allow-unsigned))
 
             DRIFT out/a.png (fooocus)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func markdownHasARowPerFailedRuleOrImage() {
-        #expect(Self.audit().markdown == """
+        #expect(Self.audit().markdown() == """
             ### envlock audit: f.lock (profile "fooocus", UNSIGNED (accepted because of --allow-unsigned))
 
             | image | verdict | key | expected | image says | why |
