@@ -54,8 +54,8 @@ enum GitHashKind: Equatable {
 
 /// git's index (`.git/index`, versions 2 to 4; git's Documentation/gitformat-index.txt): the
 /// staged file list with the stat data git saw when it last matched each file.
-struct GitIndex: Equatable {
-    struct Entry: Equatable {
+struct GitIndex {
+    struct Entry {
         var ctimeSeconds: UInt32, ctimeNanoseconds: UInt32
         var mtimeSeconds: UInt32, mtimeNanoseconds: UInt32
         var inode: UInt32

@@ -45,10 +45,21 @@ struct GitObjects {
     func readLoose(_ compressed: [UInt8]) throws(GitHeadError) -> (type: ObjectType, body: [UInt8]) {
         guard let whole = Self.inflate(compressed, expected: nil) else { throw GitHeadError("a loose object is not a zlib stream") }
         guard let space = whole.firstIndex(of: 0x20), let zero = whole.firstIndex(of: 0), space < zero,
-              let type = ["commit": ObjectType.commit, "tree": .tree, "blob": .blob, "tag": .tag][String(decoding: whole[..<space], as: UTF8.self)],
+              let type = Self.objectType(named: whole[..<space]),
               Int(String(decoding: whole[(space + 1)..<zero], as: UTF8.self)) == whole.count - zero - 1
         else { throw GitHeadError("a loose object has a damaged header") }
         return (type, Array(whole[(zero + 1)...]))
+    }
+
+    /// The type a loose object's header names.
+    static func objectType(named name: ArraySlice<UInt8>) -> ObjectType? {
+        switch String(decoding: name, as: UTF8.self) {
+        case "commit": .commit
+        case "tree": .tree
+        case "blob": .blob
+        case "tag": .tag
+        default: nil
+        }
     }
 
     /// `id` from the first pack whose index lists it.
