@@ -28,7 +28,6 @@ rm -rf "$work"
 mkdir -p "$work/Fooocus/presets" "$work/Fooocus/models/checkpoints" "$work/Fooocus/models/loras" "$work/Fooocus/sdxl_styles" "$work/cache"
 "$python" -m venv --without-pip "$work/venv"
 cd "$work/Fooocus"
-mkdir -p .git/refs/heads && echo "ref: refs/heads/main" > .git/HEAD && echo 59f183ab9b8e4a4bbf0fb8bc43886e19e8dfdfae > .git/refs/heads/main
 echo "version = '2.5.5'" > fooocus_version.py
 echo "print('Fooocus')" > launch.py
 cat > presets/default.json <<'JSON'
@@ -41,6 +40,11 @@ JSON
 echo '{"default_sampler": "euler_ancestral", "default_styles": []}' > config.txt
 echo '[{"name": "Fooocus Enhance", "prompt": "{prompt}", "negative_prompt": ""}, {"name": "Fooocus Sharp", "prompt": "{prompt}", "negative_prompt": ""}]' > sdxl_styles/sdxl_styles_fooocus.json
 head -c $((64 << 20)) /dev/zero > models/checkpoints/juggernautXL_v8Rundiffusion.safetensors
+# A real git checkout of the code (the model and config.txt stay untracked), so that the
+# profile's job.fooocus.tree rule can verify it; `git status` a second later rewrites the index
+# with no entry racily clean, as in a checkout someone works in.
+git init -q && git add fooocus_version.py launch.py presets sdxl_styles \
+    && git -c user.name=bench -c user.email=bench@envlock.invalid commit -q -m checkout && sleep 1 && git status --porcelain >/dev/null
 # Each build checks the job rules of the Fooocus profile shipped with it (the old commit's from git).
 { echo "envlock: 1"; echo "name: fooocus-job"; echo "rules:"; grep '^  job\.' "$root/profiles/fooocus-torch2.2.0-cu121.yaml"; } > "$work/profile.yaml"
 { echo "envlock: 1"; echo "name: fooocus-job"; echo "rules:"; git -C "$root" show "$old_commit:profiles/fooocus-torch2.2.0-cu121.yaml" | grep '^  job\.'; } > "$work/old-profile.yaml"

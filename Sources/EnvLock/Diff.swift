@@ -54,6 +54,9 @@ enum DifferenceExplanation {
         if segments.count == 3, segments[0] == "gpu", ["name", "compute_capability", "arch"].contains(segments[2]) {
             return gpus(index: String(segments[1]), left: left, right: right)
         }
+        if key.hasPrefix(FactCatalog.jobPrefix), key.hasSuffix(".tree") {
+            return checkouts(left[key], right[key])
+        }
         switch (left[key], right[key]) {
         case (let a?, let b?): return versions(a, b)
         case (let a?, nil): return oneSide(key, value: a, present: "A", missing: "B")
@@ -111,6 +114,29 @@ enum DifferenceExplanation {
         var text = "\(newer) is newer by \(distance) (\(a) → \(b))"
         if old.local != new.local { text += ", and another build" }
         return text
+    }
+
+    /// What two `job.*.tree` values mean side by side: which checkout runs other code than its
+    /// commit, however equal the commits are.
+    static func checkouts(_ a: String?, _ b: String?) -> String? {
+        func edited(_ value: String?) -> String? {
+            guard let value, value.hasPrefix("modified") else { return nil }
+            return String(value.dropFirst("modified (".count).prefix { $0 != ")" })
+        }
+        switch (a, b, edited(a), edited(b)) {
+        case ("clean"?, _, _, let files?):
+            return "B's checkout differs from its commit in \(files), A's holds its commit exactly: at the same commit B runs other code"
+        case (_, "clean"?, let files?, _):
+            return "A's checkout differs from its commit in \(files), B's holds its commit exactly: at the same commit A runs other code"
+        case (_, _, let filesA?, let filesB?):
+            return "both checkouts differ from their commits (A in \(filesA), B in \(filesB)): the code that runs is neither commit's"
+        case (nil, _?, _, _):
+            return "A's checkout was not verified against its commit (not a git checkout, one envlock could not verify, or an older envlock), so its code is known only by its commit"
+        case (_?, nil, _, _):
+            return "B's checkout was not verified against its commit (not a git checkout, one envlock could not verify, or an older envlock), so its code is known only by its commit"
+        default:
+            return nil
+        }
     }
 
     /// What a key present on one side only means, by family.

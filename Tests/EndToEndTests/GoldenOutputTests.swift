@@ -41,9 +41,10 @@ import Testing
         var command: [String]
 
         init() async throws {
-            checkout = try FooocusCheckout()
+            var checkout = try FooocusCheckout()
             // The checkout's own launch.py names its temporary folder; the golden one must not.
             _ = checkout.folder.write("Fooocus/launch.py", "print('Fooocus')\n")
+            try checkout.recommit()
             ProfileKitTests.writeStack(in: folder, site: "site", extra: ProfileKitTests.pinnedPackages("fooocus-torch2.2.0-cu121"))
             ProfileKitTests.writeStack(in: folder, site: "drifted", torch: "2.3.1", xformers: "0.0.26.post1", extra: ProfileKitTests.pinnedPackages("fooocus-torch2.2.0-cu121"))
             environment = try await ProfileKitTests.machine(hub: ProfileKitTests.writeHubCache(in: folder))
@@ -52,6 +53,7 @@ import Testing
             environment["LANG"] = "C.UTF-8"
             environment["PATH"] = checkout.pythonFolder + ":" + (environment["PATH"] ?? "")
             command = checkout.command()
+            self.checkout = checkout
         }
 
         func run(_ arguments: [String], input: String? = nil, adding variables: [String: String] = [:]) async throws -> Run {
@@ -64,7 +66,8 @@ import Testing
 
         /// Replaces what belongs to this test run or this host with stable placeholders.
         func masked(_ text: String, lock: String?) async throws -> String {
-            var text = text.replacing(checkout.folder.path, with: "<CHECKOUT>").replacing(folder.path, with: "<FIXTURE>")
+            // The commit's files name the checkout's temporary folder (entry_with_update.py).
+            var text = text.replacing(checkout.commit, with: "<COMMIT>").replacing(checkout.folder.path, with: "<CHECKOUT>").replacing(folder.path, with: "<FIXTURE>")
                 .replacing(SharedData.packageRoot, with: "<PACKAGE>")
                 // Which proven CPython 3.11 this machine has (pyenv's, or the system's).
                 .replacing(/read as \S+argparse\.py \(CPython [^']+'s argparse\)/, with: "read as <PYTHON 3.11>/argparse.py (CPython <3.11 RELEASE>'s argparse)")

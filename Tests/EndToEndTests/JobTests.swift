@@ -8,22 +8,21 @@ import Glibc
 /// mark when it really starts, and small fake model files.
 struct FooocusCheckout {
     let folder = TemporaryFolder()
-    static let commit = "59f183ab0bd1d7b9a2a3a4d4d0c1b2e3f4a5b6c7"
+    /// The checkout's commit: a real git repository holding its files (not the models).
+    private(set) var commit = ""
     static let conformingOptions = ["--attention-pytorch", "--all-in-fp16", "--vae-in-fp16"]
 
     var root: String { folder.file("Fooocus") }
     var marker: String { folder.file("started") }
 
     init() throws {
-        for path in ["Fooocus/presets", "Fooocus/models/checkpoints", "Fooocus/models/loras", "Fooocus/.git/refs/heads", "cache"] {
+        for path in ["Fooocus/presets", "Fooocus/models/checkpoints", "Fooocus/models/loras", "cache"] {
             makeFolders(folder.file(path))
         }
         let launch = "open('\(folder.file("started"))', 'w').write('yes')\n"
         folder.write("Fooocus/launch.py", launch)
         folder.write("Fooocus/entry_with_update.py", "# pulls new code first\n" + launch)
         folder.write("Fooocus/fooocus_version.py", "version = '2.5.5'\n")
-        folder.write("Fooocus/.git/HEAD", "ref: refs/heads/main\n")
-        folder.write("Fooocus/.git/refs/heads/main", Self.commit + "\n")
         folder.write("Fooocus/presets/default.json", """
             {"default_model": "base.safetensors", "default_refiner": "None", "default_loras": [[true, "None", 1.0]],
              "default_cfg_scale": 4.0, "default_sample_sharpness": 2.0, "default_sampler": "euler_ancestral",
@@ -33,6 +32,15 @@ struct FooocusCheckout {
         folder.write("Fooocus/presets/anime.json", #"{"default_loras": [[true, "style.safetensors", 0.8]]}"#)
         folder.write("Fooocus/models/checkpoints/base.safetensors", String(repeating: "weights ", count: 4096))
         folder.write("Fooocus/models/loras/style.safetensors", "lora weights")
+        commit = try GitFixture.commitAll(in: root, leaving: ["models"])
+    }
+
+    /// Commits the checkout's files as they are now (a fixture that changed one on purpose).
+    mutating func recommit() throws {
+        try GitFixture.git("add -A", in: root)
+        try GitFixture.git("rm -r -q --cached models", in: root)
+        try GitFixture.git("commit -q -m changed", in: root)
+        commit = String(try GitFixture.git("rev-parse HEAD", in: root).prefix { $0 != "\n" })
     }
 
     func command(_ script: String = "launch.py", _ options: [String] = conformingOptions) -> [String] {
@@ -118,7 +126,7 @@ func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: St
         let checkout = try FooocusCheckout()
         let lock = try await checkout.lock()
         let text = readFile(lock)
-        #expect(text.contains("job.fooocus.commit: \"\(FooocusCheckout.commit)\""))
+        #expect(text.contains("job.fooocus.commit: \"\(checkout.commit)\""))
         #expect(text.contains("job.fooocus.model.base.sha256: \"sha256:"))
         let result = try await checkout.run(lock, checkout.command())
         #expect(result.status == 0, "\(result.stderr)")
@@ -191,6 +199,18 @@ func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: St
         checkout.folder.write("Fooocus/.git/refs/heads/main", other + "\n")
         let result = try await checkout.run(lock, checkout.command())
         expectRefused(result, checkout, key: "job.fooocus.commit", found: other, why: "The exact Fooocus code of the reference machine.")
+    }
+
+    /// Same commit, other code: an edited tracked file and an untracked module are named.
+    @Test func aCheckoutThatDiffersFromItsCommitIsRefused() async throws {
+        let checkout = try FooocusCheckout()
+        let lock = try await checkout.lock()
+        #expect(readFile(lock).contains("job.fooocus.tree: \"clean\""))
+        checkout.folder.write("Fooocus/fooocus_version.py", "version = '2.5.5'\nimport shadow\n")
+        checkout.folder.write("Fooocus/shadow.py", "")
+        let result = try await checkout.run(lock, checkout.command())
+        expectRefused(result, checkout, key: "job.fooocus.tree", found: #"modified (2 files): ["fooocus_version.py","shadow.py (untracked)"]"#,
+                      why: "The commit names the code only when the checkout holds it")
     }
 
     @Test func entryWithUpdateIsRefused() async throws {

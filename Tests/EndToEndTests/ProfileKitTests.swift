@@ -92,12 +92,10 @@ import Testing
             fooocus = checkout
         } else if profile.hasPrefix("comfyui") {
             makeFolders(folder.file("ComfyUI/comfy"))
-            makeFolders(folder.file("ComfyUI/.git/refs/heads"))
             folder.write("ComfyUI/main.py", "pass\n")
             folder.write("ComfyUI/comfy/cli_args.py", "import argparse\n")
             folder.write("ComfyUI/comfyui_version.py", "__version__ = \"0.2.2\"\n")
-            folder.write("ComfyUI/.git/HEAD", "ref: refs/heads/master\n")
-            folder.write("ComfyUI/.git/refs/heads/master", "c5a3d6a2bd7be6f5e0a2fdd1d0d8c8f4b3a2e1f0\n")
+            _ = try GitFixture.commitAll(in: folder.file("ComfyUI"))
             command = ["python3", folder.file("ComfyUI/main.py")] + comfyUIOptions
         } else if profile.hasPrefix("diffusers") {
             folder.write("generate.py", "print('an SDXL image')\n")

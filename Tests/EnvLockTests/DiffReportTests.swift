@@ -75,6 +75,23 @@ import Testing
         #expect(DifferenceExplanation.oneSide("cudnn.system", value: "8.9.2", present: "A", missing: "B") == "only A reports it: B does not have it, or its probe could not read it")
     }
 
+    /// A checkout that differs from its commit is named on whichever side it is, for both apps.
+    @Test func aModifiedCheckoutIsExplainedOnEitherSide() {
+        let modified = #"modified (2 files): ["modules/flags.py","new.py (untracked)"]"#
+        for key in ["job.fooocus.tree", "job.comfyui.tree"] {
+            let bModified = DifferenceExplanation.explain(key, left: [key: "clean"], right: [key: modified])
+            #expect(bModified == "B's checkout differs from its commit in 2 files, A's holds its commit exactly: at the same commit B runs other code")
+            let aModified = DifferenceExplanation.explain(key, left: [key: modified], right: [key: "clean"])
+            #expect(aModified?.hasPrefix("A's checkout differs from its commit in 2 files") == true)
+            let both = DifferenceExplanation.explain(key, left: [key: modified], right: [key: "modified (1 file): [\"a.py\"]"])
+            #expect(both == "both checkouts differ from their commits (A in 2 files, B in 1 file): the code that runs is neither commit's")
+            #expect(DifferenceExplanation.explain(key, left: [:], right: [key: "clean"])?.hasPrefix("A's checkout was not verified") == true)
+            #expect(DifferenceExplanation.explain(key, left: [key: modified], right: [:])?.hasPrefix("B's checkout was not verified") == true)
+        }
+        // Not a checkout fact: the version explanation still applies.
+        #expect(DifferenceExplanation.explain("job.fooocus.version", left: ["job.fooocus.version": "2.5.4"], right: ["job.fooocus.version": "2.5.5"])?.hasPrefix("B is newer") == true)
+    }
+
     @Test func hostileValuesCannotForgeLines() {
         let report = DiffReport(left: "a\nPASS", right: "b", differences: FactDiff.compare(["torch.version": "2.2.0\n~ forged"], ["torch.version": "2.2.0"]))
         let text = report.text(all: false)

@@ -8,6 +8,8 @@ public enum TestFiles {
     public struct Failure: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+
+        public init(message: String) { self.message = message }
     }
 
     /// The bytes of the file at `path`.

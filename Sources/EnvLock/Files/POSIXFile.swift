@@ -163,6 +163,25 @@ package enum POSIXFile {
         return (descriptor, status)
     }
 
+    /// Up to `count` bytes of `descriptor` at `offset` (`pread`, interrupted reads retried):
+    /// fewer only where the file ends.
+    package static func bytes(at offset: Int, count: Int, of descriptor: Int32) throws(POSIXFailure) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFailure(operation: "read", errno: errno)
+            }
+            if got == 0 { break }
+            done += got
+        }
+        return done == count ? bytes : Array(bytes[..<done])
+    }
+
     /// Opens `path` for reading, relative to the open folder `folder` (or the working directory),
     /// without waiting on a FIFO or taking a terminal and without checking what it is: for
     /// readers that look (`status(of:)`) only when what they read is not what they expect,

@@ -68,19 +68,13 @@ final class ImageFile: ImageBytes {
 
     func read(at offset: Int, count: Int, what: @autoclosure () -> String) throws(ImageReadError) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else { throw .truncated(what()) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw .cannotOpen(reason: String(cString: strerror(errno)))
-            }
-            if got == 0 { throw .truncated(what()) }
-            done += got
+        let bytes: [UInt8]
+        do throws(POSIXFailure) {
+            bytes = try POSIXFile.bytes(at: offset, count: count, of: descriptor)
+        } catch {
+            throw .cannotOpen(reason: errnoDescription(error.errno))
         }
+        guard bytes.count == count else { throw .truncated(what()) }
         return bytes
     }
 }

@@ -257,14 +257,19 @@ public struct HostContext: Sendable {
     /// as `os.path.islink` answers; a failure other than "nothing there" is thrown, not taken
     /// for "not a link".
     func isSymbolicLink(_ absolute: String) throws(POSIXFailure) -> Bool {
-        let folder = PythonPath.dirname(absolute)
-        let path = PythonPath.join(hostPath(folder.isEmpty ? "." : folder), PythonPath.basename(absolute))
         do throws(POSIXFailure) {
-            return try POSIXFile.status(at: path, followingLinks: false).isSymbolicLink
+            return try linkStatus(absolute).isSymbolicLink
         } catch {
             if error.errno == ENOENT || error.errno == ENOTDIR { return false }
             throw error
         }
+    }
+
+    /// What `absolute` itself is (`lstat`: a final symbolic link is not followed), its folder
+    /// resolved under the probe root.
+    func linkStatus(_ absolute: String) throws(POSIXFailure) -> FileStatus {
+        let folder = PythonPath.dirname(absolute)
+        return try POSIXFile.status(at: PythonPath.join(hostPath(folder.isEmpty ? "." : folder), PythonPath.basename(absolute)), followingLinks: false)
     }
 
     /// The target of the symbolic link at `absolute` (its folder resolved under the probe

@@ -56,12 +56,18 @@ public struct ComfyUIDetector: Detector {
                 return .failed("cannot read the ComfyUI version: \(error)")
             }
         }
+        var unreadable: [String: String] = [:]
         switch GitHead.commit(of: checkout, in: context) {
-        case .commit(let commit): facts["job.comfyui.commit"] = commit
-        case .notACheckout: diagnostics.append("\(checkout) is not a git checkout, so job.comfyui.commit is not known")
+        case .commit(let commit):
+            facts["job.comfyui.commit"] = commit
+            // Custom nodes are not ComfyUI's code: job.comfyui.custom_nodes names them.
+            GitCheckout.record(GitCheckout.verify(checkout, commit: commit, notCode: ["custom_nodes"], in: context),
+                               as: "job.comfyui.tree", facts: &facts, unreadable: &unreadable)
+        case .notACheckout:
+            diagnostics.append("\(checkout) is not a git checkout, so job.comfyui.commit is not known")
+            GitCheckout.record(GitCheckout.notACheckout(checkout), as: "job.comfyui.tree", facts: &facts, unreadable: &unreadable)
         case .unreadable(let reason): return .failed("cannot read the checkout's commit: \(reason)", facts: facts)
         }
-        var unreadable: [String: String] = [:]
         // main.py loads extra_model_paths.yaml beside itself (realpath of __file__) when it is a
         // file, adding model folders, before any --extra-model-paths-config.
         let extraPaths = checkout + "/extra_model_paths.yaml"

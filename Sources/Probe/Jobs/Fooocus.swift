@@ -65,16 +65,20 @@ public struct FooocusDetector: Detector {
         } catch {
             return .failed("cannot read the Fooocus version: \(error)", facts: facts)
         }
+        var unreadable: [String: String] = [:]
         switch GitHead.commit(of: checkout, in: context) {
-        case .commit(let commit): facts["job.fooocus.commit"] = commit
-        case .notACheckout: diagnostics.append("\(checkout) is not a git checkout, so job.fooocus.commit is not known")
+        case .commit(let commit):
+            facts["job.fooocus.commit"] = commit
+            GitCheckout.record(GitCheckout.verify(checkout, commit: commit, in: context), as: "job.fooocus.tree", facts: &facts, unreadable: &unreadable)
+        case .notACheckout:
+            diagnostics.append("\(checkout) is not a git checkout, so job.fooocus.commit is not known")
+            GitCheckout.record(GitCheckout.notACheckout(checkout), as: "job.fooocus.tree", facts: &facts, unreadable: &unreadable)
         case .unreadable(let reason): return .failed("cannot read the checkout's commit: \(reason)", facts: facts)
         }
         // args_manager.py: parser.parse_args() on sys.argv[1:], with the job's own argparse.
         let (outcome, note) = JobArgparse.parse(launch, with: FooocusOptions.parser, job: job, in: context)
         if let note { diagnostics.append(note) }
         let options: [String: PythonValue]
-        var unreadable: [String: String] = [:]
         switch outcome {
         case .exits(let status, let message):
             // Fooocus prints argparse's error (or its help) and exits before it loads anything.

@@ -4,6 +4,12 @@ import EnvLock
 /// (git's own layout: `.git` is a folder, or a file `gitdir: PATH` for worktrees and
 /// submodules; `HEAD` holds a commit or `ref: refs/heads/NAME`; a ref is a loose file under
 /// the git dir, or under the common dir named by `commondir`, or a line of `packed-refs`).
+/// Why a checkout's git files could not be read, in words.
+struct GitHeadError: Error, Equatable {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
 enum GitHead {
     enum Outcome: Equatable {
         case commit(String)
@@ -12,27 +18,42 @@ enum GitHead {
         case unreadable(String)
     }
 
+    /// The folders of `checkout`'s repository: its own git dir (HEAD, the index) and the
+    /// common dir (objects, refs, config) it shares with the other worktrees; nil when the
+    /// folder is not a git checkout.
+    static func directories(of checkout: String, in context: HostContext) throws(GitHeadError) -> (git: String, common: String)? {
+        var gitDirectory = checkout + "/.git"
+        if !context.exists(gitDirectory) { return nil }
+        func read(_ path: String) throws(GitHeadError) -> String {
+            do throws(FileReadError) {
+                return try context.readText(path, limit: 4096)
+            } catch {
+                throw GitHeadError("\(error)")
+            }
+        }
+        if !context.isDirectory(gitDirectory) {
+            guard let target = parseGitDirPointer(try read(gitDirectory)) else { throw GitHeadError("\(gitDirectory): not a 'gitdir:' file") }
+            gitDirectory = target.hasPrefix("/") ? target : checkout + "/" + target
+        }
+        var common = gitDirectory
+        if context.exists(gitDirectory + "/commondir") {
+            let named = String(try read(gitDirectory + "/commondir").trimmingWhitespace())
+            common = named.hasPrefix("/") ? named : gitDirectory + "/" + named
+        }
+        return (gitDirectory, common)
+    }
+
     /// The commit checked out in `checkout` (an absolute path read through `context`).
     static func commit(of checkout: String, in context: HostContext) -> Outcome {
-        var gitDirectory = checkout + "/.git"
-        if !context.exists(gitDirectory) { return .notACheckout }
         do {
-            if !context.isDirectory(gitDirectory) {
-                let pointer = try context.readText(gitDirectory, limit: 4096)
-                guard let target = parseGitDirPointer(pointer) else { return .unreadable("\(gitDirectory): not a 'gitdir:' file") }
-                gitDirectory = target.hasPrefix("/") ? target : checkout + "/" + target
-            }
+            guard let (gitDirectory, commonDirectory) = try directories(of: checkout, in: context) else { return .notACheckout }
             let head = try context.readText(gitDirectory + "/HEAD", limit: 4096)
             switch parseHead(head) {
             case .commit(let commit): return .commit(commit)
             case .unreadable(let reason): return .unreadable("\(gitDirectory)/HEAD: \(reason)")
             case .notACheckout: return .notACheckout
             case .ref(let ref):
-                var directories = [gitDirectory]
-                if context.exists(gitDirectory + "/commondir") {
-                    let common = String(try context.readText(gitDirectory + "/commondir", limit: 4096).trimmingWhitespace())
-                    directories.append(common.hasPrefix("/") ? common : gitDirectory + "/" + common)
-                }
+                let directories = commonDirectory == gitDirectory ? [gitDirectory] : [gitDirectory, commonDirectory]
                 for directory in directories {
                     if context.exists(directory + "/" + ref) {
                         let text = String(try context.readText(directory + "/" + ref, limit: 4096).trimmingWhitespace())
@@ -46,6 +67,8 @@ enum GitHead {
                 }
                 return .unreadable("HEAD names \(ref), which has no commit (an unborn branch?)")
             }
+        } catch let error as GitHeadError {
+            return .unreadable(error.reason)
         } catch {
             return .unreadable("\(error)")
         }

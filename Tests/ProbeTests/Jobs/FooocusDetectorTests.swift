@@ -100,7 +100,9 @@ import Testing
                 #expect(outcome.facts[key] == nil, "\(refused): \(key)")
                 #expect(outcome.unreadable[key]?.hasPrefix("not evaluated: Fooocus's argparse refuses the command line (job.fooocus.options.error)") == true, "\(refused): \(key)")
             }
-            #expect(Set(outcome.unreadable.values).count == 1, "one cause for all of them: \(Set(outcome.unreadable.values))")
+            // The fixture is no git checkout: its tree is undetermined for that reason of its own.
+            let causes = Set(outcome.unreadable.filter { $0.key != "job.fooocus.tree" }.values)
+            #expect(causes.count == 1, "one cause for all of them: \(causes)")
             #expect(outcome.facts["job.fooocus.config.sampler"] == "dpmpp_2m_sde_gpu", "\(refused)")
             #expect(outcome.facts["job.fooocus.config.model"] == "base.safetensors")
             #expect(outcome.facts["job.fooocus.install_overrides"] == "[]")

@@ -105,20 +105,6 @@ func runPythonChain(_ context: HostContext, _ detectors: [any Detector]) async -
     return outcomes
 }
 
-/// Runs a shell command line and returns its standard output (tests only; Glibc popen).
-func shellOutput(_ commandLine: String) -> (status: Int32, output: String) {
-    guard let pipe = popen(commandLine, "r") else { return (-1, "") }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, pipe)
-        if count <= 0 { break }
-        bytes += buffer[0..<count]
-    }
-    let status = pclose(pipe)
-    return ((status >> 8) & 0xFF, String(decoding: bytes, as: UTF8.self))
-}
-
 /// A real command runner for tests, over popen: runs the command with this process's
 /// environment (the environment argument is not applied) and no deadline.
 struct PopenCommandRunner: CommandRunner {
@@ -131,19 +117,6 @@ struct PopenCommandRunner: CommandRunner {
 
 func shellQuoted(_ word: String) -> String {
     "'" + word.replacing("'", with: "'\\''") + "'"
-}
-
-func shellOutputBytes(_ commandLine: String) -> (status: Int32, output: [UInt8]) {
-    guard let pipe = popen(commandLine, "r") else { return (-1, []) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, pipe)
-        if count <= 0 { break }
-        bytes += buffer[0..<count]
-    }
-    let status = pclose(pipe)
-    return ((status >> 8) & 0xFF, bytes)
 }
 
 /// The real virtual environments of scripts/make-test-venvs.sh, built once (the script
