@@ -54,6 +54,9 @@ enum DifferenceExplanation {
         if segments.count == 3, segments[0] == "gpu", ["name", "compute_capability", "arch"].contains(segments[2]) {
             return gpus(index: String(segments[1]), left: left, right: right)
         }
+        if key.hasPrefix("python.packages."), key.hasSuffix(".files") {
+            return distributionFiles(key, left[key], right[key])
+        }
         switch (left[key], right[key]) {
         case (let a?, let b?): return versions(a, b)
         case (let a?, nil): return oneSide(key, value: a, present: "A", missing: "B")
@@ -111,6 +114,23 @@ enum DifferenceExplanation {
         var text = "\(newer) is newer by \(distance) (\(a) → \(b))"
         if old.local != new.local { text += ", and another build" }
         return text
+    }
+
+    /// What a difference in `python.packages.NAME.files` means: the side whose files are
+    /// `modified` runs code its wheel did not install, whatever its version says.
+    static func distributionFiles(_ key: String, _ a: String?, _ b: String?) -> String {
+        let name = key.dropFirst("python.packages.".count).dropLast(".files".count)
+        let aModified = a?.hasPrefix("modified") == true, bModified = b?.hasPrefix("modified") == true
+        switch (aModified, bModified) {
+        case (true, true):
+            return "the installed files of \(name) differ from its RECORD on both sides, in other files: each runs code its wheel did not install"
+        case (true, false), (false, true):
+            let (changed, other) = aModified ? ("A", "B") : ("B", "A")
+            let otherState = (aModified ? b : a) == nil ? "\(other) did not check them" : "\(other)'s are as its wheel installed them"
+            return "\(changed) runs \(name) files that are not what its wheel installed (edited, missing or planted; the version is the same), \(otherState); reinstall on \(changed) with pip install --force-reinstall --no-deps \(name)"
+        case (false, false):
+            return "only \(a == nil ? "B" : "A") checked the files of \(name) against their RECORD"
+        }
     }
 
     /// What a key present on one side only means, by family.
