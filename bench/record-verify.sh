@@ -57,7 +57,7 @@ for info in sorted(os.listdir(site)):
             print(os.path.normpath(os.path.join(site, row[0])))
 PY
 count=$(wc -l < "$work/files.txt")
-bytes=$(tr '\n' '\0' < "$work/files.txt" | xargs -0 stat -c %s | awk '{s += $1} END {print s}')
+bytes=$(tr '\n' '\0' < "$work/files.txt" | xargs -0 stat -c %s | awk '{s += $1} END {printf "%d\n", s}')
 
 python3 - "$runs" "$envlock" "$work" "$venv" "$count" "$bytes" <<'PY'
 import os, re, statistics, subprocess, sys, time
