@@ -15,6 +15,8 @@
 #   eggs       legacy `setup.py develop` (.egg-link + easy-install.pth -> project egg-info),
 #              an egg-info folder (`setup.py install --single-version-externally-managed`),
 #              an egg-info file written by distutils' install_egg_info
+#   records    docutils (shebang-rewritten scripts, a package) and six (a top-level module),
+#              for checks of installed files against RECORD
 #   system     --system-site-packages, with a package that shadows the base interpreter's
 set -euo pipefail
 
@@ -118,6 +120,14 @@ echo "building system venv" >&2
 make_venv system --system-site-packages
 # idna is also in most base interpreters: the venv's copy must win, as on sys.path.
 pip_in system install --ignore-installed idna==3.6 six==1.16.0
+
+echo "building records venv" >&2
+# RECORD checks (python.packages.NAME.files): docutils 0.20.1 ships `#!python` scripts in its
+# .data/scripts, whose shebang pip rewrites at install (recording the rewritten file's hash),
+# and a package folder; six is a module at the top of site-packages. Installed without
+# bytecode, which the tests write themselves.
+make_venv records
+pip_in records install --no-compile docutils==0.20.1 six==1.16.0
 
 rm -f "$dest"/.complete-*
 touch "$marker"

@@ -57,6 +57,9 @@ enum DifferenceExplanation {
         if key.hasPrefix(FactCatalog.jobPrefix), key.hasSuffix(".tree") {
             return checkouts(left[key], right[key])
         }
+        if key.hasPrefix("python.packages."), key.hasSuffix(".files") {
+            return distributionFiles(key, left[key], right[key])
+        }
         switch (left[key], right[key]) {
         case (let a?, let b?): return versions(a, b)
         case (let a?, nil): return oneSide(key, value: a, present: "A", missing: "B")
@@ -136,6 +139,23 @@ enum DifferenceExplanation {
             return "B's checkout was not verified against its commit (not a git checkout, one envlock could not verify, or an older envlock), so its code is known only by its commit"
         default:
             return nil
+        }
+    }
+
+    /// What a difference in `python.packages.NAME.files` means: the side whose files are
+    /// `modified` runs code its wheel did not install, whatever its version says.
+    static func distributionFiles(_ key: String, _ a: String?, _ b: String?) -> String {
+        let name = key.dropFirst("python.packages.".count).dropLast(".files".count)
+        let aModified = a?.hasPrefix("modified") == true, bModified = b?.hasPrefix("modified") == true
+        switch (aModified, bModified) {
+        case (true, true):
+            return "the installed files of \(name) differ from its RECORD on both sides, in other files: each runs code its wheel did not install"
+        case (true, false), (false, true):
+            let (changed, other) = aModified ? ("A", "B") : ("B", "A")
+            let otherState = (aModified ? b : a) == nil ? "\(other) did not check them" : "\(other)'s are as its wheel installed them"
+            return "\(changed) runs \(name) files that are not what its wheel installed (edited, missing or planted; the version is the same), \(otherState); reinstall on \(changed) with pip install --force-reinstall --no-deps \(name)"
+        case (false, false):
+            return "only \(a == nil ? "B" : "A") checked the files of \(name) against their RECORD"
         }
     }
 

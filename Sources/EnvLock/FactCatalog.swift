@@ -95,6 +95,7 @@ public enum FactCatalog {
         FactDescription("python.packages.torch", .changesResults, "The installed torch distribution: its version and build decide every kernel."),
         FactDescription("python.packages.torchvision", .changesResults, "torchvision's operators must match torch's build."),
         FactDescription("python.packages.xformers", .changesResults, "xformers' attention kernels and dispatch differ between versions."),
+        FactDescription("python.packages.*.files", .changesResults, "Whether the distribution's installed files still match its wheel's RECORD (intact, or modified with the files): a file patched by hand runs other code under the same version."),
         FactDescription("python.packages.nvidia-*", .changesResults, "An NVIDIA CUDA library wheel (cuDNN, cuBLAS, the CUDA runtime) whose kernels torch runs."),
         FactDescription("python.packages.*", .mayChangeResults, "Every installed distribution can change results; torch, torchvision and xformers above all."),
         FactDescription("torch.version", .changesResults, "The version torch reports, with its build tag (2.2.0+cu121): a different build is a different set of kernels."),
@@ -176,10 +177,14 @@ public enum FactCatalog {
     public static func unreportableKeyProblem(_ pattern: FactPattern) -> String? {
         let packagePrefix = "python.packages."
         if pattern.text.hasPrefix(packagePrefix) {
-            let name = pattern.text.dropFirst(packagePrefix.count)
+            var name = pattern.text.dropFirst(packagePrefix.count)
+            // `python.packages.NAME.files`: the check of NAME's installed files.
+            let filesSuffix = ".files"
+            let suffix = name.hasSuffix(filesSuffix) && name.utf8.count > filesSuffix.utf8.count ? filesSuffix : ""
+            name = name.dropLast(suffix.count)
             let normalized = PackageName.normalize(name)
             if normalized != name {
-                return "'\(pattern.text)' can never match: Python package keys are PEP 503 normalized (lowercase, runs of -, _ and . as one -); write '\(packagePrefix)\(normalized)'"
+                return "'\(pattern.text)' can never match: Python package keys are PEP 503 normalized (lowercase, runs of -, _ and . as one -); write '\(packagePrefix)\(normalized)\(suffix)'"
             }
         }
         if entries.contains(where: { $0.pattern.overlaps(pattern) }) { return nil }

@@ -22,16 +22,23 @@ import Testing
             ("nvidia-cuda-runtime-cu12", "12.1.105"), ("nvidia-nvjitlink-cu12", "12.3.101"),
         ]
         let given = Set(stack.map(\.0) + ["xformers"])
+        let torchVersion = "__version__ = '\(torch)+cu121'\ndebug = False\ncuda = '12.1'\ngit_version = '8ac9b20d4b090c213799e81acf48a55ea8d437d6'\nhip = None\n"
+        let visionVersion = "__version__ = '0.17.0+cu121'\ngit_version = 'b2383d44751bf85e58cfb9223bbf4e5961c09fa1'\nfrom torchvision.extension import _check_cuda_version\nif _check_cuda_version() > 0:\n    cuda = _check_cuda_version()\n"
+        // Each distribution's own files, which its RECORD lists with their hashes, as pip writes it.
+        let packageFiles: [String: [(String, String)]] = [
+            "torch": [("torch/__init__.py", ""), ("torch/version.py", torchVersion)],
+            "torchvision": [("torchvision/__init__.py", ""), ("torchvision/version.py", visionVersion)],
+            "xformers": [
+                ("xformers/__init__.py", ""), ("xformers/version.py", "# noqa: C801\n__version__ = \"\(xformers)\"\n"),
+                ("xformers/cpp_lib.json", readFile(SharedData.realFixtures + "/xformers/xformers-0.0.24_pypi-wheel-cp310-manylinux2014_cpp_lib.json")),
+            ],
+        ]
         for (name, version) in stack + extra.filter({ !given.contains($0.0) }) + [("xformers", xformers)] {
-            folder.write("\(site)/\(name.replacing("-", with: "_"))-\(version).dist-info/METADATA", "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n")
+            let distInfo = "\(name.replacing("-", with: "_"))-\(version).dist-info"
+            let files = packageFiles[name, default: []] + [("\(distInfo)/METADATA", "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n")]
+            for (path, text) in files { folder.write("\(site)/\(path)", text) }
+            folder.write("\(site)/\(distInfo)/RECORD", files.map { RecordLines.line($0.0, $0.1) }.joined() + "\(distInfo)/RECORD,,\n")
         }
-        folder.write("\(site)/torch/__init__.py", "")
-        folder.write("\(site)/torch/version.py", "__version__ = '\(torch)+cu121'\ndebug = False\ncuda = '12.1'\ngit_version = '8ac9b20d4b090c213799e81acf48a55ea8d437d6'\nhip = None\n")
-        folder.write("\(site)/torchvision/__init__.py", "")
-        folder.write("\(site)/torchvision/version.py", "__version__ = '0.17.0+cu121'\ngit_version = 'b2383d44751bf85e58cfb9223bbf4e5961c09fa1'\nfrom torchvision.extension import _check_cuda_version\nif _check_cuda_version() > 0:\n    cuda = _check_cuda_version()\n")
-        folder.write("\(site)/xformers/__init__.py", "")
-        folder.write("\(site)/xformers/version.py", "# noqa: C801\n__version__ = \"\(xformers)\"\n")
-        folder.write("\(site)/xformers/cpp_lib.json", readFile(SharedData.realFixtures + "/xformers/xformers-0.0.24_pypi-wheel-cp310-manylinux2014_cpp_lib.json"))
     }
 
     /// A Hugging Face cache whose SDXL `main` names `commit`.
@@ -127,6 +134,21 @@ import Testing
         let result = try await Self.verify(fixture, site: fixture.folder.file("other"))
         #expect(result.status == 1)
         #expect(result.stdout.contains(failing), "\(result.stdout)")
+    }
+
+    /// A torch file patched by hand after the lock keeps every version fact: verify names the
+    /// file, and diff against the lock says which side runs code its wheel did not install.
+    @Test func aFilePatchedAfterTheLockFailsVerifyByName() async throws {
+        let fixture = try await Self.lockedMachine("base-torch2.2.0-cu121")
+        #expect(readFile(fixture.lock).contains("python.packages.torch.files"), "\(readFile(fixture.lock))")
+        fixture.folder.write("site/torch/__init__.py", "import os  # patched by hand\n")
+        fixture.folder.write("site/torch/planted.py", "print('planted')\n")
+        let result = try await Self.verify(fixture)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL  python.packages.torch.files"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("modified: 2 files: torch/__init__.py (29 bytes, RECORD says 0), torch/planted.py (not in RECORD)"), "\(result.stdout)")
+        let diff = try await Envlock.run(["diff", fixture.lock, "--site-packages", fixture.folder.file("site")], environment: fixture.environment)
+        #expect(diff.unwrappedStdout.contains("B runs torch files that are not what its wheel installed"), "\(diff.stdout)\(diff.stderr)")
     }
 
     @Test func comfyuiRefusesFastModesAndRunsWithoutThem() async throws {

@@ -51,6 +51,23 @@ import Testing
         #expect(section.folded.isEmpty)
     }
 
+    @Test func modifiedFilesSayWhichSideRunsOtherCode() {
+        let key = "python.packages.torch.files"
+        let modified = "modified: 1 file: torch/nn/functional.py (bytes differ)"
+        let cases: [(String?, String?, String)] = [
+            ("intact", modified, "B runs torch files that are not what its wheel installed (edited, missing or planted; the version is the same), A's are as its wheel installed them; reinstall on B with pip install --force-reinstall --no-deps torch"),
+            (modified, "intact", "A runs torch files that are not what its wheel installed (edited, missing or planted; the version is the same), B's are as its wheel installed them; reinstall on A with pip install --force-reinstall --no-deps torch"),
+            (modified, nil, "A runs torch files that are not what its wheel installed (edited, missing or planted; the version is the same), B did not check them; reinstall on A with pip install --force-reinstall --no-deps torch"),
+            (modified, modified + "x", "the installed files of torch differ from its RECORD on both sides, in other files: each runs code its wheel did not install"),
+            ("intact", nil, "only A checked the files of torch against their RECORD"),
+        ]
+        for (a, b, explanation) in cases {
+            let difference = FactDiff.compare(a.map { [key: $0] } ?? [:], b.map { [key: $0] } ?? [:])
+            #expect(difference.map(\.explanation) == [explanation])
+            #expect(difference.map(\.impact) == [.changesResults])
+        }
+    }
+
     @Test func versionsSayDirectionAndDistance() {
         #expect(DifferenceExplanation.versions("2.1.2+cu118", "2.2.0+cu121") == "B is newer by 1 minor version (2.1.2+cu118 → 2.2.0+cu121), and another build")
         #expect(DifferenceExplanation.versions("550.54.15", "535.104.05") == "A is newer by 15 major versions (550.54.15 → 535.104.05)")

@@ -41,6 +41,17 @@ import Testing
         }
     }
 
+    /// `python.packages.NAME.files` is a key a rule may name, for any NAME, wildcards included;
+    /// a NAME that is not normalized is refused with the spelling that matches.
+    @Test func packageFileKeysAreReportable() {
+        for key in ["python.packages.torch.files", "python.packages.nvidia-*-cu12.files", "python.packages.*.files"] {
+            #expect(FactCatalog.unreportableKeyProblem(FactPattern(key)!) == nil, "\(key)")
+            #expect(FactCatalog.impact(of: key.replacing("*", with: "x")) == .changesResults, "\(key)")
+        }
+        #expect(FactCatalog.unreportableKeyProblem(FactPattern("python.packages.Torch_Vision.files")!)?.hasSuffix("write 'python.packages.torch-vision.files'") == true)
+        #expect(FactCatalog.unreportableKeyProblem(FactPattern("python.packages.torch.file")!) != nil)
+    }
+
     /// docs/FACTS.md's impact column says what the catalog says, entry by entry.
     @Test func documentedImpactsMatchTheCatalog() throws {
         let text = String(decoding: try TestFiles.bytes(SharedData.packageRoot + "/docs/FACTS.md"), as: UTF8.self)

@@ -3,7 +3,7 @@
 /// envlock reads signature values and PEM bodies through this codec rather than a lenient one
 /// so that one signature has exactly one spelling: whitespace, missing padding, characters from
 /// the URL-safe alphabet and non-zero unused bits are all rejected.
-enum Base64Codec {
+package enum Base64Codec {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let values: [UInt8] = {
@@ -15,7 +15,7 @@ enum Base64Codec {
     }()
 
     /// The padded base64 text of `bytes`.
-    static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -72,5 +72,23 @@ enum Base64Codec {
             index += 4
         }
         return output
+    }
+
+    /// The bytes of URL-safe base64 without padding (RFC 4648 §5, as wheel RECORD files write
+    /// `sha256=` digests), or nil unless `text` is its one canonical spelling.
+    package static func decodeURLSafeUnpadded(_ text: some StringProtocol) -> [UInt8]? {
+        var standard: [UInt8] = []
+        standard.reserveCapacity(text.utf8.count + 2)
+        for character in text.utf8 {
+            switch character {
+            case UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): return nil
+            case UInt8(ascii: "-"): standard.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): standard.append(UInt8(ascii: "/"))
+            default: standard.append(character)
+            }
+        }
+        guard standard.count % 4 != 1 else { return nil }
+        while standard.count % 4 != 0 { standard.append(UInt8(ascii: "=")) }
+        return decode(String(decoding: standard, as: UTF8.self))
     }
 }

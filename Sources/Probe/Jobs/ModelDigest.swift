@@ -26,6 +26,8 @@ public struct ModelDigestResult: Sendable, Equatable {
     public var cached: Bool
     /// Why the cache could not be used or written, when that happened; the digest is still right.
     public var cacheNote: String?
+    /// The file's size when it was opened, in bytes.
+    public var size: Int64 = 0
 }
 
 /// SHA-256 of model files, at the speed of the machine, remembered across runs.
@@ -48,6 +50,11 @@ public struct ModelDigest: Sendable {
     public init(cacheFolder: String?, progress: HashProgressHandler? = nil) {
         self.cacheFolder = cacheFolder
         self.progress = progress
+    }
+
+    /// Digests cached where `environment` says (`defaultCacheFolder`).
+    public init(environment: [String: String], progress: HashProgressHandler? = nil) {
+        self.init(cacheFolder: Self.defaultCacheFolder(environment: environment), progress: progress)
     }
 
     /// The cache folder the environment names: `$XDG_CACHE_HOME/envlock/sha256`, else
@@ -97,7 +104,7 @@ public struct ModelDigest: Sendable {
         var note: String?
         if let entryPath = entryPath(for: identity) {
             switch Self.readEntry(entryPath, for: identity) {
-            case .hit(let digest): return ModelDigestResult(digest: digest, cached: true)
+            case .hit(let digest): return ModelDigestResult(digest: digest, cached: true, size: identity.size)
             case .miss: break
             case .ignored(let reason): note = reason
             }
@@ -113,7 +120,7 @@ public struct ModelDigest: Sendable {
         } catch {
             note = "digest of \(path) not cached: cannot \(error.operation): \(errnoDescription(error.errno))"
         }
-        return ModelDigestResult(digest: digest, cached: false, cacheNote: note)
+        return ModelDigestResult(digest: digest, cached: false, cacheNote: note, size: identity.size)
     }
 
     func entryPath(for identity: FileIdentity) -> String? {
@@ -126,14 +133,7 @@ public struct ModelDigest: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
         defer { buffer.deallocate() }
         var hasher = SHA256()
-        let clock = ContinuousClock()
-        let start = clock.now
-        var lastReport: ContinuousClock.Instant?
-        var done = 0
-        func elapsed() -> Double {
-            let (seconds, attoseconds) = (clock.now - start).components
-            return Double(seconds) + Double(attoseconds) / 1e18
-        }
+        let tally = progress.map { HashProgressTally(path: path, total: size, report: $0) }
         while true {
             let count = read(descriptor, buffer.baseAddress, chunkSize)
             if count < 0 {
@@ -142,15 +142,9 @@ public struct ModelDigest: Sendable {
             }
             if count == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            done += count
-            if let progress, clock.now - start > .seconds(1), lastReport.map({ clock.now - $0 > .milliseconds(250) }) ?? true {
-                lastReport = clock.now
-                progress(HashProgress(path: path, bytesDone: done, bytesTotal: size, elapsed: elapsed(), finished: false))
-            }
+            tally?.add(count)
         }
-        if let progress, lastReport != nil {
-            progress(HashProgress(path: path, bytesDone: done, bytesTotal: size, elapsed: elapsed(), finished: true))
-        }
+        tally?.finish()
         return text(hasher.finalize())
     }
 
@@ -203,5 +197,54 @@ public struct ModelDigest: Sendable {
             return "cannot write cache entry: \(error)"
         }
         return nil
+    }
+}
+
+/// Bytes hashed so far, of one file or of a distribution's files across several threads, told
+/// to a `HashProgressHandler` once hashing has taken a second, then at most four times a
+/// second, and once more at the end when anything was told.
+final class HashProgressTally: @unchecked Sendable {
+    private let path: String
+    private let total: Int
+    private let report: HashProgressHandler
+    private let start = ContinuousClock.now
+    private var done = 0
+    private var lastReport: ContinuousClock.Instant?
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init(path: String, total: Int, report: @escaping HashProgressHandler) {
+        self.path = path
+        self.total = total
+        self.report = report
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func add(_ bytes: Int) {
+        pthread_mutex_lock(mutex)
+        done += bytes
+        let now = ContinuousClock.now
+        let due = now - start > .seconds(1) && lastReport.map { now - $0 > .milliseconds(250) } ?? true
+        if due { lastReport = now }
+        let snapshot = HashProgress(path: path, bytesDone: done, bytesTotal: max(total, done), elapsed: seconds(now), finished: false)
+        pthread_mutex_unlock(mutex)
+        if due { report(snapshot) }
+    }
+
+    func finish() {
+        pthread_mutex_lock(mutex)
+        let reported = lastReport != nil
+        let snapshot = HashProgress(path: path, bytesDone: done, bytesTotal: max(total, done), elapsed: seconds(.now), finished: true)
+        pthread_mutex_unlock(mutex)
+        if reported { report(snapshot) }
+    }
+
+    private func seconds(_ now: ContinuousClock.Instant) -> Double {
+        let (seconds, attoseconds) = (now - start).components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -84,7 +84,7 @@ public struct DistributionRecords {
         for folder in entries(of: site) where folder.hasSuffix(".dist-info") {
             let owner = Self.owner(ofMetadataFolder: folder, in: site)
             do {
-                let text = try files.readText(site + "/" + folder + "/RECORD", limit: 64 << 20)
+                let text = try files.readText(site + "/" + folder + "/RECORD", limit: Self.recordLimit)
                 result.append((owner, Set(Self.parseRecordPaths(text))))
             } catch {
                 if case .notFound = error { continue } // a dist-info without RECORD lists nothing
@@ -103,29 +103,83 @@ public struct DistributionRecords {
         return DistributionOwner(name: PackageName.normalize(name), version: version, sitePackages: site)
     }
 
-    /// The paths a RECORD file lists: the first CSV field of each line, unquoted.
+    /// The largest RECORD envlock reads: torch 2.2.0's is about 2 MB; one past this is
+    /// refused with its size rather than read into memory.
+    static let recordLimit = 64 << 20
+
+    /// The paths a RECORD file lists: the first CSV field of each line.
     public static func parseRecordPaths(_ text: String) -> [String] {
-        var paths: [String] = []
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            if line.hasPrefix("\"") {
-                // A quoted field: "" stands for one quote, and a comma inside does not end it.
-                var path = ""
-                var index = line.index(after: line.startIndex)
-                while index < line.endIndex {
-                    let character = line[index]
-                    index = line.index(after: index)
-                    if character == "\"" {
-                        guard index < line.endIndex, line[index] == "\"" else { break }
-                        index = line.index(after: index)
+        parseRecord(text).compactMap { $0.path.isEmpty ? nil : $0.path }
+    }
+
+    /// One line of a RECORD file: `path,sha256=<urlsafe base64 without padding>,size`, as
+    /// the PyPA "Recording installed projects" specification writes it; hash and size are
+    /// empty for entries that need none (RECORD itself, `.pyc` files).
+    public struct Entry: Sendable, Equatable {
+        public var path: String
+        public var hash: String
+        public var size: String
+        /// Fields past the third, which the format does not have (pip warns about them).
+        public var extraFields: Int = 0
+    }
+
+    /// The rows of a RECORD file, read as Python's `csv` module reads it (the `excel` dialect
+    /// pip writes with): a field that starts with `"` runs to the next lone `"` and may hold
+    /// commas and line breaks, `""` inside it is one quote; rows end at `\n`, `\r\n` or `\r`;
+    /// blank rows are skipped, as `csv.reader` yields them empty.
+    public static func parseRecord(_ text: String) -> [Entry] {
+        var rows: [Entry] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false, inQuotes = false, fieldStarted = false
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            quoted = false
+            fieldStarted = false
+        }
+        func endRow() {
+            if fieldStarted || !fields.isEmpty || !field.isEmpty { endField() }
+            if !fields.isEmpty, !(fields.count == 1 && fields[0].isEmpty) {
+                rows.append(Entry(path: fields[0], hash: fields.count > 1 ? fields[1] : "", size: fields.count > 2 ? fields[2] : "", extraFields: max(0, fields.count - 3)))
+            }
+            fields.removeAll(keepingCapacity: true)
+        }
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if inQuotes {
+                if byte == UInt8(ascii: "\"") {
+                    if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        index += 1
+                    } else {
+                        inQuotes = false
                     }
-                    path.append(character)
+                } else {
+                    field.append(byte)
                 }
-                paths.append(path)
-            } else {
-                let path = line.prefix { $0 != "," }
-                if !path.isEmpty { paths.append(String(path)) }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: ","):
+                endField()
+                fieldStarted = true
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                endRow()
+                if byte == UInt8(ascii: "\r"), index < bytes.count, bytes[index] == UInt8(ascii: "\n") { index += 1 }
+            case UInt8(ascii: "\"") where field.isEmpty && !quoted:
+                quoted = true
+                inQuotes = true
+                fieldStarted = true
+            default:
+                field.append(byte)
+                fieldStarted = true
             }
         }
-        return paths
+        endRow()
+        return rows
     }
 }

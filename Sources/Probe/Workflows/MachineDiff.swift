@@ -14,7 +14,10 @@ extension DiffReport {
         if let right {
             do { rightDocument = try FactsDocument.load(argument: right) } catch { throw .input(.document(error)) }
         } else {
-            rightDocument.facts = try await MachineProbe.snapshot(settings, environment: environment).facts
+            // The files A's distributions were checked for are checked here too, so that a
+            // `modified` on either side shows.
+            let fileChecks = leftDocument.facts.keys.filter(DistributionFilesDetector.isFilesKey).sorted().compactMap(FactPattern.init)
+            rightDocument.facts = try await MachineProbe.snapshot(settings, environment: environment, files: fileChecks).facts
         }
         return DiffReport(left: name(left), leftDocument, right: right.map(name) ?? thisMachine, rightDocument)
     }

@@ -28,8 +28,9 @@ public enum MachineLock {
             do { signingKey = try KeyFiles.readPrivateKey(at: keyPath) } catch { throw .input(.key(error)) }
         }
         let context = try settings.context(environment: environment)
-        let job = try JobRequest(command: command, wanted: profile.rules, progress: progress).invocation(in: context)
-        let snapshot = await MachineProbe.snapshot(context, job: job)
+        let request = JobRequest(command: command, wanted: profile.rules, progress: progress)
+        let job = try request.invocation(in: context)
+        let snapshot = await MachineProbe.snapshot(context, job: job, files: request.distributionFiles(in: context))
         let evaluation = Evaluator.evaluate(profile.rules, lockedFacts: nil, snapshot: snapshot)
         if evaluation.hasErrors && !force { return .refused(profile: profile, evaluation: evaluation) }
         var lock = Lock(profile: profile, facts: snapshot.facts, created: clock(), serial: serial)

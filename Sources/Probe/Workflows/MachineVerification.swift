@@ -13,8 +13,9 @@ public enum MachineVerification {
         let context = try settings.context(environment: environment)
         let trusted: TrustedLock
         do { trusted = try TrustedLock.load(lockPath, requirements: requirements, now: now) } catch { throw .input(error) }
-        let job = try JobRequest(command: command, wanted: trusted.loaded.lock.rules, progress: progress).invocation(in: context)
-        let snapshot = await MachineProbe.snapshot(context, job: job)
+        let request = JobRequest(command: command, wanted: trusted.loaded.lock.rules, progress: progress)
+        let job = try request.invocation(in: context)
+        let snapshot = await MachineProbe.snapshot(context, job: job, files: request.distributionFiles(in: context))
         let evaluation = Evaluator.evaluate(trusted.loaded.lock.rules, lockedFacts: trusted.loaded.lock.facts, snapshot: snapshot)
         return VerificationReport(lock: trusted, evaluation: evaluation)
     }

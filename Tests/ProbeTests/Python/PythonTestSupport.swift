@@ -122,7 +122,7 @@ func shellQuoted(_ word: String) -> String {
 /// The real virtual environments of scripts/make-test-venvs.sh, built once (the script
 /// caches them in .test-venvs/ and serializes concurrent callers with a lock).
 enum TestVenvs {
-    static let names = ["wheels", "editable", "eggs", "system"]
+    static let names = ["wheels", "editable", "eggs", "system", "records"]
 
     static let folder: Result<String, TestVenvError> = {
         let script = SharedData.packageRoot + "/scripts/make-test-venvs.sh"
