@@ -249,7 +249,8 @@ import TestSupport
             done.value.store(true, ordering: .releasing)
             let torn = await reader.value
             let reads = done.reads.load(ordering: .relaxed)
-            #expect(torn.isEmpty, "\(torn.count) reads saw a partial or missing file, first: \(torn.first.map { String(decoding: $0, as: UTF8.self) } ?? "")")
+            let tornCount = torn.count
+            #expect(tornCount == 0, "\(torn.count) reads saw a partial or missing file, first: \(torn.first.map { String(decoding: $0, as: UTF8.self) } ?? "")")
             #expect(reads >= 200, "the reader ran only \(reads) times")
             #expect(FileFixture.names(in: folder) == ["envlock_fooocus"])
         }
