@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `verify --publish` adds to verify, side by side in one run: the same verify of a signed
-# lock (in a venv, pyvenv.cfg, no interpreter run) without publishing, with `--publish nfd=DIR`
+# lock (an empty venv: pyvenv.cfg, no interpreter run) without publishing, with `--publish nfd=DIR`
 # (one small feature file written atomically: temporary file, fsync, rename, fsync of the
 # folder) and with `--publish slurm` (one line on standard output). What users run instead is
 # the verify itself, so the ratio against it is what publishing costs.
@@ -25,7 +25,6 @@ name: bench-publish
 rules:
   host.arch: {pin: true}
   python.version: {pin: true}
-  python.packages.*: {pin: true}
   env.CUBLAS_WORKSPACE_CONFIG: {absent: true, severity: warning}
 YAML
 export XDG_CACHE_HOME=$work/cache
