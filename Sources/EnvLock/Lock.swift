@@ -57,8 +57,11 @@ public struct Lock: Sendable, Equatable {
 
     /// `sha256:` and the lowercase hex SHA-256 of the canonical bytes.
     public var fingerprint: String {
-        "sha256:" + Hex.encode(Array(SHA256.hash(data: canonicalBytes)))
+        "sha256:" + Hex.encode(fingerprintBytes)
     }
+
+    /// The SHA-256 of the canonical bytes, which `fingerprint` writes in hex.
+    public var fingerprintBytes: [UInt8] { Array(SHA256.hash(data: canonicalBytes)) }
 
     /// The bytes an Ed25519 signature of this lock covers (docs/FORMAT.md, "Signed bytes").
     public var signedMessage: [UInt8] { SignedMessage.bytes(canonical: canonicalBytes) }

@@ -10,7 +10,8 @@ struct VerifyCommand: AsyncParsableCommand {
         Exit codes: 0 the machine matches (warnings allowed); 1 drift (an error rule fails); \
         2 the lock cannot be trusted or read (modified after signing, unsigned without --allow-unsigned, \
         signed by an untrusted key, expired, replayed, malformed); 64 usage. \
-        With -- CMD…, the lock's job. rules are checked against that command without starting it.
+        With -- CMD…, the lock's job. rules are checked against that command without starting it. \
+        With --publish, the verdict also goes to a scheduler (docs/SCHEDULERS.md); a verdict that cannot be published exits 2.
         """
     )
 
@@ -19,10 +20,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
     @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
+    @OptionGroup var publishOptions: PublishOptions
     @OptionGroup var job: JobOptions
 
     var invocation: VerifyInvocation {
-        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, all: listing.all, settings: probeOptions.settings, job: job.command)
+        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, all: listing.all, settings: probeOptions.settings, job: job.command, publication: publishOptions.publication)
     }
 
     func run() async throws {
@@ -38,31 +40,42 @@ struct VerifyInvocation: Invocation, Equatable {
     var all: Bool
     var settings: ProbeSettings
     var job: [String]
+    var publication: Publication?
 
     static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1)
-        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar)
+        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar).adding(PublishOptions.grammar)
 
     func run() async throws -> Int32 {
         try await exitStatus {
             let environment = ProcessEnvironment.current()
+            // With --publish slurm, standard output carries only the node's features.
+            // With --publish slurm standard output carries the feature alone; the report goes to standard error.
+            let reportStream: StandardStream = publication?.takesStandardOutput == true ? .error : .output
+            let emit: (String) throws -> Void = publication?.takesStandardOutput == true ? { printError($0) } : { try StandardOutput.emit($0) }
             let report: VerificationReport
             do {
                 report = try await MachineVerification.verify(
                     lockPath, requirements: trust.requirements(environment: environment), settings: settings,
                     environment: environment, command: job, progress: JobOptions.hashProgress
                 )
-            } catch let failure as ProbeWorkflowError where format == .json || format == .yaml {
-                // A program reading the report learns why there is no verdict.
-                let document = VerificationReport.untrustedDocument(lock: lockPath, error: failure.description)
-                try StandardOutput.emit(format == .json ? JSONText.pretty(document) : YAMLWriter.write(document))
+            } catch let failure as ProbeWorkflowError {
+                if format == .json || format == .yaml {
+                    // A program reading the report learns why there is no verdict.
+                    let document = VerificationReport.untrustedDocument(lock: lockPath, error: failure.description)
+                    try emit(format == .json ? JSONText.pretty(document) : YAMLWriter.write(document))
+                }
+                do { try publication?.publishUndetermined(lockPath: lockPath) } catch let unpublished as Failure {
+                    printError("envlock: " + UntrustedText.terminal(unpublished.message))
+                }
                 throw failure
             }
             switch format {
-            case .json: try StandardOutput.emit(JSONText.pretty(report.document))
-            case .yaml: try StandardOutput.emit(YAMLWriter.write(report.document))
-            case .markdown: try StandardOutput.emit(report.markdown(all: all))
-            case .text: try StandardOutput.emit(report.text(all: all, width: StandardStream.output.reportWidth(environment: environment)))
+            case .json: try emit(JSONText.pretty(report.document))
+            case .yaml: try emit(YAMLWriter.write(report.document))
+            case .markdown: try emit(report.markdown(all: all))
+            case .text: try emit(report.text(all: all, width: reportStream.reportWidth(environment: environment)))
             }
+            try publication?.publish(report.lock.loaded.lock, conforms: !report.evaluation.hasErrors)
             return report.evaluation.hasErrors ? ExitStatus.drift : ExitStatus.ok
         }
     }
@@ -74,7 +87,8 @@ extension VerifyInvocation {
     /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
     init?(direct arguments: ArraySlice<String>) {
         guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let trust = TrustOptions.choices(line),
-              let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line) else { return nil }
-        self.init(lockPath: line.positionals[0], trust: trust, format: format, all: ListingOptions.all(line), settings: settings, job: line.afterTerminator)
+              let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line),
+              let publication = PublishOptions.publication(line) else { return nil }
+        self.init(lockPath: line.positionals[0], trust: trust, format: format, all: ListingOptions.all(line), settings: settings, job: line.afterTerminator, publication: publication)
     }
 }

@@ -54,6 +54,7 @@ import TestSupport
             "json", "yaml", "text", "markdown", "JSON", "xml", "", "-", "-x", "--", "--root", "-o", "a=b", "=",
             "0", "5", "007", "-1", "+3", " 7", "1e3", "2147483648", "99999999999999999999", "0x10",
             "/", existingFolder, existingFolder + "/", existingFolder + "/missing", "env.lock", "out.json", "x y", "caf\u{e9}", "\u{1b}[31m",
+            "nfd", "slurm", "nfd=", "nfd=" + existingFolder, "NFD", "900",
         ]
     }
 
@@ -132,6 +133,8 @@ import TestSupport
         ["verify", "env.lock"], ["verify", "env.lock", "--trust", "team.pub.pem"], ["verify", "--trust", "a.pem", "env.lock", "--trust", "b.pem", "--format", "json"],
         ["verify", "env.lock", "--allow-unsigned", "--min-serial", "7", "--python", "/usr/bin/python3"],
         ["verify", "env.lock", "--trust=team.pub.pem", "--pid", "1", "--", "python", "main.py", "--listen"],
+        ["verify", "env.lock", "--trust", "team.pub.pem", "--publish", "nfd", "--publish-expiry", "900", "--", "python3", "launch.py"],
+        ["verify", "fooocus.lock", "--trust", "team.pub.pem", "--publish", "slurm"], ["verify", "env.lock", "--publish=nfd=/run/features.d"],
         ["run", "env.lock", "--trust", "team.pub.pem", "--", "python", "entry_with_update.py", "--attention-pytorch", "--all-in-fp16"],
         ["run", "env.lock", "--allow-unsigned", "--no-cache", "--", "python", "--", "-x"],
     ])
@@ -148,6 +151,8 @@ import TestSupport
         ["probe", "--root", "/nonexistent/envlock"], ["probe", "--root="], ["probe", "-o"], ["probe", "-oout.json"], ["probe", "--no-cache=true"],
         ["probe", "--no-cache", "--no-cache"], ["probe", "--python", "-x"], ["probe", "stray"], ["probe", ""], ["probe", "--generate-completion-script", "bash"],
         ["verify"], ["verify", "a.lock", "b.lock"], ["verify", "-"], ["verify", "env.lock", "--min-serial", "-1"], ["verify", "env.lock", "--min-serial=+1"],
+        ["verify", "env.lock", "--publish", "NFD"], ["verify", "env.lock", "--publish", "nfd="], ["verify", "env.lock", "--publish-expiry", "60"],
+        ["verify", "env.lock", "--publish", "slurm", "--publish-expiry", "60"], ["verify", "env.lock", "--publish", "nfd", "--publish-expiry", "0"],
         ["run", "env.lock"], ["run", "env.lock", "--"], ["run", "env.lock", "--pid", "5", "--", "python"], ["run", "env.lock", "python"],
         ["lock", "--profile", "p.yaml", "-o", "env.lock"], ["--version"], [],
     ])

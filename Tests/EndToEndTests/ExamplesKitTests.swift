@@ -33,7 +33,9 @@ import Testing
     @Test func theKitHasItsParts() {
         let all = Set(Self.files())
         for part in ["fooocus/Dockerfile", "fooocus/README.md", "comfyui/Dockerfile", "diffusers/Dockerfile", "kubernetes/entrypoint.sh",
-                     "kubernetes/init-container.yaml", "kubernetes/readiness-deployment.yaml", "slurm/prolog.sh", "ci/check-image.sh"] {
+                     "kubernetes/init-container.yaml", "kubernetes/readiness-deployment.yaml", "slurm/prolog.sh", "ci/check-image.sh",
+                     "kubernetes/nfd-publish-daemonset.yaml", "kubernetes/conformant-deployment.yaml", "slurm/envlock-features.sh",
+                     "slurm/healthcheck.sh", "slurm/helpers.conf"] {
             #expect(all.contains(part), "examples/\(part) is missing")
         }
     }
