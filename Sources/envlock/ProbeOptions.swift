@@ -16,7 +16,7 @@ struct ProbeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Probe this running process: the libraries it loaded, its environment, command line and working directory (read from /proc, never stopping it).", valueName: "pid"))
     var pid: Int32?
 
-    @Flag(name: .customLong("no-cache"), help: "Ask the Python interpreter again instead of using what it reported before (kept in $XDG_CACHE_HOME/envlock, else ~/.cache/envlock).")
+    @Flag(name: .customLong("no-cache"), help: "Ask the Python interpreter again and hash every file again instead of using what envlock remembered (kept in $XDG_CACHE_HOME/envlock, else ~/.cache/envlock): for a check whose user is not trusted with its own cache.")
     var noCache = false
 
     func validate() throws {
@@ -25,7 +25,7 @@ struct ProbeOptions: ParsableArguments {
     }
 
     var settings: ProbeSettings {
-        ProbeSettings(root: root, python: python, sitePackages: sitePackages, pid: pid, useInterpreterCache: !noCache)
+        ProbeSettings(root: root, python: python, sitePackages: sitePackages, pid: pid, useCaches: !noCache)
     }
 
     /// These options for `DirectCommandLine`.
@@ -38,7 +38,7 @@ struct ProbeOptions: ParsableArguments {
         guard let pid = line.decimal("--pid", as: Int32.self), pid.map({ $0 > 0 }) ?? true else { return nil }
         let settings = ProbeSettings(
             root: line.value("--root") ?? "/", python: line.value("--python"), sitePackages: line.repeatedValues("--site-packages"),
-            pid: pid, useInterpreterCache: !line.flag("--no-cache")
+            pid: pid, useCaches: !line.flag("--no-cache")
         )
         guard (try? ProbeSettings.checkRoot(settings.root)) != nil else { return nil }
         return settings

@@ -192,6 +192,32 @@ func expectRefused(_ result: ProgramResult, _ checkout: FooocusCheckout, key: St
         expectRefused(result, checkout, key: "job.fooocus.model.base.sha256", found: changed, why: "The model files as on the reference machine")
     }
 
+    /// The digest cache is trusted as far as its owner is: an entry the job's user forged
+    /// claims the locked digest for a changed model. `--no-cache` hashes the file itself, so
+    /// the gate refuses the model, and it writes no cache entry.
+    @Test func noCacheRefusesAChangedModelWhoseCacheEntryWasForged() async throws {
+        let checkout = try FooocusCheckout()
+        let lock = try await checkout.lock()
+        let model = checkout.root + "/models/checkpoints/base.safetensors"
+        let locked = try #require(readFile(lock).split(separator: "\n").first { $0.contains("job.fooocus.model.base.sha256") }
+            .flatMap { line in line.firstMatch(of: /sha256:[0-9a-f]{64}/).map { String($0.output) } })
+        checkout.folder.write("Fooocus/models/checkpoints/base.safetensors", "W" + String(repeating: "weights ", count: 4096).dropFirst())
+        let first = try await Envlock.run(["verify", lock, "--allow-unsigned", "--"] + checkout.command(), environment: checkout.environment)
+        #expect(first.status == 1, "\(first.stdout)")
+        let sha256sum = try await runProgram("sha256sum", [model], environment: checkout.environment)
+        let changed = "sha256:" + (sha256sum.stdout.split(separator: " ").first.map(String.init) ?? "?")
+        // The forgery: the entry for the changed file's identity now names the locked digest.
+        let cacheFolder = checkout.folder.file("cache/envlock/sha256")
+        let entries = try await runProgram("ls", [cacheFolder], environment: checkout.environment).stdout.split(separator: "\n").map { cacheFolder + "/" + $0 }
+        let entry = try #require(entries.first { readFile($0).contains(changed) }, "no cache entry holds \(changed)")
+        let forged = readFile(entry).replacing(changed, with: locked)
+        checkout.folder.write(String(entry.dropFirst(checkout.folder.path.count + 1)), forged)
+        #expect(chmod(entry, 0o600) == 0)
+        let result = try await Envlock.run(["run", lock, "--allow-unsigned", "--no-cache", "--"] + checkout.command(), environment: checkout.environment)
+        expectRefused(result, checkout, key: "job.fooocus.model.base.sha256", found: changed, why: "The model files as on the reference machine")
+        #expect(readFile(entry) == forged, "--no-cache wrote the cache")
+    }
+
     @Test func anotherCommitIsRefused() async throws {
         let checkout = try FooocusCheckout()
         let lock = try await checkout.lock()

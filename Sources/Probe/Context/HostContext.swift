@@ -66,6 +66,10 @@ public struct HostContext: Sendable {
     /// Where answers of interpreters are remembered; nil asks the interpreter every time
     /// (`--no-cache`, tests).
     public var interpreterCache: InterpreterCache?
+    /// Where SHA-256 digests of files (models, installed distributions) are remembered; nil
+    /// hashes every file every time (`--no-cache`, tests). A cache entry is trusted as far as
+    /// its owner is: docs/SECURITY.md says when to run without it.
+    public var digestCacheFolder: String?
     /// The running process `--pid` names, whose /proc files the runtime detectors read and
     /// whose environment the `env.` facts come from; nil when only files are probed.
     public var process: ProcessView?

@@ -52,11 +52,6 @@ public struct ModelDigest: Sendable {
         self.progress = progress
     }
 
-    /// Digests cached where `environment` says (`defaultCacheFolder`).
-    public init(environment: [String: String], progress: HashProgressHandler? = nil) {
-        self.init(cacheFolder: Self.defaultCacheFolder(environment: environment), progress: progress)
-    }
-
     /// The cache folder the environment names: `$XDG_CACHE_HOME/envlock/sha256`, else
     /// `$HOME/.cache/envlock/sha256`.
     public static func defaultCacheFolder(environment: [String: String]) -> String? {

@@ -23,7 +23,7 @@ public struct JobRequest: Sendable {
     /// one. Without a command, the `context.process` is the job: its own command line,
     /// started in its own working folder; a command given here starts in the current folder.
     public func invocation(in context: HostContext) throws(ProbeWorkflowError) -> JobInvocation? {
-        let digests = ModelDigest(environment: context.environment, progress: progress)
+        let digests = ModelDigest(cacheFolder: context.digestCacheFolder, progress: progress)
         let wantedDigests = wanted?.map(\.pattern)
         if command.isEmpty, let process = context.process, !process.arguments.isEmpty, let workingDirectory = process.workingDirectory {
             return JobInvocation(command: process.arguments, workingDirectory: workingDirectory, wantedDigests: wantedDigests, digests: digests, process: process)
@@ -36,7 +36,7 @@ public struct JobRequest: Sendable {
     /// The check of the installed files of the distributions `wanted` names
     /// (`python.packages.NAME.files`), hashing through the same cache as model digests.
     public func distributionFiles(in context: HostContext) -> DistributionFilesDetector {
-        DistributionFilesDetector(wanted: wanted?.map(\.pattern) ?? [], digests: ModelDigest(environment: context.environment, progress: progress))
+        DistributionFilesDetector(wanted: wanted?.map(\.pattern) ?? [], digests: ModelDigest(cacheFolder: context.digestCacheFolder, progress: progress))
     }
 
     static func currentFolder() throws(ProbeWorkflowError) -> String {

@@ -30,7 +30,7 @@ public enum MachineProbe {
     public static func snapshot(_ settings: ProbeSettings, environment: [String: String], job: JobRequest? = nil, files: [FactPattern] = []) async throws(ProbeWorkflowError) -> Snapshot {
         let context = try settings.context(environment: environment)
         let invocation = try job?.invocation(in: context)
-        let checks = DistributionFilesDetector(wanted: files, digests: ModelDigest(environment: environment))
+        let checks = DistributionFilesDetector(wanted: files, digests: ModelDigest(cacheFolder: context.digestCacheFolder))
         return await snapshot(context, job: invocation, files: checks)
     }
 }

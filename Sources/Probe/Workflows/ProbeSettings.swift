@@ -4,8 +4,8 @@ import Glibc
 import EnvLock
 
 /// What a command that probes was told about the machine: the root to read files under, the
-/// Python whose packages count, a running process, and whether interpreter answers may be
-/// reused. `context(environment:)` turns them into the `HostContext` detectors read through.
+/// Python whose packages count, a running process, and whether envlock's caches (interpreter
+/// answers, file digests) may be used. `context(environment:)` turns them into the `HostContext` detectors read through.
 public struct ProbeSettings: Sendable, Equatable {
     /// Read files under this folder instead of `/` (an unpacked image or a fixture tree).
     public var root: String
@@ -15,15 +15,16 @@ public struct ProbeSettings: Sendable, Equatable {
     public var sitePackages: [String]
     /// A running process to read through /proc.
     public var pid: Int32?
-    /// Whether what an interpreter reported before may be used again.
-    public var useInterpreterCache: Bool
+    /// Whether what an interpreter reported before, and the digests of files hashed before,
+    /// may be used again (`--no-cache` says no).
+    public var useCaches: Bool
 
-    public init(root: String = "/", python: String? = nil, sitePackages: [String] = [], pid: Int32? = nil, useInterpreterCache: Bool = true) {
+    public init(root: String = "/", python: String? = nil, sitePackages: [String] = [], pid: Int32? = nil, useCaches: Bool = true) {
         self.root = root
         self.python = python
         self.sitePackages = sitePackages
         self.pid = pid
-        self.useInterpreterCache = useInterpreterCache
+        self.useCaches = useCaches
     }
 
     /// Why a `--root` cannot be probed.
@@ -68,7 +69,8 @@ public struct ProbeSettings: Sendable, Equatable {
             commands: SubprocessCommandRunner(),
             python: PythonSelection(executable: python, sitePackages: sitePackages)
         )
-        context.interpreterCache = useInterpreterCache ? InterpreterCache.standard(environment: environment) : nil
+        context.interpreterCache = useCaches ? InterpreterCache.standard(environment: environment) : nil
+        context.digestCacheFolder = useCaches ? ModelDigest.defaultCacheFolder(environment: environment) : nil
         guard let pid else { return context }
         let process: ProcessView
         do { process = try RunningProcess.read(pid: pid) } catch { throw .process(error) }

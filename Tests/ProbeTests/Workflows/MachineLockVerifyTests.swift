@@ -21,7 +21,7 @@ import Testing
         var profile: String { tree.at("p.yaml") }
         var key: String { tree.at("team.pem") }
         var publicKey: String { tree.at("team.pub.pem") }
-        var settings: ProbeSettings { ProbeSettings(root: image, useInterpreterCache: false) }
+        var settings: ProbeSettings { ProbeSettings(root: image, useCaches: false) }
 
         init(profile text: String = MachineLockVerifyTests.profileText) throws {
             tree.folder("image")

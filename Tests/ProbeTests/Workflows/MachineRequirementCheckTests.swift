@@ -7,7 +7,7 @@ import Testing
     @Test func givenAndEnvironmentExpressionsAreCheckedOnTheProbedMachine() async throws {
         let tree = PythonTree()
         tree.folder("image")
-        let settings = ProbeSettings(root: tree.at("image"), useInterpreterCache: false)
+        let settings = ProbeSettings(root: tree.at("image"), useCaches: false)
         let environment = ["NVIDIA_REQUIRE_CUDA": "cuda>=12.1"]
         let both = try await NvidiaRequireCUDA.checkMachine(["driver>=535"], fromEnvironment: true, settings: settings, environment: environment)
         #expect(both.expressions == ["driver>=535", "cuda>=12.1"])

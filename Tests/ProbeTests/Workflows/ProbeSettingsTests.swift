@@ -23,7 +23,7 @@ import Glibc
     }
 
     @Test func theContextCarriesTheRootThePythonAndTheEnvironment() throws {
-        let settings = ProbeSettings(root: "/srv/image", python: "/opt/venv/bin/python", sitePackages: ["/a", "/b"], useInterpreterCache: false)
+        let settings = ProbeSettings(root: "/srv/image", python: "/opt/venv/bin/python", sitePackages: ["/a", "/b"], useCaches: false)
         let context = try settings.context(environment: ["HOME": "/root"])
         #expect(context.root == "/srv/image")
         #expect(context.python.executable == "/opt/venv/bin/python")
@@ -112,7 +112,7 @@ import Glibc
         tree.copy(real + "/xformers/xformers-0.0.25.post1_windows-venv_version.py", to: "site/xformers/version.py")
         tree.copy(real + "/xformers/xformers-0.0.25.post1_windows-venv_cpp_lib.json", to: "site/xformers/cpp_lib.json")
         // Under --root, site-packages folders are read inside the root, as the image has them.
-        let settings = ProbeSettings(root: tree.path, sitePackages: ["/site"], useInterpreterCache: false)
+        let settings = ProbeSettings(root: tree.path, sitePackages: ["/site"], useCaches: false)
         let snapshot = try await MachineProbe.snapshot(settings, environment: [:])
         #expect(snapshot.facts["xformers.build.torch"] == "2.2.2+cu121")
         #expect(snapshot.findings.map(\.code) == ["xformers-torch-mismatch"])
