@@ -63,8 +63,10 @@ struct RunInvocation: Invocation, Equatable {
                 printError("envlock: not starting \(UntrustedText.terminal(command[0]))")
                 return ExitStatus.drift
             }
+            let width = StandardStream.error.reportWidth(environment: environment)
             for result in evaluation.results where result.verdict == .warn {
-                printError("envlock: warning: \(UntrustedText.terminal(result.key)): expected \(UntrustedText.terminal(result.expected)), found \(result.found.map(UntrustedText.quoted) ?? "nothing")")
+                let warning = "\(UntrustedText.terminal(result.key)): expected \(UntrustedText.terminal(result.expected)), found \(result.found.map(UntrustedText.quoted) ?? "nothing")"
+                printError(TextWrap.lines(warning, first: "envlock: warning: ", rest: "  ", width: width).joined(separator: "\n"))
             }
             try Exec.replaceProcess(with: command)
         }

@@ -134,6 +134,21 @@ import Testing
         #expect(run.stdout == "ran\n")
     }
 
+    /// A warning does not stop the job; its line fits the report's width, long values wrapped
+    /// onto indented lines, nothing cut.
+    @Test func runWarnsInLinesThatFitAndStarts() async throws {
+        let (folder, environment) = try await Self.signedLock()
+        let long = (1...40).map { "part\($0)" }.joined(separator: " ")
+        let run = try await Envlock.run(["run", folder.file("env.lock"), "--trust", folder.file("key.pub.pem"), "--", "/bin/sh", "-c", "echo ran", "sh", "--attention-pytorch"],
+                                        environment: environment.merging(["NVIDIA_TF32_OVERRIDE": long]) { $1 })
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "ran\n")
+        let warning = run.stderr.split(separator: "\n").drop { !$0.hasPrefix("envlock: warning: env.NVIDIA_TF32_OVERRIDE") }
+        #expect(warning.count > 1, "one warning over several lines: \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").allSatisfy { $0.count <= 100 }, "\(run.stderr)")
+        #expect(run.unwrappedStderr.contains(long), "\(run.stderr)")
+    }
+
     @Test func runRefusesOnDrift() async throws {
         let (folder, environment) = try await Self.signedLock()
         var drifted = environment
