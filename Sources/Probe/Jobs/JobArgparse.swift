@@ -23,13 +23,14 @@ package enum JobArgparse {
     package struct ProvenFile: Sendable, Equatable {
         package var release: String
         package var minor: Int
-        /// How this file parses; by default that of the minor version's first modelled release.
+        /// How this file parses, as the differential test proved it: named for every file, never
+        /// assumed from the minor version, since patch releases changed argparse.
         package var revision: PythonArgparse.Revision
 
-        package init(release: String, minor: Int, revision: PythonArgparse.Revision? = nil) {
+        package init(release: String, minor: Int, revision: PythonArgparse.Revision) {
             self.release = release
             self.minor = minor
-            self.revision = revision ?? PythonArgparse.Revision(minor: minor) ?? .original
+            self.revision = revision
         }
     }
 
@@ -39,18 +40,18 @@ package enum JobArgparse {
     /// lists the runs). A release missing here is not known to differ; it is not proven.
     package static let provenFiles: [String: ProvenFile] = [
         // pyenv builds of the python.org releases.
-        "a238b700513237e10d26056e42c5b4e42d4961ea70e15ebeef4c61c76615f004": ProvenFile(release: "3.10.13", minor: 10),
-        "dc1eba8adfdf615986421f981337458ba1072d3e718a0f76e3224940fd74118b": ProvenFile(release: "3.11.7", minor: 11),
-        "97e4748d9dd71994c979ddd3245bc84a209cf18e683a6c5a663886224f01d752": ProvenFile(release: "3.12.1", minor: 12),
-        "67267741eccb30cfa2a03e76b0c2e3f70641c944b0240ee600cca22cd6ef0a34": ProvenFile(release: "3.13.0", minor: 13),
+        "a238b700513237e10d26056e42c5b4e42d4961ea70e15ebeef4c61c76615f004": ProvenFile(release: "3.10.13", minor: 10, revision: .original),
+        "dc1eba8adfdf615986421f981337458ba1072d3e718a0f76e3224940fd74118b": ProvenFile(release: "3.11.7", minor: 11, revision: .original),
+        "97e4748d9dd71994c979ddd3245bc84a209cf18e683a6c5a663886224f01d752": ProvenFile(release: "3.12.1", minor: 12, revision: .original),
+        "67267741eccb30cfa2a03e76b0c2e3f70641c944b0240ee600cca22cd6ef0a34": ProvenFile(release: "3.13.0", minor: 13, revision: .separator),
         // Debian bookworm's python3.11 (3.11.2-6+deb12u6, u8 and u9 ship the same file): 3.11.2
         // with Debian's import fallback for gettext and shutil; 16,000 cases, 0 disagreements.
-        "9cad2261a804a55d7aca32790c999cb11bb546ce13a1c93e584ae57d5f8ea2a1": ProvenFile(release: "3.11.2 (Debian 12)", minor: 11),
+        "9cad2261a804a55d7aca32790c999cb11bb546ce13a1c93e584ae57d5f8ea2a1": ProvenFile(release: "3.11.2 (Debian 12)", minor: 11, revision: .original),
         // Read from the distributions' libpython3.X-minimal packages (2026-12-07), each loaded
         // in pyenv's interpreter of its minor by `argparse_differential.py --argparse-file`:
         // Ubuntu 22.04's 3.10.12-1~22.04.18, Ubuntu 24.04's 3.12.3-1ubuntu0.18, Debian 13's
         // 3.13.5-2+deb13u5 and Debian sid's 3.13.18-1; 0 disagreements on each (docs/FACTS.md).
-        "579514c1f51cf397347d64a7f496c7f7c07e5cc1f55fe371f4c3403b5ed55f47": ProvenFile(release: "3.10.12 (Ubuntu 22.04)", minor: 10),
+        "579514c1f51cf397347d64a7f496c7f7c07e5cc1f55fe371f4c3403b5ed55f47": ProvenFile(release: "3.10.12 (Ubuntu 22.04)", minor: 10, revision: .original),
         "29395feb61bc376ca4ff9d44069af8d914ec2a1f25a4bd7978f6e2afef5bc07f": ProvenFile(release: "3.12.3 (Ubuntu 24.04)", minor: 12, revision: .separator),
         "536e65df75b5dae9d11d0fec05cb1faee86b41cf9fba4e7f2c3f54dbd7405488": ProvenFile(release: "3.13.5 (Debian 13)", minor: 13, revision: .reachedAmbiguity),
         "29041145222e01188f01ea125f4a41340da708974cee446bce80d3e8dc5f340c": ProvenFile(release: "3.13.18 (Debian sid)", minor: 13, revision: .requotedChoices),

@@ -18,7 +18,7 @@ import Testing
         "py/lib/python3.11/os.py": "",
         "py/lib/python3.11/argparse.py": standInArgparse,
     ]
-    static let proven = [String(ModelDigest.text(of: Array(standInArgparse.utf8)).dropFirst("sha256:".count)): JobArgparse.ProvenFile(release: "3.11-stand-in", minor: 11)]
+    static let proven = [String(ModelDigest.text(of: Array(standInArgparse.utf8)).dropFirst("sha256:".count)): JobArgparse.ProvenFile(release: "3.11-stand-in", minor: 11, revision: .original)]
 
     /// A job running `command` from `workingDirectory`, trusting the stand-in argparse.
     static func job(_ command: [String], workingDirectory: String = "/") -> JobInvocation {
@@ -181,7 +181,7 @@ import Testing
             guard let bytes = try? FileSystem.readBytes(path, limit: 4 << 20) else { continue }
             seen += 1
             let digest = String(ModelDigest.text(of: bytes).dropFirst("sha256:".count))
-            #expect(JobArgparse.provenFiles[digest] == JobArgparse.ProvenFile(release: release, minor: minor), "\(path)")
+            #expect(JobArgparse.provenFiles[digest] == JobArgparse.ProvenFile(release: release, minor: minor, revision: PythonArgparse.Revision(minor: minor)!), "\(path)")
         }
         #expect(seen > 0, "no pyenv CPython 3.10-3.13 under \(home)/.pyenv: the differential tests need them too")
     }
