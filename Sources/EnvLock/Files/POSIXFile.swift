@@ -124,6 +124,17 @@ package enum POSIXFile {
         return Status(info)
     }
 
+    /// What `path`, relative to the open `folder`, names itself (`fstatat` without following
+    /// a final link): for many files of one tree, whose shared folders the kernel then walks
+    /// once instead of for each.
+    package static func linkStatus(at path: String, relativeTo folder: Int32) throws(POSIXFailure) -> Status {
+        var info = stat()
+        guard fstatat(folder, path, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+            throw POSIXFailure(operation: "inspect", errno: errno)
+        }
+        return Status(info)
+    }
+
     /// What the open `descriptor` is (`fstat`).
     package static func status(of descriptor: Int32) throws(POSIXFailure) -> Status {
         var info = stat()

@@ -272,8 +272,17 @@ public struct HostContext: Sendable {
     /// What `absolute` itself is (`lstat`: a final symbolic link is not followed), its folder
     /// resolved under the probe root.
     func linkStatus(_ absolute: String) throws(POSIXFailure) -> FileStatus {
+        // Under `/` the folder needs no resolving: the kernel walks it as given.
+        guard isForeignRoot else { return try POSIXFile.status(at: absolute, followingLinks: false) }
         let folder = PythonPath.dirname(absolute)
         return try POSIXFile.status(at: PythonPath.join(hostPath(folder.isEmpty ? "." : folder), PythonPath.basename(absolute)), followingLinks: false)
+    }
+
+    /// `linkStatus` of `name` (a path without `..`) inside the folder `absolute`, through
+    /// `opened` (that folder from `openFolder`) when there is one.
+    func linkStatus(_ name: String, in absolute: String, opened: Int32?) throws(POSIXFailure) -> FileStatus {
+        if let opened { return try POSIXFile.linkStatus(at: name, relativeTo: opened) }
+        return try linkStatus(PythonPath.join(absolute, name))
     }
 
     /// The target of the symbolic link at `absolute` (its folder resolved under the probe

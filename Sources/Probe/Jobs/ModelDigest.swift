@@ -28,6 +28,9 @@ public struct ModelDigestResult: Sendable, Equatable {
     public var cacheNote: String?
     /// The file's size when it was opened, in bytes.
     public var size: Int64 = 0
+    /// The file's identity when it was hashed, when it did not change while it was read: what
+    /// a cache may remember the digest under.
+    var stableIdentity: ModelDigest.FileIdentity?
 }
 
 /// SHA-256 of model files, at the speed of the machine, remembered across runs.
@@ -61,9 +64,19 @@ public struct ModelDigest: Sendable {
     }
 
     /// The identity a cache entry is keyed by and checked against.
-    struct FileIdentity: Equatable {
+    struct FileIdentity: Equatable, Sendable {
         var device: UInt64, inode: UInt64, size: Int64
         var mtimeSeconds: Int, mtimeNanoseconds: Int, ctimeSeconds: Int, ctimeNanoseconds: Int
+
+        init(device: UInt64, inode: UInt64, size: Int64, mtimeSeconds: Int, mtimeNanoseconds: Int, ctimeSeconds: Int, ctimeNanoseconds: Int) {
+            self.device = device
+            self.inode = inode
+            self.size = size
+            self.mtimeSeconds = mtimeSeconds
+            self.mtimeNanoseconds = mtimeNanoseconds
+            self.ctimeSeconds = ctimeSeconds
+            self.ctimeNanoseconds = ctimeNanoseconds
+        }
 
         init(_ info: FileStatus) {
             device = info.device
@@ -73,6 +86,35 @@ public struct ModelDigest: Sendable {
             mtimeNanoseconds = info.mtimeNanoseconds
             ctimeSeconds = info.ctimeSeconds
             ctimeNanoseconds = info.ctimeNanoseconds
+        }
+
+        /// Whether `line` (as `line` writes it) names this identity, read without making a string.
+        func isWritten(as line: ArraySlice<UInt8>) -> Bool {
+            var numbers: [UInt64] = []
+            numbers.reserveCapacity(7)
+            var value: UInt64 = 0, digits = 0
+            for byte in line {
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+                    let (sum, carry) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                    guard !overflow, !carry else { return false }
+                    value = sum
+                    digits += 1
+                } else if (byte == UInt8(ascii: " ") && (numbers.count < 3 || numbers.count == 4)) || (byte == UInt8(ascii: ".") && (numbers.count == 3 || numbers.count == 5)) {
+                    guard digits > 0 else { return false }
+                    numbers.append(value)
+                    value = 0
+                    digits = 0
+                } else {
+                    return false
+                }
+            }
+            guard digits > 0, numbers.count == 6 else { return false }
+            numbers.append(value)
+            // A negative time or size is written with a sign, which never matches above.
+            let fields = [size, Int64(mtimeSeconds), Int64(mtimeNanoseconds), Int64(ctimeSeconds), Int64(ctimeNanoseconds)]
+            guard fields.allSatisfy({ $0 >= 0 }) else { return false }
+            return numbers == [device, inode] + fields.map { UInt64($0) }
         }
 
         var line: String {
@@ -107,15 +149,16 @@ public struct ModelDigest: Sendable {
         let digest = try Self.hash(descriptor, path: path, size: Int(identity.size), progress: progress)
         // The digest is remembered only for the file it was computed from: one that changed
         // while it was read is hashed again next time.
+        var stable = false
         do throws(POSIXFailure) {
-            let after = try POSIXFile.status(of: descriptor)
-            if FileIdentity(after) == identity, let entryPath = entryPath(for: identity) {
+            stable = FileIdentity(try POSIXFile.status(of: descriptor)) == identity
+            if stable, let entryPath = entryPath(for: identity) {
                 if let problem = Self.writeEntry(entryPath, identity: identity, digest: digest) { note = problem }
             }
         } catch {
             note = "digest of \(path) not cached: cannot \(error.operation): \(errnoDescription(error.errno))"
         }
-        return ModelDigestResult(digest: digest, cached: false, cacheNote: note, size: identity.size)
+        return ModelDigestResult(digest: digest, cached: false, cacheNote: note, size: identity.size, stableIdentity: stable ? identity : nil)
     }
 
     func entryPath(for identity: FileIdentity) -> String? {

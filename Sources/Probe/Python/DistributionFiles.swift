@@ -53,12 +53,12 @@ public struct DistributionFilesDetector: SysPathDetector {
             guard wanted.contains(where: { $0.matches(key) }) else { continue }
             let check = RecordCheck(distribution: distribution, digests: digests)
             switch await check.run(in: context, owners: &owners) {
-            case .intact(let excused):
+            case .intact(let notes):
                 facts[key] = Self.intact
-                diagnostics += excused
-            case .modified(let findings, let excused):
+                diagnostics += notes
+            case .modified(let findings, let notes):
                 facts[key] = RecordCheck.text(of: findings)
-                diagnostics += excused
+                diagnostics += notes
             case .unverifiable(let reason):
                 unreadable[key] = "undetermined: " + reason
             }
@@ -90,9 +90,10 @@ struct RecordCheck: Sendable {
     var digests: ModelDigest
 
     enum Outcome: Equatable {
-        /// `excused`: files the known-errors table accepts, one sentence each.
-        case intact(excused: [String])
-        case modified([Finding], excused: [String])
+        /// `notes`: files the known-errors table accepts, and why the digest cache could not be
+        /// used or written, one sentence each.
+        case intact(notes: [String])
+        case modified([Finding], notes: [String])
         case unverifiable(String)
     }
 
@@ -162,9 +163,32 @@ struct RecordCheck: Sendable {
         guard distInfo.hasSuffix(".dist-info") else {
             return .unverifiable("\(distribution.path) is an egg-info install, which records no file hashes; reinstall \(distribution.key) with pip from a wheel")
         }
+        let checkStarted = DistributionDigestCache.now()
+        let cache = digests.cacheFolder.map { DistributionDigestCache(cacheFolder: $0, distInfo: context.hostPath(distribution.path)) }
+        var entry = DistributionDigestCache.Entry()
+        var notes: [String] = []
+        if let cache {
+            let (bytes, note) = cache.load()
+            if let note { notes.append(note) }
+            if let bytes {
+                if let watched = DistributionDigestCache.verdictPaths(bytes, distInfo: cache.distInfo),
+                   await Self.unchanged(watched, in: bytes, site: site, context: context) {
+                    return .intact(notes: notes)
+                }
+                if let parsed = DistributionDigestCache.parse(bytes, distInfo: cache.distInfo) { entry = parsed } else { notes.append(cache.malformedNote) }
+            }
+        }
+        let recordPath = distribution.path + "/RECORD"
+        // Looked at before it is read: a RECORD changed after this is not taken as the one read.
+        var watched: [String: String]? = [:]
+        do throws(POSIXFailure) {
+            watched?[recordPath] = ModelDigest.FileIdentity(try context.linkStatus(recordPath)).line
+        } catch {
+            watched = nil
+        }
         let text: String
         do {
-            text = try context.readText(distribution.path + "/RECORD", limit: DistributionRecords.recordLimit)
+            text = try context.readText(recordPath, limit: DistributionRecords.recordLimit)
         } catch {
             if case .notFound = error {
                 return .unverifiable("\(distribution.path) has no RECORD (an installer that records no files, or a broken install); reinstall \(distribution.key) with pip")
@@ -186,6 +210,7 @@ struct RecordCheck: Sendable {
             case .failure(let reason): return .unverifiable(reason.text)
             }
         }
+        var askedOwners = false
         for folder in plan.ownFolders {
             let files: [(path: String, kind: TreeListing.Kind)]
             switch tree.walk(folder, in: context) {
@@ -195,6 +220,7 @@ struct RecordCheck: Sendable {
             for (path, _) in files where !plan.listed.contains(path) {
                 if Self.isBytecodeOfListedSource(path, listed: plan.listed) { continue }
                 // A namespace folder (`nvidia/`) holds other distributions' files.
+                askedOwners = true
                 if let owner = owners.owner(of: site + "/" + path), owner.name != distribution.key { continue }
                 findings.append(Finding(path: path, problem: .notInRecord))
             }
@@ -202,17 +228,109 @@ struct RecordCheck: Sendable {
         if !owners.problems.isEmpty, findings.contains(where: { $0.problem == .notInRecord }) {
             return .unverifiable("files no RECORD of \(distribution.key) lists were found, and other RECORDs that may list them could not be read: " + owners.problems.joined(separator: "; "))
         }
-        switch await hash(toHash, in: context) {
-        case .success(let differing): findings += differing
+        switch await hash(toHash, remembered: entry.files, in: context) {
+        case .success(let hashed):
+            findings += hashed.findings
+            if let cache, hashed.readCount > 0 || hashed.known.count != entry.files.count || entry.intactWhileUnchanged != nil {
+                entry.files = hashed.known
+                entry.intactWhileUnchanged = nil
+                // The verdict is remembered only when it rests on nothing unwatched: every
+                // hashed file remembered, every folder and RECORD looked at, and none of them
+                // changed so recently that a change could go unseen.
+                if findings.isEmpty, hashed.known.count == toHash.count, var verdict = watched, let folders = tree.listedFolders {
+                    verdict.merge(folders) { first, _ in first }
+                    if askedOwners {
+                        guard let others = Self.otherRecords(site: site, in: context) else { return finish(findings, notes: notes, saving: entry, in: cache) }
+                        verdict.merge(others) { first, _ in first }
+                    }
+                    if verdict.values.allSatisfy({ DistributionDigestCache.isSettled(line: $0, hashingStarted: checkStarted) }) {
+                        entry.intactWhileUnchanged = verdict
+                    }
+                }
+                return finish(findings, notes: notes, saving: entry, in: cache)
+            }
         case .failure(let reason): return .unverifiable(reason.text)
         }
-        var excused: [String] = []
-        findings = findings.filter { finding in
+        return finish(findings, notes: notes, saving: nil, in: cache)
+    }
+
+    /// The outcome for `findings` after the known-errors table, writing `entry` to the cache
+    /// when given (only an intact outcome without excused files keeps a verdict).
+    private func finish(_ findings: [Finding], notes: [String], saving entry: DistributionDigestCache.Entry?, in cache: DistributionDigestCache?) -> Outcome {
+        var notes = notes
+        var excused = false
+        let left = findings.filter { finding in
             guard let known = KnownRecordErrors.shipped(distribution.key, distribution.version ?? "", finding) else { return true }
-            excused.append("\(distribution.path): \(UntrustedText.quoted(finding.path)) differs from RECORD as in the published wheel (\(known.why)); taken as intact")
+            notes.append("\(distribution.path): \(UntrustedText.quoted(finding.path)) differs from RECORD as in the published wheel (\(known.why)); taken as intact")
+            excused = true
             return false
         }
-        return findings.isEmpty ? .intact(excused: excused) : .modified(findings.sorted(), excused: excused)
+        if var entry, let cache {
+            if excused { entry.intactWhileUnchanged = nil }
+            if let problem = cache.save(entry) { notes.append(problem) }
+        }
+        return left.isEmpty ? .intact(notes: notes) : .modified(left.sorted(), notes: notes)
+    }
+
+    /// Whether every path a remembered intact verdict rests on, and every file it hashed, has
+    /// the identity it had then (`lstat`, on a few threads).
+    static func unchanged(_ watched: [DistributionDigestCache.Watched], in bytes: [UInt8], site: String, context: HostContext) async -> Bool {
+        let workers = min(4, max(1, watched.count / 256))
+        let threads = DetectorThreads.current ?? DetectorThreads(workers: workers, timer: .shared)
+        let ownsThreads = threads !== DetectorThreads.current
+        defer { if ownsThreads { threads.finish() } }
+        // RECORD paths are looked at from site-packages' open folder, so the kernel does not
+        // walk the path to it 11,000 times (none under a foreign root: see `openFolder`).
+        let siteFolder = context.openFolder(site)
+        defer { if let siteFolder { close(siteFolder) } }
+        return await withTaskGroup(of: Bool.self) { group in
+            for worker in 0..<workers {
+                group.addTask(executorPreference: threads) {
+                    for index in stride(from: worker, to: watched.count, by: workers) {
+                        let item = watched[index]
+                        let path = String(decoding: bytes[item.path], as: UTF8.self)
+                        do throws(POSIXFailure) {
+                            let info: FileStatus
+                            if !item.isRecordPath {
+                                info = try context.linkStatus(path)
+                            } else if PythonPath.isNormal(path) && !path.hasPrefix("/") {
+                                info = try context.linkStatus(path, in: site, opened: siteFolder)
+                            } else {
+                                // Scripts are listed as `../../../bin/x`.
+                                info = try context.linkStatus(PythonPath.normalize(site + "/" + path))
+                            }
+                            guard ModelDigest.FileIdentity(info).isWritten(as: bytes[item.identity]) else { return false }
+                        } catch {
+                            return false
+                        }
+                    }
+                    return true
+                }
+            }
+            threads.serveAtOnce(workers)
+            var same = true
+            for await part in group where !part { same = false }
+            return same
+        }
+    }
+
+    /// The identities of every RECORD in `site`, which the owner lookups read; nil when one
+    /// cannot be looked at.
+    static func otherRecords(site: String, in context: HostContext) -> [String: String]? {
+        var found: [String: String] = [:]
+        do {
+            for name in try context.listDirectory(site) where name.hasSuffix(".dist-info") {
+                let record = site + "/" + name + "/RECORD"
+                do throws(POSIXFailure) {
+                    found[record] = ModelDigest.FileIdentity(try context.linkStatus(record)).line
+                } catch {
+                    return nil
+                }
+            }
+        } catch {
+            return nil
+        }
+        return found
     }
 
     /// `pkg/__pycache__/mod.cpython-311.pyc` beside a listed `pkg/mod.py`: bytecode Python
@@ -302,60 +420,90 @@ struct RecordCheck: Sendable {
         return "/" + parts.dropLast(3).joined(separator: "/")
     }
 
-    /// Hashes `files` on a few threads, through the model digest cache; the findings are the
-    /// files whose size or bytes differ from RECORD.
-    func hash(_ files: [Expected], in context: HostContext) async -> Result<[Finding], PlanFailure> {
-        guard !files.isEmpty else { return .success([]) }
+    /// What hashing a distribution's files found: the files whose size or bytes differ from
+    /// RECORD, what the distribution's cache entry may remember, and how many files were read.
+    struct Hashed {
+        var findings: [Finding] = []
+        var known: [String: DistributionDigestCache.Remembered] = [:]
+        var readCount = 0
+    }
+
+    /// Hashes `files` on a few threads; a file whose `lstat` still matches what the
+    /// distribution's digest cache remembers is not read (see `DistributionDigestCache`).
+    func hash(_ files: [Expected], remembered: [String: DistributionDigestCache.Remembered], in context: HostContext) async -> Result<Hashed, PlanFailure> {
+        guard !files.isEmpty else { return .success(Hashed()) }
+        let hashingStarted = DistributionDigestCache.now()
         let workers = min(4, max(1, files.count / 64))
-        let total = files.reduce(0) { $0 + Int(clamping: $1.size ?? 0) }
-        let progress = digests.progress.map { HashProgressTally(path: distribution.path, total: total, report: $0) }
-        var unhooked = digests
-        unhooked.progress = nil
-        let hasher = unhooked
+        // Progress counts the bytes still to read, so a warm check says nothing.
+        let toRead = files.reduce(0) { $0 + (remembered[$1.path] == nil ? Int(clamping: $1.size ?? 0) : 0) }
+        let progress = digests.progress.map { HashProgressTally(path: distribution.path, total: toRead, report: $0) }
+        // Files are hashed without their own cache entries: the distribution's entry holds them.
+        let hasher = ModelDigest(cacheFolder: nil)
         let threads = DetectorThreads.current ?? DetectorThreads(workers: workers, timer: .shared)
         let ownsThreads = threads !== DetectorThreads.current
         defer { if ownsThreads { threads.finish() } }
         // Large files first, spread over the workers, so that one worker does not end with
         // libtorch_cuda.so while the others idle.
         let ordered = files.sorted { ($0.size ?? 0) > ($1.size ?? 0) }
-        return await withTaskGroup(of: Result<[Finding], PlanFailure>.self) { group in
+        typealias Part = (findings: [Finding], known: [String: DistributionDigestCache.Remembered], hashed: Int)
+        return await withTaskGroup(of: Result<Part, PlanFailure>.self) { group in
             for worker in 0..<workers {
                 let slice = stride(from: worker, to: ordered.count, by: workers).map { ordered[$0] }
                 group.addTask(executorPreference: threads) {
-                    var found: [Finding] = []
+                    var part: Part = ([], [:], 0)
                     for file in slice {
-                        let result: ModelDigestResult
-                        do throws(FileReadError) {
-                            result = try hasher.digest(of: file.absolute, in: context)
-                        } catch {
-                            if case .notFound = error {
-                                found.append(Finding(path: file.path, problem: .missing))
-                                continue
+                        var digest: String
+                        var size: Int64
+                        // A failed lstat only means the file is read below, where a missing or
+                        // unreadable file is reported as such.
+                        if let known = remembered[file.path], let info = try? context.linkStatus(file.absolute),
+                           info.isRegularFile, ModelDigest.FileIdentity(info).line == known.identity {
+                            digest = known.digest
+                            size = info.size
+                            part.known[file.path] = known
+                        } else {
+                            let result: ModelDigestResult
+                            do throws(FileReadError) {
+                                result = try hasher.digest(of: file.absolute, in: context)
+                            } catch {
+                                if case .notFound = error {
+                                    part.findings.append(Finding(path: file.path, problem: .missing))
+                                    continue
+                                }
+                                return .failure(PlanFailure(text: error.description))
                             }
-                            return .failure(PlanFailure(text: error.description))
+                            progress?.add(Int(clamping: result.size))
+                            digest = result.digest
+                            size = result.size
+                            part.hashed += 1
+                            if let identity = result.stableIdentity, DistributionDigestCache.isSettled(identity, hashingStarted: hashingStarted) {
+                                part.known[file.path] = .init(identity: identity.line, digest: digest)
+                            }
                         }
-                        progress?.add(Int(clamping: result.size))
-                        if let size = file.size, size != result.size {
-                            found.append(Finding(path: file.path, problem: .sizeDiffers(recorded: size, found: result.size)))
-                        } else if result.digest != file.digest {
-                            found.append(Finding(path: file.path, problem: .bytesDiffer(found: result.digest)))
+                        if let recorded = file.size, recorded != size {
+                            part.findings.append(Finding(path: file.path, problem: .sizeDiffers(recorded: recorded, found: size)))
+                        } else if digest != file.digest {
+                            part.findings.append(Finding(path: file.path, problem: .bytesDiffer(found: digest)))
                         }
                     }
-                    return .success(found)
+                    return .success(part)
                 }
             }
             threads.serveAtOnce(workers)
-            var findings: [Finding] = []
+            var hashed = Hashed()
             var failure: PlanFailure?
             for await part in group {
                 switch part {
-                case .success(let found): findings += found
+                case .success(let found):
+                    hashed.findings += found.findings
+                    hashed.known.merge(found.known) { first, _ in first }
+                    hashed.readCount += found.hashed
                 case .failure(let reason): failure = failure ?? reason
                 }
             }
             progress?.finish()
             if let failure { return .failure(failure) }
-            return .success(findings)
+            return .success(hashed)
         }
     }
 }
@@ -384,6 +532,10 @@ struct TreeListing {
     let site: String
     /// Each folder's entries by absolute path; nil when the folder is not there.
     private var listings: [String: [String: DirectoryEntry.Kind]?] = [:]
+    /// The identity (`ModelDigest.FileIdentity.line`) of each folder listed, taken before it
+    /// was listed, by absolute path; nil once a folder listed could not be looked at, so that
+    /// no verdict rests on what was not watched.
+    private(set) var listedFolders: [String: String]? = [:]
 
     init(site: String) {
         self.site = site
@@ -471,6 +623,15 @@ struct TreeListing {
 
     private mutating func listing(of folder: String, in context: HostContext) -> Result<[String: DirectoryEntry.Kind]?, RecordCheck.PlanFailure> {
         if let known = listings[folder] { return .success(known) }
+        do throws(POSIXFailure) {
+            let info = try context.linkStatus(folder)
+            listedFolders?[folder] = info.isDirectory ? ModelDigest.FileIdentity(info).line : nil
+            if !info.isDirectory { listedFolders = nil }
+        } catch {
+            // A folder that is not there is listed as absent below; its parent's identity
+            // covers its coming back.
+            if error.errno != ENOENT && error.errno != ENOTDIR { listedFolders = nil }
+        }
         do {
             let entries = try context.entries(of: folder)
             var byName: [String: DirectoryEntry.Kind] = [:]

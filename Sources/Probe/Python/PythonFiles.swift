@@ -30,6 +30,13 @@ enum PythonPath {
 
     /// `os.path.normpath`: removes `.`, `..` and doubled slashes.
     static func normalize(_ path: String) -> String {
+        // Most paths (every line of torch's RECORD) are normal already; one pass over the
+        // bytes says so without splitting and joining.
+        isNormal(path) ? path : normalizeComponents(path)
+    }
+
+    /// `normalize`, component by component.
+    static func normalizeComponents(_ path: String) -> String {
         let isAbsolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -47,6 +54,29 @@ enum PythonPath {
         let joined = parts.joined(separator: "/")
         if isAbsolute { return "/" + joined }
         return joined.isEmpty ? "." : joined
+    }
+
+    /// Whether `normalize` would return `path` unchanged: not empty, no empty, `.` or `..`
+    /// component, no trailing slash (`/` itself is normal).
+    static func isNormal(_ path: String) -> Bool {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var length = 0, dots = 0, index = 0
+        for byte in path.utf8 {
+            if byte == slash {
+                // An empty component is allowed only before the leading slash.
+                if length == 0 && index != 0 { return false }
+                if length > 0 && dots == length && length <= 2 { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == dot { dots += 1 }
+            }
+            index += 1
+        }
+        if index == 0 { return false }
+        if length == 0 { return index == 1 }
+        return !(dots == length && length <= 2)
     }
 
     /// `os.path.abspath`, relative to the current directory of this process.

@@ -294,10 +294,150 @@ import Testing
         defer { venv.remove() }
         let cache = try TestFiles.scratchFolder(prefix: "envlock-records-cache")
         defer { TestFiles.removeTree(cache) }
+        // Files changed in the last 100 ms are not remembered (DistributionDigestCache.isSettled),
+        // and the copy was just made.
+        usleep(200_000)
+        let first = await venv.check(cache: cache)
+        #expect(first.facts["python.packages.docutils.files"] == "intact")
+        // One entry per checked distribution, not one per file.
+        let checked = first.facts.keys.filter { $0.hasSuffix(".files") }
+        let entries = try TestFiles.names(in: cache)
+        #expect(entries.count == checked.count && entries.allSatisfy { $0.hasPrefix("record-") }, "\(entries)")
+        let remembered = try entries.map { try TestFiles.text(cache + "/" + $0) }.joined()
+        #expect(remembered.contains("\tdocutils/core.py\n"))
+        // A warm check writes nothing: the entries keep their inodes and ctimes.
+        let before = try entries.map { try FileSystem.status(cache + "/" + $0) }
         #expect(await venv.check(cache: cache).facts["python.packages.docutils.files"] == "intact")
-        #expect(try TestFiles.names(in: cache).count > 100)
-        #expect(await venv.check(cache: cache).facts["python.packages.docutils.files"] == "intact")
+        #expect(try entries.map { try FileSystem.status(cache + "/" + $0) } == before)
+
         try venv.edit("docutils/core.py") { $0[0] ^= 0x20 }
         #expect(await venv.check(cache: cache).facts["python.packages.docutils.files"] == "modified: 1 file: docutils/core.py (bytes differ)")
+    }
+
+    @Test func aSameSizeEditWithItsMtimePutBackIsStillCaught() async throws {
+        let venv = try Venv()
+        defer { venv.remove() }
+        let cache = try TestFiles.scratchFolder(prefix: "envlock-records-cache")
+        defer { TestFiles.removeTree(cache) }
+        usleep(200_000)
+        #expect(await venv.check(cache: cache).facts["python.packages.six.files"] == "intact")
+        // An edit that keeps the size, with mtime set back as `touch -r` would: only ctime,
+        // which no program can set, tells the file changed.
+        let path = venv.site + "/six.py"
+        let old = try FileSystem.status(path)
+        try venv.edit("six.py") { $0[$0.count - 2] ^= 0x01 }
+        var times = [timespec(tv_sec: old.mtimeSeconds, tv_nsec: old.mtimeNanoseconds), timespec(tv_sec: old.mtimeSeconds, tv_nsec: old.mtimeNanoseconds)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let edited = try FileSystem.status(path)
+        #expect(edited.mtimeSeconds == old.mtimeSeconds && edited.mtimeNanoseconds == old.mtimeNanoseconds && edited.size == old.size)
+        #expect(await venv.check(cache: cache).facts["python.packages.six.files"] == "modified: 1 file: six.py (bytes differ)")
+    }
+
+    @Test func cacheEntriesAreTakenOnlyForTheirOwnDistributionAndFormat() throws {
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        var entry = DistributionDigestCache.Entry(files: [
+            "demo/a.py": .init(identity: "1 2 3 4.5 6.7", digest: digest),
+            "demo/tab\tname.py": .init(identity: "1 9 3 4.5 6.7", digest: digest),
+        ], intactWhileUnchanged: ["/env/demo-1.0.dist-info/RECORD": "1 5 3 4.5 6.7", "/env/demo": "1 6 3 4.5 6.7"])
+        let bytes = DistributionDigestCache.render(entry, distInfo: "/env/demo-1.0.dist-info")
+        #expect(DistributionDigestCache.parse(bytes, distInfo: "/env/demo-1.0.dist-info") == entry)
+        #expect(DistributionDigestCache.parse(bytes, distInfo: "/env/other-1.0.dist-info") == nil)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let forgeries: [String] = [
+            text.replacing(digest, with: "sha256:" + String(repeating: "AB", count: 32)),
+            text.replacing("envlock-record-cache 2", with: "envlock-record-cache 3"),
+            text.replacing(" " + EnvlockRelease.version + "\n", with: " 0.0.1\n"),
+            String(text.dropLast()),
+            text + "F 1 2 3 4.5 6.7 \(digest) demo/spaces.py\n",
+            text + "W\t1 2 3 4.5 6.7\trelative/path\n",
+            text.replacing("intact\n", with: "") ,
+        ]
+        for forged in forgeries {
+            #expect(DistributionDigestCache.parse(Array(forged.utf8), distInfo: "/env/demo-1.0.dist-info") == nil, "\(forged.debugDescription)")
+        }
+        // A warm check reads the same paths and identities straight from the bytes.
+        let watched = try #require(DistributionDigestCache.verdictPaths(bytes, distInfo: "/env/demo-1.0.dist-info"))
+        let read = watched.map { (String(decoding: bytes[$0.identity], as: UTF8.self), String(decoding: bytes[$0.path], as: UTF8.self), $0.isRecordPath) }
+        #expect(read.filter(\.2).map(\.1).sorted() == entry.files.keys.sorted())
+        #expect(read.filter { !$0.2 }.map(\.1).sorted() == entry.intactWhileUnchanged?.keys.sorted())
+        #expect(read.allSatisfy { $0.2 ? entry.files[$0.1]?.identity == $0.0 : entry.intactWhileUnchanged?[$0.1] == $0.0 })
+        for forged in forgeries {
+            #expect(DistributionDigestCache.verdictPaths(Array(forged.utf8), distInfo: "/env/demo-1.0.dist-info") == nil, "\(forged.debugDescription)")
+        }
+        // Without the verdict there is nothing to take on trust.
+        #expect(DistributionDigestCache.verdictPaths(DistributionDigestCache.render(.init(files: entry.files), distInfo: "/env/demo-1.0.dist-info"), distInfo: "/env/demo-1.0.dist-info") == nil)
+        // A path that could forge a line is not remembered (it is hashed each time), and no
+        // verdict is written that would rest on it.
+        entry.files["demo/two\nlines.py"] = .init(identity: "1 8 3 4.5 6.7", digest: digest)
+        let written = DistributionDigestCache.parse(DistributionDigestCache.render(entry, distInfo: "/env/demo-1.0.dist-info"), distInfo: "/env/demo-1.0.dist-info")
+        #expect(written?.files.count == 2 && written?.intactWhileUnchanged == nil)
+        // Another distribution's folder gives another entry file.
+        #expect(DistributionDigestCache(cacheFolder: "/c", distInfo: "/env/a-1.dist-info").entryPath != DistributionDigestCache(cacheFolder: "/c", distInfo: "/env/b-1.dist-info").entryPath)
+    }
+
+    /// The entry the last check wrote for the distribution at `distInfo`.
+    static func entry(in cache: String, for distInfo: String) -> DistributionDigestCache.Entry? {
+        let cacheFile = DistributionDigestCache(cacheFolder: cache, distInfo: distInfo)
+        guard let bytes = try? TestFiles.bytes(cacheFile.entryPath) else { return nil }
+        return DistributionDigestCache.parse(bytes, distInfo: distInfo)
+    }
+
+    @Test func aRememberedIntactVerdictGivesWayToEveryKindOfChange() async throws {
+        // Each change, made after a check that remembered "intact", is found by the next check.
+        let changes: [(String, (Venv) throws -> Void, String)] = [
+            ("an edited file", { try $0.edit("docutils/core.py") { $0[0] ^= 0x20 } }, "docutils/core.py (bytes differ)"),
+            ("a file planted deep in a folder", { try TestFiles.write(Array("x = 1\n".utf8), to: $0.site + "/docutils/parsers/rst/directives/planted.py") }, "docutils/parsers/rst/directives/planted.py (not in RECORD)"),
+            ("a planted folder", { venv in
+                TestFiles.makeFolders(venv.site + "/docutils/languages/extra")
+                try TestFiles.write(Array("x = 1\n".utf8), to: venv.site + "/docutils/languages/extra/mod.py")
+            }, "docutils/languages/extra/mod.py (not in RECORD)"),
+            ("a file swapped for a link", { venv in
+                #expect(unlink(venv.site + "/docutils/core.py") == 0)
+                #expect(symlink("/etc/hostname", venv.site + "/docutils/core.py") == 0)
+            }, "docutils/core.py (a symbolic link, not followed)"),
+            ("a removed file", { venv in #expect(unlink(venv.site + "/docutils/core.py") == 0) }, "docutils/core.py (missing)"),
+        ]
+        for (what, change, finding) in changes {
+            let venv = try Venv()
+            defer { venv.remove() }
+            let cache = try TestFiles.scratchFolder(prefix: "envlock-records-cache")
+            defer { TestFiles.removeTree(cache) }
+            usleep(200_000)
+            #expect(await venv.check(["python.packages.docutils.files"], cache: cache).facts["python.packages.docutils.files"] == "intact")
+            let distInfo = try #require(TestFiles.names(in: venv.site).first { $0.hasPrefix("docutils-") && $0.hasSuffix(".dist-info") })
+            let remembered = Self.entry(in: cache, for: venv.site + "/" + distInfo)
+            #expect(remembered?.intactWhileUnchanged?.isEmpty == false, "\(what): no verdict remembered")
+            // The warm check answers from the verdict and writes nothing.
+            #expect(await venv.check(["python.packages.docutils.files"], cache: cache).facts["python.packages.docutils.files"] == "intact")
+            #expect(Self.entry(in: cache, for: venv.site + "/" + distInfo) == remembered)
+            try change(venv)
+            let fact = await venv.check(["python.packages.docutils.files"], cache: cache).facts["python.packages.docutils.files"]
+            #expect(fact?.contains(finding) == true, "\(what): \(fact ?? "no fact")")
+        }
+    }
+
+    @Test func anIdentityMatchesOnlyTheLineWrittenForIt() {
+        let identity = ModelDigest.FileIdentity(device: 2049, inode: 131_077, size: 34_549, mtimeSeconds: 1_700_000_000, mtimeNanoseconds: 5, ctimeSeconds: 1_700_000_001, ctimeNanoseconds: 999_999_999)
+        #expect(identity.isWritten(as: ArraySlice(identity.line.utf8)))
+        // overlayfs puts a layer number in an inode's high bits.
+        var overlay = identity
+        overlay.inode = UInt64.max - 5
+        #expect(overlay.isWritten(as: ArraySlice(overlay.line.utf8)) && !identity.isWritten(as: ArraySlice(overlay.line.utf8)))
+        for other in ["2049 131077 34549 1700000000.5 1700000001.999999998", "2049 131077 34549 1700000000.5 1700000001.999999999 1",
+                      "2049 131077 34549 1700000000.5", "2049  131077 34549 1700000000.5 1700000001.999999999", "2049 131077 34549 1700000000 5 1700000001.999999999",
+                      "2049 131077 -34549 1700000000.5 1700000001.999999999", "", "99999999999999999999999 131077 34549 1700000000.5 1700000001.999999999"] {
+            #expect(!identity.isWritten(as: ArraySlice(other.utf8)), "\(other)")
+        }
+    }
+
+    @Test func onlyFilesThatSettledBeforeHashingAreRemembered() {
+        var identity = ModelDigest.FileIdentity(device: 1, inode: 2, size: 3, mtimeSeconds: 100, mtimeNanoseconds: 0, ctimeSeconds: 100, ctimeNanoseconds: 0)
+        #expect(DistributionDigestCache.isSettled(identity, hashingStarted: timespec(tv_sec: 101, tv_nsec: 0)))
+        identity.ctimeNanoseconds = 950_000_000
+        #expect(!DistributionDigestCache.isSettled(identity, hashingStarted: timespec(tv_sec: 101, tv_nsec: 0)))
+        // mtime is the program's to set; only ctime counts.
+        identity.ctimeNanoseconds = 0
+        identity.mtimeSeconds = 200
+        #expect(DistributionDigestCache.isSettled(identity, hashingStarted: timespec(tv_sec: 101, tv_nsec: 0)))
     }
 }

@@ -180,4 +180,24 @@ import Testing
     func normpathAsPython(path: String, normalized: String) {
         #expect(PythonPath.normalize(path) == normalized)
     }
+
+    @Test func theNormalPathShortcutAgreesWithNormalizing() {
+        // Every path of up to six characters over the bytes that matter, and each with a
+        // RECORD-like prefix: the shortcut takes a path as it is only when normalizing would not
+        // change it (it may leave a normal path such as `../a` to the slow road).
+        let alphabet: [Character] = ["/", ".", "a", "é"]
+        var level = [""]
+        var paths = level
+        for _ in 1...6 {
+            level = level.flatMap { path in alphabet.map { path + String($0) } }
+            paths += level
+        }
+        paths += paths.map { "torch/lib/" + $0 } + paths.map { "/env/" + $0 }
+        #expect(paths.count > 5000)
+        #expect(PythonPath.isNormal("torch/lib/libtorch_cuda.so") && PythonPath.isNormal("/env/lib/python3.11/site-packages") && PythonPath.isNormal("/"))
+        for path in paths {
+            #expect(PythonPath.normalize(path) == PythonPath.normalizeComponents(path), "\(path.debugDescription)")
+            if PythonPath.isNormal(path) { #expect(PythonPath.normalizeComponents(path) == path, "\(path.debugDescription)") }
+        }
+    }
 }
