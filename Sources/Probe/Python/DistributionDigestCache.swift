@@ -34,9 +34,21 @@ struct DistributionDigestCache {
     }
 
     /// What one entry holds.
+    /// What was known of one `.pyc` file when the interpreter found it harmless
+    /// (`BytecodeCheck`: its code is its source's, or Python never runs it).
+    struct RememberedBytecode: Equatable, Sendable {
+        /// `ModelDigest.FileIdentity.line` of the `.pyc` and of its source.
+        var identity: String
+        var sourceIdentity: String
+        /// Which interpreter answered (`RecordCheck.Interpreter.key`).
+        var interpreter: String
+    }
+
     struct Entry: Equatable {
         /// The hashed files by RECORD path.
         var files: [String: Remembered] = [:]
+        /// The `.pyc` files found harmless, by path relative to site-packages.
+        var bytecode: [String: RememberedBytecode] = [:]
         /// When the check that wrote the entry found the distribution intact: the other paths
         /// it read (absolute paths of the probed system) with their identities then.
         var intactWhileUnchanged: [String: String]?
@@ -44,7 +56,7 @@ struct DistributionDigestCache {
 
     /// The format, and the envlock version that wrote it: a check that changed with envlock
     /// does not take an older envlock's verdict.
-    static let header = "envlock-record-cache 2 " + EnvlockRelease.version
+    static let header = "envlock-record-cache 3 " + EnvlockRelease.version
     /// Entries are read whole; RECORD itself may be 64 MiB, and an entry line is about as long
     /// as a RECORD line plus the identity.
     static let entryLimit = DistributionRecords.recordLimit * 2
@@ -94,6 +106,16 @@ struct DistributionDigestCache {
                     entry.intactWhileUnchanged = [:]
                     continue
                 }
+                if line.first == UInt8(ascii: "B") {
+                    let fields = line.split(separator: tab, maxSplits: 4, omittingEmptySubsequences: false)
+                    guard fields.count == 5, fields[0].elementsEqual("B".utf8), !fields[4].isEmpty else { return nil }
+                    entry.bytecode[String(decoding: fields[4], as: UTF8.self)] = RememberedBytecode(
+                        identity: String(decoding: fields[1], as: UTF8.self),
+                        sourceIdentity: String(decoding: fields[2], as: UTF8.self),
+                        interpreter: String(decoding: fields[3], as: UTF8.self)
+                    )
+                    continue
+                }
                 let fields = line.split(separator: tab, maxSplits: 3, omittingEmptySubsequences: false)
                 guard fields.count == 4, fields[0].elementsEqual("F".utf8), isDigest(fields[2]), !fields[3].isEmpty else { return nil }
                 entry.files[String(decoding: fields[3], as: UTF8.self)] = Remembered(
@@ -120,7 +142,7 @@ struct DistributionDigestCache {
     /// The paths an entry's intact verdict rests on, read straight from its bytes (no string
     /// per line: torch's entry has 11,000), or nil when the entry holds no verdict or is not
     /// in this format. A warm check needs only these; `parse` reads the rest when it does not.
-    static func verdictPaths(_ bytes: [UInt8], distInfo: String) -> [Watched]? {
+    static func verdictPaths(_ bytes: [UInt8], distInfo: String, interpreter: String?) -> [Watched]? {
         let newline = UInt8(ascii: "\n"), tab = UInt8(ascii: "\t")
         var watched: [Watched] = []
         var lineStart = 0
@@ -145,19 +167,26 @@ struct DistributionDigestCache {
                     sawVerdict = true
                     continue
                 }
-                // `F TAB IDENTITY TAB DIGEST TAB PATH` or `W TAB IDENTITY TAB PATH`.
+                // `F TAB IDENTITY TAB DIGEST TAB PATH`, `B TAB IDENTITY TAB SOURCE-IDENTITY TAB
+                // INTERPRETER TAB PATH` (the source is an F line), or `W TAB IDENTITY TAB PATH`.
                 guard line.count > 2, bytes[line.lowerBound + 1] == tab else { return nil }
                 let kind = bytes[line.lowerBound]
-                guard kind == (sawVerdict ? UInt8(ascii: "W") : UInt8(ascii: "F")) else { return nil }
+                guard sawVerdict ? kind == UInt8(ascii: "W") : (kind == UInt8(ascii: "F") || kind == UInt8(ascii: "B")) else { return nil }
                 let identityStart = line.lowerBound + 2
                 guard let identityEnd = bytes[identityStart..<end].firstIndex(of: tab) else { return nil }
                 var pathStart = identityEnd + 1
                 if kind == UInt8(ascii: "F") {
                     guard let digestEnd = bytes[pathStart..<end].firstIndex(of: tab), isDigest(bytes[pathStart..<digestEnd]) else { return nil }
                     pathStart = digestEnd + 1
+                } else if kind == UInt8(ascii: "B") {
+                    guard let sourceEnd = bytes[pathStart..<end].firstIndex(of: tab),
+                          let interpreterEnd = bytes[(sourceEnd + 1)..<end].firstIndex(of: tab),
+                          let interpreter, bytes[(sourceEnd + 1)..<interpreterEnd].elementsEqual(interpreter.utf8)
+                    else { return nil }
+                    pathStart = interpreterEnd + 1
                 }
-                guard pathStart < end, kind == UInt8(ascii: "F") || bytes[pathStart] == UInt8(ascii: "/") else { return nil }
-                watched.append(Watched(identity: identityStart..<identityEnd, path: pathStart..<end, isRecordPath: kind == UInt8(ascii: "F")))
+                guard pathStart < end, kind != UInt8(ascii: "W") || bytes[pathStart] == UInt8(ascii: "/") else { return nil }
+                watched.append(Watched(identity: identityStart..<identityEnd, path: pathStart..<end, isRecordPath: kind != UInt8(ascii: "W")))
             }
         }
         return sawVerdict ? watched : nil
@@ -179,8 +208,14 @@ struct DistributionDigestCache {
             let file = entry.files[path]!
             bytes += Array("F\t\(file.identity)\t\(file.digest)\t\(path)\n".utf8)
         }
+        let safeBytecode = entry.bytecode.filter { !$0.value.interpreter.utf8.contains(where: { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") }) }
+        for path in sorted(safeBytecode.keys) {
+            let file = safeBytecode[path]!
+            bytes += Array("B\t\(file.identity)\t\(file.sourceIdentity)\t\(file.interpreter)\t\(path)\n".utf8)
+        }
         if let watched = entry.intactWhileUnchanged, !watched.keys.contains(where: { $0.utf8.contains(UInt8(ascii: "\n")) }),
-           !entry.files.keys.contains(where: { $0.utf8.contains(UInt8(ascii: "\n")) }) {
+           !entry.files.keys.contains(where: { $0.utf8.contains(UInt8(ascii: "\n")) }),
+           safeBytecode.count == entry.bytecode.count, !entry.bytecode.keys.contains(where: { $0.utf8.contains(UInt8(ascii: "\n")) }) {
             bytes += Array("intact\n".utf8)
             for path in sorted(watched.keys) {
                 bytes += Array("W\t\(watched[path]!)\t\(path)\n".utf8)

@@ -48,10 +48,11 @@ public struct DistributionFilesDetector: SysPathDetector {
         var unreadable: [String: String] = [:]
         var diagnostics: [String] = []
         var owners = DistributionRecords(files: context)
+        let interpreter = RecordCheck.Interpreter(facts: earlier["python"]?.facts ?? [:])
         for distribution in inventory.distributions {
             let key = Self.keyPrefix + distribution.key + Self.keySuffix
             guard wanted.contains(where: { $0.matches(key) }) else { continue }
-            let check = RecordCheck(distribution: distribution, digests: digests)
+            let check = RecordCheck(distribution: distribution, digests: digests, interpreter: interpreter)
             switch await check.run(in: context, owners: &owners) {
             case .intact(let notes):
                 facts[key] = Self.intact
@@ -74,7 +75,9 @@ public struct DistributionFilesDetector: SysPathDetector {
     public func report(after snapshot: Snapshot, in context: HostContext) async -> (facts: [String: String], report: DetectorReport) {
         var earlier: [String: DetectorOutcome] = [:]
         if let python = snapshot.detectors.first(where: { $0.name == "python" }) {
-            earlier["python"] = DetectorOutcome(status: python.status, detail: python.detail, facts: snapshot.facts.filter { $0.key.hasPrefix("python.path.") })
+            earlier["python"] = DetectorOutcome(status: python.status, detail: python.detail, facts: snapshot.facts.filter {
+                $0.key.hasPrefix("python.path.") || RecordCheck.Interpreter.factKeys.contains($0.key)
+            })
         }
         let outcome = await detect(in: context, earlier: earlier)
         return (outcome.facts, DetectorReport(
@@ -88,6 +91,27 @@ public struct DistributionFilesDetector: SysPathDetector {
 struct RecordCheck: Sendable {
     var distribution: InstalledDistribution
     var digests: ModelDigest
+    /// The interpreter that runs the environment, which compares its bytecode with the
+    /// sources (`BytecodeCheck`); nil when none is known (`--site-packages`).
+    var interpreter: Interpreter?
+
+    /// The environment's interpreter, from the `python` detector's facts.
+    struct Interpreter: Sendable, Equatable {
+        var executable: String
+        /// What a remembered bytecode verdict is tied to: the implementation and version,
+        /// which decide what `compile()` makes and which cache tag and magic number are read.
+        var key: String
+
+        static let factKeys: Set<String> = ["python.executable", "python.implementation", "python.version"]
+
+        init?(facts: [String: String]) {
+            guard let executable = facts["python.executable"], !executable.isEmpty,
+                  let implementation = facts["python.implementation"], let version = facts["python.version"]
+            else { return nil }
+            self.executable = executable
+            key = implementation + " " + version
+        }
+    }
 
     enum Outcome: Equatable {
         /// `notes`: files the known-errors table accepts, and why the digest cache could not be
@@ -113,6 +137,10 @@ struct RecordCheck: Sendable {
         case notInRecord
         case symbolicLink(String)
         case notRegularFile
+        /// A `.pyc` Python would run instead of its intact source, whose code is not the source's.
+        case bytecodeDiffers
+        /// A `.pyc` RECORD lists without a hash and without a source it would belong to.
+        case bytecodeWithoutSource
 
         var text: String {
             switch self {
@@ -122,6 +150,8 @@ struct RecordCheck: Sendable {
             case .notInRecord: "not in RECORD"
             case .symbolicLink(let at): at.isEmpty ? "a symbolic link, not followed" : "behind the symbolic link \(UntrustedText.terminal(at)), not followed"
             case .notRegularFile: "not a regular file"
+            case .bytecodeDiffers: "bytecode Python would run instead of its source, and its code differs"
+            case .bytecodeWithoutSource: "bytecode without a hash or a source"
             }
         }
     }
@@ -171,7 +201,7 @@ struct RecordCheck: Sendable {
             let (bytes, note) = cache.load()
             if let note { notes.append(note) }
             if let bytes {
-                if let watched = DistributionDigestCache.verdictPaths(bytes, distInfo: cache.distInfo),
+                if let watched = DistributionDigestCache.verdictPaths(bytes, distInfo: cache.distInfo, interpreter: interpreter?.key),
                    await Self.unchanged(watched, in: bytes, site: site, context: context) {
                     return .intact(notes: notes)
                 }
@@ -211,14 +241,33 @@ struct RecordCheck: Sendable {
             }
         }
         var askedOwners = false
+        let hashedPaths = Set(plan.hashed.map(\.path))
+        var bytecode: [(pyc: String, source: String)] = []
         for folder in plan.ownFolders {
             let files: [(path: String, kind: TreeListing.Kind)]
             switch tree.walk(folder, in: context) {
             case .success(let found): files = found
             case .failure(let reason): return .unverifiable(reason.text)
             }
-            for (path, _) in files where !plan.listed.contains(path) {
-                if Self.isBytecodeOfListedSource(path, listed: plan.listed) { continue }
+            for (path, kind) in files where !hashedPaths.contains(path) {
+                if path.hasSuffix(".pyc") {
+                    let source = Self.sourceOfBytecode(path)
+                    if let source, plan.listed.contains(source) {
+                        switch kind {
+                        case .regularFile: bytecode.append((path, source))
+                        default: findings.append(Finding(path: path, problem: kind.problem))
+                        }
+                        continue
+                    }
+                    if plan.listed.contains(path) {
+                        findings.append(Finding(path: path, problem: .bytecodeWithoutSource))
+                        continue
+                    }
+                    // Another distribution's module compiled into a shared `__pycache__`.
+                    askedOwners = true
+                    if let source, let owner = owners.owner(of: site + "/" + source), owner.name != distribution.key { continue }
+                }
+                guard !plan.listed.contains(path) else { continue }
                 // A namespace folder (`nvidia/`) holds other distributions' files.
                 askedOwners = true
                 if let owner = owners.owner(of: site + "/" + path), owner.name != distribution.key { continue }
@@ -231,13 +280,22 @@ struct RecordCheck: Sendable {
         switch await hash(toHash, remembered: entry.files, in: context) {
         case .success(let hashed):
             findings += hashed.findings
-            if let cache, hashed.readCount > 0 || hashed.known.count != entry.files.count || entry.intactWhileUnchanged != nil {
+            let compared: BytecodeComparison
+            switch await compareBytecode(bytecode, remembered: entry.bytecode, site: site, started: checkStarted, in: context) {
+            case .success(let done): compared = done
+            case .failure(let reason): return .unverifiable(reason.text)
+            }
+            findings += compared.findings
+            if let cache, hashed.readCount > 0 || hashed.known.count != entry.files.count || entry.intactWhileUnchanged != nil
+                || compared.asked > 0 || compared.known.count != entry.bytecode.count {
                 entry.files = hashed.known
+                entry.bytecode = compared.known
                 entry.intactWhileUnchanged = nil
                 // The verdict is remembered only when it rests on nothing unwatched: every
-                // hashed file remembered, every folder and RECORD looked at, and none of them
-                // changed so recently that a change could go unseen.
-                if findings.isEmpty, hashed.known.count == toHash.count, var verdict = watched, let folders = tree.listedFolders {
+                // hashed file and every bytecode file remembered, every folder and RECORD
+                // looked at, and none of them changed so recently that a change could go unseen.
+                if findings.isEmpty, hashed.known.count == toHash.count, compared.known.count == bytecode.count,
+                   var verdict = watched, let folders = tree.listedFolders {
                     verdict.merge(folders) { first, _ in first }
                     if askedOwners {
                         guard let others = Self.otherRecords(site: site, in: context) else { return finish(findings, notes: notes, saving: entry, in: cache) }
@@ -333,16 +391,74 @@ struct RecordCheck: Sendable {
         return found
     }
 
-    /// `pkg/__pycache__/mod.cpython-311.pyc` beside a listed `pkg/mod.py`: bytecode Python
-    /// writes at import when pip did not compile (`--no-compile`), and uses only while its
-    /// source's size and mtime match (PEP 3147), so it cannot run code of its own.
-    static func isBytecodeOfListedSource(_ path: String, listed: Set<String>) -> Bool {
-        guard path.hasSuffix(".pyc") else { return false }
+    /// `pkg/mod.py` for `pkg/__pycache__/mod.cpython-311.pyc` (or `.opt-1.pyc`), the
+    /// source Python reads such bytecode for (PEP 3147); nil for bytecode elsewhere, which
+    /// Python imports as a module of its own when no source is beside it.
+    static func sourceOfBytecode(_ path: String) -> String? {
+        guard path.hasSuffix(".pyc") else { return nil }
         let folder = PythonPath.dirname(path)
-        guard PythonPath.basename(folder) == "__pycache__" else { return false }
+        guard PythonPath.basename(folder) == "__pycache__" else { return nil }
         let name = PythonPath.basename(path)
-        guard let dot = name.firstIndex(of: ".") else { return false }
-        return listed.contains(PythonPath.join(PythonPath.dirname(folder), name[..<dot] + ".py"))
+        guard let dot = name.firstIndex(of: "."), dot != name.startIndex else { return nil }
+        return PythonPath.join(PythonPath.dirname(folder), name[..<dot] + ".py")
+    }
+
+    /// What comparing a distribution's bytecode with its sources found.
+    struct BytecodeComparison {
+        var findings: [Finding] = []
+        /// The files found harmless whose identity may be remembered.
+        var known: [String: DistributionDigestCache.RememberedBytecode] = [:]
+        /// How many files the interpreter was asked about.
+        var asked = 0
+    }
+
+    /// Asks the interpreter about each `.pyc` whose identity, or whose source's, changed since
+    /// it was last found harmless; see `BytecodeCheck`.
+    func compareBytecode(_ files: [(pyc: String, source: String)], remembered: [String: DistributionDigestCache.RememberedBytecode], site: String, started: timespec, in context: HostContext) async -> Result<BytecodeComparison, PlanFailure> {
+        var comparison = BytecodeComparison()
+        var toAsk: [(pyc: String, identity: ModelDigest.FileIdentity, source: ModelDigest.FileIdentity)] = []
+        for (pyc, source) in files {
+            // Looked at before the interpreter reads them: a file changed after this is not
+            // remembered as the one it answered for.
+            let pycIdentity: ModelDigest.FileIdentity
+            let sourceIdentity: ModelDigest.FileIdentity
+            do throws(POSIXFailure) {
+                pycIdentity = ModelDigest.FileIdentity(try context.linkStatus(site + "/" + pyc))
+                sourceIdentity = ModelDigest.FileIdentity(try context.linkStatus(site + "/" + source))
+            } catch {
+                // A source that is gone is reported by the hashing (Python then never reads
+                // its bytecode); a .pyc that went away since the folder was listed is gone.
+                if error.errno == ENOENT || error.errno == ENOTDIR { continue }
+                return .failure(PlanFailure(text: "\(site)/\(pyc): cannot \(error.operation): \(errnoDescription(error.errno))"))
+            }
+            if let interpreter, let known = remembered[pyc], known.interpreter == interpreter.key,
+               known.identity == pycIdentity.line, known.sourceIdentity == sourceIdentity.line {
+                comparison.known[pyc] = known
+            } else {
+                toAsk.append((pyc, pycIdentity, sourceIdentity))
+            }
+        }
+        guard !toAsk.isEmpty else { return .success(comparison) }
+        guard let interpreter else {
+            return .failure(PlanFailure(text: "\(toAsk.count) bytecode file\(toAsk.count == 1 ? "" : "s") (\(UntrustedText.quoted(toAsk[0].pyc))\(toAsk.count > 1 ? ", …" : "")) can be compared with \(toAsk.count == 1 ? "its source" : "their sources") only by the environment's interpreter, and none was run (--site-packages); pass --python, or delete the __pycache__ folders"))
+        }
+        comparison.asked = toAsk.count
+        let verdicts: [BytecodeCheck.Verdict]
+        switch await BytecodeCheck(executable: interpreter.executable).verdicts(toAsk.map { site + "/" + $0.pyc }, in: context) {
+        case .success(let answered): verdicts = answered
+        case .failure(let failure): return .failure(PlanFailure(text: failure.text))
+        }
+        for (file, verdict) in zip(toAsk, verdicts) {
+            switch verdict {
+            case .differs:
+                comparison.findings.append(Finding(path: file.pyc, problem: .bytecodeDiffers))
+            case .same, .unused:
+                if DistributionDigestCache.isSettled(file.identity, hashingStarted: started), DistributionDigestCache.isSettled(file.source, hashingStarted: started) {
+                    comparison.known[file.pyc] = .init(identity: file.identity.line, sourceIdentity: file.source.line, interpreter: interpreter.key)
+                }
+            }
+        }
+        return .success(comparison)
     }
 
     /// What RECORD asks: the files to hash, every path it lists, and the folders that are the

@@ -145,9 +145,27 @@ import Testing
             try #require(status == 0, "cannot copy the records venv: \(output)")
         }
 
-        func check(_ wanted: [String] = ["python.packages.*.files"], cache: String? = nil) async -> DetectorOutcome {
+        /// The venv's interpreter (a link to the one that made the records venv).
+        var python: String { root + "/bin/python" }
+
+        /// The detector's outcome with the venv's interpreter known, as after `--python`, or
+        /// without one, as after `--site-packages`.
+        /// docutils and six by default: pip and setuptools carry 1,000 compiled files that
+        /// only `aFreshPipInstallIsIntact…` needs compared.
+        func check(_ wanted: [String] = ["python.packages.docutils.files", "python.packages.six.files"], cache: String? = nil, interpreter: Bool = true) async -> DetectorOutcome {
             let detector = DistributionFilesDetector(wanted: wanted.compactMap(FactPattern.init), digests: ModelDigest(cacheFolder: cache))
-            return await detector.detect(in: pythonContext(sitePackages: [site]), sysPath: [site], earlier: [:])
+            var earlier: [String: DetectorOutcome] = [:]
+            if interpreter {
+                earlier["python"] = .ok(["python.executable": python, "python.implementation": "CPython", "python.version": Self.pythonVersion])
+            }
+            let context = pythonContext(environment: ["PATH": "/usr/bin:/bin"], sitePackages: [site], commands: SubprocessCommandRunner())
+            return await detector.detect(in: context, sysPath: [site], earlier: earlier)
+        }
+
+        /// Compiles the venv's docutils as pip does after install (`compileall`).
+        func compile(_ folder: String = "docutils", _ options: String = "") throws {
+            let (status, output) = shellOutput("\(shellQuoted(python)) -m compileall -q \(options) \(shellQuoted(site + "/" + folder)) 2>&1")
+            try #require(status == 0, "\(output)")
         }
 
         func edit(_ relative: String, _ change: (inout [UInt8]) -> Void) throws {
@@ -168,9 +186,11 @@ import Testing
         let script = readText(venv.root + "/bin/rst2html.py")
         #expect(script.hasPrefix("#!/") && !script.hasPrefix("#!python"))
         #expect(readText(venv.site + "/docutils-0.20.1.dist-info/RECORD").contains("../../../bin/rst2html.py,sha256="))
-        let outcome = await venv.check()
+        // Every distribution, pip's and setuptools' compiled files compared by the interpreter.
+        let outcome = await venv.check(["python.packages.*.files"])
         #expect(outcome.facts["python.packages.docutils.files"] == "intact")
         #expect(outcome.facts["python.packages.six.files"] == "intact")
+        #expect(outcome.facts["python.packages.pip.files"] == "intact")
         #expect(outcome.unreadable == [:])
         #expect(outcome.diagnostics == [])
     }
@@ -223,9 +243,7 @@ import Testing
     @Test func bytecodeOfListedSourcesIsAcceptedAndOtherBytecodeIsNot() async throws {
         let venv = try Venv()
         defer { venv.remove() }
-        let python = try TestVenvs.folder.get() + "/records/bin/python"
-        let (status, output) = shellOutput("\(shellQuoted(python)) -m compileall -q \(shellQuoted(venv.site + "/docutils")) 2>&1")
-        try #require(status == 0, "\(output)")
+        try venv.compile()
         let cache = try TestFiles.names(in: venv.site + "/docutils/__pycache__")
         #expect(cache.contains { $0.hasPrefix("core.") && $0.hasSuffix(".pyc") })
         var outcome = await venv.check(["python.packages.docutils.files"])
@@ -235,6 +253,76 @@ import Testing
         try TestFiles.write([0x00], to: venv.site + "/docutils/sourceless.pyc")
         outcome = await venv.check(["python.packages.docutils.files"])
         #expect(outcome.facts["python.packages.docutils.files"] == "modified: 2 files: docutils/__pycache__/evil.cpython-311.pyc (not in RECORD), docutils/sourceless.pyc (not in RECORD)")
+    }
+
+    /// The bytecode file Python reads for `module` of docutils.
+    static func bytecode(of module: String, in venv: Venv) throws -> String {
+        let name = try #require(TestFiles.names(in: venv.site + "/docutils/__pycache__").first { $0.hasPrefix(module + ".cpython-") && $0.hasSuffix(".pyc") && !$0.contains(".opt-") })
+        return "docutils/__pycache__/" + name
+    }
+
+    /// Replaces the code in `pyc` with the code of `source` compiled under the same header, as
+    /// someone patching bytecode would: Python runs it, since the header still matches.
+    static func forgeBytecode(_ pyc: String, withCodeOf source: String, in venv: Venv) throws {
+        let script = "import sys, marshal; p = sys.argv[1]; d = open(p, 'rb').read(); c = compile(sys.argv[2], 'x.py', 'exec'); open(p, 'wb').write(d[:16] + marshal.dumps(c))"
+        let (status, output) = shellOutput("\(shellQuoted(venv.python)) -c \(shellQuoted(script)) \(shellQuoted(venv.site + "/" + pyc)) \(shellQuoted(source)) 2>&1")
+        try #require(status == 0, "\(output)")
+    }
+
+    @Test func bytecodePythonWouldRunInsteadOfItsSourceIsComparedWithIt() async throws {
+        let venv = try Venv()
+        defer { venv.remove() }
+        try venv.compile()
+        let core = try Self.bytecode(of: "core", in: venv)
+        let io = try Self.bytecode(of: "io", in: venv)
+        try Self.forgeBytecode(core, withCodeOf: "import os\nos.environ['FORGED'] = '1'\n", in: venv)
+        // A header that no longer matches its source: Python recompiles and never runs it.
+        try venv.edit(io) { $0[8] ^= 0x01 }
+        try TestFiles.write(Array("junk".utf8), to: venv.site + "/docutils/__pycache__/frontend.cpython-39.pyc")
+        let outcome = await venv.check(["python.packages.docutils.files"])
+        #expect(outcome.facts["python.packages.docutils.files"] == "modified: 1 file: \(core) (bytecode Python would run instead of its source, and its code differs)")
+        // Optimized bytecode (python -O) is compared with the source compiled at its level.
+        let optimized = try Venv()
+        defer { optimized.remove() }
+        try optimized.compile("docutils", "-o 1 -o 2")
+        #expect(await optimized.check(["python.packages.docutils.files"]).facts["python.packages.docutils.files"] == "intact")
+        let opt2 = try #require(TestFiles.names(in: optimized.site + "/docutils/__pycache__").first { $0.hasPrefix("core.") && $0.hasSuffix(".opt-2.pyc") })
+        try Self.forgeBytecode("docutils/__pycache__/" + opt2, withCodeOf: "x = 1\n", in: optimized)
+        #expect(await optimized.check(["python.packages.docutils.files"]).facts["python.packages.docutils.files"] == "modified: 1 file: docutils/__pycache__/\(opt2) (bytecode Python would run instead of its source, and its code differs)")
+    }
+
+    @Test func bytecodeThatCannotBeComparedIsUndetermined() async throws {
+        let venv = try Venv()
+        defer { venv.remove() }
+        try venv.compile()
+        // Without the interpreter (--site-packages), bytecode cannot be compared: never intact.
+        let outcome = await venv.check(["python.packages.docutils.files"], interpreter: false)
+        #expect(outcome.facts["python.packages.docutils.files"] == nil)
+        #expect(outcome.unreadable["python.packages.docutils.files"]?.contains("can be compared with their sources only by the environment's interpreter") == true, "\(outcome.unreadable)")
+        // Without bytecode there is nothing to compare.
+        let clean = try Venv()
+        defer { clean.remove() }
+        #expect(await clean.check(["python.packages.docutils.files"], interpreter: false).facts["python.packages.docutils.files"] == "intact")
+    }
+
+    @Test func bytecodeVerdictsAreRememberedAndAskedAgainWhenAFileChanges() async throws {
+        let venv = try Venv()
+        defer { venv.remove() }
+        try venv.compile()
+        let cache = try TestFiles.scratchFolder(prefix: "envlock-records-cache")
+        defer { TestFiles.removeTree(cache) }
+        usleep(200_000)
+        #expect(await venv.check(["python.packages.docutils.files"], cache: cache).facts["python.packages.docutils.files"] == "intact")
+        let distInfo = try #require(TestFiles.names(in: venv.site).first { $0.hasPrefix("docutils-") && $0.hasSuffix(".dist-info") })
+        let remembered = try #require(Self.entry(in: cache, for: venv.site + "/" + distInfo))
+        let core = try Self.bytecode(of: "core", in: venv)
+        #expect(remembered.bytecode[core]?.interpreter == "CPython " + Venv.pythonVersion)
+        #expect(remembered.intactWhileUnchanged != nil)
+        // Warm: no interpreter is needed, and none is run (the check would be undetermined).
+        #expect(await venv.check(["python.packages.docutils.files"], cache: cache, interpreter: false).facts["python.packages.docutils.files"] == nil)
+        #expect(await venv.check(["python.packages.docutils.files"], cache: cache).facts["python.packages.docutils.files"] == "intact")
+        try Self.forgeBytecode(core, withCodeOf: "x = 2\n", in: venv)
+        #expect(await venv.check(["python.packages.docutils.files"], cache: cache).facts["python.packages.docutils.files"] == "modified: 1 file: \(core) (bytecode Python would run instead of its source, and its code differs)")
     }
 
     @Test func linksInTheTreeAreReportedNeverFollowed() async throws {
@@ -283,8 +371,8 @@ import Testing
         #expect(docutils.contains("has no RECORD"), "\(docutils)")
         // Fail closed: a rule that wants `intact` fails on it, saying why.
         let snapshot = Snapshot(facts: outcome.facts, detectors: [DetectorReport(name: "distribution-files", status: .ok, provides: ["python.packages."], unreadable: outcome.unreadable)])
-        let rule = Rule(pattern: FactPattern("python.packages.*.files")!, check: .equals("intact"))
-        let results = Evaluator.evaluate([rule], lockedFacts: nil, snapshot: snapshot).results
+        let rules = ["python.packages.docutils.files", "python.packages.six.files"].map { Rule(pattern: FactPattern($0)!, check: .equals("intact")) }
+        let results = Evaluator.evaluate(rules, lockedFacts: nil, snapshot: snapshot).results
         #expect(results.filter { $0.verdict == .fail }.map(\.key).sorted() == ["python.packages.docutils.files", "python.packages.six.files"])
         #expect(results.filter { $0.verdict == .fail }.allSatisfy { $0.note?.contains("undetermined: ") == true })
     }
@@ -338,14 +426,15 @@ import Testing
         var entry = DistributionDigestCache.Entry(files: [
             "demo/a.py": .init(identity: "1 2 3 4.5 6.7", digest: digest),
             "demo/tab\tname.py": .init(identity: "1 9 3 4.5 6.7", digest: digest),
-        ], intactWhileUnchanged: ["/env/demo-1.0.dist-info/RECORD": "1 5 3 4.5 6.7", "/env/demo": "1 6 3 4.5 6.7"])
+        ], bytecode: ["demo/__pycache__/a.cpython-311.pyc": .init(identity: "1 7 3 4.5 6.7", sourceIdentity: "1 2 3 4.5 6.7", interpreter: "CPython 3.11.7")],
+        intactWhileUnchanged: ["/env/demo-1.0.dist-info/RECORD": "1 5 3 4.5 6.7", "/env/demo": "1 6 3 4.5 6.7"])
         let bytes = DistributionDigestCache.render(entry, distInfo: "/env/demo-1.0.dist-info")
         #expect(DistributionDigestCache.parse(bytes, distInfo: "/env/demo-1.0.dist-info") == entry)
         #expect(DistributionDigestCache.parse(bytes, distInfo: "/env/other-1.0.dist-info") == nil)
         let text = String(decoding: bytes, as: UTF8.self)
         let forgeries: [String] = [
             text.replacing(digest, with: "sha256:" + String(repeating: "AB", count: 32)),
-            text.replacing("envlock-record-cache 2", with: "envlock-record-cache 3"),
+            text.replacing("envlock-record-cache 3", with: "envlock-record-cache 4"),
             text.replacing(" " + EnvlockRelease.version + "\n", with: " 0.0.1\n"),
             String(text.dropLast()),
             text + "F 1 2 3 4.5 6.7 \(digest) demo/spaces.py\n",
@@ -356,16 +445,19 @@ import Testing
             #expect(DistributionDigestCache.parse(Array(forged.utf8), distInfo: "/env/demo-1.0.dist-info") == nil, "\(forged.debugDescription)")
         }
         // A warm check reads the same paths and identities straight from the bytes.
-        let watched = try #require(DistributionDigestCache.verdictPaths(bytes, distInfo: "/env/demo-1.0.dist-info"))
-        let read = watched.map { (String(decoding: bytes[$0.identity], as: UTF8.self), String(decoding: bytes[$0.path], as: UTF8.self), $0.isRecordPath) }
-        #expect(read.filter(\.2).map(\.1).sorted() == entry.files.keys.sorted())
-        #expect(read.filter { !$0.2 }.map(\.1).sorted() == entry.intactWhileUnchanged?.keys.sorted())
-        #expect(read.allSatisfy { $0.2 ? entry.files[$0.1]?.identity == $0.0 : entry.intactWhileUnchanged?[$0.1] == $0.0 })
+        let watched = try #require(DistributionDigestCache.verdictPaths(bytes, distInfo: "/env/demo-1.0.dist-info", interpreter: "CPython 3.11.7"))
+        let read: [(identity: String, path: String, isRecordPath: Bool)] = watched.map { (String(decoding: bytes[$0.identity], as: UTF8.self), String(decoding: bytes[$0.path], as: UTF8.self), $0.isRecordPath) }
+        #expect(read.filter { $0.isRecordPath }.map { $0.path }.sorted() == (Array(entry.files.keys) + Array(entry.bytecode.keys)).sorted())
+        #expect(read.filter { !$0.isRecordPath }.map { $0.path }.sorted() == entry.intactWhileUnchanged?.keys.sorted())
+        #expect(read.allSatisfy { $0.isRecordPath ? (entry.files[$0.path]?.identity ?? entry.bytecode[$0.path]?.identity) == $0.identity : entry.intactWhileUnchanged?[$0.path] == $0.identity })
         for forged in forgeries {
-            #expect(DistributionDigestCache.verdictPaths(Array(forged.utf8), distInfo: "/env/demo-1.0.dist-info") == nil, "\(forged.debugDescription)")
+            #expect(DistributionDigestCache.verdictPaths(Array(forged.utf8), distInfo: "/env/demo-1.0.dist-info", interpreter: "CPython 3.11.7") == nil, "\(forged.debugDescription)")
         }
+        // Bytecode found harmless by another interpreter is not taken.
+        #expect(DistributionDigestCache.verdictPaths(bytes, distInfo: "/env/demo-1.0.dist-info", interpreter: "CPython 3.12.1") == nil)
+        #expect(DistributionDigestCache.verdictPaths(bytes, distInfo: "/env/demo-1.0.dist-info", interpreter: nil) == nil)
         // Without the verdict there is nothing to take on trust.
-        #expect(DistributionDigestCache.verdictPaths(DistributionDigestCache.render(.init(files: entry.files), distInfo: "/env/demo-1.0.dist-info"), distInfo: "/env/demo-1.0.dist-info") == nil)
+        #expect(DistributionDigestCache.verdictPaths(DistributionDigestCache.render(.init(files: entry.files), distInfo: "/env/demo-1.0.dist-info"), distInfo: "/env/demo-1.0.dist-info", interpreter: "CPython 3.11.7") == nil)
         // A path that could forge a line is not remembered (it is hashed each time), and no
         // verdict is written that would rest on it.
         entry.files["demo/two\nlines.py"] = .init(identity: "1 8 3 4.5 6.7", digest: digest)
