@@ -61,7 +61,7 @@ struct Attestation: Equatable {
         let summary = VerificationSummary(report: report, host: report.host ?? "unknown", lockURI: try Self.fileURI(lockPath), time: .now())
         let envelope: DSSEEnvelope
         do { envelope = try summary.envelope(signedWith: key) } catch { throw WorkflowError.signing(error) }
-        try writeOutput(Array(envelope.json.utf8), to: path, replaceProtected: false)
+        try writeOutput(Array(envelope.json.utf8), to: path, replaceProtected: false, option: "--attest")
     }
 
     /// `file://` and the lock's absolute path (relative paths are taken from the working folder).

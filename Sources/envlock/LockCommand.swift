@@ -41,7 +41,7 @@ struct LockCommand: AsyncParsableCommand {
             case .locked(let lock, let evaluation, let exported):
                 try writeOutput(Array(lock.yaml.utf8), to: output, replaceProtected: replaceProtected)
                 if let envelope, let exported {
-                    try writeOutput(Array(exported.json.utf8), to: envelope, replaceProtected: replaceProtected)
+                    try writeOutput(Array(exported.json.utf8), to: envelope, replaceProtected: replaceProtected, option: "--envelope")
                 }
                 if evaluation.hasErrors {
                     printError("envlock: warning: wrote \(output) with --force although \(evaluation.errorCount) error rule(s) fail on this machine")
