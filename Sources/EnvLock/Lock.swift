@@ -107,6 +107,12 @@ public struct LoadedLock: Sendable, Equatable {
         self.envelope = envelope
     }
 
+    /// The bytes the file's signature covers: for an envelope, the PAE of its payload type
+    /// and payload; for a YAML lock, `Lock.signedMessage`.
+    public var signedMessage: [UInt8] {
+        envelope.map { SignedMessage.bytes(payloadType: $0.payloadType, body: $0.payload) } ?? lock.signedMessage
+    }
+
     /// Reads the lock file at `path`: a YAML lock or a DSSE envelope holding one. Its trust
     /// is not checked here (`checkTrust`).
     public static func load(at path: String) throws(DocumentError) -> LoadedLock {

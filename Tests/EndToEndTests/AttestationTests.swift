@@ -67,6 +67,24 @@ import Testing
         #expect(ontoKey.unwrappedStderr.contains("--envelope \(fixture.folder.file("key.pem")) is the signing key, which this command read"), "\(ontoKey.stderr)")
     }
 
+    @Test func signedBytesAndDiffReadTheEnvelope() async throws {
+        let fixture = try await Self.fixture()
+        // The bytes the envelope's signature covers, checked by openssl as for a YAML lock.
+        let bytes = try await Envlock.run(["signed-bytes", fixture.folder.file("env.dsse.json")], environment: fixture.environment)
+        #expect(bytes.status == 0, "\(bytes.stderr)")
+        #expect(bytes.stdout.hasPrefix("DSSEv1 28 application/vnd.in-toto+json "), "\(bytes.stdout.prefix(80))")
+        let envelope = try DSSEEnvelope.parse(Array(fixture.folder.read("env.dsse.json").utf8))
+        try TestFiles.write(Array(bytes.stdout.utf8), to: fixture.folder.file("bytes"))
+        try TestFiles.write(envelope.signature.value, to: fixture.folder.file("sig"))
+        let openssl = try await runProgram(
+            "openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", fixture.folder.file("key.pub.pem"), "-rawin", "-in", fixture.folder.file("bytes"), "-sigfile", fixture.folder.file("sig")],
+            environment: fixture.environment)
+        #expect(openssl.status == 0, "\(openssl.stdout)\(openssl.stderr)")
+        // The envelope holds the same lock as the YAML file.
+        let diff = try await Envlock.run(["diff", fixture.folder.file("env.lock"), fixture.folder.file("env.dsse.json")], environment: fixture.environment)
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+    }
+
     /// The verdict file read back: its envelope verified with `key`, and the statement.
     static func verdict(_ path: String, key: String) throws -> MinimalJSON.Value {
         let envelope = try DSSEEnvelope.parse(Array(readFile(path).utf8))
