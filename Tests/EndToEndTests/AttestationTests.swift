@@ -197,7 +197,7 @@ import Testing
         return !variable("CI").isEmpty || variable("ENVLOCK_REQUIRE_TEST_DEPS") == "1"
     }
 
-    @Test(.enabled("needs securesystemslib[crypto] and in-toto in .test-deps/dsse (scripts/install-test-deps.sh installs them); skipped here, required in CI and by scripts/test.sh") { await referenceLibrariesPresent() || referenceLibrariesRequired }, .timeLimit(.minutes(1)))
+    @Test(.enabled("needs securesystemslib[crypto] and in-toto in .test-deps/dsse (scripts/install-test-deps.sh installs them); skipped here, required in CI and by scripts/test.sh") { await referenceLibrariesPresent() || referenceLibrariesRequired }, .timeLimit(.minutes(5)))
     func securesystemslibAndInTotoVerifyEnvlocksEnvelopes() async throws {
         try #require(await Self.referenceLibrariesPresent(), "securesystemslib and in-toto are missing from .test-deps/dsse; run scripts/install-test-deps.sh")
         let fixture = try await Self.fixture()
@@ -213,7 +213,7 @@ import Testing
         #expect(verdict.stdout.contains("verification summary PASSED"), "\(verdict.stdout)")
     }
 
-    @Test(.enabled("needs securesystemslib[crypto] and in-toto in .test-deps/dsse (scripts/install-test-deps.sh installs them); skipped here, required in CI and by scripts/test.sh") { await referenceLibrariesPresent() || referenceLibrariesRequired }, .timeLimit(.minutes(1)))
+    @Test(.enabled("needs securesystemslib[crypto] and in-toto in .test-deps/dsse (scripts/install-test-deps.sh installs them); skipped here, required in CI and by scripts/test.sh") { await referenceLibrariesPresent() || referenceLibrariesRequired }, .timeLimit(.minutes(5)))
     func envlockVerifiesAnEnvelopeSecuresystemslibSigned() async throws {
         try #require(await Self.referenceLibrariesPresent(), "securesystemslib and in-toto are missing from .test-deps/dsse; run scripts/install-test-deps.sh")
         let fixture = try await Self.fixture()
