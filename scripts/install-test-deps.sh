@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Swift toolchain, only where it is missing:
 # libyaml (headers and static library), the openssl CLI (the reference client for keys and
-# signatures), a C compiler (fake NVIDIA libraries), shellcheck (the shell examples), and
-# Python's `packaging` (the reference implementation for the PEP 440 differential test).
+# signatures), a C compiler (fake NVIDIA libraries), shellcheck (the shell examples),
+# Python's `packaging` (the reference implementation for the PEP 440 differential test), and
+# securesystemslib and in-toto (the reference DSSE implementations for the envelope interop
+# tests), in a virtual environment of their own, .test-deps/dsse, beside this script's folder.
 set -euo pipefail
 
 missing_debs=()
@@ -21,4 +23,14 @@ fi
 if ! python3 -c 'import packaging, sys; sys.exit(0 if int(packaging.__version__.split(".")[0]) >= 26 else 1)' 2>/dev/null; then
   echo "install-test-deps: installing packaging>=26 from PyPI"
   python3 -m pip install -q 'packaging>=26,<27' || python3 -m pip install -q --break-system-packages 'packaging>=26,<27'
+fi
+
+# securesystemslib's DSSE and Ed25519 keys (through pyca/cryptography) and in-toto, pinned,
+# kept out of the system interpreter: AttestationTests runs scripts/dsse-interop.py with it.
+dsse_venv="$(cd "$(dirname "$0")/.." && pwd)/.test-deps/dsse"
+if ! "$dsse_venv/bin/python3" -c 'import cryptography, securesystemslib.dsse, in_toto.models.metadata' 2>/dev/null; then
+  echo "install-test-deps: installing securesystemslib and in-toto from PyPI into $dsse_venv"
+  rm -rf "$dsse_venv"
+  python3 -m venv "$dsse_venv"
+  "$dsse_venv/bin/python3" -m pip install -q --disable-pip-version-check 'securesystemslib[crypto]==1.6.0' 'in-toto==3.1.0'
 fi

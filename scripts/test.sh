@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
 scripts/install-test-deps.sh
+# Installed just now: a test that needs them fails, rather than skips, if they are missing.
+export ENVLOCK_REQUIRE_TEST_DEPS=1
 # The tests build these themselves when missing, but pip installs take tens of seconds on a
 # fresh clone, and a test process blocked on them starves the timing tests running beside it.
 scripts/make-test-venvs.sh >/dev/null

@@ -8,6 +8,8 @@ public enum DocumentError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(path: String, mark: Mark, message: String)
     /// The document declares a format version this envlock does not read.
     case unsupportedFormat(path: String, mark: Mark, found: String)
+    /// A DSSE envelope that is not a lock envlock accepts.
+    case envelope(path: String, EnvelopeError)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum DocumentError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path):\(mark): error: \(message)"
         case .unsupportedFormat(let path, let mark, let found):
             "\(path):\(mark): error: unsupported format version \(found); this envlock reads version \(Profile.formatVersion) (upgrade envlock to read newer files)"
+        case .envelope(let path, let error):
+            "\(path): error: \(error)"
         }
     }
 }

@@ -93,18 +93,43 @@ public struct Lock: Sendable, Equatable {
 public struct LoadedLock: Sendable, Equatable {
     public var lock: Lock
     public var path: String
-    /// The `fingerprint` field as written; nil when the field is missing.
+    /// The `fingerprint` field as written; nil when the field is missing. For a lock read
+    /// from an envelope, the fingerprint its statement's subject names.
     public var recordedFingerprint: String?
+    /// The DSSE envelope the lock was read from (`envlock lock --envelope`); nil for a YAML
+    /// lock. Its signature, not `lock.signature`, is what `checkTrust` verifies.
+    public var envelope: DSSEEnvelope?
 
-    /// Reads a lock from YAML text; `path` is used in messages.
-    /// Reads the lock file at `path`. Its trust is not checked here (`checkTrust`).
+    public init(lock: Lock, path: String, recordedFingerprint: String?, envelope: DSSEEnvelope? = nil) {
+        self.lock = lock
+        self.path = path
+        self.recordedFingerprint = recordedFingerprint
+        self.envelope = envelope
+    }
+
+    /// The bytes the file's signature covers: for an envelope, the PAE of its payload type
+    /// and payload; for a YAML lock, `Lock.signedMessage`.
+    public var signedMessage: [UInt8] {
+        envelope.map { SignedMessage.bytes(payloadType: $0.payloadType, body: $0.payload) } ?? lock.signedMessage
+    }
+
+    /// Reads the lock file at `path`: a YAML lock or a DSSE envelope holding one. Its trust
+    /// is not checked here (`checkTrust`).
     public static func load(at path: String) throws(DocumentError) -> LoadedLock {
         try load(try DocumentFile.read(at: path, role: .lock), path: path)
     }
 
+    /// Reads a lock from the text of a YAML lock or of a DSSE envelope; `path` is used in messages.
     public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> LoadedLock {
+        if InTotoStatement.looksLikeEnvelope(bytes) { return try fromEnvelope(bytes, path: path) }
         let decoder = DocumentDecoder(path: path)
         let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
+        return try decode(root, path: path)
+    }
+
+    /// The lock a document tree describes.
+    static func decode(_ root: YAMLNode, path: String) throws(DocumentError) -> LoadedLock {
+        let decoder = DocumentDecoder(path: path)
         let fields = try decoder.mapping(root, "the lock", allowed: Lock.fields)
         try decoder.formatVersion(fields["envlock"], in: root)
         func required(_ name: String) throws(DocumentError) -> YAMLNode {

@@ -98,6 +98,10 @@ public struct FactsDocument: Sendable {
     /// Reads a snapshot (JSON or YAML) or a lock. A lock's trust is not checked here, since
     /// diff only compares.
     public static func load(_ bytes: [UInt8], path: String) throws(DocumentError) -> FactsDocument {
+        if InTotoStatement.looksLikeEnvelope(bytes) {
+            let lock = try LoadedLock.load(bytes, path: path).lock
+            return FactsDocument(facts: lock.facts, lockRules: lock.rules)
+        }
         let decoder = DocumentDecoder(path: path)
         let root = try decoder.yaml { () throws(YAMLError) in try YAMLReader.read(bytes, path: path) }
         let entries = try decoder.entries(root, "the document")

@@ -53,8 +53,8 @@ public enum TrustVerdict: Sendable, Equatable {
 }
 
 extension LoadedLock {
-    /// Checks the fingerprint, the signature against the trusted keys only (never a key the
-    /// lock names or carries), expiry and serial.
+    /// Checks the fingerprint, the signature (the envelope's, for a lock read from one)
+    /// against the trusted keys only (never a key the lock names or carries), expiry and serial.
     public func checkTrust(_ policy: TrustPolicy) throws(TrustError) -> TrustVerdict {
         guard let recordedFingerprint else { throw .missingFingerprint(path: path) }
         let computed = lock.fingerprint
@@ -62,7 +62,14 @@ extension LoadedLock {
             throw .modified(path: path, recorded: recordedFingerprint, computed: computed)
         }
         let verdict: TrustVerdict
-        if let signature = lock.signature {
+        if let envelope {
+            // An envelope is never accepted without a trusted key, whatever --allow-unsigned says.
+            do {
+                verdict = .signed(keyID: try envelope.verify(trustedKeys: policy.trustedKeys).keyID)
+            } catch {
+                throw .signature(path: path, error)
+            }
+        } else if let signature = lock.signature {
             do {
                 let signer = try signature.verify(canonical: lock.canonicalBytes, trustedKeys: policy.trustedKeys)
                 verdict = .signed(keyID: signer.keyID)

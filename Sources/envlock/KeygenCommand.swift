@@ -42,7 +42,7 @@ struct SignedBytesCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let loaded = try LoadedLock.load(at: lockPath)
-            let bytes = canonical ? loaded.lock.canonicalBytes : loaded.lock.signedMessage
+            let bytes = canonical ? loaded.lock.canonicalBytes : loaded.signedMessage
             try StandardOutput.emit(bytes)
             return ExitStatus.ok
         }

@@ -51,7 +51,8 @@ struct OutputDestination: Equatable {
 
 /// Writes a command's output file atomically, refusing to destroy a protected file or any
 /// file the command read (`CommandInputs.current`, which `exitStatus` binds for the command).
-func writeOutput(_ bytes: [UInt8], to output: String, replaceProtected: Bool) throws {
+/// `option` names the destination in a refusal.
+func writeOutput(_ bytes: [UInt8], to output: String, replaceProtected: Bool, option: String = "--output") throws {
     guard let inputs = CommandInputs.current else {
         // Only a command body run outside `exitStatus` gets here: its inputs are unknown, and
         // writing could destroy one.
@@ -60,7 +61,7 @@ func writeOutput(_ bytes: [UInt8], to output: String, replaceProtected: Bool) th
     do {
         try AtomicFile.write(bytes, to: output, protection: AtomicFile.Protection(inputs: inputs, replaceProtected: replaceProtected))
     } catch {
-        throw Failure.io("\(error)")
+        throw Failure.io(error.description(option: option))
     }
 }
 

@@ -11,7 +11,9 @@ struct VerifyCommand: AsyncParsableCommand {
         2 the lock cannot be trusted or read (modified after signing, unsigned without --allow-unsigned, \
         signed by an untrusted key, expired, replayed, malformed); 64 usage. \
         With -- CMD…, the lock's job. rules are checked against that command without starting it. \
-        With --publish, the verdict also goes to a scheduler (docs/SCHEDULERS.md); a verdict that cannot be published exits 2.
+        With --publish, the verdict also goes to a scheduler (docs/SCHEDULERS.md); a verdict that cannot be published exits 2. \
+        The lock may be a DSSE envelope written by lock --envelope; it is trusted only through --trust keys. \
+        With --attest, a pass or drift verdict is also written as a signed statement (docs/FORMAT.md); one that cannot be written exits 2.
         """
     )
 
@@ -21,10 +23,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var publishOptions: PublishOptions
+    @OptionGroup var attestOptions: AttestOptions
     @OptionGroup var job: JobOptions
 
     var invocation: VerifyInvocation {
-        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, all: listing.all, settings: probeOptions.settings, job: job.command, publication: publishOptions.publication)
+        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, all: listing.all, settings: probeOptions.settings, job: job.command, publication: publishOptions.publication, attestation: attestOptions.attestation)
     }
 
     func run() async throws {
@@ -41,9 +44,10 @@ struct VerifyInvocation: Invocation, Equatable {
     var settings: ProbeSettings
     var job: [String]
     var publication: Publication?
+    var attestation: Attestation?
 
     static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1)
-        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar).adding(PublishOptions.grammar)
+        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar).adding(PublishOptions.grammar).adding(AttestOptions.grammar)
 
     func run() async throws -> Int32 {
         try await exitStatus {
@@ -52,6 +56,7 @@ struct VerifyInvocation: Invocation, Equatable {
             // With --publish slurm standard output carries the feature alone; the report goes to standard error.
             let reportStream: StandardStream = publication?.takesStandardOutput == true ? .error : .output
             let emit: (String) throws -> Void = publication?.takesStandardOutput == true ? { printError($0) } : { try StandardOutput.emit($0) }
+            let attestKey = try attestation?.readKey()
             let report: VerificationReport
             do {
                 report = try await MachineVerification.verify(
@@ -75,6 +80,7 @@ struct VerifyInvocation: Invocation, Equatable {
             case .markdown: try emit(report.markdown(all: all))
             case .text: try emit(report.text(all: all, width: reportStream.reportWidth(environment: environment)))
             }
+            if let attestation, let attestKey { try attestation.write(report, lockPath: lockPath, key: attestKey) }
             try publication?.publish(report.lock.loaded.lock, conforms: !report.evaluation.hasErrors)
             return report.evaluation.hasErrors ? ExitStatus.drift : ExitStatus.ok
         }
@@ -88,7 +94,9 @@ extension VerifyInvocation {
     init?(direct arguments: ArraySlice<String>) {
         guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let trust = TrustOptions.choices(line),
               let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line),
-              let publication = PublishOptions.publication(line) else { return nil }
-        self.init(lockPath: line.positionals[0], trust: trust, format: format, all: ListingOptions.all(line), settings: settings, job: line.afterTerminator, publication: publication)
+              let publication = PublishOptions.publication(line), let attestation = AttestOptions.attestation(line) else { return nil }
+        self.init(
+            lockPath: line.positionals[0], trust: trust, format: format, all: ListingOptions.all(line), settings: settings, job: line.afterTerminator,
+            publication: publication, attestation: attestation)
     }
 }

@@ -54,7 +54,7 @@ import TestSupport
             "json", "yaml", "text", "markdown", "JSON", "xml", "", "-", "-x", "--", "--root", "-o", "a=b", "=",
             "0", "5", "007", "-1", "+3", " 7", "1e3", "2147483648", "99999999999999999999", "0x10",
             "/", existingFolder, existingFolder + "/", existingFolder + "/missing", "env.lock", "out.json", "x y", "caf\u{e9}", "\u{1b}[31m",
-            "nfd", "slurm", "nfd=", "nfd=" + existingFolder, "NFD", "900",
+            "nfd", "slurm", "nfd=", "nfd=" + existingFolder, "NFD", "900", "verdict.json", "attest.pem",
         ]
     }
 
@@ -135,6 +135,7 @@ import TestSupport
         ["verify", "env.lock", "--trust=team.pub.pem", "--pid", "1", "--", "python", "main.py", "--listen"],
         ["verify", "env.lock", "--trust", "team.pub.pem", "--publish", "nfd", "--publish-expiry", "900", "--", "python3", "launch.py"],
         ["verify", "fooocus.lock", "--trust", "team.pub.pem", "--publish", "slurm"], ["verify", "env.lock", "--publish=nfd=/run/features.d"],
+        ["verify", "env.dsse.json", "--trust", "team.pub.pem", "--attest", "verdict.json", "--attest-key", "node.pem"],
         ["run", "env.lock", "--trust", "team.pub.pem", "--", "python", "entry_with_update.py", "--attention-pytorch", "--all-in-fp16"],
         ["run", "env.lock", "--allow-unsigned", "--no-cache", "--", "python", "--", "-x"],
     ])
@@ -153,6 +154,7 @@ import TestSupport
         ["verify"], ["verify", "a.lock", "b.lock"], ["verify", "-"], ["verify", "env.lock", "--min-serial", "-1"], ["verify", "env.lock", "--min-serial=+1"],
         ["verify", "env.lock", "--publish", "NFD"], ["verify", "env.lock", "--publish", "nfd="], ["verify", "env.lock", "--publish-expiry", "60"],
         ["verify", "env.lock", "--publish", "slurm", "--publish-expiry", "60"], ["verify", "env.lock", "--publish", "nfd", "--publish-expiry", "0"],
+        ["verify", "env.lock", "--attest", "verdict.json"], ["verify", "env.lock", "--attest-key", "node.pem"],
         ["run", "env.lock"], ["run", "env.lock", "--"], ["run", "env.lock", "--pid", "5", "--", "python"], ["run", "env.lock", "python"],
         ["lock", "--profile", "p.yaml", "-o", "env.lock"], ["--version"], [],
     ])

@@ -23,14 +23,18 @@ public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A system call failed; `operation` says which step, `errno` why.
     case io(path: String, operation: String, errno: Int32)
 
-    public var description: String {
+    public var description: String { description(option: "--output") }
+
+    /// The message, naming the destination by the command-line `option` that gave it
+    /// (`--output`, `--envelope`, `--attest`) where the option is what the user must change.
+    public func description(option: String) -> String {
         switch self {
         case .symlinkDestination(let path):
             "\(path) is a symbolic link; envlock does not write through links. Remove the link or choose another output path."
         case .notARegularFile(let path):
             "\(path) is not a regular file (it is a folder or a special file); choose a file path to write to."
         case .wouldReplaceInput(let path, let input, let role):
-            "--output \(path) is \(role?.description ?? "a file")\(input == path ? "" : " (\(input))"), which this command read; writing there would destroy it. Choose another output path (--replace-protected never covers an input)."
+            "\(option) \(path) is \(role?.description ?? "a file")\(input == path ? "" : " (\(input))"), which this command read; writing there would destroy it. Choose another output path (--replace-protected never covers an input)."
         case .protectedDestination(let path, let reason):
             "\(path) \(reason), so envlock will not replace it. Choose another output path, or pass --replace-protected if you mean to replace it."
         case .io(let path, let operation, let errno):

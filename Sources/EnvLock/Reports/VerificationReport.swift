@@ -3,10 +3,13 @@
 public struct VerificationReport: Sendable, Equatable {
     public var lock: TrustedLock
     public var evaluation: Evaluation
+    /// The name of the machine verified (its `host.name` fact), for the verdict attestation.
+    public var host: String?
 
-    public init(lock: TrustedLock, evaluation: Evaluation) {
+    public init(lock: TrustedLock, evaluation: Evaluation, host: String? = nil) {
         self.lock = lock
         self.evaluation = evaluation
+        self.host = host
     }
 
     /// `envlock verify: PATH (profile "NAME", signed by trusted key ID)`; also heads `run`'s refusal.

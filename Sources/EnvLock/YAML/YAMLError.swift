@@ -75,7 +75,7 @@ public struct YAMLError: Error, Equatable, Sendable, CustomStringConvertible {
         return "\(location): error: \(problem) — \(remedy)"
     }
 
-    private var problem: String {
+    var problem: String {
         switch reason {
         case .tooLarge(let bytes, let limit):
             "the file is \(bytes) bytes, more than the limit of \(limit) bytes"
@@ -124,7 +124,7 @@ public struct YAMLError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    private var remedy: String {
+    var remedy: String {
         switch reason {
         case .tooLarge:
             "envlock documents are small; check that this is the intended file"

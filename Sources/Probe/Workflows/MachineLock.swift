@@ -6,17 +6,19 @@ public enum MachineLock {
     public enum Outcome: Sendable, Equatable {
         /// The profile's error rules fail on this machine and `force` was not given.
         case refused(profile: Profile, evaluation: Evaluation)
-        /// The lock (signed when a key was given) and the evaluation it was made under.
-        case locked(Lock, evaluation: Evaluation)
+        /// The lock (signed when a key was given), the evaluation it was made under, and the
+        /// lock as a signed in-toto statement in a DSSE envelope when one was asked for.
+        case locked(Lock, evaluation: Evaluation, envelope: DSSEEnvelope?)
     }
 
     /// Reads the profile at `profilePath` (refusing one whose `expires` has passed) and the
     /// key at `keyPath`, probes this machine as `settings` say with the job of `command`,
     /// evaluates the profile, and makes the lock: refused when an error rule fails unless
     /// `force`; `serial` overrides the profile's. `clock` is read for the expiry check and
-    /// again, after the probe, for the lock's `created`.
+    /// again, after the probe, for the lock's `created`. With `envelope`, the lock is also
+    /// exported as an in-toto statement signed with the same key (which must be given).
     public static func lock(
-        profile profilePath: String, key keyPath: String?, serial: Int?, force: Bool,
+        profile profilePath: String, key keyPath: String?, serial: Int?, force: Bool, envelope: Bool = false,
         settings: ProbeSettings, environment: [String: String], command: [String] = [],
         progress: HashProgressHandler? = nil, clock: () -> Timestamp = Timestamp.now
     ) async throws(ProbeWorkflowError) -> Outcome {
@@ -34,9 +36,15 @@ public enum MachineLock {
         let evaluation = Evaluator.evaluate(profile.rules, lockedFacts: nil, snapshot: snapshot)
         if evaluation.hasErrors && !force { return .refused(profile: profile, evaluation: evaluation) }
         var lock = Lock(profile: profile, facts: snapshot.facts, created: clock(), serial: serial)
+        var exported: DSSEEnvelope?
         if let signingKey {
-            do { try lock.sign(with: signingKey) } catch { throw .input(.signing(error)) }
+            do {
+                try lock.sign(with: signingKey)
+                if envelope { exported = try lock.envelope(signedWith: signingKey) }
+            } catch {
+                throw .input(.signing(error))
+            }
         }
-        return .locked(lock, evaluation: evaluation)
+        return .locked(lock, evaluation: evaluation, envelope: exported)
     }
 }

@@ -17,7 +17,7 @@ public enum MachineVerification {
         let job = try request.invocation(in: context)
         let snapshot = await MachineProbe.snapshot(context, job: job, files: request.distributionFiles(in: context))
         let evaluation = Evaluator.evaluate(trusted.loaded.lock.rules, lockedFacts: trusted.loaded.lock.facts, snapshot: snapshot)
-        return VerificationReport(lock: trusted, evaluation: evaluation)
+        return VerificationReport(lock: trusted, evaluation: evaluation, host: snapshot.facts["host.name"])
     }
 }
 

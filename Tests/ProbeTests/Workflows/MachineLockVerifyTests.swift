@@ -43,7 +43,7 @@ import Testing
         #expect(evaluation.results.map(\.verdict) == [.fail])
 
         let forced = try await MachineLock.lock(profile: fixture.profile, key: fixture.key, serial: 9, force: true, settings: fixture.settings, environment: [:], clock: { Self.created })
-        guard case .locked(let lock, let forcedEvaluation) = forced else {
+        guard case .locked(let lock, let forcedEvaluation, _) = forced else {
             Issue.record("--force did not lock: \(forced)")
             return
         }
@@ -71,7 +71,7 @@ import Testing
     @Test func verifyTrustsTheLockThenEvaluatesThisMachine() async throws {
         let fixture = try Fixture()
         let outcome = try await MachineLock.lock(profile: fixture.profile, key: fixture.key, serial: nil, force: true, settings: fixture.settings, environment: [:], clock: { Self.created })
-        guard case .locked(let lock, _) = outcome else {
+        guard case .locked(let lock, _, _) = outcome else {
             Issue.record("--force did not lock")
             return
         }
@@ -102,7 +102,7 @@ import Testing
               require: ["--attention-pytorch"]
             """)
         let outcome = try await MachineLock.lock(profile: fixture.profile, key: nil, serial: nil, force: false, settings: fixture.settings, environment: [:])
-        guard case .locked(let lock, _) = outcome else {
+        guard case .locked(let lock, _, _) = outcome else {
             Issue.record("an absent torch should lock on an empty image")
             return
         }
