@@ -159,6 +159,8 @@ final class PNGRowDecoder {
     var row = 0
     var passWidth = 0
     var passHeight = 0
+    /// The pass's first column and row and its steps.
+    var passStep = (x: 0, y: 0, dx: 1, dy: 1)
     /// The filter byte and the row's bytes; the row before it, unfiltered.
     var current: [UInt8] = []
     var previous: [UInt8] = []
@@ -206,6 +208,7 @@ final class PNGRowDecoder {
                 return
             }
             let step = passes[pass]
+            passStep = step
             passWidth = (header.width - step.x + step.dx - 1) / step.dx
             passHeight = (header.height - step.y + step.dy - 1) / step.dy
             if passWidth > 0, passHeight > 0 { break }
@@ -266,6 +269,7 @@ final class PNGRowDecoder {
     }
 
     /// Unfilters the row just inflated and stores its samples.
+    @_optimize(speed)
     func finishRow() throws(ImageReadError) {
         let filter = current[0]
         guard filter <= 4 else { throw .malformed("row \(row) of pass \(pass + 1) has an unknown filter \(filter)") }
@@ -307,8 +311,9 @@ final class PNGRowDecoder {
     }
 
     /// Turns the unfiltered row into samples at the pixels its pass covers.
+    @_optimize(speed)
     func store() {
-        let step = header.passes[pass]
+        let step = passStep
         let y = step.y + row * step.dy
         let channels = header.outputChannels
         let depth = header.bitDepth
@@ -322,6 +327,16 @@ final class PNGRowDecoder {
             palette.withUnsafeBufferPointer { palette in
                 samples.withUnsafeMutableBufferPointer { samples in
                     let bytes = line.baseAddress! + 1
+                    // The common case, a whole row of 8- or 16-bit samples side by side, in one loop.
+                    if step.dx == 1, !isPalette, depth >= 8 {
+                        let out = samples.baseAddress! + y * width * channels
+                        if depth == 8 {
+                            for i in 0..<(passWidth * channels) { out[i] = UInt16(bytes[i]) }
+                        } else {
+                            for i in 0..<(passWidth * channels) { out[i] = UInt16(bytes[2 * i]) << 8 | UInt16(bytes[2 * i + 1]) }
+                        }
+                        return
+                    }
                     for column in 0..<passWidth {
                         let out = ((y * width) + step.x + column * step.dx) * channels
                         if depth < 8 {

@@ -25,7 +25,7 @@ public struct ImageCompareReport: Sendable, Equatable {
     /// (`.png` and the audit's other image endings; a file that is not a PNG is unreadable),
     /// `threads` pairs at a time. `snapshots` (the two machines' facts) only for one image.
     public static func compare(
-        _ reference: String, _ target: String, tolerance: Int, snapshots: (FactsDocument, FactsDocument)? = nil, threads: Int = 2
+        _ reference: String, _ target: String, tolerance: Int, snapshots: (FactsDocument, FactsDocument)? = nil, threads: Int = defaultThreads
     ) async -> ImageCompareReport {
         var status = stat()
         guard stat(target, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
@@ -57,6 +57,9 @@ public struct ImageCompareReport: Sendable, Equatable {
         }
         return ImageCompareReport(reference: reference, comparisons: results.compactMap { $0 }, tolerance: tolerance, skipped: search.skipped)
     }
+
+    /// This machine's online CPUs, at most 8: SSIM's rows of one pair, or pairs of a folder, at a time.
+    public static var defaultThreads: Int { Swift.max(1, Swift.min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// What a comparison concluded.
     public enum Verdict: String, Sendable, CaseIterable {

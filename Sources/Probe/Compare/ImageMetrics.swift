@@ -40,6 +40,7 @@ public struct ImageMetrics: Sendable, Equatable {
 
     /// Measures `a` against `b`, which must have the same dimensions, channels and range
     /// (`PNGImage.common`); SSIM's rows are shared among `threads` tasks.
+    @_optimize(speed)
     public static func measure(_ a: PNGImage, _ b: PNGImage, tolerance: Int, threads: Int = 2) async -> ImageMetrics {
         precondition(a.width == b.width && a.height == b.height && a.channels == b.channels && a.maxValue == b.maxValue)
         async let ssim = structuralSimilarity(a, b, threads: threads)
@@ -80,8 +81,8 @@ public struct ImageMetrics: Sendable, Equatable {
     /// a 7x7 uniform window, K1 0.01, K2 0.03, sample covariance (`NP / (NP - 1)`), each
     /// channel on its own, the mean taken over the positions whose window lies inside the
     /// image (`crop(S, pad)`), then over the channels. The window sums are exact integers
-    /// (column sums slid down the rows, then along each row), so only the final ratio is
-    /// rounded; scikit-image's float filters agree within about 1e-12.
+    /// (column sums slid down the rows, then along each row, held exactly in Doubles), so
+    /// only the final ratio is rounded; scikit-image's float filters agree within about 1e-12.
     static func structuralSimilarity(_ a: PNGImage, _ b: PNGImage, threads: Int) async -> Double? {
         let window = ssimWindow
         guard a.width >= window, a.height >= window else { return nil }
@@ -100,61 +101,92 @@ public struct ImageMetrics: Sendable, Equatable {
     }
 
     /// The sum of SSIM over the window positions whose top row is in `rows`, all channels.
+    // The hot loops are compiled for speed although the module is built for size (Package.swift).
+    @_optimize(speed)
     static func ssimSum(_ a: PNGImage, _ b: PNGImage, rows: Range<Int>) -> Double {
         let window = ssimWindow
-        let n = Int64(window * window)
         let range = Double(a.maxValue)
         let c1 = (0.01 * range) * (0.01 * range), c2 = (0.03 * range) * (0.03 * range)
-        let meanScale = 1.0 / Double(n)
-        let covarianceScale = 1.0 / Double(n * (n - 1))
+        let meanScale = 1.0 / Double(window * window)
+        let covarianceScale = 1.0 / Double(window * window * (window * window - 1))
         let stride = a.channels
         let rowLength = a.width * stride
-        // Per sample column of the row (all channels interleaved): the sums over the window's rows.
-        var sumX = [Int64](repeating: 0, count: rowLength), sumY = sumX, sumXX = sumX, sumYY = sumX, sumXY = sumX
+        let n = Double(window * window)
+        let outputLength = (a.width - window + 1) * stride
+        // Per sample column of the row (all channels interleaved): the sums over the window's
+        // rows of x, y, x², y² and xy; then per window position the sums over its columns.
+        // Every one is an integer below 2^53 (49 · 65535² · 49 for n·Σxy), so Double holds it
+        // exactly, and the loops run on contiguous Doubles the compiler vectorizes.
+        let columns = UnsafeMutableBufferPointer<Double>.allocate(capacity: 5 * rowLength)
+        let windows = UnsafeMutableBufferPointer<Double>.allocate(capacity: 5 * outputLength)
+        defer {
+            columns.deallocate()
+            windows.deallocate()
+        }
+        columns.initialize(repeating: 0)
+        windows.initialize(repeating: 0)
+        let sumX = columns.baseAddress!, sumY = sumX + rowLength, sumXX = sumY + rowLength, sumYY = sumXX + rowLength, sumXY = sumYY + rowLength
+        let wX = windows.baseAddress!, wY = wX + outputLength, wXX = wY + outputLength, wYY = wXX + outputLength, wXY = wYY + outputLength
         var total = 0.0
         a.samples.withUnsafeBufferPointer { x in
             b.samples.withUnsafeBufferPointer { y in
-                func addRow(_ row: Int, sign: Int64) {
+                let x = x.baseAddress!, y = y.baseAddress!
+                /// Adds row `row` to the column sums.
+                func add(_ row: Int) {
                     let base = row * rowLength
                     for i in 0..<rowLength {
-                        let p = Int64(x[base + i]), q = Int64(y[base + i])
-                        sumX[i] += sign * p
-                        sumY[i] += sign * q
-                        sumXX[i] += sign * p * p
-                        sumYY[i] += sign * q * q
-                        sumXY[i] += sign * p * q
+                        let p = Double(x[base + i]), q = Double(y[base + i])
+                        sumX[i] += p; sumY[i] += q; sumXX[i] += p * p; sumYY[i] += q * q; sumXY[i] += p * q
                     }
                 }
-                for row in rows.lowerBound..<(rows.lowerBound + window) { addRow(row, sign: 1) }
-                for top in rows {
-                    if top > rows.lowerBound {
-                        addRow(top - 1, sign: -1)
-                        addRow(top + window - 1, sign: 1)
+                /// Takes row `old` out of the column sums and puts row `new` in.
+                func replace(_ old: Int, with new: Int) {
+                    let out = old * rowLength, into = new * rowLength
+                    for i in 0..<rowLength {
+                        let p = Double(x[into + i]), q = Double(y[into + i]), r = Double(x[out + i]), t = Double(y[out + i])
+                        sumX[i] += p - r
+                        sumY[i] += q - t
+                        sumXX[i] += p * p - r * r
+                        sumYY[i] += q * q - t * t
+                        sumXY[i] += p * q - r * t
                     }
-                    for channel in 0..<stride {
-                        var sx: Int64 = 0, sy: Int64 = 0, sxx: Int64 = 0, syy: Int64 = 0, sxy: Int64 = 0
+                }
+                /// SSIM at window position `j` from its five sums, kept for position `j + stride`.
+                @inline(__always) func similarity(_ j: Int, _ sx: Double, _ sy: Double, _ sxx: Double, _ syy: Double, _ sxy: Double) -> Double {
+                    wX[j] = sx; wY[j] = sy; wXX[j] = sxx; wYY[j] = syy; wXY[j] = sxy
+                    let ux = sx * meanScale, uy = sy * meanScale
+                    // n·Σx² − (Σx)² is exact: both terms are integers below 2^53.
+                    let vx = (n * sxx - sx * sx) * covarianceScale
+                    let vy = (n * syy - sy * sy) * covarianceScale
+                    let vxy = (n * sxy - sx * sy) * covarianceScale
+                    let numerator = (2 * ux * uy + c1) * (2 * vxy + c2)
+                    let denominator = (ux * ux + uy * uy + c1) * (vx + vy + c2)
+                    return numerator / denominator
+                }
+                for row in rows.lowerBound..<(rows.lowerBound + window) { add(row) }
+                for top in rows {
+                    if top > rows.lowerBound { replace(top - 1, with: top + window - 1) }
+                    var rowTotal = 0.0
+                    // The first position of each channel sums its window's columns; each next
+                    // one slides the previous window a column along.
+                    for j in 0..<stride {
+                        var sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
                         for k in 0..<window {
-                            let i = k * stride + channel
+                            let i = j + k * stride
                             sx += sumX[i]; sy += sumY[i]; sxx += sumXX[i]; syy += sumYY[i]; sxy += sumXY[i]
                         }
-                        var i = channel
-                        while true {
-                            let ux = Double(sx) * meanScale, uy = Double(sy) * meanScale
-                            // n·Σx² − (Σx)² is exact in 64 bits for 16-bit samples (≤ 2^44).
-                            let vx = Double(n * sxx - sx * sx) * covarianceScale
-                            let vy = Double(n * syy - sy * sy) * covarianceScale
-                            let vxy = Double(n * sxy - sx * sy) * covarianceScale
-                            let numerator = (2 * ux * uy + c1) * (2 * vxy + c2)
-                            let denominator = (ux * ux + uy * uy + c1) * (vx + vy + c2)
-                            total += numerator / denominator
-                            let leaving = i, entering = i + window * stride
-                            guard entering < rowLength else { break }
-                            sx += sumX[entering] - sumX[leaving]; sy += sumY[entering] - sumY[leaving]
-                            sxx += sumXX[entering] - sumXX[leaving]; syy += sumYY[entering] - sumYY[leaving]
-                            sxy += sumXY[entering] - sumXY[leaving]
-                            i += stride
-                        }
+                        rowTotal += similarity(j, sx, sy, sxx, syy, sxy)
                     }
+                    let reach = window * stride
+                    for j in stride..<outputLength {
+                        let leaving = j - stride, entering = leaving + reach
+                        rowTotal += similarity(
+                            j, wX[leaving] + sumX[entering] - sumX[leaving], wY[leaving] + sumY[entering] - sumY[leaving],
+                            wXX[leaving] + sumXX[entering] - sumXX[leaving], wYY[leaving] + sumYY[entering] - sumYY[leaving],
+                            wXY[leaving] + sumXY[entering] - sumXY[leaving]
+                        )
+                    }
+                    total += rowTotal
                 }
             }
         }
