@@ -34,7 +34,7 @@ envlock_compare() { "$bin/envlock" compare "$work/a.png" "$work/b.png" --format 
 python_compare() { python3 bench/compare-skimage.py "$work/a.png" "$work/b.png"; }
 python_inside() { python3 bench/compare-skimage.py "$work/a.png" "$work/b.png" 2>&1 >/dev/null | tail -1; }
 
-envlock_compare > /dev/null || true; python_compare > /dev/null
+envlock_compare > /dev/null || true; python_compare > /dev/null 2>&1
 : > "$work/envlock.times"; : > "$work/python.times"; : > "$work/inside.times"
 for _ in $(seq "$runs"); do
   timed envlock_compare >> "$work/envlock.times"
@@ -45,7 +45,8 @@ m() { median < "$work/$1.times"; }
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; $(uname -sr); load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +'%F %H:%M') UTC"
 "$bin/envlock" compare "$work/a.png" "$work/b.png" | sed -n '4,6p' || true
-python_compare
-printf 'envlock compare (whole process): %.1f ms, peak RSS %s KiB\n' "$(echo "$(m envlock) * 1000" | bc -l)" "$(rss "$bin/envlock" compare "$work/a.png" "$work/b.png")"
+python_compare 2>/dev/null
+cpu() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", ($1 + $2) * 1000}'; }
+printf 'envlock compare (whole process): %.1f ms, CPU time (user + system, both cores) %s ms, peak RSS %s KiB\n' "$(echo "$(m envlock) * 1000" | bc -l)" "$(cpu "$bin/envlock" compare "$work/a.png" "$work/b.png")" "$(rss "$bin/envlock" compare "$work/a.png" "$work/b.png")"
 printf 'python3 compare-skimage.py (whole process): %.1f ms, peak RSS %s KiB: envlock %.1fx faster\n' "$(echo "$(m python) * 1000" | bc -l)" "$(rss python3 bench/compare-skimage.py "$work/a.png" "$work/b.png")" "$(echo "$(m python) / $(m envlock)" | bc -l)"
 printf 'compare-skimage.py after its imports (decode and measures only): %.1f ms: envlock (whole process) %.1fx faster\n' "$(echo "$(m inside) * 1000" | bc -l)" "$(echo "$(m inside) / $(m envlock)" | bc -l)"

@@ -100,6 +100,11 @@ public struct ImageMetrics: Sendable, Equatable {
         return total / Double(outputRows * (a.width - window + 1) * a.channels)
     }
 
+    /// SSIM's sum over every window position of two images of the same format (the fuzzer).
+    public static func ssimSumForFuzzing(_ a: PNGImage, _ b: PNGImage) -> Double {
+        ssimSum(a, b, rows: 0..<(a.height - ssimWindow + 1))
+    }
+
     /// The sum of SSIM over the window positions whose top row is in `rows`, all channels.
     // The hot loops are compiled for speed although the module is built for size (Package.swift).
     @_optimize(speed)
