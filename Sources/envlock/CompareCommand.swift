@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import EnvLock
 import Probe
@@ -13,7 +16,8 @@ struct CompareCommand: AsyncParsableCommand {
         (scikit-image's structural_similarity with its defaults). Images are compared in their own \
         channels and depth when both have the same, else in the richer of the two. When the pixels \
         differ, the images' generation records (as envlock audit reads them) and the two machines' \
-        snapshots (--snapshot twice) name the likely culprits, each with the fact it rests on. With a \
+        snapshots (--snapshot twice) name the likely culprits, each with the fact it rests on; --heatmap \
+        draws where the pixels differ (brightest where they differ most). With a \
         folder as B, the reference is compared with every image in it. JPEG and WebP are not decoded. \
         Exit codes: 0 identical pixels; 1 different; 2 an image cannot be read or compared; 64 usage.
         """
@@ -25,11 +29,19 @@ struct CompareCommand: AsyncParsableCommand {
     var tolerance: Int = 0
     @Option(name: .customLong("snapshot"), help: ArgumentHelp("A snapshot or lock of the machine that made A, then of the one that made B (give it twice).", valueName: "file"))
     var snapshots: [String] = []
+    @Option(help: ArgumentHelp("Write where the images differ as a PNG heat map to this file (atomically; never over an input).", valueName: "file"))
+    var heatmap: String?
     @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
 
     func validate() throws {
         if tolerance < 0 || tolerance > 65535 { throw ValidationError("--tolerance must be between 0 and 65535") }
+        if heatmap != nil && isFolder(target) { throw ValidationError("--heatmap needs one image B, not a folder") }
         if !snapshots.isEmpty && snapshots.count != 2 { throw ValidationError("give --snapshot twice: the machine that made A, then the one that made B") }
+    }
+
+    func isFolder(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
     func run() async throws {
@@ -38,7 +50,11 @@ struct CompareCommand: AsyncParsableCommand {
             if snapshots.count == 2 {
                 machines = (try FactsDocument.load(argument: snapshots[0]), try FactsDocument.load(argument: snapshots[1]))
             }
-            let report = await ImageCompareReport.compare(reference, target, tolerance: tolerance, snapshots: machines)
+            let report = await ImageCompareReport.compare(reference, target, tolerance: tolerance, snapshots: machines, heatMap: heatmap != nil)
+            // The heat map first: a report that says it was written must not precede a failure to write it.
+            if let heatmap, let bytes = report.comparisons.first?.heatMap {
+                try writeOutput(bytes, to: heatmap, replaceProtected: false)
+            }
             switch format {
             case .json: try StandardOutput.emit(JSONText.pretty(report.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(report.document))

@@ -23,13 +23,14 @@ public struct ImageCompareReport: Sendable, Equatable {
 
     /// Compares `reference` with `target`: one image, or each image file in a folder
     /// (`.png` and the audit's other image endings; a file that is not a PNG is unreadable),
-    /// `threads` pairs at a time. `snapshots` (the two machines' facts) only for one image.
+    /// `threads` pairs at a time. `snapshots` (the two machines' facts) and `heatMap` only for one image.
     public static func compare(
-        _ reference: String, _ target: String, tolerance: Int, snapshots: (FactsDocument, FactsDocument)? = nil, threads: Int = defaultThreads
+        _ reference: String, _ target: String, tolerance: Int, snapshots: (FactsDocument, FactsDocument)? = nil, threads: Int = defaultThreads,
+        heatMap: Bool = false
     ) async -> ImageCompareReport {
         var status = stat()
         guard stat(target, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
-            let comparison = await ImageComparison.compare(reference, target, tolerance: tolerance, snapshots: snapshots, threads: threads)
+            let comparison = await ImageComparison.compare(reference, target, tolerance: tolerance, snapshots: snapshots, threads: threads, heatMap: heatMap)
             return ImageCompareReport(reference: reference, comparisons: [comparison], tolerance: tolerance)
         }
         let search = ImageSearch([target])

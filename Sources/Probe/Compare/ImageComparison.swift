@@ -16,10 +16,12 @@ public struct ImageComparison: Sendable, Equatable {
     public var formats: (String, String)?
     public var outcome: Outcome
     public var culprits: [Culprit]
+    /// The difference heat map's PNG bytes, when asked for and the images could be compared.
+    public var heatMap: [UInt8]?
 
     public static func == (lhs: ImageComparison, rhs: ImageComparison) -> Bool {
         lhs.reference == rhs.reference && lhs.candidate == rhs.candidate && lhs.formats?.0 == rhs.formats?.0
-            && lhs.formats?.1 == rhs.formats?.1 && lhs.outcome == rhs.outcome && lhs.culprits == rhs.culprits
+            && lhs.formats?.1 == rhs.formats?.1 && lhs.outcome == rhs.outcome && lhs.culprits == rhs.culprits && lhs.heatMap == rhs.heatMap
     }
 
     public var metrics: ImageMetrics? {
@@ -33,9 +35,10 @@ public struct ImageComparison: Sendable, Equatable {
 
     /// Compares the PNG images at `reference` and `candidate`, decoded side by side; reads
     /// their generation records and the machines' facts (`snapshots`, already loaded) for
-    /// the culprits when the pixels differ.
+    /// the culprits when the pixels differ; with `heatMap`, draws where they differ (`DifferenceHeatMap`).
     public static func compare(
-        _ reference: String, _ candidate: String, tolerance: Int, snapshots: (FactsDocument, FactsDocument)? = nil, threads: Int = 2
+        _ reference: String, _ candidate: String, tolerance: Int, snapshots: (FactsDocument, FactsDocument)? = nil, threads: Int = 2,
+        heatMap: Bool = false
     ) async -> ImageComparison {
         async let decodedReference = decodeResult(reference)
         let decodedCandidate = decodeResult(candidate)
@@ -68,7 +71,10 @@ public struct ImageComparison: Sendable, Equatable {
         let culprits = metrics.identicalPixels
             ? []
             : Culprit.ranked(records: (ImageRecordReader.read(path: reference), ImageRecordReader.read(path: candidate)), snapshots: snapshots)
-        return ImageComparison(reference: reference, candidate: candidate, formats: formats, outcome: .compared(metrics, identicalBytes: identicalBytes), culprits: culprits)
+        return ImageComparison(
+            reference: reference, candidate: candidate, formats: formats, outcome: .compared(metrics, identicalBytes: identicalBytes), culprits: culprits,
+            heatMap: heatMap ? DifferenceHeatMap.png(x, y) : nil
+        )
     }
 
     static func decodeResult(_ path: String) -> Result<PNGImage, ImageReadError> {
