@@ -180,3 +180,21 @@ import Testing
 func readBytes(_ path: String) throws -> [UInt8] {
     try TestFiles.bytes(path)
 }
+
+extension CompareTests {
+    /// Headers at the format's extremes are refused from the header alone: 2^31-1 on each side
+    /// (whose sample count overflows 64 bits when multiplied carelessly) and 2^24 + 1 pixels of
+    /// one row.
+    @Test func extremeDimensionsAreRefusedFromTheHeader() async throws {
+        let folder = TemporaryFolder()
+        let reference = try await Self.reference.value
+        for (width, height) in [(UInt32(Int32.max), UInt32(Int32.max)), (UInt32(1 << 24) + 1, 1)] {
+            let header = TestImages.bigEndian(width) + TestImages.bigEndian(height) + [8, 6, 0, 0, 0]
+            let png: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10] + TestImages.chunk("IHDR", header) + TestImages.chunk("IDAT", [0x78, 0x9C, 3, 0, 0, 0, 0, 1]) + TestImages.chunk("IEND", [])
+            let path = writeImage(folder.file("extreme-\(width).png"), png)
+            let result = try await Envlock.run(["compare", reference.folder + "/rgb8-a.png", path])
+            #expect(result.status == 2, "\(width)x\(height): \(result.stdout)\(result.stderr)")
+            #expect(result.unwrappedStdout.contains("the image is too large"), "\(result.stdout)")
+        }
+    }
+}

@@ -123,8 +123,8 @@ struct PNGHeader {
         }
         guard data[10] == 0, data[11] == 0, data[12] <= 1 else { throw .malformed("unknown compression, filter or interlace method in IHDR") }
         interlaced = data[12] == 1
-        let samples = width * height * outputChannels
-        guard width <= PNGImage.maxSamples, height <= PNGImage.maxSamples, samples <= PNGImage.maxSamples else {
+        // Each side at most 2^24 first, so that the product cannot overflow.
+        guard width <= PNGImage.maxSamples, height <= PNGImage.maxSamples, width * height * outputChannels <= PNGImage.maxSamples else {
             throw .tooLarge("\(width)x\(height) pixels of \(outputChannels) channels is more than the \(PNGImage.maxSamples) samples envlock compares")
         }
     }

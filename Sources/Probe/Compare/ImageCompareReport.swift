@@ -139,6 +139,7 @@ public struct ImageCompareReport: Sendable, Equatable {
             }
         }
         for skip in skipped { lines += TextWrap.lines("\(terminal(skip.path)): \(terminal(skip.detail))", first: "SKIPPED ", rest: "    ", width: width) }
+        if comparisons.isEmpty { lines.append("no image file (.png, .jpg, .jpeg, .webp) in the folder") }
         if comparisons.count != 1 {
             lines.append("")
             lines.append(totalsLine)
