@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import EnvLock
 import Probe
@@ -35,13 +32,8 @@ struct CompareCommand: AsyncParsableCommand {
 
     func validate() throws {
         if tolerance < 0 || tolerance > 65535 { throw ValidationError("--tolerance must be between 0 and 65535") }
-        if heatmap != nil && isFolder(target) { throw ValidationError("--heatmap needs one image B, not a folder") }
+        if heatmap != nil && ImageCompareReport.isFolder(target) { throw ValidationError("--heatmap needs one image B, not a folder") }
         if !snapshots.isEmpty && snapshots.count != 2 { throw ValidationError("give --snapshot twice: the machine that made A, then the one that made B") }
-    }
-
-    func isFolder(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
     func run() async throws {

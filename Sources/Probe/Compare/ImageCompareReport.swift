@@ -28,8 +28,7 @@ public struct ImageCompareReport: Sendable, Equatable {
         _ reference: String, _ target: String, tolerance: Int, snapshots: (FactsDocument, FactsDocument)? = nil, threads: Int = defaultThreads,
         heatMap: Bool = false
     ) async -> ImageCompareReport {
-        var status = stat()
-        guard stat(target, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+        guard isFolder(target) else {
             let comparison = await ImageComparison.compare(reference, target, tolerance: tolerance, snapshots: snapshots, threads: threads, heatMap: heatMap)
             return ImageCompareReport(reference: reference, comparisons: [comparison], tolerance: tolerance)
         }
@@ -57,6 +56,12 @@ public struct ImageCompareReport: Sendable, Equatable {
             }
         }
         return ImageCompareReport(reference: reference, comparisons: results.compactMap { $0 }, tolerance: tolerance, skipped: search.skipped)
+    }
+
+    /// Whether `path` names a folder (followed through links): B is then a folder of images.
+    public static func isFolder(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// This machine's online CPUs, at most 8: SSIM's rows of one pair, or pairs of a folder, at a time.
