@@ -2,9 +2,12 @@
 # Installs what the test suite needs beyond the Swift toolchain, only where it is missing:
 # libyaml (headers and static library), the openssl CLI (the reference client for keys and
 # signatures), a C compiler (fake NVIDIA libraries), shellcheck (the shell examples),
-# Python's `packaging` (the reference implementation for the PEP 440 differential test), and
-# securesystemslib and in-toto (the reference DSSE implementations for the envelope interop
-# tests), in a virtual environment of their own, .test-deps/dsse, beside this script's folder.
+# Python's `packaging` (the reference implementation for the PEP 440 differential test),
+# Pillow, NumPy and scikit-image (the images and reference measures of `envlock compare`'s
+# tests, scripts/compare-reference.py: wheels for every CPython in use, about 35 s from PyPI),
+# and securesystemslib and in-toto (the reference DSSE implementations for the envelope
+# interop tests), in a virtual environment of their own, .test-deps/dsse, beside this script's
+# folder.
 set -euo pipefail
 
 missing_debs=()
@@ -23,6 +26,12 @@ fi
 if ! python3 -c 'import packaging, sys; sys.exit(0 if int(packaging.__version__.split(".")[0]) >= 26 else 1)' 2>/dev/null; then
   echo "install-test-deps: installing packaging>=26 from PyPI"
   python3 -m pip install -q 'packaging>=26,<27' || python3 -m pip install -q --break-system-packages 'packaging>=26,<27'
+fi
+
+if ! python3 -c 'import PIL, numpy, skimage.metrics' 2>/dev/null; then
+  echo "install-test-deps: installing Pillow, NumPy and scikit-image from PyPI"
+  python3 -m pip install -q 'pillow>=10' 'numpy>=1.26' 'scikit-image>=0.22' \
+    || python3 -m pip install -q --break-system-packages 'pillow>=10' 'numpy>=1.26' 'scikit-image>=0.22'
 fi
 
 # securesystemslib's DSSE and Ed25519 keys (through pyca/cryptography) and in-toto, pinned,

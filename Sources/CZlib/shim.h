@@ -20,3 +20,10 @@ static inline int envlock_inflate(const unsigned char *source, unsigned long sou
     if (status == Z_OK || (status == Z_BUF_ERROR && stream.avail_out == 0)) return Z_BUF_ERROR;
     return status;
 }
+
+/// A zlib stream inflated piece by piece (a PNG's IDAT chunks): the caller owns `stream`,
+/// zeroed, and calls envlock_inflate_begin once, inflate() for each piece, inflateEnd() at the
+/// end. inflateInit is a macro, which Swift cannot call.
+static inline int envlock_inflate_begin(z_stream *stream) {
+    return inflateInit(stream);
+}

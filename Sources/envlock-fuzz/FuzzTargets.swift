@@ -22,6 +22,13 @@ enum FuzzTargets {
         ("snapshot", { bytes in _ = Result { () throws(DocumentError) in try Snapshot.load(bytes, path: "fuzz") } }),
         ("facts-document", { bytes in _ = Result { () throws(DocumentError) in try FactsDocument.load(bytes, path: "fuzz") } }),
         ("image-record", { bytes in _ = ImageRecordReader.read(bytes: bytes) }),
+        ("png-image", { bytes in
+            if case .success(let image) = Result(catching: { () throws(ImageReadError) in try PNGImage.decode(bytes: bytes) }), image.width >= 7, image.height >= 7 {
+                // The measures too, on the image against itself turned to RGBA 16-bit.
+                let (a, b) = PNGImage.common(image, PNGImage(width: image.width, height: image.height, channels: 4, maxValue: 65535, samples: [UInt16](repeating: 0, count: image.width * image.height * 4), format: "zero"))
+                _ = ImageMetrics.ssimSumForFuzzing(a, b)
+            }
+        }),
         ("nvidia-require-cuda", { bytes in
             let expression = String(decoding: bytes, as: UTF8.self)
             let machine = NvidiaRequireCUDA.Machine(cuda: "12.2", driver: "535.104.05", gpus: [.init(arch: "8.9"), .init(arch: "8.0", brand: "Tesla")])

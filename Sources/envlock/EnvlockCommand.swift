@@ -11,7 +11,7 @@ struct EnvlockCommand: AsyncParsableCommand {
     )
 
     static let subcommands: [any AsyncParsableCommand.Type] = [
-        ProbeCommand.self, LockCommand.self, VerifyCommand.self, RunCommand.self, DiffCommand.self, FleetCommand.self, AuditCommand.self,
+        ProbeCommand.self, LockCommand.self, VerifyCommand.self, RunCommand.self, DiffCommand.self, FleetCommand.self, AuditCommand.self, CompareCommand.self,
         RequireCUDACommand.self, KeygenCommand.self, SignedBytesCommand.self,
     ]
 

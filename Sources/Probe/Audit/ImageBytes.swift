@@ -11,12 +11,16 @@ public enum ImageReadError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(reason: String)
     case truncated(String)
     case malformed(String)
+    /// The image is larger than envlock decodes (`PNGImage.maxSamples`); said before any
+    /// pixel is inflated.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let reason): "cannot read the file: \(reason)"
         case .truncated(let what): "the file is cut short: \(what)"
         case .malformed(let what): "the file is damaged: \(what)"
+        case .tooLarge(let what): "the image is too large: \(what)"
         }
     }
 }

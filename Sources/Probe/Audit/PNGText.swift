@@ -13,8 +13,22 @@ enum PNGText {
     /// Every text chunk as keyword and text. A keyword given twice keeps its last text, as
     /// Pillow's `Image.info` (which Fooocus and ComfyUI read back) does.
     static func textChunks(of image: some ImageBytes) throws(ImageReadError) -> [String: String] {
-        guard try image.read(at: 0, count: 8, what: "no PNG signature") == signature else { throw .malformed("not a PNG file") }
         var texts: [String: String] = [:]
+        try walk(image) { (chunk: PNGChunk) throws(ImageReadError) in
+            guard chunk.name == "tEXt" || chunk.name == "zTXt" || chunk.name == "iTXt" else { return }
+            guard chunk.length <= maxTextBytes else { throw .malformed("a \(chunk.name) chunk of \(chunk.length) bytes is larger than envlock reads") }
+            let (keyword, text) = try decode(chunk.name, try chunk.data(in: image))
+            texts[keyword] = text
+        }
+        return texts
+    }
+
+    /// Walks the chunks of a PNG file in order, from IHDR to IEND, handing each to `visit`;
+    /// a chunk `visit` does not read is seeked over (its data and CRC never leave the disk).
+    /// The one chunk walk of envlock: the audit's text reader and the image decoder
+    /// (`PNGImage`) both use it.
+    static func walk(_ image: some ImageBytes, _ visit: (PNGChunk) throws(ImageReadError) -> Void) throws(ImageReadError) {
+        guard try image.read(at: 0, count: 8, what: "no PNG signature") == signature else { throw .malformed("not a PNG file") }
         var offset = 8
         var sawHeader = false
         while true {
@@ -32,21 +46,11 @@ enum PNGText {
             }
             if name == "IEND" {
                 guard offset + 12 <= image.size else { throw .truncated("the IEND chunk at byte \(offset) runs past the end") }
-                return texts
+                return
             }
-            if name == "tEXt" || name == "zTXt" || name == "iTXt" {
-                guard length <= maxTextBytes else { throw .malformed("a \(name) chunk of \(length) bytes is larger than envlock reads") }
-                let body = try image.read(at: offset + 8, count: length + 4, what: "the \(name) chunk at byte \(offset)")
-                let data = Array(body[0..<length])
-                guard crc32(type + data) == body.bigEndian32(at: length) else {
-                    throw .malformed("the \(name) chunk at byte \(offset) fails its CRC")
-                }
-                let (keyword, text) = try decode(name, data)
-                texts[keyword] = text
-            } else {
-                // Seek over the data and CRC; the next header read reports a cut-short file.
-                guard offset + 12 + length <= image.size else { throw .truncated("the \(name) chunk at byte \(offset) runs past the end") }
-            }
+            // The next header read reports a cut-short file; this says which chunk runs past the end.
+            guard offset + 12 + length <= image.size else { throw .truncated("the \(name) chunk at byte \(offset) runs past the end") }
+            try visit(PNGChunk(name: name, type: type, offset: offset, length: length))
             offset += 12 + length
         }
     }
@@ -98,9 +102,55 @@ enum PNGText {
         }
     }
 
-    /// The CRC-32 of PNG chunks (and zlib's): zlib's table-driven implementation.
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
+    /// The CRC-32 of PNG chunks (and zlib's): zlib's table-driven implementation, continued
+    /// from `initial` (the CRC of the bytes before these).
+    static func crc32(_ bytes: [UInt8], continuing initial: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(uLong(initial), $0.baseAddress, uInt($0.count))) }
+    }
+}
+
+/// One chunk of a PNG file: its type and where its data lies.
+struct PNGChunk {
+    var name: String
+    var type: [UInt8]
+    /// Where the chunk's length field starts; its data starts 8 bytes later.
+    var offset: Int
+    var length: Int
+
+    /// The chunk's data, read whole, its CRC checked.
+    func data(in image: some ImageBytes) throws(ImageReadError) -> [UInt8] {
+        let body = try image.read(at: offset + 8, count: length + 4, what: "the \(name) chunk at byte \(offset)")
+        let data = Array(body[0..<length])
+        guard PNGText.crc32(data, continuing: PNGText.crc32(type)) == body.bigEndian32(at: length) else {
+            throw .malformed("the \(name) chunk at byte \(offset) fails its CRC")
+        }
+        return data
+    }
+
+    /// The chunk's data in pieces of at most `pieceSize` bytes, so that a large chunk (one
+    /// IDAT holding a whole image) is never held at once. No piece is handed on before the
+    /// CRC is checked: a chunk that fits one piece is read once, a larger one twice (the CRC
+    /// over all of it first, then the pieces, from the page cache).
+    func pieces(in image: some ImageBytes, pieceSize: Int = 1 << 20, _ take: ([UInt8]) throws(ImageReadError) -> Void) throws(ImageReadError) {
+        if length <= pieceSize {
+            try take(try data(in: image))
+            return
+        }
+        var crc = PNGText.crc32(type)
+        var done = 0
+        while done < length {
+            let piece = try image.read(at: offset + 8 + done, count: Swift.min(pieceSize, length - done), what: "the \(name) chunk at byte \(offset)")
+            crc = PNGText.crc32(piece, continuing: crc)
+            done += piece.count
+        }
+        let stored = try image.read(at: offset + 8 + length, count: 4, what: "the \(name) chunk's CRC at byte \(offset)")
+        guard crc == stored.bigEndian32(at: 0) else { throw .malformed("the \(name) chunk at byte \(offset) fails its CRC") }
+        done = 0
+        while done < length {
+            let piece = try image.read(at: offset + 8 + done, count: Swift.min(pieceSize, length - done), what: "the \(name) chunk at byte \(offset)")
+            try take(piece)
+            done += piece.count
+        }
     }
 }
 
