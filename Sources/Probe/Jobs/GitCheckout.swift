@@ -19,7 +19,10 @@ import EnvLock
 ///    and `.so` files and links in the app's code folders (every top-level folder the commit
 ///    has `.py` files in), and at the top, which is `sys.path[0]`, also packages (a folder with
 ///    `__init__.py`), since they shadow installed ones. `.gitignore` is not read: an ignored
-///    file is imported all the same.
+///    file is imported all the same;
+/// 4. bytecode in `__pycache__` of tracked sources (in the code folders and at the top),
+///    compared with its source by the job's interpreter (`BytecodeCheck`): Python runs it
+///    instead of the source while its header matches.
 ///
 /// Decisions where git's files could mislead (fail closed: "unverifiable", never "clean"):
 /// a split or sparse index and any other extension git requires readers to understand, an
@@ -46,7 +49,36 @@ enum GitCheckout {
     /// Verifies `checkout` (an absolute path read through `context`); `notCode` names
     /// top-level folders whose untracked files are reported by other facts (ComfyUI's
     /// custom_nodes).
-    static func verify(_ checkout: String, commit: String, notCode: Set<String> = [], in context: HostContext) -> Outcome {
+    static func verify(_ checkout: String, commit: String, notCode: Set<String> = [], interpreter: BytecodeCheck.Interpreter?, in context: HostContext) async -> Outcome {
+        let started = DistributionDigestCache.now()
+        var bytecode: [(pyc: String, source: String)] = []
+        let outcome = verifyFiles(checkout, commit: commit, notCode: notCode, bytecode: &bytecode, in: context)
+        if case .unverifiable = outcome { return outcome }
+        // Bytecode of tracked sources: Python runs it instead of the source while its header
+        // matches, so it is compared with the source as for installed distributions
+        // (`BytecodeCheck`), its verdicts remembered beside the digest cache.
+        let cache = context.digestCacheFolder.map { DistributionDigestCache(cacheFolder: $0, distInfo: context.hostPath(checkout)) }
+        var entry = DistributionDigestCache.Entry()
+        if let cache, let bytes = cache.load().bytes, let parsed = DistributionDigestCache.parse(bytes, distInfo: cache.distInfo) { entry = parsed }
+        let compared: BytecodeCheck.Comparison
+        switch await BytecodeCheck.compare(bytecode, in: checkout, remembered: entry.bytecode, interpreter: interpreter,
+                                           withoutInterpreter: "which interpreter runs the job is not known", started: started, context: context) {
+        case .success(let done): compared = done
+        case .failure(let failure): return .unverifiable(failure.text)
+        }
+        if let cache, compared.asked > 0 || compared.known.count != entry.bytecode.count {
+            // A cache that cannot be written only costs the next run the comparison again.
+            _ = cache.save(DistributionDigestCache.Entry(bytecode: compared.known))
+        }
+        guard !compared.differing.isEmpty else { return outcome }
+        var paths: [String] = []
+        if case .modified(let found) = outcome { paths = found }
+        paths += compared.differing.map { "\($0) (bytecode Python would run instead of its source, and its code differs)" }
+        return .modified(paths.sorted())
+    }
+
+    /// Steps 1 to 3; `bytecode` receives the `__pycache__` files of tracked sources.
+    static func verifyFiles(_ checkout: String, commit: String, notCode: Set<String>, bytecode: inout [(pyc: String, source: String)], in context: HostContext) -> Outcome {
         do throws(GitHeadError) {
             guard let (gitDirectory, commonDirectory) = try GitHead.directories(of: checkout, in: context) else {
                 return notACheckout(checkout)
@@ -80,7 +112,7 @@ enum GitCheckout {
             if let reason = try compareWithFiles(index, checkout: checkout, indexModified: indexModified, hash: hash, context: context, into: &modified) {
                 return .unverifiable(reason)
             }
-            try untracked(checkout, index: index, notCode: notCode, context: context, into: &modified)
+            try untracked(checkout, index: index, notCode: notCode, context: context, into: &modified, bytecode: &bytecode)
             if modified.isEmpty { return .clean }
             return .modified(modified.keys.sorted().map { path in modified[path]!.isEmpty ? path : "\(path) (\(modified[path]!))" })
         } catch {
@@ -230,7 +262,7 @@ enum GitCheckout {
     }
 
     /// Step 3: untracked code at the top and in the code folders.
-    static func untracked(_ checkout: String, index: GitIndex, notCode: Set<String>, context: HostContext, into modified: inout [String: String]) throws(GitHeadError) {
+    static func untracked(_ checkout: String, index: GitIndex, notCode: Set<String>, context: HostContext, into modified: inout [String: String], bytecode: inout [(pyc: String, source: String)]) throws(GitHeadError) {
         var tracked = Set<String>()
         var trackedFolders = Set<String>()
         var codeFolders = Set<String>()
@@ -245,7 +277,25 @@ enum GitCheckout {
         func note(_ path: String, _ what: String) {
             if modified[path] == nil { modified[path] = what }
         }
+        /// The `.pyc` files in `folder`/__pycache__ (relative to the checkout) whose source is
+        /// tracked; a link there is noted, since Python would read through it.
+        func compiled(in folder: String) throws(GitHeadError) {
+            let cacheFolder = folder.isEmpty ? "__pycache__" : folder + "/__pycache__"
+            for entry in try listing(checkout + "/" + cacheFolder, context: context) where entry.name.hasSuffix(".pyc") {
+                let path = cacheFolder + "/" + entry.name
+                guard let source = BytecodeCheck.sourceOfBytecode(path), tracked.contains(source) else { continue }
+                switch try kind(of: entry, in: checkout + "/" + cacheFolder, context: context) {
+                case .regularFile: bytecode.append((path, source))
+                case .symbolicLink: note(path, "untracked link")
+                case .directory, .other, .unknown: note(path, "not a regular file")
+                }
+            }
+        }
         for entry in try listing(checkout, context: context) where entry.name != ".git" && !tracked.contains(entry.name) {
+            if entry.name == "__pycache__", try kind(of: entry, in: checkout, context: context) == .directory {
+                try compiled(in: "")
+                continue
+            }
             switch try kind(of: entry, in: checkout, context: context) {
             case .regularFile, .other: if isCode(entry.name) { note(entry.name, "untracked") }
             case .symbolicLink: if isCode(entry.name) || !entry.name.contains(".") { note(entry.name, "untracked link") }
@@ -257,7 +307,11 @@ enum GitCheckout {
         }
         var pending = codeFolders.sorted()
         while let folder = pending.popLast() {
-            for entry in try listing(checkout + "/" + folder, context: context) where entry.name != "__pycache__" {
+            for entry in try listing(checkout + "/" + folder, context: context) {
+                if entry.name == "__pycache__", try kind(of: entry, in: checkout + "/" + folder, context: context) == .directory {
+                    try compiled(in: folder)
+                    continue
+                }
                 let path = folder + "/" + entry.name
                 guard !tracked.contains(path) else { continue }
                 switch try kind(of: entry, in: checkout + "/" + folder, context: context) {
@@ -286,6 +340,16 @@ enum GitCheckout {
         } catch {
             throw GitHeadError("cannot inspect \(context.hostPath(folder + "/" + entry.name)): \(errnoDescription(error.errno))")
         }
+    }
+
+    /// The interpreter that runs `launch`, as the kernel finds it, keyed by its standard
+    /// library's folder; nil when envlock cannot say which (the tree is then unverifiable as
+    /// soon as it holds bytecode to compare).
+    static func interpreter(for launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> BytecodeCheck.Interpreter? {
+        guard case .success(let invoked) = JobArgparse.interpreter(for: launch, job: job, in: context),
+              case .success(let library) = JobArgparse.standardLibrary(of: invoked, ignoringEnvironment: launch.interpreterHas("E") || launch.interpreterHas("I"), job: job, in: context)
+        else { return nil }
+        return BytecodeCheck.Interpreter(executable: invoked, key: "stdlib " + library.folder)
     }
 
     static func notACheckout(_ checkout: String) -> Outcome {

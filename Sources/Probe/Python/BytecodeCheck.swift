@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import EnvLock
 
 /// Whether the bytecode Python would run for a module is its source's, asked of the
@@ -34,7 +39,109 @@ struct BytecodeCheck: Sendable {
         var text: String
     }
 
-    /// The environment's interpreter, as the `python` detector found it.
+    /// The interpreter that runs the code, which answers for its bytecode.
+    struct Interpreter: Sendable, Equatable {
+        var executable: String
+        /// What a remembered verdict is tied to: for an environment, the implementation and
+        /// version, which decide what `compile()` makes and which cache tag and magic number
+        /// are read; for a job, its standard library's folder, which names its version.
+        var key: String
+
+        /// The facts of the `python` detector this is read from.
+        static let factKeys: Set<String> = ["python.executable", "python.implementation", "python.version"]
+
+        init(executable: String, key: String) {
+            self.executable = executable
+            self.key = key
+        }
+
+        /// The interpreter the `python` detector ran or resolved; nil when it named none.
+        init?(facts: [String: String]) {
+            guard let executable = facts["python.executable"], !executable.isEmpty,
+                  let implementation = facts["python.implementation"], let version = facts["python.version"]
+            else { return nil }
+            self.init(executable: executable, key: implementation + " " + version)
+        }
+    }
+
+    /// What comparing a folder's bytecode with its sources found.
+    struct Comparison {
+        /// The `.pyc` files Python would run whose code is not their source's, by path
+        /// relative to the folder.
+        var differing: [String] = []
+        /// The files found harmless whose identity may be remembered.
+        var known: [String: DistributionDigestCache.RememberedBytecode] = [:]
+        /// How many files the interpreter was asked about.
+        var asked = 0
+    }
+
+    /// Compares each `.pyc` of `files` (paths relative to `folder`, with the source Python
+    /// reads it for) whose identity, or whose source's, changed since it was last found
+    /// harmless (`remembered`), asking `interpreter`; `withoutInterpreter` says what to do
+    /// when none is known and a file must be asked about.
+    static func compare(
+        _ files: [(pyc: String, source: String)], in folder: String, remembered: [String: DistributionDigestCache.RememberedBytecode],
+        interpreter: Interpreter?, withoutInterpreter: String, started: timespec, context: HostContext
+    ) async -> Result<Comparison, Failure> {
+        var comparison = Comparison()
+        var toAsk: [(pyc: String, identity: ModelDigest.FileIdentity, source: ModelDigest.FileIdentity)] = []
+        for (pyc, source) in files {
+            // Looked at before the interpreter reads them: a file changed after this is not
+            // remembered as the one it answered for.
+            let pycIdentity: ModelDigest.FileIdentity
+            let sourceIdentity: ModelDigest.FileIdentity
+            do throws(POSIXFailure) {
+                pycIdentity = ModelDigest.FileIdentity(try context.linkStatus(folder + "/" + pyc))
+                sourceIdentity = ModelDigest.FileIdentity(try context.linkStatus(folder + "/" + source))
+            } catch {
+                // A source that is gone is reported where its file is checked (Python then
+                // never reads its bytecode); a .pyc gone since its folder was listed is gone.
+                if error.errno == ENOENT || error.errno == ENOTDIR { continue }
+                return .failure(Failure(text: "\(folder)/\(pyc): cannot \(error.operation): \(errnoDescription(error.errno))"))
+            }
+            if let interpreter, let known = remembered[pyc], known.interpreter == interpreter.key,
+               known.identity == pycIdentity.line, known.sourceIdentity == sourceIdentity.line {
+                comparison.known[pyc] = known
+            } else {
+                toAsk.append((pyc, pycIdentity, sourceIdentity))
+            }
+        }
+        guard !toAsk.isEmpty else { return .success(comparison) }
+        guard let interpreter else {
+            return .failure(Failure(text: "\(toAsk.count) bytecode file\(toAsk.count == 1 ? "" : "s") (\(UntrustedText.quoted(toAsk[0].pyc))\(toAsk.count > 1 ? ", …" : "")) can be compared with \(toAsk.count == 1 ? "its source" : "their sources") only by the interpreter that runs \(toAsk.count == 1 ? "it" : "them"), and \(withoutInterpreter)"))
+        }
+        comparison.asked = toAsk.count
+        let verdicts: [Verdict]
+        switch await BytecodeCheck(executable: interpreter.executable).verdicts(toAsk.map { folder + "/" + $0.pyc }, in: context) {
+        case .success(let answered): verdicts = answered
+        case .failure(let failure): return .failure(failure)
+        }
+        for (file, verdict) in zip(toAsk, verdicts) {
+            switch verdict {
+            case .differs:
+                comparison.differing.append(file.pyc)
+            case .same, .unused:
+                if DistributionDigestCache.isSettled(file.identity, hashingStarted: started), DistributionDigestCache.isSettled(file.source, hashingStarted: started) {
+                    comparison.known[file.pyc] = .init(identity: file.identity.line, sourceIdentity: file.source.line, interpreter: interpreter.key)
+                }
+            }
+        }
+        return .success(comparison)
+    }
+
+    /// `pkg/mod.py` for `pkg/__pycache__/mod.cpython-311.pyc` (or `.opt-1.pyc`), the
+    /// source Python reads such bytecode for (PEP 3147); nil for bytecode elsewhere, which
+    /// Python imports as a module of its own when no source is beside it.
+    static func sourceOfBytecode(_ path: String) -> String? {
+        guard path.hasSuffix(".pyc") else { return nil }
+        let folder = PythonPath.dirname(path)
+        guard PythonPath.basename(folder) == "__pycache__" else { return nil }
+        let name = PythonPath.basename(path)
+        guard let dot = name.firstIndex(of: "."), dot != name.startIndex else { return nil }
+        return PythonPath.join(PythonPath.dirname(folder), name[..<dot] + ".py")
+    }
+
+    /// The interpreter's executable.
     var executable: String
     /// How many files one interpreter run checks; the runs go two at a time.
     static let filesPerRun = 400

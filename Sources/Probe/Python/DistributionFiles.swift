@@ -48,7 +48,7 @@ public struct DistributionFilesDetector: SysPathDetector {
         var unreadable: [String: String] = [:]
         var diagnostics: [String] = []
         var owners = DistributionRecords(files: context)
-        let interpreter = RecordCheck.Interpreter(facts: earlier["python"]?.facts ?? [:])
+        let interpreter = BytecodeCheck.Interpreter(facts: earlier["python"]?.facts ?? [:])
         for distribution in inventory.distributions {
             let key = Self.keyPrefix + distribution.key + Self.keySuffix
             guard wanted.contains(where: { $0.matches(key) }) else { continue }
@@ -76,7 +76,7 @@ public struct DistributionFilesDetector: SysPathDetector {
         var earlier: [String: DetectorOutcome] = [:]
         if let python = snapshot.detectors.first(where: { $0.name == "python" }) {
             earlier["python"] = DetectorOutcome(status: python.status, detail: python.detail, facts: snapshot.facts.filter {
-                $0.key.hasPrefix("python.path.") || RecordCheck.Interpreter.factKeys.contains($0.key)
+                $0.key.hasPrefix("python.path.") || BytecodeCheck.Interpreter.factKeys.contains($0.key)
             })
         }
         let outcome = await detect(in: context, earlier: earlier)
@@ -93,25 +93,7 @@ struct RecordCheck: Sendable {
     var digests: ModelDigest
     /// The interpreter that runs the environment, which compares its bytecode with the
     /// sources (`BytecodeCheck`); nil when none is known (`--site-packages`).
-    var interpreter: Interpreter?
-
-    /// The environment's interpreter, from the `python` detector's facts.
-    struct Interpreter: Sendable, Equatable {
-        var executable: String
-        /// What a remembered bytecode verdict is tied to: the implementation and version,
-        /// which decide what `compile()` makes and which cache tag and magic number are read.
-        var key: String
-
-        static let factKeys: Set<String> = ["python.executable", "python.implementation", "python.version"]
-
-        init?(facts: [String: String]) {
-            guard let executable = facts["python.executable"], !executable.isEmpty,
-                  let implementation = facts["python.implementation"], let version = facts["python.version"]
-            else { return nil }
-            self.executable = executable
-            key = implementation + " " + version
-        }
-    }
+    var interpreter: BytecodeCheck.Interpreter?
 
     enum Outcome: Equatable {
         /// `notes`: files the known-errors table accepts, and why the digest cache could not be
@@ -251,7 +233,7 @@ struct RecordCheck: Sendable {
             }
             for (path, kind) in files where !hashedPaths.contains(path) {
                 if path.hasSuffix(".pyc") {
-                    let source = Self.sourceOfBytecode(path)
+                    let source = BytecodeCheck.sourceOfBytecode(path)
                     if let source, plan.listed.contains(source) {
                         switch kind {
                         case .regularFile: bytecode.append((path, source))
@@ -280,12 +262,14 @@ struct RecordCheck: Sendable {
         switch await hash(toHash, remembered: entry.files, in: context) {
         case .success(let hashed):
             findings += hashed.findings
-            let compared: BytecodeComparison
-            switch await compareBytecode(bytecode, remembered: entry.bytecode, site: site, started: checkStarted, in: context) {
+            let compared: BytecodeCheck.Comparison
+            switch await BytecodeCheck.compare(bytecode, in: site, remembered: entry.bytecode, interpreter: interpreter,
+                                               withoutInterpreter: "none was run (--site-packages); pass --python, or delete the __pycache__ folders",
+                                               started: checkStarted, context: context) {
             case .success(let done): compared = done
             case .failure(let reason): return .unverifiable(reason.text)
             }
-            findings += compared.findings
+            findings += compared.differing.map { Finding(path: $0, problem: .bytecodeDiffers) }
             if let cache, hashed.readCount > 0 || hashed.known.count != entry.files.count || entry.intactWhileUnchanged != nil
                 || compared.asked > 0 || compared.known.count != entry.bytecode.count {
                 entry.files = hashed.known
@@ -389,76 +373,6 @@ struct RecordCheck: Sendable {
             return nil
         }
         return found
-    }
-
-    /// `pkg/mod.py` for `pkg/__pycache__/mod.cpython-311.pyc` (or `.opt-1.pyc`), the
-    /// source Python reads such bytecode for (PEP 3147); nil for bytecode elsewhere, which
-    /// Python imports as a module of its own when no source is beside it.
-    static func sourceOfBytecode(_ path: String) -> String? {
-        guard path.hasSuffix(".pyc") else { return nil }
-        let folder = PythonPath.dirname(path)
-        guard PythonPath.basename(folder) == "__pycache__" else { return nil }
-        let name = PythonPath.basename(path)
-        guard let dot = name.firstIndex(of: "."), dot != name.startIndex else { return nil }
-        return PythonPath.join(PythonPath.dirname(folder), name[..<dot] + ".py")
-    }
-
-    /// What comparing a distribution's bytecode with its sources found.
-    struct BytecodeComparison {
-        var findings: [Finding] = []
-        /// The files found harmless whose identity may be remembered.
-        var known: [String: DistributionDigestCache.RememberedBytecode] = [:]
-        /// How many files the interpreter was asked about.
-        var asked = 0
-    }
-
-    /// Asks the interpreter about each `.pyc` whose identity, or whose source's, changed since
-    /// it was last found harmless; see `BytecodeCheck`.
-    func compareBytecode(_ files: [(pyc: String, source: String)], remembered: [String: DistributionDigestCache.RememberedBytecode], site: String, started: timespec, in context: HostContext) async -> Result<BytecodeComparison, PlanFailure> {
-        var comparison = BytecodeComparison()
-        var toAsk: [(pyc: String, identity: ModelDigest.FileIdentity, source: ModelDigest.FileIdentity)] = []
-        for (pyc, source) in files {
-            // Looked at before the interpreter reads them: a file changed after this is not
-            // remembered as the one it answered for.
-            let pycIdentity: ModelDigest.FileIdentity
-            let sourceIdentity: ModelDigest.FileIdentity
-            do throws(POSIXFailure) {
-                pycIdentity = ModelDigest.FileIdentity(try context.linkStatus(site + "/" + pyc))
-                sourceIdentity = ModelDigest.FileIdentity(try context.linkStatus(site + "/" + source))
-            } catch {
-                // A source that is gone is reported by the hashing (Python then never reads
-                // its bytecode); a .pyc that went away since the folder was listed is gone.
-                if error.errno == ENOENT || error.errno == ENOTDIR { continue }
-                return .failure(PlanFailure(text: "\(site)/\(pyc): cannot \(error.operation): \(errnoDescription(error.errno))"))
-            }
-            if let interpreter, let known = remembered[pyc], known.interpreter == interpreter.key,
-               known.identity == pycIdentity.line, known.sourceIdentity == sourceIdentity.line {
-                comparison.known[pyc] = known
-            } else {
-                toAsk.append((pyc, pycIdentity, sourceIdentity))
-            }
-        }
-        guard !toAsk.isEmpty else { return .success(comparison) }
-        guard let interpreter else {
-            return .failure(PlanFailure(text: "\(toAsk.count) bytecode file\(toAsk.count == 1 ? "" : "s") (\(UntrustedText.quoted(toAsk[0].pyc))\(toAsk.count > 1 ? ", …" : "")) can be compared with \(toAsk.count == 1 ? "its source" : "their sources") only by the environment's interpreter, and none was run (--site-packages); pass --python, or delete the __pycache__ folders"))
-        }
-        comparison.asked = toAsk.count
-        let verdicts: [BytecodeCheck.Verdict]
-        switch await BytecodeCheck(executable: interpreter.executable).verdicts(toAsk.map { site + "/" + $0.pyc }, in: context) {
-        case .success(let answered): verdicts = answered
-        case .failure(let failure): return .failure(PlanFailure(text: failure.text))
-        }
-        for (file, verdict) in zip(toAsk, verdicts) {
-            switch verdict {
-            case .differs:
-                comparison.findings.append(Finding(path: file.pyc, problem: .bytecodeDiffers))
-            case .same, .unused:
-                if DistributionDigestCache.isSettled(file.identity, hashingStarted: started), DistributionDigestCache.isSettled(file.source, hashingStarted: started) {
-                    comparison.known[file.pyc] = .init(identity: file.identity.line, sourceIdentity: file.source.line, interpreter: interpreter.key)
-                }
-            }
-        }
-        return .success(comparison)
     }
 
     /// What RECORD asks: the files to hash, every path it lists, and the folders that are the

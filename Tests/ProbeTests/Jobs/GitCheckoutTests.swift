@@ -46,7 +46,20 @@ struct GitRepository {
         let context = context ?? self.context
         let checkout = checkout ?? self.checkout
         guard case .commit(let commit) = GitHead.commit(of: checkout, in: context) else { throw TestFiles.Failure(message: "no commit in \(checkout)") }
-        return GitCheckout.verify(checkout, commit: commit, notCode: notCode, in: context)
+        var bytecode: [(pyc: String, source: String)] = []
+        return GitCheckout.verifyFiles(checkout, commit: commit, notCode: notCode, bytecode: &bytecode, in: context)
+    }
+
+    /// Steps 1 to 4: the files, then the bytecode of tracked sources compared by `python`.
+    func verifyWithBytecode(python: String?, cache: String? = nil) async throws -> GitCheckout.Outcome {
+        try await verifyWithBytecode(interpreter: python.map { .init(executable: $0, key: "test " + $0) }, cache: cache)
+    }
+
+    func verifyWithBytecode(interpreter: BytecodeCheck.Interpreter?, cache: String? = nil) async throws -> GitCheckout.Outcome {
+        var context = HostContext(environment: ["PATH": "/usr/bin:/bin"], commands: SubprocessCommandRunner())
+        context.digestCacheFolder = cache
+        guard case .commit(let commit) = GitHead.commit(of: checkout, in: context) else { throw TestFiles.Failure(message: "no commit in \(checkout)") }
+        return await GitCheckout.verify(checkout, commit: commit, interpreter: interpreter, in: context)
     }
 
     /// What `git status` says: clean exactly when it prints nothing for the tracked files and
@@ -221,6 +234,43 @@ struct GitCheckoutTests {
 
     /// Against git: random edits, stages and restores, and git status as the oracle for
     /// "clean or not" (its untracked listing filtered to code, as envlock counts it).
+    @Test func bytecodeOfTrackedSourcesIsComparedByTheJobsInterpreter() async throws {
+        let repository = try GitRepository()
+        defer { TestFiles.removeTree(repository.root) }
+        let python = try TestVenvs.folder.get() + "/records/bin/python"
+        let (status, output) = shellOutput("\(shellQuoted(python)) -m compileall -q \(shellQuoted(repository.checkout)) 2>&1")
+        try #require(status == 0, "\(output)")
+        let cache = try TestFiles.scratchFolder(prefix: "envlock-git-cache")
+        defer { TestFiles.removeTree(cache) }
+        usleep(200_000)
+        // Bytecode Python writes at import is not code of its own: clean, and remembered.
+        #expect(try await repository.verifyWithBytecode(python: python, cache: cache) == .clean)
+        #expect(try TestFiles.names(in: cache).count == 1)
+        // Warm: the remembered verdicts are the same interpreter's, and it is not run.
+        #expect(try await repository.verifyWithBytecode(interpreter: .init(executable: "/nonexistent/python", key: "test " + python), cache: cache) == .clean)
+        // Edited bytecode under an intact header (modules/ and the top folder alike).
+        let flags = try #require(TestFiles.names(in: repository.checkout + "/modules/__pycache__").first { $0.hasPrefix("flags.") })
+        let forge = "import sys, marshal; p = sys.argv[1]; d = open(p, 'rb').read(); open(p, 'wb').write(d[:16] + marshal.dumps(compile(\"sampler = 'dpmpp_2m_sde_gpu'\", 'x', 'exec')))"
+        let (forged, forgeOutput) = shellOutput("\(shellQuoted(python)) -c \(shellQuoted(forge)) \(shellQuoted(repository.checkout + "/modules/__pycache__/" + flags)) 2>&1")
+        try #require(forged == 0, "\(forgeOutput)")
+        #expect(try await repository.verifyWithBytecode(python: python, cache: cache) == .modified(["modules/__pycache__/\(flags) (bytecode Python would run instead of its source, and its code differs)"]))
+        // Without an interpreter, bytecode not remembered cannot pass.
+        guard case .unverifiable(let reason) = try await repository.verifyWithBytecode(python: nil) else {
+            Issue.record("bytecode passed without an interpreter to compare it")
+            return
+        }
+        #expect(reason.contains("which interpreter runs the job is not known"), "\(reason)")
+        // A link in __pycache__ is read through by Python: reported, never followed.
+        let version = try #require(TestFiles.names(in: repository.checkout + "/__pycache__").first { $0.hasPrefix("fooocus_version.") })
+        let path = repository.checkout + "/__pycache__/" + version
+        #expect(rename(path, path + ".moved") == 0 && symlink(path + ".moved", path) == 0)
+        guard case .modified(let paths) = try await repository.verifyWithBytecode(python: python, cache: cache) else {
+            Issue.record("a link in __pycache__ passed")
+            return
+        }
+        #expect(paths.contains("__pycache__/\(version) (untracked link)"), "\(paths)")
+    }
+
     @Test func agreesWithGitStatusOnRandomChanges() throws {
         var random = SplitMix64(seed: 25)
         let files = ["launch.py", "modules/flags.py", "modules/__init__.py", "ldm_patched/modules/sample.py", "presets/default.json"]
