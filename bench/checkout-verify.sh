@@ -12,7 +12,7 @@
 # clone; default the fetched mirror) into /work/bench-fooocus, then `git status` once so that
 # git's own index is fresh (as a checkout someone works in). Medians of RUNS (default 31),
 # the three commands interleaved after one untimed warm-up each.
-#   FOOOCUS_REPO=/path/to/Fooocus.git bench/checkout-verify.sh [RUNS]
+#   FOOOCUS_REPO=/path/to/Fooocus.git [BYTECODE=1] bench/checkout-verify.sh [RUNS]
 set -euo pipefail
 runs=${1:-31}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,8 +28,12 @@ git clone -q "$repo" "$checkout"
 # A second later, so that git status rewrites the index with no entry racily clean.
 sleep 1
 git -C "$checkout" status --porcelain >/dev/null
-cp -a "$checkout" "$checkout-without-git" && rm -rf "$checkout-without-git/.git"
 "$python" -m venv --without-pip "$work/venv"
+# BYTECODE=1: the checkout as after Fooocus has run once, its modules compiled into
+# __pycache__ by the venv's interpreter, which envlock then compares with the sources (cold at
+# `lock`, remembered afterwards).
+if [[ ${BYTECODE:-0} == 1 ]]; then "$work/venv/bin/python" -m compileall -q "$checkout" >/dev/null || true; fi
+cp -a "$checkout" "$checkout-without-git" && rm -rf "$checkout-without-git/.git"
 printf 'envlock: 1\nname: without-git\nrules:\n  job.fooocus.version: {pin: true}\n' > "$work/without.yaml"
 printf 'envlock: 1\nname: with-tree\nrules:\n  job.fooocus.version: {pin: true}\n  job.fooocus.tree: {equals: "clean"}\n' > "$work/with.yaml"
 command=("$work/venv/bin/python" "$checkout/launch.py")

@@ -15,8 +15,11 @@ command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 # The exact job gate (Python json, ast.literal_eval, argparse readers) took the binary to 20.2 MB
 # and the limit to 20.5 MB; verifying installed bytes (wheel RECORD, the git checkout: index,
 # objects, packs), the folded reports and scheduler publishing (issues 25, 29, 26) took it to
-# 20.68 MB, and the limit to 21 MB (BENCHMARKS.md "Binary size" says what the next cut could be).
-max_size=${ENVLOCK_MAX_SIZE:-$((21000 * 1000))}
+# 20.68 MB, and the limit to 21 MB; image comparison (a PNG decoder and SSIM, issue 28),
+# DSSE/in-toto attestations (issue 27) and bytecode checking with one cache entry per
+# distribution (issue 25) took it to 21.06 MB, and the limit to 21.5 MB (BENCHMARKS.md "Binary
+# size" says what the next cut could be).
+max_size=${ENVLOCK_MAX_SIZE:-$((21500 * 1000))}
 max_glibc=2.35
 max_glibcxx=3.4.30
 allowed_needed="libc.so.6 libgcc_s.so.1 libm.so.6 libstdc++.so.6"
