@@ -61,7 +61,7 @@ public struct ComfyUIDetector: Detector {
         case .commit(let commit):
             facts["job.comfyui.commit"] = commit
             // Custom nodes are not ComfyUI's code: job.comfyui.custom_nodes names them.
-            let tree = await GitCheckout.verify(checkout, commit: commit, notCode: ["custom_nodes"], interpreter: GitCheckout.interpreter(for: launch, job: job, in: context), in: context)
+            let tree = await GitCheckout.verify(checkout, commit: commit, notCode: ["custom_nodes"], interpreter: GitCheckout.interpreter(for: launch, job: job, in: context), in: context, diagnostics: &diagnostics)
             GitCheckout.record(tree,
                                as: "job.comfyui.tree", facts: &facts, unreadable: &unreadable)
         case .notACheckout:

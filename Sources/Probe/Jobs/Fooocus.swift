@@ -69,7 +69,7 @@ public struct FooocusDetector: Detector {
         switch GitHead.commit(of: checkout, in: context) {
         case .commit(let commit):
             facts["job.fooocus.commit"] = commit
-            let tree = await GitCheckout.verify(checkout, commit: commit, interpreter: GitCheckout.interpreter(for: launch, job: job, in: context), in: context)
+            let tree = await GitCheckout.verify(checkout, commit: commit, interpreter: GitCheckout.interpreter(for: launch, job: job, in: context), in: context, diagnostics: &diagnostics)
             GitCheckout.record(tree, as: "job.fooocus.tree", facts: &facts, unreadable: &unreadable)
         case .notACheckout:
             diagnostics.append("\(checkout) is not a git checkout, so job.fooocus.commit is not known")

@@ -49,7 +49,8 @@ enum GitCheckout {
     /// Verifies `checkout` (an absolute path read through `context`); `notCode` names
     /// top-level folders whose untracked files are reported by other facts (ComfyUI's
     /// custom_nodes).
-    static func verify(_ checkout: String, commit: String, notCode: Set<String> = [], interpreter: BytecodeCheck.Interpreter?, in context: HostContext) async -> Outcome {
+    /// Steps 1 to 4; `diagnostics` receives why the bytecode verdicts could not be remembered.
+    static func verify(_ checkout: String, commit: String, notCode: Set<String> = [], interpreter: BytecodeCheck.Interpreter?, in context: HostContext, diagnostics: inout [String]) async -> Outcome {
         let started = DistributionDigestCache.now()
         var bytecode: [(pyc: String, source: String)] = []
         let outcome = verifyFiles(checkout, commit: commit, notCode: notCode, bytecode: &bytecode, in: context)
@@ -59,16 +60,23 @@ enum GitCheckout {
         // (`BytecodeCheck`), its verdicts remembered beside the digest cache.
         let cache = context.digestCacheFolder.map { DistributionDigestCache(cacheFolder: $0, distInfo: context.hostPath(checkout)) }
         var entry = DistributionDigestCache.Entry()
-        if let cache, let bytes = cache.load().bytes, let parsed = DistributionDigestCache.parse(bytes, distInfo: cache.distInfo) { entry = parsed }
+        if let cache {
+            let (bytes, note) = cache.load()
+            if let note { diagnostics.append(note) }
+            if let bytes {
+                if let parsed = DistributionDigestCache.parse(bytes, distInfo: cache.distInfo) { entry = parsed } else { diagnostics.append(cache.malformedNote) }
+            }
+        }
         let compared: BytecodeCheck.Comparison
         switch await BytecodeCheck.compare(bytecode, in: checkout, remembered: entry.bytecode, interpreter: interpreter,
                                            withoutInterpreter: "which interpreter runs the job is not known", started: started, context: context) {
         case .success(let done): compared = done
         case .failure(let failure): return .unverifiable(failure.text)
         }
-        if let cache, compared.asked > 0 || compared.known.count != entry.bytecode.count {
-            // A cache that cannot be written only costs the next run the comparison again.
-            _ = cache.save(DistributionDigestCache.Entry(bytecode: compared.known))
+        if let cache, compared.asked > 0 || compared.known.count != entry.bytecode.count,
+           let problem = cache.save(DistributionDigestCache.Entry(bytecode: compared.known)) {
+            // Only costs the next run the comparison again.
+            diagnostics.append(problem)
         }
         guard !compared.differing.isEmpty else { return outcome }
         var paths: [String] = []

@@ -69,11 +69,7 @@ struct DistributionDigestCache {
 
     init(cacheFolder: String, distInfo: String) {
         self.distInfo = distInfo
-        let name = SHA256.hash(data: Array(distInfo.utf8)).prefix(16).map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
-        entryPath = cacheFolder + "/record-" + name
+        entryPath = cacheFolder + "/record-" + Hex.encode(Array(SHA256.hash(data: Array(distInfo.utf8)).prefix(16)))
     }
 
     /// The entry's bytes, nil when there is none or it was ignored, and why it was ignored.
@@ -246,16 +242,6 @@ struct DistributionDigestCache {
     static func isSettled(_ identity: ModelDigest.FileIdentity, hashingStarted: timespec) -> Bool {
         let started = Int(hashingStarted.tv_sec) * 1_000_000_000 + Int(hashingStarted.tv_nsec)
         return identity.ctimeSeconds * 1_000_000_000 + identity.ctimeNanoseconds < started - settleMargin
-    }
-
-    /// `isSettled` for an identity as `ModelDigest.FileIdentity.line` writes it.
-    static func isSettled(line: String, hashingStarted: timespec) -> Bool {
-        let fields = line.split(separator: " ")
-        guard fields.count == 5 else { return false }
-        let ctime = fields[4].split(separator: ".")
-        guard ctime.count == 2, let seconds = Int(ctime[0]), let nanoseconds = Int(ctime[1]) else { return false }
-        let started = Int(hashingStarted.tv_sec) * 1_000_000_000 + Int(hashingStarted.tv_nsec)
-        return seconds * 1_000_000_000 + nanoseconds < started - settleMargin
     }
 
     /// How far before the check a change must lie to be remembered, in nanoseconds: far more

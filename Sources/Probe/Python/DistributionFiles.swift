@@ -192,9 +192,9 @@ struct RecordCheck: Sendable {
         }
         let recordPath = distribution.path + "/RECORD"
         // Looked at before it is read: a RECORD changed after this is not taken as the one read.
-        var watched: [String: String]? = [:]
+        var watched: [String: ModelDigest.FileIdentity]? = [:]
         do throws(POSIXFailure) {
-            watched?[recordPath] = ModelDigest.FileIdentity(try context.linkStatus(recordPath)).line
+            watched?[recordPath] = ModelDigest.FileIdentity(try context.linkStatus(recordPath))
         } catch {
             watched = nil
         }
@@ -285,8 +285,8 @@ struct RecordCheck: Sendable {
                         guard let others = Self.otherRecords(site: site, in: context) else { return finish(findings, notes: notes, saving: entry, in: cache) }
                         verdict.merge(others) { first, _ in first }
                     }
-                    if verdict.values.allSatisfy({ DistributionDigestCache.isSettled(line: $0, hashingStarted: checkStarted) }) {
-                        entry.intactWhileUnchanged = verdict
+                    if verdict.values.allSatisfy({ DistributionDigestCache.isSettled($0, hashingStarted: checkStarted) }) {
+                        entry.intactWhileUnchanged = verdict.mapValues(\.line)
                     }
                 }
                 return finish(findings, notes: notes, saving: entry, in: cache)
@@ -312,6 +312,18 @@ struct RecordCheck: Sendable {
             if let problem = cache.save(entry) { notes.append(problem) }
         }
         return left.isEmpty ? .intact(notes: notes) : .modified(left.sorted(), notes: notes)
+    }
+
+    /// The size of the file at `absolute` when an `lstat` still gives the identity `known` was
+    /// remembered under; nil otherwise. A failed `lstat` only means the file is read again,
+    /// where a missing or unreadable file is reported as such.
+    static func unchangedSize(of absolute: String, as known: DistributionDigestCache.Remembered, in context: HostContext) -> Int64? {
+        do throws(POSIXFailure) {
+            let info = try context.linkStatus(absolute)
+            return info.isRegularFile && ModelDigest.FileIdentity(info).line == known.identity ? info.size : nil
+        } catch {
+            return nil
+        }
     }
 
     /// Whether every path a remembered intact verdict rests on, and every file it hashed, has
@@ -358,13 +370,13 @@ struct RecordCheck: Sendable {
 
     /// The identities of every RECORD in `site`, which the owner lookups read; nil when one
     /// cannot be looked at.
-    static func otherRecords(site: String, in context: HostContext) -> [String: String]? {
-        var found: [String: String] = [:]
+    static func otherRecords(site: String, in context: HostContext) -> [String: ModelDigest.FileIdentity]? {
+        var found: [String: ModelDigest.FileIdentity] = [:]
         do {
             for name in try context.listDirectory(site) where name.hasSuffix(".dist-info") {
                 let record = site + "/" + name + "/RECORD"
                 do throws(POSIXFailure) {
-                    found[record] = ModelDigest.FileIdentity(try context.linkStatus(record)).line
+                    found[record] = ModelDigest.FileIdentity(try context.linkStatus(record))
                 } catch {
                     return nil
                 }
@@ -484,12 +496,9 @@ struct RecordCheck: Sendable {
                     for file in slice {
                         var digest: String
                         var size: Int64
-                        // A failed lstat only means the file is read below, where a missing or
-                        // unreadable file is reported as such.
-                        if let known = remembered[file.path], let info = try? context.linkStatus(file.absolute),
-                           info.isRegularFile, ModelDigest.FileIdentity(info).line == known.identity {
+                        if let known = remembered[file.path], let stillSize = Self.unchangedSize(of: file.absolute, as: known, in: context) {
                             digest = known.digest
-                            size = info.size
+                            size = stillSize
                             part.known[file.path] = known
                         } else {
                             let result: ModelDigestResult
@@ -562,10 +571,10 @@ struct TreeListing {
     let site: String
     /// Each folder's entries by absolute path; nil when the folder is not there.
     private var listings: [String: [String: DirectoryEntry.Kind]?] = [:]
-    /// The identity (`ModelDigest.FileIdentity.line`) of each folder listed, taken before it
-    /// was listed, by absolute path; nil once a folder listed could not be looked at, so that
-    /// no verdict rests on what was not watched.
-    private(set) var listedFolders: [String: String]? = [:]
+    /// The identity of each folder listed, taken before it was listed, by absolute path; nil
+    /// once a folder listed could not be looked at, so that no verdict rests on what was not
+    /// watched.
+    private(set) var listedFolders: [String: ModelDigest.FileIdentity]? = [:]
 
     init(site: String) {
         self.site = site
@@ -655,7 +664,7 @@ struct TreeListing {
         if let known = listings[folder] { return .success(known) }
         do throws(POSIXFailure) {
             let info = try context.linkStatus(folder)
-            listedFolders?[folder] = info.isDirectory ? ModelDigest.FileIdentity(info).line : nil
+            listedFolders?[folder] = info.isDirectory ? ModelDigest.FileIdentity(info) : nil
             if !info.isDirectory { listedFolders = nil }
         } catch {
             // A folder that is not there is listed as absent below; its parent's identity

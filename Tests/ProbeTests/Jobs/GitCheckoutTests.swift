@@ -59,7 +59,10 @@ struct GitRepository {
         var context = HostContext(environment: ["PATH": "/usr/bin:/bin"], commands: SubprocessCommandRunner())
         context.digestCacheFolder = cache
         guard case .commit(let commit) = GitHead.commit(of: checkout, in: context) else { throw TestFiles.Failure(message: "no commit in \(checkout)") }
-        return await GitCheckout.verify(checkout, commit: commit, interpreter: interpreter, in: context)
+        var diagnostics: [String] = []
+        let outcome = await GitCheckout.verify(checkout, commit: commit, interpreter: interpreter, in: context, diagnostics: &diagnostics)
+        #expect(diagnostics == [], "the bytecode verdicts were not remembered")
+        return outcome
     }
 
     /// What `git status` says: clean exactly when it prints nothing for the tracked files and

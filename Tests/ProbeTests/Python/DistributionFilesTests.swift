@@ -289,6 +289,17 @@ import Testing
         let opt2 = try #require(TestFiles.names(in: optimized.site + "/docutils/__pycache__").first { $0.hasPrefix("core.") && $0.hasSuffix(".opt-2.pyc") })
         try Self.forgeBytecode("docutils/__pycache__/" + opt2, withCodeOf: "x = 1\n", in: optimized)
         #expect(await optimized.check(["python.packages.docutils.files"]).facts["python.packages.docutils.files"] == "modified: 1 file: docutils/__pycache__/\(opt2) (bytecode Python would run instead of its source, and its code differs)")
+        // Hash-based bytecode (PEP 552), checked or not: its header carries the source's hash,
+        // which an edit of the code alone keeps.
+        for mode in ["checked-hash", "unchecked-hash"] {
+            let hashed = try Venv()
+            defer { hashed.remove() }
+            try hashed.compile("docutils", "--invalidation-mode \(mode)")
+            #expect(await hashed.check(["python.packages.docutils.files"]).facts["python.packages.docutils.files"] == "intact", "\(mode)")
+            let utils = try Self.bytecode(of: "statemachine", in: hashed)
+            try Self.forgeBytecode(utils, withCodeOf: "x = 3\n", in: hashed)
+            #expect(await hashed.check(["python.packages.docutils.files"]).facts["python.packages.docutils.files"] == "modified: 1 file: \(utils) (bytecode Python would run instead of its source, and its code differs)", "\(mode)")
+        }
     }
 
     @Test func bytecodeThatCannotBeComparedIsUndetermined() async throws {
