@@ -54,6 +54,10 @@ enum DifferenceExplanation {
         if segments.count == 3, segments[0] == "gpu", ["name", "compute_capability", "arch"].contains(segments[2]) {
             return gpus(index: String(segments[1]), left: left, right: right)
         }
+        if segments.count == 3, segments[0] == "gpu", RandomGrid.keys.contains(String(segments[2])) {
+            // Counts, not versions: without both grids there is nothing to add to `why`.
+            return randomGrids(index: String(segments[1]), left: left, right: right, whole: segments[2] == "torch_rng_threshold")
+        }
         if key.hasPrefix(FactCatalog.jobPrefix), key.hasSuffix(".tree") {
             return checkouts(left[key], right[key])
         }
@@ -77,6 +81,10 @@ enum DifferenceExplanation {
                 return "\(a.label) is \(a.kernelTarget), \(b.label) is \(b.kernelTarget): PyTorch selects different attention and GEMM kernels"
             }
             if a.name != b.name {
+                let counts = (RandomGrid(index: index, facts: left), RandomGrid(index: index, facts: right))
+                if let countA = counts.0?.multiprocessors, let countB = counts.1?.multiprocessors, countA != countB {
+                    return "\(a.label) and \(b.label) are both \(a.kernelTarget): the same kernel builds, but \(countA) against \(countB) SMs and other clocks change which kernels autotuning and split heuristics pick"
+                }
                 return "\(a.label) and \(b.label) are both \(a.kernelTarget): the same kernel builds, but other SM counts and clocks change which kernels autotuning and split heuristics pick"
             }
             return nil
@@ -87,6 +95,22 @@ enum DifferenceExplanation {
         case (nil, nil):
             return nil
         }
+    }
+
+    /// "B's 56 SMs draw different CUDA random numbers above 89088 elements": where the same
+    /// seed stops giving the same GPU noise, from both GPUs' grids.
+    /// The threshold's difference says it whole (`whole`); the SM count and the threads per SM,
+    /// its factors, point to it.
+    static func randomGrids(index: String, left: [String: String], right: [String: String], whole: Bool) -> String? {
+        guard let a = RandomGrid(index: index, facts: left), let b = RandomGrid(index: index, facts: right) else { return nil }
+        if !whole {
+            return "A's GPU \(index) has \(a.describe), B's \(b.describe): gpu.\(index).torch_rng_threshold says where their CUDA random numbers part"
+        }
+        if a.threshold == b.threshold {
+            return "PyTorch's CUDA random kernels run the same grid on both (\(a.threshold) threads), so one seed draws the same values on both"
+        }
+        let smaller = min(a.threshold, b.threshold)
+        return "B's \(b.describe) draw different CUDA random numbers from A's \(a.describe) above \(smaller) elements: PyTorch caps its random kernels' grid at \(a.threshold) threads on A and \(b.threshold) on B, so a larger draw on the GPU (ancestral samplers' noise for a batch of two SDXL 1024x1024 latents is 131072 elements) takes other values"
     }
 
     /// Direction and distance between two versions: "B is newer by 1 minor version (2.1.2 → 2.2.0)".
@@ -197,5 +221,29 @@ struct GPUDescription {
         guard let capability else { return "of unknown compute capability" }
         let target = "sm_" + capability.filter { $0 != "." }
         return architecture.map { "\(target) (\($0))" } ?? target
+    }
+}
+
+/// One GPU's CUDA random-number grid, from its `gpu.N.sm_count`, `max_threads_per_sm` and
+/// `torch_rng_threshold` facts.
+struct RandomGrid {
+    static let keys: Set<String> = ["sm_count", "max_threads_per_sm", "torch_rng_threshold"]
+
+    var multiprocessors: Int
+    var maxThreads: Int
+    var threshold: Int
+
+    init?(index: String, facts: [String: String]) {
+        guard let multiprocessors = facts["gpu.\(index).sm_count"].flatMap({ Int($0) }),
+              let maxThreads = facts["gpu.\(index).max_threads_per_sm"].flatMap({ Int($0) }),
+              let threshold = facts["gpu.\(index).torch_rng_threshold"].flatMap({ Int($0) }) else { return nil }
+        self.multiprocessors = multiprocessors
+        self.maxThreads = maxThreads
+        self.threshold = threshold
+    }
+
+    /// `56 SMs (8 blocks of 256 threads each)`.
+    var describe: String {
+        "\(multiprocessors) SMs (\(maxThreads / TorchRandomGrid.blockSize) blocks of \(TorchRandomGrid.blockSize) threads each)"
     }
 }

@@ -126,6 +126,26 @@ import Testing
         #expect(result.status == 0, "\(profile): \(result.stdout)\(result.stderr)")
     }
 
+    /// A card of the locked model with other SMs (46 instead of an L4's 58, as a slice or a
+    /// cut-down variant reports them) passes the GPU model but is warned about by its random
+    /// grid; a MIG GPU, whose SMs NVML cannot count, still locks (the rule is a warning).
+    @Test func anotherSMCountOfTheSameModelWarnsByTheRandomGrid() async throws {
+        let fixture = try await Self.lockedMachine("base-torch2.2.0-cu121")
+        #expect(readFile(fixture.lock).contains("gpu.0.torch_rng_threshold: \"89088\""), "\(readFile(fixture.lock))")
+        var environment = fixture.environment
+        environment["ENVLOCK_FAKE_GPUS"] = "NVIDIA L4:8.9:23034:cores=5888"
+        let result = try await Self.verify(fixture, environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("WARN  gpu.0.torch_rng_threshold"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("expected \"89088\"  found \"70656\""), "\(result.stdout)")
+
+        var mig = fixture.environment
+        mig["LD_LIBRARY_PATH"] = try await GPUEndToEnd.scenario("h100-mig")
+        let folder = fixture.folder
+        let lock = try await Envlock.run(["lock", "--profile", Self.profiles + "base-torch2.2.0-cu121.yaml", "--output", folder.file("mig.lock"), "--site-packages", folder.file("site")], environment: mig)
+        #expect(lock.status == 0, "\(lock.stdout)\(lock.stderr)")
+    }
+
     /// The shared stack refuses another torch; Fooocus, beyond it, an xformers not built for it.
     @Test(arguments: [("base-torch2.2.0-cu121", "2.1.2", "0.0.24", "FAIL  python.packages.torch"), ("fooocus-torch2.2.0-cu121", "2.2.0", "0.0.23.post1", "FAIL  python.packages.xformers")])
     func aStackProfileRefusesTheWrongPackage(profile: String, torch: String, xformers: String, failing: String) async throws {

@@ -86,6 +86,35 @@ import Testing
         #expect(DifferenceExplanation.gpus(index: "0", left: l4, right: [:])?.hasPrefix("only A has a GPU 0 (L4, sm_89 (Ada))") == true)
     }
 
+    /// The issue's sentence: "B's 56 SMs draw different CUDA random numbers above N elements",
+    /// for every key of the grid, and nothing version-like for counts.
+    @Test func randomGridsSayAboveWhichSizeTheNoiseDiffers() {
+        let l4 = ["gpu.0.sm_count": "58", "gpu.0.max_threads_per_sm": "1536", "gpu.0.torch_rng_threshold": "89088"]
+        let a30 = ["gpu.0.sm_count": "56", "gpu.0.max_threads_per_sm": "2048", "gpu.0.torch_rng_threshold": "114688"]
+        let h100Slice = ["gpu.0.sm_count": "16", "gpu.0.max_threads_per_sm": "2048", "gpu.0.torch_rng_threshold": "32768"]
+        let text = DifferenceExplanation.explain("gpu.0.torch_rng_threshold", left: l4, right: a30)
+        #expect(text?.hasPrefix("B's 56 SMs (8 blocks of 256 threads each) draw different CUDA random numbers from A's 58 SMs (6 blocks of 256 threads each) above 89088 elements") == true, "\(text ?? "nil")")
+        #expect(text?.contains("89088 threads on A and 114688 on B") == true)
+        // The factors point to the threshold rather than repeat it.
+        for key in ["gpu.0.sm_count", "gpu.0.max_threads_per_sm"] {
+            #expect(DifferenceExplanation.explain(key, left: l4, right: a30) == "A's GPU 0 has 58 SMs (6 blocks of 256 threads each), B's 56 SMs (8 blocks of 256 threads each): gpu.0.torch_rng_threshold says where their CUDA random numbers part")
+        }
+        // The smaller of the two thresholds, whichever side it is on.
+        #expect(DifferenceExplanation.explain("gpu.0.torch_rng_threshold", left: a30, right: h100Slice)?.contains("above 32768 elements") == true)
+        // Same grid from other factors: 64 SMs x 6 blocks and 48 SMs x 8 blocks.
+        let sixes = ["gpu.0.sm_count": "64", "gpu.0.max_threads_per_sm": "1536", "gpu.0.torch_rng_threshold": "98304"]
+        let eights = ["gpu.0.sm_count": "48", "gpu.0.max_threads_per_sm": "2048", "gpu.0.torch_rng_threshold": "98304"]
+        #expect(DifferenceExplanation.explain("gpu.0.torch_rng_threshold", left: sixes, right: eights)?.contains("one seed draws the same values on both") == true)
+        // One side without the facts: no invented grid, and no "newer by 2 major versions".
+        #expect(DifferenceExplanation.explain("gpu.0.sm_count", left: ["gpu.0.sm_count": "58"], right: ["gpu.0.sm_count": "56"]) == nil)
+    }
+
+    @Test func sameArchitectureGPUsNameTheirSMCounts() {
+        let l40s = ["gpu.0.name": "NVIDIA L40S", "gpu.0.compute_capability": "8.9", "gpu.0.arch": "Ada", "gpu.0.sm_count": "142", "gpu.0.max_threads_per_sm": "1536", "gpu.0.torch_rng_threshold": "218112"]
+        let l4 = ["gpu.0.name": "NVIDIA L4", "gpu.0.compute_capability": "8.9", "gpu.0.arch": "Ada", "gpu.0.sm_count": "58", "gpu.0.max_threads_per_sm": "1536", "gpu.0.torch_rng_threshold": "89088"]
+        #expect(DifferenceExplanation.gpus(index: "0", left: l4, right: l40s) == "L4 and L40S are both sm_89 (Ada): the same kernel builds, but 58 against 142 SMs and other clocks change which kernels autotuning and split heuristics pick")
+    }
+
     @Test func keysOnOneSideSayWhatTheirAbsenceMeans() {
         #expect(DifferenceExplanation.oneSide("python.packages.xformers", value: "0.0.24", present: "A", missing: "B") == "installed only on A; B does not have this distribution")
         #expect(DifferenceExplanation.oneSide("job.fooocus.attention", value: "pytorch", present: "B", missing: "A").hasPrefix("only B's job sets it"))

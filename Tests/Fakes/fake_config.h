@@ -9,7 +9,11 @@
  * Keys:
  *   driver=535.104.05            nvmlSystemGetDriverVersion
  *   cuda_version=12020           nvmlSystemGetCudaDriverVersion, cuDriverGetVersion
- *   gpus=NAME:MAJOR.MINOR:MIB[:mig],...   the GPUs in NVML (PCI bus) order; `mig` turns MIG mode on.
+ *   gpus=NAME:MAJOR.MINOR:MIB[:FIELD...],...   the GPUs in NVML (PCI bus) order. Optional fields:
+ *                                `mig` turns MIG mode on; `cores=N` is what nvmlDeviceGetNumGpuCores
+ *                                answers (NOT_SUPPORTED without it, and under MIG, as documented);
+ *                                `sms=N` and `threads=N` are libcuda's MULTIPROCESSOR_COUNT and
+ *                                MAX_THREADS_PER_MULTIPROCESSOR (CUDA_ERROR_INVALID_VALUE without).
  *                                GPU i sits at PCI domain 0, bus 0x17 + 0x20 * i, device 0.
  *   cuda_order=1,0               libcuda's enumeration order (FASTEST_FIRST), as indices into
  *                                `gpus`; default: the same order. CUDA_DEVICE_ORDER=PCI_BUS_ID
@@ -42,6 +46,10 @@ typedef struct {
     int minor;
     unsigned long long memory_mib;
     int mig;
+    /* 0: not configured, so the call that reports it fails. */
+    int cores;
+    int sms;
+    int threads;
     char uuid[FAKE_TEXT];
 } fake_gpu;
 
@@ -79,15 +87,20 @@ static void fake_parse_gpus(fake_config *config, const char *list) {
         if (!*entry) continue;
         fake_gpu *gpu = &config->gpus[config->gpu_count];
         memset(gpu, 0, sizeof *gpu);
-        char *fields[4] = {0};
+        char *fields[8] = {0};
         int count = 0;
         char *field_save = NULL;
-        for (char *field = strtok_r(entry, ":", &field_save); field && count < 4; field = strtok_r(NULL, ":", &field_save)) fields[count++] = field;
+        for (char *field = strtok_r(entry, ":", &field_save); field && count < 8; field = strtok_r(NULL, ":", &field_save)) fields[count++] = field;
         if (count < 3) continue;
         snprintf(gpu->name, sizeof gpu->name, "%s", fields[0]);
         sscanf(fields[1], "%d.%d", &gpu->major, &gpu->minor);
         gpu->memory_mib = strtoull(fields[2], NULL, 10);
-        gpu->mig = count == 4 && strcmp(fields[3], "mig") == 0;
+        for (int i = 3; i < count; i++) {
+            if (strcmp(fields[i], "mig") == 0) gpu->mig = 1;
+            else if (strncmp(fields[i], "cores=", 6) == 0) gpu->cores = atoi(fields[i] + 6);
+            else if (strncmp(fields[i], "sms=", 4) == 0) gpu->sms = atoi(fields[i] + 4);
+            else if (strncmp(fields[i], "threads=", 8) == 0) gpu->threads = atoi(fields[i] + 8);
+        }
         snprintf(gpu->uuid, sizeof gpu->uuid, "GPU-%08x-0000-4000-8000-%012d", fake_hash(gpu->name), config->gpu_count);
         config->gpu_count++;
     }

@@ -3,7 +3,8 @@
  * answering from fake-gpus.conf (see fake_config.h). Like the real library it numbers the GPUs
  * in its own order (`cuda_order`, standing for FASTEST_FIRST) unless CUDA_DEVICE_ORDER is
  * PCI_BUS_ID, and honours CUDA_VISIBLE_DEVICES (indices in that order; it stops at the first
- * invalid entry). Each GPU reports its PCI location through cuDeviceGetAttribute.
+ * invalid entry). Each GPU reports its PCI location, SM count and maximum threads per SM
+ * through cuDeviceGetAttribute.
  */
 #include "fake_config.h"
 #include <stdatomic.h>
@@ -134,6 +135,14 @@ int cuDeviceGetAttribute(int *value, int attribute, int device) {
     const fake_gpu *gpu = gpus[device];
     if (!value) return CUDA_ERROR_INVALID_VALUE;
     switch (attribute) {
+    case 16: /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
+        if (gpu->sms <= 0) return CUDA_ERROR_INVALID_VALUE;
+        *value = gpu->sms;
+        return CUDA_SUCCESS;
+    case 39: /* CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR */
+        if (gpu->threads <= 0) return CUDA_ERROR_INVALID_VALUE;
+        *value = gpu->threads;
+        return CUDA_SUCCESS;
     case 33: *value = fake_pci_bus(pci[device]); return CUDA_SUCCESS;  /* CU_DEVICE_ATTRIBUTE_PCI_BUS_ID */
     case 34: *value = 0; return CUDA_SUCCESS;                          /* CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID */
     case 50: *value = 0; return CUDA_SUCCESS;                          /* CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID */

@@ -153,3 +153,15 @@ int nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *current, unsigned in
     *current = *pending = gpu->mig ? 1 : 0;
     return NVML_SUCCESS;
 }
+
+/* Documented: "On MIG-enabled GPUs, querying the device's core count is currently not
+ * supported using this API" (NVML's nvmlDeviceGetNumGpuCores). */
+int nvmlDeviceGetNumGpuCores(nvmlDevice_t device, unsigned int *cores) {
+    REQUIRE_INIT();
+    fake_config config;
+    const fake_gpu *gpu = gpu_for(device, &config);
+    if (!gpu || !cores) return NVML_ERROR_INVALID_ARGUMENT;
+    if (gpu->mig || gpu->cores <= 0) return NVML_ERROR_NOT_SUPPORTED;
+    *cores = (unsigned int)gpu->cores;
+    return NVML_SUCCESS;
+}

@@ -95,9 +95,13 @@ public struct CUDADriverDetector: Detector {
         return keyed.sorted { ($0.location, $0.cudaIndex) < ($1.location, $1.cudaIndex) }.map(\.device)
     }
 
-    /// The common part from `GPUDeviceLibrary.readDevice`, then the PCI address.
+    /// The common part from `GPUDeviceLibrary.readDevice`, the SMs, then the PCI address.
     private static func readDevice(_ index: Int, _ cuda: CUDADriverLibrary, _ diagnostics: inout [String]) -> (device: GPUDevice, location: Result<PCILocation, CUDACallError>) {
-        let (device, handle) = cuda.readDevice(index, &diagnostics)
+        var (device, handle) = cuda.readDevice(index, &diagnostics)
+        if case .success(let handle) = handle {
+            do { device.multiprocessorCount = try cuda.multiprocessorCount(of: handle) } catch { diagnostics.append("GPU \(index): \(error)") }
+            do { device.maxThreadsPerMultiprocessor = try cuda.maxThreadsPerMultiprocessor(of: handle) } catch { diagnostics.append("GPU \(index): \(error)") }
+        }
         return (device, handle.flatMap { handle in Result { () throws(CUDACallError) in try cuda.pciLocation(of: handle) } })
     }
 }

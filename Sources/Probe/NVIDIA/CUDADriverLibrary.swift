@@ -105,6 +105,9 @@ struct CUDADriverLibrary {
     private static let pciDomain: Int32 = 50
     private static let pciBus: Int32 = 33
     private static let pciDevice: Int32 = 34
+    // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT and _MAX_THREADS_PER_MULTIPROCESSOR (cuda.h).
+    private static let multiprocessorCount: Int32 = 16
+    private static let maxThreadsPerMultiprocessor: Int32 = 39
 
     let library: DynamicLibrary
     private let initialize: Initialize
@@ -186,6 +189,23 @@ struct CUDADriverLibrary {
         try check("cuDeviceGetAttribute(PCI_BUS_ID)", getAttribute(&bus, Self.pciBus, device))
         try check("cuDeviceGetAttribute(PCI_DEVICE_ID)", getAttribute(&slot, Self.pciDevice, device))
         return PCILocation(domain: Int(domain), bus: Int(bus), device: Int(slot))
+    }
+
+    /// The SMs of the device: a MIG slice's own, where the slice is the device.
+    func multiprocessorCount(of device: Int32) throws(CUDACallError) -> Int {
+        try attribute(Self.multiprocessorCount, named: "MULTIPROCESSOR_COUNT", of: device)
+    }
+
+    /// The threads one SM holds at once.
+    func maxThreadsPerMultiprocessor(of device: Int32) throws(CUDACallError) -> Int {
+        try attribute(Self.maxThreadsPerMultiprocessor, named: "MAX_THREADS_PER_MULTIPROCESSOR", of: device)
+    }
+
+    private func attribute(_ attribute: Int32, named name: String, of device: Int32) throws(CUDACallError) -> Int {
+        guard let getAttribute else { throw .missing("cuDeviceGetAttribute") }
+        var value: Int32 = 0
+        try check("cuDeviceGetAttribute(\(name))", getAttribute(&value, attribute, device))
+        return Int(value)
     }
 
     func totalMemoryBytes(of device: Int32) throws(CUDACallError) -> UInt64 {

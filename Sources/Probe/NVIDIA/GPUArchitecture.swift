@@ -61,3 +61,32 @@ public enum GPUArchitecture: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension ComputeCapability {
+    /// CUDA cores per SM, to turn NVML's core count into SMs; nil for a capability outside
+    /// the table.
+    ///
+    /// From NVIDIA's cuda-samples `Common/helper_cuda.h` (`_ConvertSMVer2Cores`, read at
+    /// 81992093), kept to the capabilities whose thread limit `maxThreadsPerMultiprocessor`
+    /// also knows: a fact is derived from both or not at all. An L4 (8.9) reports 7,424 cores,
+    /// 58 SMs of 128; an A30 (8.0) 3,584, 56 SMs of 64.
+    public var coresPerMultiprocessor: Int? { Self.multiprocessorTable[self]?.cores }
+
+    /// The most threads an SM holds at once (`cudaDeviceProp.maxThreadsPerMultiProcessor`),
+    /// which PyTorch divides by 256 to size its random-number grids; nil outside the table.
+    ///
+    /// From NVIDIA CCCL's `cudax/include/cuda/experimental/__device/arch_traits.cuh`
+    /// (`max_threads_per_multiprocessor`, read at 0e28ed7c), which lists exactly these
+    /// capabilities. libcuda reports the value itself; the table serves NVML, which does not.
+    public var maxThreadsPerMultiprocessor: Int? { Self.multiprocessorTable[self]?.maxThreads }
+
+    private static let multiprocessorTable: [ComputeCapability: (cores: Int, maxThreads: Int)] = [
+        ComputeCapability(major: 6, minor: 0): (64, 2048),
+        ComputeCapability(major: 7, minor: 0): (64, 2048),
+        ComputeCapability(major: 7, minor: 5): (64, 1024),
+        ComputeCapability(major: 8, minor: 0): (64, 2048),
+        ComputeCapability(major: 8, minor: 6): (128, 1536),
+        ComputeCapability(major: 8, minor: 9): (128, 1536),
+        ComputeCapability(major: 9, minor: 0): (128, 2048),
+    ]
+}

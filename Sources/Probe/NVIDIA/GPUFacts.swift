@@ -1,3 +1,4 @@
+import EnvLock
 import Synchronization
 
 /// One GPU as a live source (NVML, libcuda, nvidia-smi) describes it; nil where the source
@@ -9,14 +10,26 @@ public struct GPUDevice: Sendable, Equatable {
     /// Whether MIG mode is on. A card that cannot do MIG reports `false`: it is not partitioned.
     public var migEnabled: Bool?
     public var uuid: String?
+    /// CUDA cores, as NVML counts them (`nvmlDeviceGetNumGpuCores`); SMs follow from the
+    /// compute capability.
+    public var cudaCores: Int?
+    /// SMs, as libcuda reports them (`CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT`): a MIG slice's
+    /// own count where the slice is the device.
+    public var multiprocessorCount: Int?
+    /// Threads an SM holds at once, as libcuda reports them
+    /// (`CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR`).
+    public var maxThreadsPerMultiprocessor: Int?
 
     /// A GPU with whatever its source could say.
-    public init(name: String? = nil, computeCapability: ComputeCapability? = nil, memoryMiB: Int? = nil, migEnabled: Bool? = nil, uuid: String? = nil) {
+    public init(name: String? = nil, computeCapability: ComputeCapability? = nil, memoryMiB: Int? = nil, migEnabled: Bool? = nil, uuid: String? = nil, cudaCores: Int? = nil, multiprocessorCount: Int? = nil, maxThreadsPerMultiprocessor: Int? = nil) {
         self.name = name
         self.computeCapability = computeCapability
         self.memoryMiB = memoryMiB
         self.migEnabled = migEnabled
         self.uuid = uuid
+        self.cudaCores = cudaCores
+        self.multiprocessorCount = multiprocessorCount
+        self.maxThreadsPerMultiprocessor = maxThreadsPerMultiprocessor
     }
 }
 
@@ -55,8 +68,33 @@ public enum GPUFacts {
             if let memory = device.memoryMiB { facts[prefix + "memory_mib"] = String(memory) }
             if let mig = device.migEnabled { facts[prefix + "mig"] = mig ? "enabled" : "disabled" }
             if let uuid = device.uuid { facts[prefix + "uuid"] = uuid }
+            let multiprocessors = multiprocessorCount(of: device, index: index, &diagnostics)
+            let maxThreads = device.maxThreadsPerMultiprocessor ?? device.computeCapability?.maxThreadsPerMultiprocessor
+            if let multiprocessors { facts[prefix + "sm_count"] = String(multiprocessors) }
+            if let maxThreads { facts[prefix + "max_threads_per_sm"] = String(maxThreads) }
+            if let multiprocessors, let maxThreads {
+                facts[prefix + "torch_rng_threshold"] = String(TorchRandomGrid.sameDrawsLimit(multiprocessors: multiprocessors, maxThreadsPerMultiprocessor: maxThreads))
+            } else if multiprocessors != nil, let capability = device.computeCapability {
+                diagnostics.append("GPU \(index): envlock does not know the threads per SM of compute capability \(capability), so gpu.\(index).max_threads_per_sm and gpu.\(index).torch_rng_threshold are left out; update envlock")
+            }
         }
         return (facts, diagnostics)
+    }
+
+    /// The GPU's SMs: libcuda's count as it is, NVML's cores divided by the cores per SM of the
+    /// compute capability; nil, with a diagnostic, where the cores cannot be divided.
+    private static func multiprocessorCount(of device: GPUDevice, index: Int, _ diagnostics: inout [String]) -> Int? {
+        if let count = device.multiprocessorCount { return count }
+        guard let cores = device.cudaCores, let capability = device.computeCapability else { return nil }
+        guard let perMultiprocessor = capability.coresPerMultiprocessor else {
+            diagnostics.append("GPU \(index): NVML reports \(cores) CUDA cores, but envlock does not know how many make an SM at compute capability \(capability); gpu.\(index).sm_count is left out, update envlock")
+            return nil
+        }
+        guard cores > 0, cores % perMultiprocessor == 0 else {
+            diagnostics.append("GPU \(index): NVML reports \(cores) CUDA cores, not a whole number of \(perMultiprocessor)-core SMs at compute capability \(capability); gpu.\(index).sm_count is left out")
+            return nil
+        }
+        return cores / perMultiprocessor
     }
 }
 

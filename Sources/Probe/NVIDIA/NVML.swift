@@ -73,6 +73,19 @@ public struct NVMLDetector: Detector {
         func note(_ error: NVMLCallError) { diagnostics.append("GPU \(index): \(error)") }
         do { device.migEnabled = try nvml.migEnabled(of: handle) } catch { note(error) }
         do { device.uuid = try nvml.uuid(of: handle) } catch { note(error) }
+        if device.migEnabled == true {
+            // NVML: "On MIG-enabled GPUs, querying the device's core count is currently not
+            // supported"; the job's SMs are its slice's, which the whole GPU does not tell.
+            diagnostics.append("GPU \(index): MIG mode is on, so its SM count is the MIG slice's the job runs on, which NVML does not report for the whole GPU; gpu.\(index).sm_count and gpu.\(index).torch_rng_threshold are left out")
+        } else {
+            do {
+                device.cudaCores = try nvml.cudaCores(of: handle)
+            } catch where error.result == .notSupported {
+                diagnostics.append("GPU \(index): \(error.function) returned \(error.result): this GPU or driver does not report its cores, so gpu.\(index).sm_count and gpu.\(index).torch_rng_threshold are left out")
+            } catch {
+                note(error)
+            }
+        }
         return device
     }
 }

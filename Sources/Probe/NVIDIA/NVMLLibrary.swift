@@ -111,6 +111,7 @@ struct NVMLLibrary {
     private typealias GetDeviceString = @convention(c) (Device?, UnsafeMutablePointer<CChar>?, UInt32) -> Int32
     private typealias GetIntPair = @convention(c) (Device?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Int32
     private typealias GetUIntPair = @convention(c) (Device?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?) -> Int32
+    private typealias GetUInt = @convention(c) (Device?, UnsafeMutablePointer<UInt32>?) -> Int32
     /// Takes an `nvmlMemory_t *`: three `unsigned long long`, total, free and used.
     private typealias GetMemory = @convention(c) (Device?, UnsafeMutablePointer<UInt64>?) -> Int32
 
@@ -136,6 +137,7 @@ struct NVMLLibrary {
     private let getComputeCapability: GetIntPair?
     private let getMemory: GetMemory?
     private let getMigMode: GetUIntPair?
+    private let getCoreCount: GetUInt?
 
     /// Looks up the functions envlock uses, preferring the `_v2` symbols; nil when the library
     /// has no init function at all (it is not NVML).
@@ -155,6 +157,7 @@ struct NVMLLibrary {
         getComputeCapability = library.function("nvmlDeviceGetCudaComputeCapability", as: GetIntPair.self)
         getMemory = library.function("nvmlDeviceGetMemoryInfo", as: GetMemory.self)
         getMigMode = library.function("nvmlDeviceGetMigMode", as: GetUIntPair.self)
+        getCoreCount = library.function("nvmlDeviceGetNumGpuCores", as: GetUInt.self)
     }
 
     /// A function the library does not export, reported as NVML itself would.
@@ -250,6 +253,15 @@ struct NVMLLibrary {
         if code == NVMLReturn.notSupported.code { return false }
         try check("nvmlDeviceGetMigMode", code)
         return current == 1 // NVML_DEVICE_MIG_ENABLE
+    }
+
+    /// The GPU's CUDA cores (`nvmlDeviceGetNumGpuCores`); `NVML_ERROR_NOT_SUPPORTED` under MIG
+    /// and on GPUs or drivers that do not count them.
+    func cudaCores(of device: Device) throws(NVMLCallError) -> Int {
+        guard let getCoreCount else { throw missing("nvmlDeviceGetNumGpuCores") }
+        var cores: UInt32 = 0
+        try check("nvmlDeviceGetNumGpuCores", getCoreCount(device, &cores))
+        return Int(cores)
     }
 
     private func deviceString(_ function: String, _ call: GetDeviceString?, _ device: Device) throws(NVMLCallError) -> String {

@@ -37,6 +37,8 @@ private func thisMachine(_ commands: GPUScriptedCommands) -> HostContext {
         "nvidia.driver": "550.90.07", "cuda.driver_api": "12.4", "gpu.count": "1",
         "gpu.0.name": "NVIDIA L4", "gpu.0.compute_capability": "8.9", "gpu.0.arch": "Ada",
         "gpu.0.memory_mib": "23034", "gpu.0.mig": "disabled", "gpu.0.uuid": "GPU-1",
+        // Derived from the compute capability; nvidia-smi reports no SM count, so no threshold.
+        "gpu.0.max_threads_per_sm": "1536",
     ])
 }
 
