@@ -135,16 +135,18 @@ import Testing
         }
         let a = withText(try readBytes(reference.folder + "/rgb8-a.png"), [("parameters", record("dpmpp_2m_sde_gpu", "['Fooocus V2', 'Fooocus Sharp']")), ("fooocus_scheme", "fooocus")])
         let b = withText(try readBytes(reference.folder + "/rgb8-b.png"), [("parameters", record("dpmpp_2m_sde_gpu", "['Fooocus V2']")), ("fooocus_scheme", "fooocus")])
-        let left = folder.write("a.json", #"{"schema": "envlock.snapshot/1", "facts": {"gpu.0.name": "NVIDIA H100 80GB HBM3", "nvidia.driver": "550.54.15", "torch.version": "2.4.1"}}"#)
-        let right = folder.write("b.json", #"{"schema": "envlock.snapshot/1", "facts": {"gpu.0.name": "NVIDIA A100-SXM4-80GB", "nvidia.driver": "550.54.15", "torch.version": "2.4.1"}}"#)
+        let grid = { (sms: Int, threshold: Int) in #""gpu.0.sm_count": "\#(sms)", "gpu.0.max_threads_per_sm": "2048", "gpu.0.torch_rng_threshold": "\#(threshold)""# }
+        let left = folder.write("a.json", #"{"schema": "envlock.snapshot/1", "facts": {"gpu.0.name": "NVIDIA H100 80GB HBM3", "nvidia.driver": "550.54.15", "torch.version": "2.4.1", \#(grid(132, 270_336))}}"#)
+        let right = folder.write("b.json", #"{"schema": "envlock.snapshot/1", "facts": {"gpu.0.name": "NVIDIA A100-SXM4-80GB", "nvidia.driver": "550.54.15", "torch.version": "2.4.1", \#(grid(108, 221_184))}}"#)
         let result = try await Envlock.run(["compare", writeImage(folder.file("a.png"), a), writeImage(folder.file("b.png"), b), "--snapshot", left, "--snapshot", right])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let text = result.unwrappedStdout
-        let order = ["different-settings", "gpu-model", "gpu-sampler", "prompt-expansion"].map { text.firstRange(of: $0)?.lowerBound }
+        let order = ["different-settings", "gpu-model", "gpu-sampler", "cuda-random-grid", "prompt-expansion"].map { text.firstRange(of: $0)?.lowerBound }
         #expect(order.allSatisfy { $0 != nil } && order == order.sorted { $0! < $1! }, "\(result.stdout)")
         #expect(text.contains("fact: job.fooocus.config.styles: A "), "\(result.stdout)")
         #expect(text.contains(#"snapshots: gpu.0.name A "NVIDIA H100 80GB HBM3", B "NVIDIA A100-SXM4-80GB""#), "\(result.stdout)")
         #expect(text.contains(#"both records: sampler "dpmpp_2m_sde_gpu""#), "\(result.stdout)")
+        #expect(text.contains("cuda-random-grid: B's 108 SMs (8 blocks of 256 threads each) draw different CUDA random numbers from A's 132 SMs (8 blocks of 256 threads each) above 221184 elements"), "\(result.stdout)")
         #expect(!text.contains("nvidia.driver"), "an equal fact is no culprit: \(result.stdout)")
     }
 

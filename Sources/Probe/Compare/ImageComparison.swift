@@ -113,6 +113,7 @@ public struct Culprit: Sendable, Equatable {
         case attention = "attention-backend"
         case precision
         case gpuSampler = "gpu-sampler"
+        case randomGrid = "cuda-random-grid"
         case promptExpansion = "prompt-expansion"
         case driver
         case otherMachineFact = "machine-fact"
@@ -181,8 +182,12 @@ public struct Culprit: Sendable, Equatable {
                 guard impact != .noEffect else { continue }
                 let kind = machineKind(key)
                 guard kind != .otherMachineFact || impact == .changesResults else { continue }
+                // The grid's own words say above which size the noise parts; they need both sides.
+                let why = kind == .randomGrid
+                    ? FactDiff.compare(left, right).first { $0.key == key }?.explanation ?? FactCatalog.why(key)
+                    : FactCatalog.why(key)
                 culprits.append(Culprit(
-                    kind: kind, why: FactCatalog.why(key),
+                    kind: kind, why: why,
                     fact: "snapshots: \(key) A \(left[key].map(UntrustedText.quoted) ?? "absent"), B \(right[key].map(UntrustedText.quoted) ?? "absent")"
                 ))
             }
@@ -194,7 +199,8 @@ public struct Culprit: Sendable, Equatable {
     /// The kind of culprit a differing machine fact is (docs/FACTS.md keys).
     static func machineKind(_ key: String) -> Kind {
         let parts = key.split(separator: ".")
-        if key.hasPrefix("gpu."), let last = parts.last, ["name", "arch", "compute_capability"].contains(last) { return .gpuModel }
+        if key.hasPrefix("gpu."), let last = parts.last, ["name", "arch", "compute_capability", "sm_count", "max_threads_per_sm"].contains(last) { return .gpuModel }
+        if key.hasPrefix("gpu."), parts.last == "torch_rng_threshold" { return .randomGrid }
         if key.hasPrefix("job."), key.contains(".attention") || key.hasSuffix(".xformers") { return .attention }
         if key.hasPrefix("job."), key.contains(".precision.") { return .precision }
         if key.hasPrefix("torch.") || key.hasPrefix("torchvision.") || key.hasPrefix("cuda.")
