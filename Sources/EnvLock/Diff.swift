@@ -54,9 +54,14 @@ enum DifferenceExplanation {
         if segments.count == 3, segments[0] == "gpu", ["name", "compute_capability", "arch"].contains(segments[2]) {
             return gpus(index: String(segments[1]), left: left, right: right)
         }
-        if segments.count == 3, segments[0] == "gpu", RandomGrid.keys.contains(String(segments[2])) {
+        if segments.count >= 3, segments[0] == "gpu", let last = segments.last, RandomGrid.keys.contains(String(last)) {
             // Counts, not versions: without both grids there is nothing to add to `why`.
-            return randomGrids(index: String(segments[1]), left: left, right: right, whole: segments[2] == "torch_rng_threshold")
+            let prefix = segments.dropLast().joined(separator: ".") + "."
+            return randomGrids(prefix: prefix, gpu: String(segments[1]), left: left, right: right, whole: last == "torch_rng_threshold")
+        }
+        if let last = segments.last, quantities.contains(String(last)) {
+            // A size or a count: the two values say all there is, and are no versions.
+            return nil
         }
         if key.hasPrefix(FactCatalog.jobPrefix), key.hasSuffix(".tree") {
             return checkouts(left[key], right[key])
@@ -81,7 +86,7 @@ enum DifferenceExplanation {
                 return "\(a.label) is \(a.kernelTarget), \(b.label) is \(b.kernelTarget): PyTorch selects different attention and GEMM kernels"
             }
             if a.name != b.name {
-                let counts = (RandomGrid(index: index, facts: left), RandomGrid(index: index, facts: right))
+                let counts = (RandomGrid(prefix: "gpu.\(index).", gpu: index, facts: left), RandomGrid(prefix: "gpu.\(index).", gpu: index, facts: right))
                 if let countA = counts.0?.multiprocessors, let countB = counts.1?.multiprocessors, countA != countB {
                     return "\(a.label) and \(b.label) are both \(a.kernelTarget): the same kernel builds, but \(countA) against \(countB) SMs and other clocks change which kernels autotuning and split heuristics pick"
                 }
@@ -97,14 +102,17 @@ enum DifferenceExplanation {
         }
     }
 
+    /// The last segments of keys whose values are sizes and counts, not versions.
+    static let quantities: Set<String> = ["memory_mib", "count", "pid"]
+
     /// "B's 56 SMs draw different CUDA random numbers above 89088 elements": where the same
-    /// seed stops giving the same GPU noise, from both GPUs' grids.
-    /// The threshold's difference says it whole (`whole`); the SM count and the threads per SM,
-    /// its factors, point to it.
-    static func randomGrids(index: String, left: [String: String], right: [String: String], whole: Bool) -> String? {
-        guard let a = RandomGrid(index: index, facts: left), let b = RandomGrid(index: index, facts: right) else { return nil }
+    /// seed stops giving the same GPU noise, from both GPUs' (or MIG devices') grids under
+    /// `prefix` (`gpu.0.`, `gpu.0.mig_device.1.`). The threshold's difference says it whole
+    /// (`whole`); the SM count and the threads per SM, its factors, point to it.
+    static func randomGrids(prefix: String, gpu: String, left: [String: String], right: [String: String], whole: Bool) -> String? {
+        guard let a = RandomGrid(prefix: prefix, gpu: gpu, facts: left), let b = RandomGrid(prefix: prefix, gpu: gpu, facts: right) else { return nil }
         if !whole {
-            return "A's GPU \(index) has \(a.describe), B's \(b.describe): gpu.\(index).torch_rng_threshold says where their CUDA random numbers part"
+            return "A's \(prefix.dropLast()) has \(a.describe), B's \(b.describe): \(prefix)torch_rng_threshold says where their CUDA random numbers part"
         }
         if a.threshold == b.threshold {
             return "PyTorch's CUDA random kernels run the same grid on both (\(a.threshold) threads), so one seed draws the same values on both"
@@ -224,8 +232,8 @@ struct GPUDescription {
     }
 }
 
-/// One GPU's CUDA random-number grid, from its `gpu.N.sm_count`, `max_threads_per_sm` and
-/// `torch_rng_threshold` facts.
+/// One GPU's (or MIG device's) CUDA random-number grid, from its `sm_count` and
+/// `torch_rng_threshold` facts and its GPU's `max_threads_per_sm`.
 struct RandomGrid {
     static let keys: Set<String> = ["sm_count", "max_threads_per_sm", "torch_rng_threshold"]
 
@@ -233,10 +241,11 @@ struct RandomGrid {
     var maxThreads: Int
     var threshold: Int
 
-    init?(index: String, facts: [String: String]) {
-        guard let multiprocessors = facts["gpu.\(index).sm_count"].flatMap({ Int($0) }),
-              let maxThreads = facts["gpu.\(index).max_threads_per_sm"].flatMap({ Int($0) }),
-              let threshold = facts["gpu.\(index).torch_rng_threshold"].flatMap({ Int($0) }) else { return nil }
+    /// The grid under `prefix` (`gpu.0.`, `gpu.0.mig_device.1.`) of GPU `gpu`.
+    init?(prefix: String, gpu: String, facts: [String: String]) {
+        guard let multiprocessors = facts[prefix + "sm_count"].flatMap({ Int($0) }),
+              let maxThreads = facts["gpu.\(gpu).max_threads_per_sm"].flatMap({ Int($0) }),
+              let threshold = facts[prefix + "torch_rng_threshold"].flatMap({ Int($0) }) else { return nil }
         self.multiprocessors = multiprocessors
         self.maxThreads = maxThreads
         self.threshold = threshold

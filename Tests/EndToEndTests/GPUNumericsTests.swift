@@ -43,15 +43,25 @@ import Testing
     #expect(report.diagnostics["cuda-driver"]?.contains { $0.hasPrefix("GPU 0: cuDeviceGetAttribute(MULTIPROCESSOR_COUNT) returned CUDA_ERROR_INVALID_VALUE") } == true, "\(report.diagnostics["cuda-driver"] ?? [])")
 }
 
-/// NVML does not count cores under MIG, and the whole GPU's SMs are not the slice's: no
-/// sm_count, no threshold, and a diagnostic that says why.
-@Test func migLeavesTheSMCountOutAndSaysWhy() async throws {
+/// Under MIG a job sees one MIG device as its GPU: the whole GPU's SMs are left out (NVML does
+/// not count cores under MIG) and each MIG device reports its own SMs and threshold. The fake
+/// H100 holds 1g (16 SMs), 1g, 2g (32), an empty slot and 3g (60).
+@Test func migReportsEachMIGDevicesGridAndNotTheWholeGPUs() async throws {
     let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("h100-mig"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI()])
     #expect(report.facts["gpu.0.mig"] == "enabled")
     #expect(report.facts["gpu.0.sm_count"] == nil)
     #expect(report.facts["gpu.0.torch_rng_threshold"] == nil)
     #expect(report.facts["gpu.0.max_threads_per_sm"] == "2048")
-    #expect(report.diagnostics["nvml"]?.contains { $0.hasPrefix("GPU 0: MIG mode is on") && $0.contains("gpu.0.sm_count") } == true, "\(report.diagnostics["nvml"] ?? [])")
+    #expect(report.diagnostics["nvml"]?.contains { $0.hasPrefix("GPU 0: MIG mode is on") && $0.contains("gpu.0.mig_device.M.sm_count") } == true, "\(report.diagnostics["nvml"] ?? [])")
+    let slices = [(16, 32_768), (16, 32_768), (32, 65_536), (60, 122_880)]
+    for (slot, (sms, threshold)) in slices.enumerated() {
+        #expect(report.facts["gpu.0.mig_device.\(slot).sm_count"] == String(sms), "\(slot)")
+        #expect(report.facts["gpu.0.mig_device.\(slot).torch_rng_threshold"] == String(threshold), "\(slot)")
+        #expect(report.facts["gpu.0.mig_device.\(slot).uuid"]?.hasPrefix("MIG-") == true, "\(slot)")
+    }
+    #expect(report.facts["gpu.0.mig_device.4.sm_count"] == nil)
+    // The 1g slices' UUIDs differ: the fourth NVML slot was empty, so the 3g one is the fourth.
+    #expect(report.facts["gpu.0.mig_device.3.uuid"]?.hasSuffix("000000000004") == true, "\(report.facts["gpu.0.mig_device.3.uuid"] ?? "nil")")
 }
 
 /// Each way NVML's core count cannot become SMs is named; none becomes a number.

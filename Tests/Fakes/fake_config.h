@@ -13,7 +13,9 @@
  *                                `mig` turns MIG mode on; `cores=N` is what nvmlDeviceGetNumGpuCores
  *                                answers (NOT_SUPPORTED without it, and under MIG, as documented);
  *                                `sms=N` and `threads=N` are libcuda's MULTIPROCESSOR_COUNT and
- *                                MAX_THREADS_PER_MULTIPROCESSOR (CUDA_ERROR_INVALID_VALUE without).
+ *                                MAX_THREADS_PER_MULTIPROCESSOR (CUDA_ERROR_INVALID_VALUE without);
+ *                                `slices=16/16/32` are the SMs of the MIG devices NVML enumerates
+ *                                under MIG (a `0` leaves that slot empty: NVML_ERROR_NOT_FOUND).
  *                                GPU i sits at PCI domain 0, bus 0x17 + 0x20 * i, device 0.
  *   cuda_order=1,0               libcuda's enumeration order (FASTEST_FIRST), as indices into
  *                                `gpus`; default: the same order. CUDA_DEVICE_ORDER=PCI_BUS_ID
@@ -39,6 +41,7 @@
 
 #define FAKE_MAX_GPUS 16
 #define FAKE_TEXT 96
+#define FAKE_MAX_SLICES 7
 
 typedef struct {
     char name[FAKE_TEXT];
@@ -50,6 +53,8 @@ typedef struct {
     int cores;
     int sms;
     int threads;
+    int slice_count;
+    int slices[FAKE_MAX_SLICES];
     char uuid[FAKE_TEXT];
 } fake_gpu;
 
@@ -100,6 +105,10 @@ static void fake_parse_gpus(fake_config *config, const char *list) {
             else if (strncmp(fields[i], "cores=", 6) == 0) gpu->cores = atoi(fields[i] + 6);
             else if (strncmp(fields[i], "sms=", 4) == 0) gpu->sms = atoi(fields[i] + 4);
             else if (strncmp(fields[i], "threads=", 8) == 0) gpu->threads = atoi(fields[i] + 8);
+            else if (strncmp(fields[i], "slices=", 7) == 0) {
+                char *slice_save = NULL;
+                for (char *slice = strtok_r(fields[i] + 7, "/", &slice_save); slice && gpu->slice_count < FAKE_MAX_SLICES; slice = strtok_r(NULL, "/", &slice_save)) gpu->slices[gpu->slice_count++] = atoi(slice);
+            }
         }
         snprintf(gpu->uuid, sizeof gpu->uuid, "GPU-%08x-0000-4000-8000-%012d", fake_hash(gpu->name), config->gpu_count);
         config->gpu_count++;

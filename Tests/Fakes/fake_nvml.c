@@ -19,6 +19,7 @@ enum {
     NVML_ERROR_UNINITIALIZED = 1,
     NVML_ERROR_INVALID_ARGUMENT = 2,
     NVML_ERROR_NOT_SUPPORTED = 3,
+    NVML_ERROR_NOT_FOUND = 6,
     NVML_ERROR_INSUFFICIENT_SIZE = 7,
 };
 
@@ -44,6 +45,18 @@ static const fake_gpu *gpu_for(nvmlDevice_t device, fake_config *config) {
     intptr_t index = (intptr_t)device - 1;
     if (index < 0 || index >= config->gpu_count) return NULL;
     return &config->gpus[index];
+}
+
+/* MIG device handles: 0x10000 * (GPU index + 1) + slot + 1, apart from the GPUs' handles. */
+static const fake_gpu *mig_for(nvmlDevice_t device, fake_config *config, int *slot) {
+    load(config);
+    intptr_t value = (intptr_t)device;
+    intptr_t index = value / 0x10000 - 1;
+    *slot = (int)(value % 0x10000) - 1;
+    if (index < 0 || index >= config->gpu_count) return NULL;
+    const fake_gpu *gpu = &config->gpus[index];
+    if (*slot < 0 || *slot >= gpu->slice_count || gpu->slices[*slot] <= 0) return NULL;
+    return gpu;
 }
 
 #define REQUIRE_INIT() do { if (atomic_load(&open_sessions) <= 0) return NVML_ERROR_UNINITIALIZED; } while (0)
@@ -115,6 +128,13 @@ int nvmlDeviceGetName(nvmlDevice_t device, char *name, unsigned int length) {
 int nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsigned int length) {
     REQUIRE_INIT();
     fake_config config;
+    int slot;
+    const fake_gpu *slice_of = mig_for(device, &config, &slot);
+    if (slice_of) {
+        char text[FAKE_TEXT];
+        snprintf(text, sizeof text, "MIG-%08x-0000-4000-8000-%012d", fake_hash(slice_of->name), slot);
+        return fake_copy(uuid, length, text, NVML_ERROR_INSUFFICIENT_SIZE);
+    }
     const fake_gpu *gpu = gpu_for(device, &config);
     if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
     return fake_copy(uuid, length, gpu->uuid, NVML_ERROR_INSUFFICIENT_SIZE);
@@ -163,5 +183,40 @@ int nvmlDeviceGetNumGpuCores(nvmlDevice_t device, unsigned int *cores) {
     if (!gpu || !cores) return NVML_ERROR_INVALID_ARGUMENT;
     if (gpu->mig || gpu->cores <= 0) return NVML_ERROR_NOT_SUPPORTED;
     *cores = (unsigned int)gpu->cores;
+    return NVML_SUCCESS;
+}
+
+/* An A100 or H100 holds at most 7 MIG devices. */
+int nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, unsigned int *count) {
+    REQUIRE_INIT();
+    fake_config config;
+    const fake_gpu *gpu = gpu_for(device, &config);
+    if (!gpu || !count) return NVML_ERROR_INVALID_ARGUMENT;
+    if (!gpu->mig) return NVML_ERROR_NOT_SUPPORTED;
+    *count = FAKE_MAX_SLICES;
+    return NVML_SUCCESS;
+}
+
+int nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t device, unsigned int index, nvmlDevice_t *mig) {
+    REQUIRE_INIT();
+    fake_config config;
+    const fake_gpu *gpu = gpu_for(device, &config);
+    if (!gpu || !mig || index >= FAKE_MAX_SLICES) return NVML_ERROR_INVALID_ARGUMENT;
+    if (!gpu->mig) return NVML_ERROR_NOT_SUPPORTED;
+    if ((int)index >= gpu->slice_count || gpu->slices[index] <= 0) return NVML_ERROR_NOT_FOUND;
+    *mig = (nvmlDevice_t)(intptr_t)(0x10000 * ((intptr_t)device) + (intptr_t)index + 1);
+    return NVML_SUCCESS;
+}
+
+/* nvmlDeviceAttributes_t begins with multiprocessorCount; later drivers append fields, so the
+ * caller's buffer is larger than this. Only MIG device handles are supported, as documented. */
+int nvmlDeviceGetAttributes_v2(nvmlDevice_t device, unsigned int *attributes) {
+    REQUIRE_INIT();
+    fake_config config;
+    int slot;
+    const fake_gpu *gpu = mig_for(device, &config, &slot);
+    if (!attributes) return NVML_ERROR_INVALID_ARGUMENT;
+    if (!gpu) return NVML_ERROR_NOT_SUPPORTED;
+    attributes[0] = (unsigned int)gpu->slices[slot];
     return NVML_SUCCESS;
 }

@@ -19,6 +19,20 @@ public struct GPUDevice: Sendable, Equatable {
     /// Threads an SM holds at once, as libcuda reports them
     /// (`CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR`).
     public var maxThreadsPerMultiprocessor: Int?
+    /// The MIG devices of a GPU in MIG mode, in NVML's index order (empty slots left out).
+    public var migDevices: [MIGDevice] = []
+
+    /// One MIG device: a slice of the GPU that a job sees as a whole GPU.
+    public struct MIGDevice: Sendable, Equatable {
+        /// `MIG-…`, the name CUDA_VISIBLE_DEVICES selects it by.
+        public var uuid: String?
+        public var multiprocessorCount: Int?
+
+        public init(uuid: String? = nil, multiprocessorCount: Int? = nil) {
+            self.uuid = uuid
+            self.multiprocessorCount = multiprocessorCount
+        }
+    }
 
     /// A GPU with whatever its source could say.
     public init(name: String? = nil, computeCapability: ComputeCapability? = nil, memoryMiB: Int? = nil, migEnabled: Bool? = nil, uuid: String? = nil, cudaCores: Int? = nil, multiprocessorCount: Int? = nil, maxThreadsPerMultiprocessor: Int? = nil) {
@@ -76,6 +90,15 @@ public enum GPUFacts {
                 facts[prefix + "torch_rng_threshold"] = String(TorchRandomGrid.sameDrawsLimit(multiprocessors: multiprocessors, maxThreadsPerMultiprocessor: maxThreads))
             } else if multiprocessors != nil, let capability = device.computeCapability {
                 diagnostics.append("GPU \(index): envlock does not know the threads per SM of compute capability \(capability), so gpu.\(index).max_threads_per_sm and gpu.\(index).torch_rng_threshold are left out; update envlock")
+            }
+            for (slot, mig) in device.migDevices.enumerated() {
+                let migPrefix = prefix + "mig_device.\(slot)."
+                if let uuid = mig.uuid { facts[migPrefix + "uuid"] = uuid }
+                guard let count = mig.multiprocessorCount else { continue }
+                facts[migPrefix + "sm_count"] = String(count)
+                if let maxThreads {
+                    facts[migPrefix + "torch_rng_threshold"] = String(TorchRandomGrid.sameDrawsLimit(multiprocessors: count, maxThreadsPerMultiprocessor: maxThreads))
+                }
             }
         }
         return (facts, diagnostics)

@@ -75,8 +75,9 @@ public struct NVMLDetector: Detector {
         do { device.uuid = try nvml.uuid(of: handle) } catch { note(error) }
         if device.migEnabled == true {
             // NVML: "On MIG-enabled GPUs, querying the device's core count is currently not
-            // supported"; the job's SMs are its slice's, which the whole GPU does not tell.
-            diagnostics.append("GPU \(index): MIG mode is on, so its SM count is the MIG slice's the job runs on, which NVML does not report for the whole GPU; gpu.\(index).sm_count and gpu.\(index).torch_rng_threshold are left out")
+            // supported"; the job's SMs are its MIG device's, which each slice reports.
+            diagnostics.append("GPU \(index): MIG mode is on, so a job's SMs are those of the MIG device it runs on (gpu.\(index).mig_device.M.sm_count), not the whole GPU's; gpu.\(index).sm_count and gpu.\(index).torch_rng_threshold are left out")
+            device.migDevices = readMIGDevices(of: handle, gpu: index, nvml, &diagnostics)
         } else {
             do {
                 device.cudaCores = try nvml.cudaCores(of: handle)
@@ -88,6 +89,31 @@ public struct NVMLDetector: Detector {
         }
         return device
     }
+}
+
+/// The MIG devices of a GPU in MIG mode, in NVML's index order, each with its UUID and SMs.
+private func readMIGDevices(of gpu: NVMLLibrary.Device, gpu index: Int, _ nvml: NVMLLibrary, _ diagnostics: inout [String]) -> [GPUDevice.MIGDevice] {
+    func note(_ error: NVMLCallError, _ slot: Int? = nil) {
+        diagnostics.append("GPU \(index)\(slot.map { " MIG device \($0)" } ?? ""): \(error)")
+    }
+    let slots: Int
+    do { slots = try nvml.maxMigDeviceCount(of: gpu) } catch { note(error); return [] }
+    var devices: [GPUDevice.MIGDevice] = []
+    for slot in 0..<slots {
+        let handle: NVMLLibrary.Device
+        do {
+            guard let found = try nvml.migDevice(of: gpu, at: slot) else { continue }
+            handle = found
+        } catch {
+            note(error, slot)
+            continue
+        }
+        var device = GPUDevice.MIGDevice()
+        do { device.uuid = try nvml.uuid(of: handle) } catch { note(error, slot) }
+        do { device.multiprocessorCount = try nvml.migMultiprocessorCount(of: handle) } catch { note(error, slot) }
+        devices.append(device)
+    }
+    return devices
 }
 
 /// What one NVML session found, before it becomes facts.

@@ -112,6 +112,10 @@ struct NVMLLibrary {
     private typealias GetIntPair = @convention(c) (Device?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Int32
     private typealias GetUIntPair = @convention(c) (Device?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?) -> Int32
     private typealias GetUInt = @convention(c) (Device?, UnsafeMutablePointer<UInt32>?) -> Int32
+    private typealias GetMigDevice = @convention(c) (Device?, UInt32, UnsafeMutablePointer<Device?>?) -> Int32
+    /// Takes an `nvmlDeviceAttributes_t *`, which begins with `unsigned int multiprocessorCount`
+    /// and has grown over driver releases (6 fields, then 8 and a 64-bit memory size).
+    private typealias GetAttributes = @convention(c) (Device?, UnsafeMutableRawPointer?) -> Int32
     /// Takes an `nvmlMemory_t *`: three `unsigned long long`, total, free and used.
     private typealias GetMemory = @convention(c) (Device?, UnsafeMutablePointer<UInt64>?) -> Int32
 
@@ -138,6 +142,9 @@ struct NVMLLibrary {
     private let getMemory: GetMemory?
     private let getMigMode: GetUIntPair?
     private let getCoreCount: GetUInt?
+    private let getMaxMigDeviceCount: GetUInt?
+    private let getMigDevice: GetMigDevice?
+    private let getAttributes: GetAttributes?
 
     /// Looks up the functions envlock uses, preferring the `_v2` symbols; nil when the library
     /// has no init function at all (it is not NVML).
@@ -158,6 +165,9 @@ struct NVMLLibrary {
         getMemory = library.function("nvmlDeviceGetMemoryInfo", as: GetMemory.self)
         getMigMode = library.function("nvmlDeviceGetMigMode", as: GetUIntPair.self)
         getCoreCount = library.function("nvmlDeviceGetNumGpuCores", as: GetUInt.self)
+        getMaxMigDeviceCount = library.function("nvmlDeviceGetMaxMigDeviceCount", as: GetUInt.self)
+        getMigDevice = library.function("nvmlDeviceGetMigDeviceHandleByIndex", as: GetMigDevice.self)
+        getAttributes = library.firstFunction(["nvmlDeviceGetAttributes_v2", "nvmlDeviceGetAttributes"], as: GetAttributes.self)?.function
     }
 
     /// A function the library does not export, reported as NVML itself would.
@@ -263,6 +273,40 @@ struct NVMLLibrary {
         try check("nvmlDeviceGetNumGpuCores", getCoreCount(device, &cores))
         return Int(cores)
     }
+
+    /// How many MIG devices the GPU can hold (7 on an A100 or H100); each index below it may
+    /// hold one.
+    func maxMigDeviceCount(of device: Device) throws(NVMLCallError) -> Int {
+        guard let getMaxMigDeviceCount else { throw missing("nvmlDeviceGetMaxMigDeviceCount") }
+        var count: UInt32 = 0
+        try check("nvmlDeviceGetMaxMigDeviceCount", getMaxMigDeviceCount(device, &count))
+        return Int(count)
+    }
+
+    /// The MIG device at `index` of a GPU in MIG mode; nil where that slot holds none
+    /// (`NVML_ERROR_NOT_FOUND`).
+    func migDevice(of device: Device, at index: Int) throws(NVMLCallError) -> Device? {
+        guard let getMigDevice else { throw missing("nvmlDeviceGetMigDeviceHandleByIndex") }
+        var migDevice: Device?
+        let code = getMigDevice(device, UInt32(index), &migDevice)
+        if code == Self.notFound { return nil }
+        try check("nvmlDeviceGetMigDeviceHandleByIndex", code)
+        guard let migDevice else { throw NVMLCallError(function: "nvmlDeviceGetMigDeviceHandleByIndex", result: NVMLReturn(999)) }
+        return migDevice
+    }
+
+    /// A MIG device's SMs (`nvmlDeviceGetAttributes`, which answers only for MIG devices).
+    func migMultiprocessorCount(of migDevice: Device) throws(NVMLCallError) -> Int {
+        guard let getAttributes else { throw missing("nvmlDeviceGetAttributes_v2") }
+        // Larger than any nvmlDeviceAttributes_t so far (40 bytes), zeroed.
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
+        try check("nvmlDeviceGetAttributes_v2", getAttributes(migDevice, buffer))
+        return Int(buffer.load(as: UInt32.self))
+    }
+
+    private static let notFound: Int32 = 6
 
     private func deviceString(_ function: String, _ call: GetDeviceString?, _ device: Device) throws(NVMLCallError) -> String {
         guard let call else { throw missing(function) }
