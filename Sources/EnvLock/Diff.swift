@@ -112,7 +112,7 @@ enum DifferenceExplanation {
     static func randomGrids(prefix: String, gpu: String, left: [String: String], right: [String: String], whole: Bool) -> String? {
         guard let a = RandomGrid(prefix: prefix, gpu: gpu, facts: left), let b = RandomGrid(prefix: prefix, gpu: gpu, facts: right) else { return nil }
         if !whole {
-            return "A's \(prefix.dropLast()) has \(a.describe), B's \(b.describe): \(prefix)torch_rng_threshold says where their CUDA random numbers part"
+            return "A's \(prefix.dropLast()) has \(a.describe), B's has \(b.describe): \(prefix)torch_rng_threshold says where their CUDA random numbers part"
         }
         if a.threshold == b.threshold {
             return "PyTorch's CUDA random kernels run the same grid on both (\(a.threshold) threads), so one seed draws the same values on both"

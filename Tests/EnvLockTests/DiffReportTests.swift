@@ -97,7 +97,7 @@ import Testing
         #expect(text?.contains("89088 threads on A and 114688 on B") == true)
         // The factors point to the threshold rather than repeat it.
         for key in ["gpu.0.sm_count", "gpu.0.max_threads_per_sm"] {
-            #expect(DifferenceExplanation.explain(key, left: l4, right: a30) == "A's gpu.0 has 58 SMs (6 blocks of 256 threads each), B's 56 SMs (8 blocks of 256 threads each): gpu.0.torch_rng_threshold says where their CUDA random numbers part")
+            #expect(DifferenceExplanation.explain(key, left: l4, right: a30) == "A's gpu.0 has 58 SMs (6 blocks of 256 threads each), B's has 56 SMs (8 blocks of 256 threads each): gpu.0.torch_rng_threshold says where their CUDA random numbers part")
         }
         // The smaller of the two thresholds, whichever side it is on.
         #expect(DifferenceExplanation.explain("gpu.0.torch_rng_threshold", left: a30, right: h100Slice)?.contains("above 32768 elements") == true)
@@ -115,7 +115,7 @@ import Testing
         let a = ["gpu.0.max_threads_per_sm": "2048", "gpu.0.mig_device.0.sm_count": "16", "gpu.0.mig_device.0.torch_rng_threshold": "32768"]
         let b = ["gpu.0.max_threads_per_sm": "2048", "gpu.0.mig_device.0.sm_count": "32", "gpu.0.mig_device.0.torch_rng_threshold": "65536"]
         #expect(DifferenceExplanation.explain("gpu.0.mig_device.0.torch_rng_threshold", left: a, right: b)?.hasPrefix("B's 32 SMs (8 blocks of 256 threads each) draw different CUDA random numbers from A's 16 SMs (8 blocks of 256 threads each) above 32768 elements") == true)
-        #expect(DifferenceExplanation.explain("gpu.0.mig_device.0.sm_count", left: a, right: b) == "A's gpu.0.mig_device.0 has 16 SMs (8 blocks of 256 threads each), B's 32 SMs (8 blocks of 256 threads each): gpu.0.mig_device.0.torch_rng_threshold says where their CUDA random numbers part")
+        #expect(DifferenceExplanation.explain("gpu.0.mig_device.0.sm_count", left: a, right: b) == "A's gpu.0.mig_device.0 has 16 SMs (8 blocks of 256 threads each), B's has 32 SMs (8 blocks of 256 threads each): gpu.0.mig_device.0.torch_rng_threshold says where their CUDA random numbers part")
         for key in ["gpu.0.memory_mib", "gpu.count", "runtime.process.pid"] {
             #expect(DifferenceExplanation.explain(key, left: [key: "23034"], right: [key: "24576"]) == nil, "\(key)")
         }
