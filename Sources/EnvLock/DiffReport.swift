@@ -8,7 +8,7 @@ public struct DiffReport: Sendable {
     public var differences: [FactDifference]
 
     /// Families of "may change results" differences longer than this are folded to a count.
-    public static let foldedRunLength = 5
+    static let foldedRunLength = 5
 
     public init(left: String, right: String, differences: [FactDifference]) {
         self.left = left
@@ -123,7 +123,7 @@ public struct DiffReport: Sendable {
     }
 
     /// A table of differences: key, A, B, what it means.
-    public static func markdownTable(_ differences: [FactDifference]) -> [String] {
+    static func markdownTable(_ differences: [FactDifference]) -> [String] {
         var lines = ["| key | A | B | what it means |", "| --- | --- | --- | --- |"]
         for difference in differences {
             let meaning = [difference.explanation, difference.why].compactMap { $0 }.map(UntrustedText.markdown).joined(separator: ". ")

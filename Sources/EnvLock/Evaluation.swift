@@ -42,7 +42,7 @@ public struct Evaluation: Sendable, Equatable {
     /// True when an error rule failed: the machine does not match.
     public var hasErrors: Bool { results.contains { $0.verdict == .fail } }
     public var errorCount: Int { results.count { $0.verdict == .fail } }
-    public var warningCount: Int { results.count { $0.verdict == .warn } }
+    var warningCount: Int { results.count { $0.verdict == .warn } }
 }
 
 /// Evaluates rules against a snapshot of this machine.

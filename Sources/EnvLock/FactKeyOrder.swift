@@ -14,7 +14,7 @@ import Musl
 /// UTF-16 code units) and does not use this one.
 extension Dictionary where Key == String {
     /// The entries sorted by key as `sorted()` sorts Strings.
-    public func sortedByFactKey() -> [(key: String, value: Value)] {
+    func sortedByFactKey() -> [(key: String, value: Value)] {
         let entries = Array(self)
         return FactKeyOrder.sortedPositions(of: entries.map(\.key)).map { entries[$0] }
     }

@@ -18,7 +18,7 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
     public var description: String { text }
 
     /// Whether the key has wildcards at all.
-    public var isGlob: Bool { characters.contains(UInt8(ascii: "*")) }
+    var isGlob: Bool { characters.contains(UInt8(ascii: "*")) }
 
     /// Whether `key` matches this pattern.
     public func matches(_ key: String) -> Bool {
@@ -30,13 +30,13 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The keys of `facts` that match, sorted.
-    public func matchingKeys(in facts: [String: String]) -> [String] {
+    func matchingKeys(in facts: [String: String]) -> [String] {
         matchingKeys(in: FactIndex(facts))
     }
 
     /// The keys of the index that match, sorted. Only the keys that start with the text
     /// before the first `*` are tried, found by binary search.
-    public func matchingKeys(in index: FactIndex) -> [String] {
+    func matchingKeys(in index: FactIndex) -> [String] {
         if !isGlob { return index.facts[text] == nil ? [] : [text] }
         return index.keys(withPrefix: literalPrefix).filter(matches)
     }

@@ -11,7 +11,7 @@ public struct FleetMember: Sendable, Equatable {
     /// The snapshot's `host.name`, when it has one.
     public var host: String?
     /// For a lock: the keys of the error rules this machine fails (empty: it matches).
-    public var failedKeys: [String]
+    var failedKeys: [String]
     /// Input order, to list members as they were given.
     var order: [Int]
 }
@@ -57,7 +57,7 @@ public struct FleetGroup: Sendable {
     public var differences: [FactDifference]
 
     /// With a lock: true when every member passes its error rules.
-    public var matchesLock: Bool { members.allSatisfy { $0.failedKeys.isEmpty } }
+    var matchesLock: Bool { members.allSatisfy { $0.failedKeys.isEmpty } }
 }
 
 /// A fleet grouped by what changes results.
@@ -66,11 +66,11 @@ public struct FleetReport: Sendable {
     public var groups: [FleetGroup]
     public var unreadable: [FleetUnreadable]
     /// Inputs named more than once, read once.
-    public var duplicates: [FleetDuplicate] = []
+    var duplicates: [FleetDuplicate] = []
     /// The lock each group was checked against, when one was given.
     public var lockPath: String?
 
-    public var machineCount: Int { groups.reduce(0) { $0 + $1.members.count } }
+    var machineCount: Int { groups.reduce(0) { $0 + $1.members.count } }
 
     /// True when every machine was read and the fleet is one group, or with a lock, every
     /// group matches it.
@@ -85,7 +85,7 @@ public struct FleetReport: Sendable {
 public enum Fleet {
     /// The largest input file or standard input read; snapshots are about 12 KB, a JSON Lines
     /// file of a whole fleet can be hundreds of megabytes.
-    public static let inputLimit = 4 << 30
+    static let inputLimit = 4 << 30
 
     /// The name that means standard input on the command line.
     public static let standardInputArgument = "-"

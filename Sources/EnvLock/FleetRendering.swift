@@ -1,7 +1,7 @@
 /// The fleet report as text, Markdown and JSON. Text and Markdown list at most
 /// `shownMembers` machines per group unless asked for all; JSON lists everything.
 extension FleetReport {
-    public static let shownMembers = 10
+    static let shownMembers = 10
 
     /// "30 machines in 3 groups; 1 snapshot could not be read".
     public var summary: String {

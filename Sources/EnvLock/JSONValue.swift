@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// An object whose members are sorted by key, for maps such as `facts`.
-    public static func sortedObject(_ dictionary: [String: String]) -> JSONValue {
+    static func sortedObject(_ dictionary: [String: String]) -> JSONValue {
         .object(dictionary.sortedByFactKey().map { Member($0.key, .string($0.value)) })
     }
 }

@@ -36,7 +36,7 @@ public struct Lock: Sendable, Equatable {
 
     /// Everything the fingerprint and the signature cover: the whole lock except
     /// `fingerprint` and `signature`, numbers written as strings.
-    public var signedContent: JSONValue {
+    var signedContent: JSONValue {
         var members: [JSONValue.Member] = [
             .init("envlock", .string(String(Profile.formatVersion))),
             .init("profile", .string(profile)),
@@ -61,7 +61,7 @@ public struct Lock: Sendable, Equatable {
     }
 
     /// The SHA-256 of the canonical bytes, which `fingerprint` writes in hex.
-    public var fingerprintBytes: [UInt8] { Array(SHA256.hash(data: canonicalBytes)) }
+    var fingerprintBytes: [UInt8] { Array(SHA256.hash(data: canonicalBytes)) }
 
     /// The bytes an Ed25519 signature of this lock covers (docs/FORMAT.md, "Signed bytes").
     public var signedMessage: [UInt8] { SignedMessage.bytes(canonical: canonicalBytes) }
@@ -95,7 +95,7 @@ public struct LoadedLock: Sendable, Equatable {
     public var path: String
     /// The `fingerprint` field as written; nil when the field is missing. For a lock read
     /// from an envelope, the fingerprint its statement's subject names.
-    public var recordedFingerprint: String?
+    var recordedFingerprint: String?
     /// The DSSE envelope the lock was read from (`envlock lock --envelope`); nil for a YAML
     /// lock. Its signature, not `lock.signature`, is what `checkTrust` verifies.
     public var envelope: DSSEEnvelope?

@@ -7,7 +7,7 @@ import Musl
 /// A hand-written profile: the rules a lock is made from (kept in `profiles/`).
 public struct Profile: Sendable, Equatable {
     /// The profile and lock format version this envlock reads and writes.
-    public static let formatVersion = 1
+    static let formatVersion = 1
 
     public var name: String
     public var description: String?
@@ -30,7 +30,7 @@ public struct Profile: Sendable, Equatable {
     static let fields: Set<String> = ["envlock", "name", "description", "extends", "rules", "run", "expires", "serial"]
 
     /// How many profiles an `extends` chain may hold; a real stack is two or three deep.
-    public static let maxExtendsDepth = 8
+    static let maxExtendsDepth = 8
 
     /// Reads the profile file at `path`, with the profiles it extends.
     public static func load(at path: String) throws(DocumentError) -> Profile {

@@ -29,7 +29,7 @@ public struct Rule: Sendable, Equatable {
 
     public var pattern: FactPattern
     public var check: Check
-    public var severity: Severity
+    var severity: Severity
     /// Why the rule exists, shown with every report line about it.
     public var why: String?
 

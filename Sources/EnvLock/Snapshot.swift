@@ -59,7 +59,7 @@ public struct Finding: Sendable, Equatable {
 /// string values, and the status of every detector that ran.
 public struct Snapshot: Sendable, Equatable {
     /// The schema identifier written into every snapshot document.
-    public static let schema = "envlock.snapshot/1"
+    static let schema = "envlock.snapshot/1"
 
     public var facts: [String: String]
     public var detectors: [DetectorReport]

@@ -79,7 +79,7 @@ public struct FactsDocument: Sendable {
     public var facts: [String: String]
     /// For a lock, its rules: the lock records only the facts they name, so a comparison with
     /// a full snapshot looks at those keys only.
-    public var lockRules: [Rule]?
+    var lockRules: [Rule]?
 
     public init(facts: [String: String], lockRules: [Rule]? = nil) {
         self.facts = facts

@@ -11,7 +11,7 @@
 /// GPU's SM count and thread limit.
 public enum TorchRandomGrid {
     /// PyTorch's block size for the random kernels (`block_size_bound`).
-    public static let blockSize = 256
+    static let blockSize = 256
 
     /// The most elements a CUDA random draw can have and still take the same values on every
     /// GPU from the same seed and offset: 256 × SMs × ⌊maxThreads / 256⌋.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// Locks exported as in-toto statements in DSSE envelopes (`lock --envelope`), read by `verify`

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// `envlock audit` on images the tests write as Fooocus and ComfyUI save them, judged against a

@@ -1,4 +1,4 @@
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// A distribution that exists but cannot be read is not "not installed": no rule on its key

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// `envlock compare` against numpy and scikit-image on PNGs in every variant it reads, written

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// One `COPY` or `ADD` of a Dockerfile: the sources it takes from the build context.

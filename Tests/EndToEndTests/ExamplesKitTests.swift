@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// The deployment kit in examples/ cannot rot silently: its shell scripts parse (and pass

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// What users see, byte for byte: the output of probe, lock, verify, diff, fleet and the help

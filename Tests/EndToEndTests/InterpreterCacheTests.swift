@@ -1,4 +1,4 @@
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// The interpreter cache makes a second probe cheap and is never used stale: a changed `.pth`

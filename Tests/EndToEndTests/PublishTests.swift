@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// `verify --publish`: the verdict reaches Node Feature Discovery's feature folder and Slurm's

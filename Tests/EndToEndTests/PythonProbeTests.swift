@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// `envlock probe` on real virtual environments that pip built (scripts/make-test-venvs.sh):

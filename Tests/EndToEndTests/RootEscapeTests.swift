@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// Every detector reads a `--root` tree as chroot would: a link in any file or folder it reads

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// `--root` is a folder, and every link inside it resolves inside it, as chroot would see it.

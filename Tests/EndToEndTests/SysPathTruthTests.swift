@@ -1,4 +1,4 @@
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// The packages envlock checks are the ones the job imports: when start-up code that Python

@@ -1,4 +1,4 @@
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// Strings from the machine, a snapshot or a lock cannot forge, recolour or hide report lines

@@ -1,5 +1,5 @@
 import Testing
-import EnvLock
+@testable import EnvLock
 
 /// Package keys are the names pip and importlib.metadata compare: PEP 503 normalized.
 @Suite struct PackageNameTests {

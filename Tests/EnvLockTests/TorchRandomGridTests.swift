@@ -1,4 +1,4 @@
-import EnvLock
+@testable import EnvLock
 import Testing
 
 /// `TorchRandomGrid.sameDrawsLimit` against a model of the kernel it describes: PyTorch's

@@ -4,12 +4,12 @@ import Crypto
 /// as envlock writes and reads it: a lock exported for supply-chain tools, and a verdict.
 public enum InTotoStatement {
     /// The DSSE payload type of an in-toto statement.
-    public static let payloadType = "application/vnd.in-toto+json"
+    static let payloadType = "application/vnd.in-toto+json"
     /// The statement's `_type`.
-    public static let statementType = "https://in-toto.io/Statement/v1"
+    static let statementType = "https://in-toto.io/Statement/v1"
     /// envlock's predicate type for a lock: the predicate is the lock's canonical content
     /// (`Lock.signedContent`), version 1 of the lock format (docs/FORMAT.md, "Lock envelopes").
-    public static let lockPredicateType = "https://envlock.dev/lock/v1"
+    static let lockPredicateType = "https://envlock.dev/lock/v1"
 
     /// The statement `{_type, subject: [{name, digest: {sha256}}], predicateType, predicate}`.
     static func statement(subjectName: String, sha256: [UInt8], predicateType: String, predicate: JSONValue) -> JSONValue {

@@ -12,14 +12,14 @@ import Crypto
 /// every field.
 public struct VerificationSummary: Sendable, Equatable {
     /// The predicate type.
-    public static let predicateType = "https://slsa.dev/verification_summary/v1"
+    static let predicateType = "https://slsa.dev/verification_summary/v1"
     /// `verifier.id`: envlock's verify command.
-    public static let verifierID = "https://envlock.dev/verify"
+    static let verifierID = "https://envlock.dev/verify"
     /// The extension member (a URI, as the VSA allows) with what a VSA has no field for.
-    public static let extensionMember = "https://envlock.dev/verify/v1"
+    static let extensionMember = "https://envlock.dev/verify/v1"
     /// `verifiedLevels` of a passing verdict: envlock checks no SLSA track, so it names its
     /// own result, which the VSA allows for values that do not start with `SLSA_`.
-    public static let conformsLevel = "ENVLOCK_CONFORMS"
+    static let conformsLevel = "ENVLOCK_CONFORMS"
 
     public var report: VerificationReport
     /// This machine's name (`host.name`), which names the subject and the resource.
@@ -37,7 +37,7 @@ public struct VerificationSummary: Sendable, Equatable {
 
     /// Every fact the lock's rules examined, with the value found (null where none was), as
     /// `verify --format json` lists them in `results`: the machine state the subject digests.
-    public var examinedFacts: JSONValue {
+    var examinedFacts: JSONValue {
         var found: [String: JSONValue] = [:]
         for result in report.evaluation.results where found[result.key] == nil {
             found[result.key] = result.found.map(JSONValue.string) ?? .null

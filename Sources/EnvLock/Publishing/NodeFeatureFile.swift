@@ -17,7 +17,7 @@ public struct NodeFeatureFile: Sendable, Equatable {
     /// NFD's default folder for feature files.
     public static let defaultFolder = "/etc/kubernetes/node-feature-discovery/features.d"
     /// NFD's `MaxFeatureFileSize`.
-    public static let maximumSize = 65_536
+    static let maximumSize = 65_536
 
     public var lockName: PublishedLockName
     /// The fingerprint of the lock that was checked, as a label value.

@@ -10,7 +10,7 @@ public struct PublishedLockName: Sendable, Equatable {
     public let name: String
 
     /// Longest name whose longest label (`envlock_<name>_lock`) fits Kubernetes' 63 characters.
-    public static let maximumLength = KubernetesLabel.maximumNameLength - "envlock_".count - "_lock".count
+    static let maximumLength = KubernetesLabel.maximumNameLength - "envlock_".count - "_lock".count
 
     /// The lock's name, when labels and features can carry it unchanged: ASCII letters, digits,
     /// `-` and `.`, starting and ending with a letter or digit, at most `maximumLength`
@@ -31,13 +31,13 @@ public struct PublishedLockName: Sendable, Equatable {
 
     /// The label that says whether the node conforms (`true` or `false`), and the Slurm
     /// feature's stem; NFD prefixes it with `feature.node.kubernetes.io/`.
-    public var conformanceLabel: String { "envlock_" + name }
+    var conformanceLabel: String { "envlock_" + name }
 
     /// The label whose value is the checked lock's fingerprint (`LockFingerprintLabel.value`).
-    public var fingerprintLabel: String { "envlock_" + name + "_lock" }
+    var fingerprintLabel: String { "envlock_" + name + "_lock" }
 
     /// The feature file in NFD's `features.d`: one per lock, so several locks coexist.
-    public var featureFileName: String { conformanceLabel }
+    var featureFileName: String { conformanceLabel }
 
     /// The Slurm node feature of a node that conforms. Slurm's feature names take no `-`
     /// (`_is_feature_valid` in SchedMD/slurm src/plugins/node_features/helpers/
@@ -51,12 +51,12 @@ public struct PublishedLockName: Sendable, Equatable {
 /// Kubernetes' label syntax (k8s.io/apimachinery validation: `IsQualifiedName` for keys,
 /// `IsValidLabelValue` for values), for the labels envlock writes and for tests to check them.
 public enum KubernetesLabel {
-    public static let maximumNameLength = 63
-    public static let maximumPrefixLength = 253
+    static let maximumNameLength = 63
+    static let maximumPrefixLength = 253
 
     /// Whether `key` is a qualified name: an optional DNS-subdomain prefix and `/`, then a name
     /// of 1-63 characters of `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?`.
-    public static func isValidKey(_ key: String) -> Bool {
+    static func isValidKey(_ key: String) -> Bool {
         let parts = key.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         if parts.count == 2 {
             guard isDNSSubdomain(Array(parts[0].utf8)) else { return false }
@@ -66,7 +66,7 @@ public enum KubernetesLabel {
     }
 
     /// Whether `value` is a label value: empty, or a name part (at most 63 characters).
-    public static func isValidValue(_ value: String) -> Bool {
+    static func isValidValue(_ value: String) -> Bool {
         let bytes = Array(value.utf8)
         return bytes.isEmpty || isNamePart(bytes)
     }
@@ -108,7 +108,7 @@ public enum LockFingerprintLabel {
     }
 
     /// Unpadded lowercase base32 of `bytes`.
-    public static func base32(_ bytes: [UInt8]) -> String {
+    static func base32(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 8 + 4) / 5)
         var buffer: UInt32 = 0

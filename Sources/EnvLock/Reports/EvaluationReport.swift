@@ -6,11 +6,11 @@
 /// machine and are escaped (UntrustedText).
 extension Evaluation {
     /// Rules that failed because their fact could not be evaluated (`RuleResult.cause`).
-    public var notEvaluatedCount: Int { results.count { $0.verdict != .pass && $0.cause != nil } }
+    var notEvaluatedCount: Int { results.count { $0.verdict != .pass && $0.cause != nil } }
 
     /// `DRIFT: 1 error, 20 not evaluated, 0 warnings, 12 passed` or `MATCH: …`; errors and
     /// warnings count the rules evaluated, and "not evaluated" appears only when some were not.
-    public var verdictLine: String {
+    var verdictLine: String {
         let passed = results.count - errorCount - warningCount
         let notEvaluated = notEvaluatedCount
         let errors = results.count { $0.verdict == .fail && $0.cause == nil }

@@ -19,8 +19,8 @@ public struct DSSEEnvelope: Sendable, Equatable {
         }
     }
 
-    public var payloadType: String
-    public var payload: [UInt8]
+    var payloadType: String
+    var payload: [UInt8]
     public var signature: Signature
 
     public init(payloadType: String, payload: [UInt8], signature: Signature) {

@@ -9,7 +9,7 @@ import Darwin
 /// Loading and saving Ed25519 key files.
 public enum KeyFiles {
     /// Key files are a few hundred bytes; anything much larger is not a key and is not read.
-    public static let sizeLimit = 64 * 1024
+    static let sizeLimit = 64 * 1024
 
     /// Reads the Ed25519 private key (PKCS#8 PEM) at `path`.
     ///
@@ -24,7 +24,7 @@ public enum KeyFiles {
     }
 
     /// Reads the Ed25519 public key (SubjectPublicKeyInfo PEM) at `path`.
-    public static func readPublicKey(at path: String) throws(KeyFileError) -> VerifyingKey {
+    static func readPublicKey(at path: String) throws(KeyFileError) -> VerifyingKey {
         let (bytes, _) = try read(path, role: .trustedKey)
         return try VerifyingKey(pem: String(decoding: bytes, as: UTF8.self), path: path)
     }

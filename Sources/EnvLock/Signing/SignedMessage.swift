@@ -10,7 +10,7 @@
 /// length prefixes leave no freedom in where the type ends and the body begins.
 public enum SignedMessage {
     /// The payload type of an envlock lock, version 1 of the format.
-    public static let payloadType = "application/vnd.envlock.lock+json; version=1"
+    static let payloadType = "application/vnd.envlock.lock+json; version=1"
 
     /// The bytes a lock signature covers, for the lock's canonical JSON bytes.
     public static func bytes(canonical: [UInt8]) -> [UInt8] {

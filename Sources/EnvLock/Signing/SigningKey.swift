@@ -78,7 +78,7 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomReflectable {
     }
 
     /// The key as PKCS#8 PEM text (RFC 8410), byte for byte what openssl writes for the same key.
-    public var pemRepresentation: String {
+    var pemRepresentation: String {
         PEMBlock.encode(label: "PRIVATE KEY", der: Self.pkcs8Prefix + seed)
     }
 
@@ -100,7 +100,7 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomReflectable {
 public struct VerifyingKey: Sendable, Equatable, CustomStringConvertible {
     private let key: Curve25519.Signing.PublicKey
     /// The 32 raw bytes of the key.
-    public let rawRepresentation: [UInt8]
+    let rawRepresentation: [UInt8]
     /// Lowercase hex SHA-256 of the 32 raw key bytes: a name for the key, never a reason to trust it.
     public let keyID: String
 
@@ -145,13 +145,13 @@ public struct VerifyingKey: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether `signature` is this key's Ed25519 signature of `message`; false for any length but 64.
-    public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+    func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         guard signature.count == 64 else { return false }
         return key.isValidSignature(signature, for: message)
     }
 
     /// The key as SubjectPublicKeyInfo PEM text (RFC 8410), byte for byte what `openssl pkey -pubout` writes.
-    public var pemRepresentation: String {
+    var pemRepresentation: String {
         PEMBlock.encode(label: "PUBLIC KEY", der: Self.spkiPrefix + rawRepresentation)
     }
 

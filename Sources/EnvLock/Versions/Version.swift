@@ -64,19 +64,19 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
     }
 
     /// True for alpha, beta, release-candidate and development releases.
-    public var isPrerelease: Bool { pre != nil || dev != nil }
-    public var isDevrelease: Bool { dev != nil }
-    public var isPostrelease: Bool { post != nil }
+    var isPrerelease: Bool { pre != nil || dev != nil }
+    var isDevrelease: Bool { dev != nil }
+    var isPostrelease: Bool { post != nil }
 
     /// The normalized version without its local label (`2.2.0+cu121` gives `2.2.0`).
-    public var publicVersion: String {
+    var publicVersion: String {
         var text = baseVersion
         appendSuffixes(to: &text)
         return text
     }
 
     /// The epoch and release only (`1!2.2.0rc1.post1+cu121` gives `1!2.2.0`).
-    public var baseVersion: String {
+    var baseVersion: String {
         var text = epoch == 0 ? "" : "\(epoch)!"
         for (index, component) in release.enumerated() {
             if index > 0 { text += "." }

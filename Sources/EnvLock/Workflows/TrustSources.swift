@@ -3,10 +3,10 @@
 /// trailing colon) name nothing.
 public struct TrustSources: Sendable, Equatable {
     /// The variable that adds key files to every check on a machine (set once in an image).
-    public static let environmentVariable = "ENVLOCK_TRUST"
+    static let environmentVariable = "ENVLOCK_TRUST"
 
     /// The key files, in the order they are read.
-    public var keyFiles: [String]
+    var keyFiles: [String]
 
     public init(flags: [String], environment: [String: String]) {
         let listed = (environment[Self.environmentVariable] ?? "").split(separator: ":").map(String.init)

@@ -19,7 +19,7 @@ extension YAMLScalar {
     }
 
     /// Whether the scalar is YAML's null: plain `~`, `null`, `Null`, `NULL` or nothing.
-    public var isNull: Bool {
+    var isNull: Bool {
         style == .plain && PlainScalarResolution.nullForms.contains(value)
     }
 
@@ -116,7 +116,7 @@ extension YAMLNode {
     }
 
     /// Whether the node is YAML's null (plain `~`, `null`, `Null`, `NULL` or nothing).
-    public var isNull: Bool {
+    var isNull: Bool {
         if case .scalar(let scalar) = self { return scalar.isNull }
         return false
     }

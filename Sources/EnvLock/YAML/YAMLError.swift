@@ -6,7 +6,7 @@ public struct YAMLError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file the document came from, as the user named it; empty when not known yet.
     public var path: String
     /// Where the offending byte, event or node starts.
-    public var mark: Mark
+    var mark: Mark
     public var reason: Reason
 
     /// An error at `mark` in the file at `path`.

@@ -25,7 +25,7 @@ public enum ScalarStyle: Sendable, Equatable {
 public struct YAMLScalar: Sendable, Equatable {
     public var value: String
     public var style: ScalarStyle
-    public var mark: Mark
+    var mark: Mark
 
     public init(value: String, style: ScalarStyle, mark: Mark) {
         self.value = value
@@ -54,7 +54,7 @@ public indirect enum YAMLNode: Sendable, Equatable {
     case mapping([YAMLMappingEntry], Mark)
 
     /// Where the node starts.
-    public var mark: Mark {
+    var mark: Mark {
         switch self {
         case .scalar(let scalar): scalar.mark
         case .sequence(_, let mark), .mapping(_, let mark): mark

@@ -8,9 +8,9 @@ public struct YAMLLimits: Sendable, Equatable {
     /// The largest accepted input, in bytes.
     public var maxBytes = 1 << 20
     /// The deepest accepted nesting of sequences and mappings (the root collection is level 1).
-    public var maxDepth = 32
+    var maxDepth = 32
     /// The longest accepted scalar, in bytes of its value.
-    public var maxScalarBytes = 4096
+    var maxScalarBytes = 4096
 
     /// Limits with envlock's defaults unless given.
     public init(maxBytes: Int = 1 << 20, maxDepth: Int = 32, maxScalarBytes: Int = 4096) {

@@ -1,4 +1,4 @@
-import EnvLock
+@testable import EnvLock
 
 /// Lines of a wheel's RECORD as pip writes them: `path,sha256=<urlsafe base64, no padding>,size`.
 enum RecordLines {

@@ -1,5 +1,5 @@
 import CZlib
-import EnvLock
+@testable import EnvLock
 import Testing
 @testable import Probe
 

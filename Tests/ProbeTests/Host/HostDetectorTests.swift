@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
+@testable import EnvLock
 import Testing
 @testable import Probe
 

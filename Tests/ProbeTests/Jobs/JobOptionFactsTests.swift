@@ -1,4 +1,4 @@
-import EnvLock
+@testable import EnvLock
 import Testing
 @testable import Probe
 
