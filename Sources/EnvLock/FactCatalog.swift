@@ -98,6 +98,7 @@ public enum FactCatalog {
         FactDescription("python.prefix", .noEffect, "Where the environment lives; informational.", identifiesInstance: true),
         FactDescription("python.base_prefix", .noEffect, "Where the interpreter the environment was made from lives; informational.", identifiesInstance: true),
         FactDescription("python.path.*", .noEffect, "The sys.path folders the packages were read from; informational.", identifiesInstance: true),
+        FactDescription("python.startup", .changesResults, "The code Python runs at every start before the job's: sitecustomize and usercustomize, the import lines of .pth files in the site folders, a ._pth file beside the interpreter (NAME sha256:HEX each). Any of them can change the options and settings the app reads."),
         FactDescription("python.packages.torch", .changesResults, "The installed torch distribution: its version and build decide every kernel."),
         FactDescription("python.packages.torchvision", .changesResults, "torchvision's operators must match torch's build."),
         FactDescription("python.packages.xformers", .changesResults, "xformers' attention kernels and dispatch differ between versions."),

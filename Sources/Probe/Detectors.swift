@@ -18,6 +18,7 @@ public enum Detectors {
         CuDNNSystemDetector(),
         PythonDetector(),
         SitePackagesDetector(),
+        PythonStartupDetector(),
         TorchBuildDetector(),
         TorchvisionBuildDetector(),
         XFormersBuildDetector(),

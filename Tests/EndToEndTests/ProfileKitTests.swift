@@ -126,6 +126,52 @@ import Testing
         #expect(result.status == 0, "\(profile): \(result.stdout)\(result.stderr)")
     }
 
+    /// Every job fact that changes results, as the app's detector reports it for the profile's
+    /// own launch, is pinned by a rule of the shipped profile, or listed here with the rule
+    /// that covers it another way. A fact without a rule lets its option change unseen (the
+    /// hostile runs of issue 22: `--pytorch-deterministic`, `--dont-upcast-attention` and
+    /// `--force-fp32` passed the shipped profiles).
+    static let coveredOtherwise: [String: String] = [
+        "job.command.script": "job.command.script_sha256 pins the script's bytes",
+        "job.command.arguments": "each argument's effect is a job.APP.* fact, and job.APP.option.* pins the rest",
+        "job.fooocus.model.base.file": "job.fooocus.model.*.sha256 pins the file's bytes",
+        "job.fooocus.model.refiner.file": "job.fooocus.model.*.sha256 pins the file's bytes",
+        "job.fooocus.model.vae.file": "job.fooocus.model.*.sha256 pins the file's bytes",
+        "job.fooocus.model.expansion.file": "job.fooocus.model.*.sha256 pins the file's bytes",
+    ]
+
+    @Test(arguments: ["fooocus-torch2.2.0-cu121", "comfyui-torch2.2.0-cu121"])
+    func everyJobFactThatChangesResultsIsPinned(profile: String) async throws {
+        let fixture = try await Self.lockedMachine(profile)
+        let probe = try await Envlock.run(["probe", "--format", "json", "--site-packages", fixture.folder.file("site"), "--"] + fixture.command, environment: fixture.environment)
+        try #require(probe.status == 0, "\(probe.stderr)")
+        let facts = try Snapshot.load(Array(probe.stdout.utf8), path: "probe").facts
+        let patterns = try Profile.load(at: Self.profiles + profile + ".yaml").rules.map(\.pattern)
+        let jobKeys = facts.keys.filter { $0.hasPrefix("job.") && FactCatalog.impact(of: $0) == .changesResults }.sorted()
+        #expect(jobKeys.count > 20, "\(jobKeys)")
+        for key in jobKeys where Self.coveredOtherwise[key] == nil {
+            #expect(patterns.contains { $0.matches(key) }, "\(profile): \(key) changes results and no rule of the profile pins it")
+        }
+    }
+
+    /// A `.pth` file whose `import` line site.py runs at every start (appending `--always-cpu`
+    /// to `sys.argv`, from the hostile runs of issue 22) is refused; a `.pth` of path lines alone
+    /// is not. Read from files (`--site-packages`), the line leaves sys.path unknown, so every
+    /// Python rule fails, `python.startup` among them; with an interpreter, `python.startup`
+    /// itself differs (PythonStartupTests).
+    @Test func startupCodeAddedAfterTheLockFailsVerify() async throws {
+        let fixture = try await Self.lockedMachine("base-torch2.2.0-cu121")
+        #expect(readFile(fixture.lock).contains("python.startup: \"[]\""), "\(readFile(fixture.lock))")
+        fixture.folder.write("site/extra-paths.pth", "/opt/extra\n")
+        let paths = try await Self.verify(fixture)
+        #expect(paths.status == 0, "\(paths.stdout)\(paths.stderr)")
+        fixture.folder.write("site/zz-hostile.pth", "import sys; sys.argv.append('--always-cpu')\n")
+        let result = try await Self.verify(fixture)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL  python.startup"), "\(result.stdout)")
+        #expect(result.unwrappedStdout.contains("zz-hostile.pth has a line Python executes at start-up"), "\(result.stdout)")
+    }
+
     /// A card of the locked model with other SMs (46 instead of an L4's 58, as a slice or a
     /// cut-down variant reports them) passes the GPU model but is warned about by its random
     /// grid; a MIG GPU, whose SMs NVML cannot count, still locks (the rule is a warning).

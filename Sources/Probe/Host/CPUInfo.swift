@@ -5,7 +5,7 @@ public struct CPUInfoDetector: Detector {
 
     /// The flags that change floating-point results or which CPU kernels oneDNN and PyTorch
     /// pick (x86 `flags`, Arm `Features`). docs/FACTS.md lists the same set.
-    public static let relevantFlags: Set<String> = [
+    static let relevantFlags: Set<String> = [
         "sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq",
         "avx512_vnni", "avx512_bf16", "avx512_fp16", "avx_vnni", "amx_bf16", "amx_tile", "amx_int8",
         "asimd", "asimdhp", "fphp", "sve", "sve2", "bf16", "i8mm",

@@ -9,7 +9,7 @@ public struct EnvlockDetector: Detector {
 
     /// The Swift version this binary was compiled with; the standard library is linked
     /// statically in release builds, so it is also the Swift core the binary runs.
-    public static let swiftVersion: String = {
+    static let swiftVersion: String = {
         #if compiler(>=6.4)
         "6.4 or newer"
         #elseif compiler(>=6.3.2)

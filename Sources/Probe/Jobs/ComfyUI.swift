@@ -20,7 +20,7 @@ public struct ComfyUIDetector: Detector {
 
     /// The checkout `launch` starts ComfyUI from, or why it is not a ComfyUI launch.
     static func recognise(_ launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<String, Absence> {
-        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .failure(Absence(reason: "the command runs no script file, so it is not a ComfyUI launch")) }
+        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .failure(Absence(reason: launch.noScriptReason(app: "ComfyUI"))) }
         guard PythonPath.basename(script) == "main.py" else { return .failure(Absence(reason: "\(script) is not ComfyUI's main.py")) }
         let checkout = PythonPath.dirname(script)
         guard context.exists(checkout + "/comfy/cli_args.py") else {

@@ -28,7 +28,7 @@ public struct FooocusDetector: Detector {
 
     /// The checkout `launch` starts Fooocus from, or why it is not a Fooocus launch.
     static func recognise(_ launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<(checkout: String, entry: String), Absence> {
-        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .failure(Absence(reason: "the command runs no script file, so it is not a Fooocus launch")) }
+        guard let script = launch.script.map({ job.physicalPath($0, in: context) }) else { return .failure(Absence(reason: launch.noScriptReason(app: "Fooocus"))) }
         let file = PythonPath.basename(script)
         let checkout = PythonPath.dirname(script)
         guard Self.entryScripts.contains(file), context.exists(checkout + "/fooocus_version.py") else {

@@ -74,13 +74,27 @@ package enum JobArgparse {
 
     /// The argparse that `launch` of `job` will import, or why it cannot be known.
     static func find(for launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<Found, Undetermined> {
-        interpreter(for: launch, job: job, in: context).flatMap { invoked in
+        if let safePath = safePathMode(launch, in: context) {
+            return .failure(Undetermined(reason: "\(safePath) keeps the script's folder off sys.path, so the app's own modules (its options, its settings) are imported from wherever sys.path finds them, not from the checkout envlock reads; run the job without it"))
+        }
+        return interpreter(for: launch, job: job, in: context).flatMap { invoked in
             standardLibrary(of: invoked, ignoringEnvironment: launch.interpreterHas("E") || launch.interpreterHas("I"), job: job, in: context)
         }.flatMap { stdlib in
             shadowing(launch: launch, stdlib: stdlib, job: job, in: context).flatMap { _ in
                 proven(stdlib.folder + "/argparse.py", known: job.provenArgparse, in: context)
             }
         }
+    }
+
+    /// What puts Python in safe-path mode for `launch` (`-P`, `-I`, or `PYTHONSAFEPATH` set to
+    /// anything but empty while the environment counts), or nil. In that mode sys.path[0] is not
+    /// the script's folder (Python 3.11 and later; an older Python rejects `-P` and ignores the
+    /// variable, so the answer is only ever stricter than Python).
+    static func safePathMode(_ launch: JobInvocation.Launch, in context: HostContext) -> String? {
+        if launch.interpreterHas("P") { return "-P" }
+        if launch.interpreterHas("I") { return "-I (isolated mode)" }
+        if !launch.interpreterHas("E"), let value = context.environment["PYTHONSAFEPATH"], !value.isEmpty { return "PYTHONSAFEPATH=\(value)" }
+        return nil
     }
 
     /// The interpreter as the kernel is asked to run it: an absolute path whose folders have

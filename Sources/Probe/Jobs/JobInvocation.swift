@@ -6,11 +6,11 @@ public struct JobInvocation: Sendable {
     /// The command as it will be executed: program, then arguments.
     public var command: [String]
     /// The folder the command starts in; relative script paths are resolved against it.
-    public var workingDirectory: String
+    var workingDirectory: String
     /// The model digest keys to compute: nil computes every model the job's settings name
     /// (probe); a list computes only keys that a rule or the lock asks for (lock, verify, run),
     /// so that nothing is read merely because it exists.
-    public var wantedDigests: [FactPattern]?
+    var wantedDigests: [FactPattern]?
     public var digests: ModelDigest
     /// The running process this job is (`--pid`), or nil for a command given after `--`.
     public var process: ProcessView?
@@ -27,7 +27,7 @@ public struct JobInvocation: Sendable {
     }
 
     /// Whether a digest fact with this key should be computed.
-    public func wantsDigest(_ key: String) -> Bool {
+    func wantsDigest(_ key: String) -> Bool {
         wantedDigests.map { patterns in patterns.contains { $0.matches(key) } } ?? true
     }
 
@@ -37,11 +37,11 @@ public struct JobInvocation: Sendable {
         public var script: String?
         public var arguments: [String]
         /// The interpreter's own options before the script (`-u`, `-X dev`, `-IE`).
-        public var interpreterOptions: [String] = []
+        var interpreterOptions: [String] = []
 
         /// Whether the interpreter is given option letter `flag` (`-E`, `-I`, `-s`, `-P`), alone
         /// or in a cluster (`-IE`); the value of `-W`/`-X` is not read as letters.
-        public func interpreterHas(_ flag: Character) -> Bool {
+        func interpreterHas(_ flag: Character) -> Bool {
             for option in interpreterOptions where option.hasPrefix("-") && !option.hasPrefix("--") {
                 for letter in option.dropFirst() {
                     if letter == flag { return true }
@@ -49,6 +49,17 @@ public struct JobInvocation: Sendable {
                 }
             }
             return false
+        }
+
+        /// Why `app` cannot be read from a launch that runs no script file: `-m MODULE` or
+        /// `-c CODE` run what Python finds by module name or the text given, which envlock does
+        /// not follow, so the job is not read (and every rule on it fails) rather than guessed.
+        func noScriptReason(app: String) -> String {
+            guard let first = arguments.first, first.hasPrefix("-m") || first.hasPrefix("-c") else {
+                return "the command runs no script file, so it is not a \(app) launch"
+            }
+            let what = first.hasPrefix("-m") ? "a module by name (\(UntrustedText.quoted(first == "-m" ? arguments.dropFirst().first ?? "" : String(first.dropFirst(2)))))" : "code given with -c"
+            return "the command runs \(what), not a script file; envlock reads a \(app) job from its script's path only: start it as python3 PATH/TO/SCRIPT.py"
         }
     }
 
@@ -85,7 +96,7 @@ public struct JobInvocation: Sendable {
     /// A path the job names (its script, a config file), as the kernel will find it: made
     /// absolute against the job's working folder, links followed where they stand. Never a
     /// lexical `..` removal, which names another file when a link precedes the `..`.
-    public func physicalPath(_ path: String, in context: HostContext) -> String {
+    func physicalPath(_ path: String, in context: HostContext) -> String {
         context.physicalPath(path, from: workingDirectory)
     }
 
@@ -94,7 +105,7 @@ public struct JobInvocation: Sendable {
     /// when its `/` looks like ours (a private mount namespace can bind-mount another
     /// config.txt over the same path), and its own environment, which Fooocus' overrides
     /// come from. A command given after `--` runs here, with envlock's environment.
-    public func context(in machine: HostContext) -> HostContext {
+    func context(in machine: HostContext) -> HostContext {
         guard let process else { return machine }
         var view = machine
         if !machine.isForeignRoot { view.root = process.rootFolder }

@@ -6,13 +6,13 @@ public struct CUDAResult: Sendable, Equatable, Hashable, CustomStringConvertible
     public init(_ code: Int32) { self.code = code }
 
     /// `CUDA_ERROR_NO_DEVICE`: the driver works but no GPU is visible.
-    public static let noDevice = CUDAResult(100)
+    static let noDevice = CUDAResult(100)
 
     /// The constant's name in `cuda.h`, for example `CUDA_ERROR_NO_DEVICE`.
     public var name: String { Self.names[code] ?? "CUDA_ERROR_\(code)" }
 
     /// What the code means for the person running envlock.
-    public var explanation: String {
+    var explanation: String {
         switch code {
         case 34: "this libcuda.so.1 is the CUDA toolkit's stub, not the driver's library; put the driver's libcuda first on the library path"
         case 35: "the installed NVIDIA driver is older than this libcuda; reinstall the driver"

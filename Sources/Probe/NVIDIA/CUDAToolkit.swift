@@ -41,7 +41,7 @@ public struct CUDAToolkitDetector: Detector {
     }
 
     /// The toolkit folder torch's cpp_extension would use, and why; nil when it would find none.
-    public static func toolkitFolder(in context: HostContext) -> (folder: String, origin: FolderOrigin)? {
+    static func toolkitFolder(in context: HostContext) -> (folder: String, origin: FolderOrigin)? {
         if !context.isForeignRoot {
             if let home = context.environment["CUDA_HOME"], !home.isEmpty { return (home, .cudaHome) }
             if let path = context.environment["CUDA_PATH"], !path.isEmpty { return (path, .cudaPath) }
@@ -54,7 +54,7 @@ public struct CUDAToolkitDetector: Detector {
 
     /// Why a toolkit version source could not be read.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
-        public var source: String
+        var source: String
         public var reason: String
 
         public var description: String { "\(source): \(reason); the CUDA toolkit installation may be damaged" }

@@ -1,6 +1,6 @@
 /// A CUDA compute capability such as 8.9, as NVML, libcuda and nvidia-smi report it.
 public struct ComputeCapability: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var major: Int
+    var major: Int
     public var minor: Int
 
     /// The capability `major.minor`.
@@ -70,7 +70,7 @@ extension ComputeCapability {
     /// 81992093), kept to the capabilities whose thread limit `maxThreadsPerMultiprocessor`
     /// also knows: a fact is derived from both or not at all. An L4 (8.9) reports 7,424 cores,
     /// 58 SMs of 128; an A30 (8.0) 3,584, 56 SMs of 64.
-    public var coresPerMultiprocessor: Int? { Self.multiprocessorTable[self]?.cores }
+    var coresPerMultiprocessor: Int? { Self.multiprocessorTable[self]?.cores }
 
     /// The most threads an SM holds at once (`cudaDeviceProp.maxThreadsPerMultiProcessor`),
     /// which PyTorch divides by 256 to size its random-number grids; nil outside the table.
@@ -78,7 +78,7 @@ extension ComputeCapability {
     /// From NVIDIA CCCL's `cudax/include/cuda/experimental/__device/arch_traits.cuh`
     /// (`max_threads_per_multiprocessor`, read at 0e28ed7c), which lists exactly these
     /// capabilities. libcuda reports the value itself; the table serves NVML, which does not.
-    public var maxThreadsPerMultiprocessor: Int? { Self.multiprocessorTable[self]?.maxThreads }
+    var maxThreadsPerMultiprocessor: Int? { Self.multiprocessorTable[self]?.maxThreads }
 
     private static let multiprocessorTable: [ComputeCapability: (cores: Int, maxThreads: Int)] = [
         ComputeCapability(major: 6, minor: 0): (64, 2048),

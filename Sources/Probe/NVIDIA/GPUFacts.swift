@@ -5,28 +5,28 @@ import Synchronization
 /// cannot say.
 public struct GPUDevice: Sendable, Equatable {
     public var name: String?
-    public var computeCapability: ComputeCapability?
-    public var memoryMiB: Int?
+    var computeCapability: ComputeCapability?
+    var memoryMiB: Int?
     /// Whether MIG mode is on. A card that cannot do MIG reports `false`: it is not partitioned.
-    public var migEnabled: Bool?
-    public var uuid: String?
+    var migEnabled: Bool?
+    var uuid: String?
     /// CUDA cores, as NVML counts them (`nvmlDeviceGetNumGpuCores`); SMs follow from the
     /// compute capability.
-    public var cudaCores: Int?
+    var cudaCores: Int?
     /// SMs, as libcuda reports them (`CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT`): a MIG slice's
     /// own count where the slice is the device.
-    public var multiprocessorCount: Int?
+    var multiprocessorCount: Int?
     /// Threads an SM holds at once, as libcuda reports them
     /// (`CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR`).
-    public var maxThreadsPerMultiprocessor: Int?
+    var maxThreadsPerMultiprocessor: Int?
     /// The MIG devices of a GPU in MIG mode, in NVML's index order (empty slots left out).
-    public var migDevices: [MIGDevice] = []
+    var migDevices: [MIGDevice] = []
 
     /// One MIG device: a slice of the GPU that a job sees as a whole GPU.
     public struct MIGDevice: Sendable, Equatable {
         /// `MIG-…`, the name CUDA_VISIBLE_DEVICES selects it by.
-        public var uuid: String?
-        public var multiprocessorCount: Int?
+        var uuid: String?
+        var multiprocessorCount: Int?
 
         public init(uuid: String? = nil, multiprocessorCount: Int? = nil) {
             self.uuid = uuid
@@ -51,10 +51,10 @@ public struct GPUDevice: Sendable, Equatable {
 /// so that NVML, libcuda and nvidia-smi write identical keys and value formats.
 public enum GPUFacts {
     /// The fact key prefixes the live GPU sources produce.
-    public static let provided = ["nvidia.driver", "cuda.driver_api", "gpu."]
+    static let provided = ["nvidia.driver", "cuda.driver_api", "gpu."]
 
     /// `12.2` from the driver's integer CUDA version `12020` (major * 1000 + minor * 10).
-    public static func cudaVersion(fromDriverInteger value: Int) -> String {
+    static func cudaVersion(fromDriverInteger value: Int) -> String {
         "\(value / 1000).\((value % 1000) / 10)"
     }
 

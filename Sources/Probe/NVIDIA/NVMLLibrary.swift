@@ -6,10 +6,10 @@ public struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible
     public init(_ code: Int32) { self.code = code }
 
     public static let success = NVMLReturn(0)
-    public static let notSupported = NVMLReturn(3)
-    public static let driverNotLoaded = NVMLReturn(9)
-    public static let libraryNotFound = NVMLReturn(12)
-    public static let libraryVersionMismatch = NVMLReturn(18)
+    static let notSupported = NVMLReturn(3)
+    static let driverNotLoaded = NVMLReturn(9)
+    static let libraryNotFound = NVMLReturn(12)
+    static let libraryVersionMismatch = NVMLReturn(18)
 
     /// The constant's name in `nvml.h`, for example `NVML_ERROR_LIB_RM_VERSION_MISMATCH`.
     public var name: String {
@@ -17,7 +17,7 @@ public struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible
     }
 
     /// What the code means for the person running envlock, and what to do about it.
-    public var explanation: String {
+    var explanation: String {
         switch code {
         case 9: "the NVIDIA kernel module is not loaded; load it (modprobe nvidia) or reinstall the driver for the running kernel"
         case 12: "NVML could not load its own libraries; reinstall the NVIDIA driver"
@@ -89,7 +89,7 @@ public struct NVMLCallError: Error, Sendable, Equatable, CustomStringConvertible
     /// The result's meaning for this function: `NVML_ERROR_LIBRARY_NOT_FOUND` from the CUDA
     /// version query means libcuda is missing, which is normal in a container without the
     /// `compute` driver capability, not a broken driver.
-    public var explanation: String {
+    var explanation: String {
         if result == .libraryNotFound && function.hasPrefix("nvmlSystemGetCudaDriverVersion") {
             return "NVML could not load libcuda.so.1 to ask its CUDA version (normal in a container started with NVIDIA_DRIVER_CAPABILITIES=utility, without compute); start the container with the compute capability if it runs CUDA"
         }

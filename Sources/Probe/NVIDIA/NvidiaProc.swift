@@ -30,7 +30,7 @@ public struct NvidiaProcDetector: Detector {
         /// The version as printed, `535.104.05` or, on Jetson, the L4T release `35.3.1`.
         public var version: String
         /// Nil when the source does not say (`/sys/module/nvidia/version` has only the number).
-        public var flavor: ModuleFlavor?
+        var flavor: ModuleFlavor?
 
         /// A module of `version`, of `flavor` when the source says.
         public init(version: String, flavor: ModuleFlavor?) {
@@ -40,7 +40,7 @@ public struct NvidiaProcDetector: Detector {
 
         /// True for a Jetson (L4T) release number: desktop and datacenter drivers have had
         /// three-digit major versions since 2009, L4T releases are below 100 (32.x, 35.x, 36.x).
-        public var isL4T: Bool {
+        var isL4T: Bool {
             guard let major = version.split(separator: ".").first.flatMap({ Int($0) }) else { return false }
             return major < 100
         }

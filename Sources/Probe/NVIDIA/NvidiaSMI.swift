@@ -175,7 +175,7 @@ public struct NvidiaSMIDetector: Detector {
         /// The driver version (every row repeats it).
         public var driver: String?
         /// The GPUs, ordered by their `index` field when it was asked for.
-        public var devices: [GPUDevice]
+        var devices: [GPUDevice]
     }
 
     /// Why `--query-gpu` output could not be read.
@@ -252,7 +252,7 @@ public struct NvidiaSMIDetector: Detector {
     public struct Summary: Sendable, Equatable {
         public var driver: String?
         /// The driver's CUDA version, `12.4`.
-        public var cudaVersion: String?
+        var cudaVersion: String?
         public var gpus: [SummaryGPU]
     }
 
@@ -260,9 +260,9 @@ public struct NvidiaSMIDetector: Detector {
     public struct SummaryGPU: Sendable, Equatable {
         public var index: Int
         public var name: String
-        public var memoryMiB: Int?
+        var memoryMiB: Int?
         /// `Enabled` / `Disabled`; nil where the table shows N/A.
-        public var migEnabled: Bool?
+        var migEnabled: Bool?
     }
 
     /// Parses the default `nvidia-smi` table (both the 79-column layout before 530 and the

@@ -21,9 +21,9 @@ public struct HuggingFaceCacheDetector: Detector {
 
     /// The cache a container running as root uses when nothing in its environment names one;
     /// the only one read under a foreign `--root`, whose environment envlock cannot see.
-    public static let rootHomeCache = "/root/.cache/huggingface/hub"
+    static let rootHomeCache = "/root/.cache/huggingface/hub"
     /// The repository kinds huggingface_hub caches, as their folder prefixes (`models--`).
-    public static let repositoryKinds = ["models", "datasets", "spaces"]
+    static let repositoryKinds = ["models", "datasets", "spaces"]
     /// Refs nest (`refs/refs/pr/1` for the revision `refs/pr/1`); deeper is not a hub cache.
     static let maxRefDepth = 4
 
@@ -52,7 +52,7 @@ public struct HuggingFaceCacheDetector: Detector {
     }
 
     /// huggingface_hub's `_is_true`: 1, ON, YES or TRUE in any case.
-    public static func isTrue(_ value: String?) -> Bool {
+    static func isTrue(_ value: String?) -> Bool {
         guard let value else { return false }
         return ["1", "ON", "YES", "TRUE"].contains(value.uppercased())
     }
@@ -76,7 +76,7 @@ public struct HuggingFaceCacheDetector: Detector {
 
     /// `.`, `%`, `*` and bytes a fact key cannot hold, written as `%XX`, so each part of
     /// `hf.KIND.REPO.REF` stays one dotted segment that no pattern `*` misreads.
-    public static func keySegment(_ text: String) -> String {
+    static func keySegment(_ text: String) -> String {
         var result = ""
         for byte in text.utf8 {
             if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "*") || byte <= 0x20 || byte >= 0x7F {

@@ -24,7 +24,7 @@ public struct InterpreterCache: Sendable {
     /// Where entries live: `$XDG_CACHE_HOME/envlock/interpreters` or `~/.cache/envlock/interpreters`.
     public let folder: String
     /// The folder a pyenv or asdf shim looks up `.python-version` from.
-    public let workingDirectory: String
+    let workingDirectory: String
 
     public init(folder: String, workingDirectory: String) {
         self.folder = folder

@@ -2,7 +2,7 @@
 public enum PthFile {
     /// Path lines, in order, without comments, blank lines and `import` lines (which site.py
     /// executes; envlock never runs them). Each is relative to the site folder unless absolute.
-    public static func pathLines(_ text: String) -> [String] {
+    static func pathLines(_ text: String) -> [String] {
         var lines: [String] = []
         for rawLine in splitLines(text) {
             if rawLine.hasPrefix("#") { continue }
@@ -18,8 +18,17 @@ public enum PthFile {
     /// The lines site.py executes at every interpreter start (`import …`) and that may change
     /// sys.path, so that only the interpreter itself can tell what sys.path is. Lines that
     /// installers write and that are known to leave sys.path alone are not listed.
-    public static func sysPathChangingLines(_ text: String) -> [String] {
+    static func sysPathChangingLines(_ text: String) -> [String] {
         splitLines(text).filter { isExecutable($0) && !leavesSysPathUnchanged(String($0)) }.map(String.init)
+    }
+
+    /// Whether any line of a `.pth` file's bytes is one site.py executes, read from the bytes
+    /// so that a file in another encoding is judged too (3.13 decodes it as UTF-8 with an
+    /// optional BOM, earlier releases in the locale's encoding; `import` is ASCII in both).
+    static func hasExecutableLine(_ bytes: [UInt8]) -> Bool {
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        let lines = body.split(omittingEmptySubsequences: true) { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        return lines.contains { $0.starts(with: Array("import ".utf8)) || $0.starts(with: Array("import\t".utf8)) }
     }
 
     /// site.py `addpackage`: a line starting with `import ` or `import<TAB>` is passed to exec.

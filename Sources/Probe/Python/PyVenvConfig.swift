@@ -1,15 +1,15 @@
 /// The `pyvenv.cfg` of a virtual environment, read as `site.py` reads it.
 public struct PyVenvConfig: Sendable, Equatable {
     /// `home`: the folder of the interpreter the environment was made from.
-    public var home: String?
+    var home: String?
     /// `include-system-site-packages`; `site.py` treats a missing key as true.
-    public var includeSystemSitePackages: Bool
+    var includeSystemSitePackages: Bool
     /// `version` (venv) or `version_info` (virtualenv), cut to `X.Y.Z[suffix]`.
     public var version: String?
     /// `implementation` (virtualenv writes it, lowercased here); nil for venv.
-    public var implementation: String?
+    var implementation: String?
     /// `executable` (venv since 3.11): the base interpreter's real path.
-    public var baseExecutable: String?
+    var baseExecutable: String?
 
     /// A configuration with these values; the defaults are what site.py assumes for a missing key.
     public init(home: String? = nil, includeSystemSitePackages: Bool = true, version: String? = nil, implementation: String? = nil, baseExecutable: String? = nil) {
@@ -55,7 +55,7 @@ public struct PyVenvConfig: Sendable, Equatable {
     }
 
     /// `3.11` from `3.11.7`: the `pythonX.Y` folder name part.
-    public var majorMinor: String? {
+    var majorMinor: String? {
         guard let version else { return nil }
         let parts = version.split(separator: ".")
         guard parts.count >= 2 else { return nil }

@@ -22,7 +22,7 @@ public struct PythonDetector: Detector {
     /// How long the detectors that read `python.path.N` wait for this one: running an
     /// interpreter may take up to the command timeout (3 s by default, a pyenv shim on a busy
     /// machine needs more than a second), and without sys.path they have nothing to read.
-    public static let dependentsWait: Duration = .milliseconds(3500)
+    static let dependentsWait: Duration = .milliseconds(3500)
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let choice = Self.choose(in: context)

@@ -8,7 +8,7 @@
 public enum PythonMetadata {
     /// The project name that a `*.dist-info` / `*.egg-info` folder name carries, as
     /// importlib.metadata reads it: the part before the first `-` of the name without its suffix.
-    public static func nameFromMetadataFolder(_ folder: String) -> String {
+    static func nameFromMetadataFolder(_ folder: String) -> String {
         let stem = folder.utf8.lastIndex(of: UInt8(ascii: ".")).map { String(folder[..<$0]) } ?? folder
         return stem.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? stem
     }
@@ -20,7 +20,7 @@ public enum PythonMetadata {
         /// The first `Version:` field, as written (importlib.metadata does not normalize it).
         public var version: String?
         /// Whether a line read (up to both fields, or the end of the header) is not valid UTF-8.
-        public var hasInvalidUTF8: Bool
+        var hasInvalidUTF8: Bool
 
         /// A header with these fields.
         public init(name: String? = nil, version: String? = nil, hasInvalidUTF8: Bool = false) {
@@ -49,7 +49,7 @@ public enum PythonMetadata {
         /// Consumes the complete lines at the start of `bytes` and returns how many bytes it
         /// consumed; the caller keeps the rest and appends more. With `isEndOfFile`, a last
         /// line without a newline is consumed too.
-        public mutating func consume(_ bytes: UnsafeRawBufferPointer, isEndOfFile: Bool) -> Int {
+        mutating func consume(_ bytes: UnsafeRawBufferPointer, isEndOfFile: Bool) -> Int {
             var lineStart = 0
             while !isComplete && lineStart < bytes.count {
                 var lineEnd = lineStart
@@ -66,7 +66,7 @@ public enum PythonMetadata {
         }
 
         /// Reads a whole header at once (tests and small files).
-        public static func scan(_ bytes: [UInt8]) -> Header {
+        static func scan(_ bytes: [UInt8]) -> Header {
             var scanner = HeaderScanner()
             _ = bytes.withUnsafeBytes { scanner.consume($0, isEndOfFile: true) }
             return scanner.header

@@ -8,7 +8,7 @@ public enum PythonLiteral: Sendable, Equatable {
     case expression(String)
 
     /// The fact value as Python prints it: the string itself, `None`, `True`, `False`.
-    public var factValue: String {
+    var factValue: String {
         switch self {
         case .string(let value): value
         case .none: "None"
@@ -22,7 +22,7 @@ public enum PythonLiteral: Sendable, Equatable {
 public enum PythonVersionModule {
     /// Top-level `name = literal` and `name: Type = literal` lines; the first assignment of a
     /// name wins (later ones sit in `if` blocks that only Python can evaluate).
-    public static func assignments(_ text: String) -> [String: PythonLiteral] {
+    static func assignments(_ text: String) -> [String: PythonLiteral] {
         var result: [String: PythonLiteral] = [:]
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             guard let first = rawLine.first, first.isLetter || first == "_" else { continue }

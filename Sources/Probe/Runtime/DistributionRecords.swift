@@ -118,16 +118,16 @@ public struct DistributionRecords {
     public struct Entry: Sendable, Equatable {
         public var path: String
         public var hash: String
-        public var size: String
+        var size: String
         /// Fields past the third, which the format does not have (pip warns about them).
-        public var extraFields: Int = 0
+        var extraFields: Int = 0
     }
 
     /// The rows of a RECORD file, read as Python's `csv` module reads it (the `excel` dialect
     /// pip writes with): a field that starts with `"` runs to the next lone `"` and may hold
     /// commas and line breaks, `""` inside it is one quote; rows end at `\n`, `\r\n` or `\r`;
     /// blank rows are skipped, as `csv.reader` yields them empty.
-    public static func parseRecord(_ text: String) -> [Entry] {
+    static func parseRecord(_ text: String) -> [Entry] {
         var rows: [Entry] = []
         var fields: [String] = []
         var field: [UInt8] = []

@@ -46,7 +46,7 @@ public enum ProcessAccessDenial: Sendable, Equatable {
 
     /// The cause, from the credentials of the process (`/proc/PID/status`) and envlock's own
     /// (`/proc/self/status`), following the kernel's order of checks.
-    public static func cause(process: ProcessCredentials, envlock: ProcessCredentials) -> ProcessAccessDenial {
+    static func cause(process: ProcessCredentials, envlock: ProcessCredentials) -> ProcessAccessDenial {
         if envlock.effectiveCapabilities & ProcessCredentials.sysPtrace != 0 { return .policy }
         guard process.ids.allUsers(are: envlock.ids.filesystemUser), process.ids.allGroups(are: envlock.ids.filesystemGroup) else {
             return .otherUser(process: process.ids, envlock: envlock.ids)
@@ -58,7 +58,7 @@ public enum ProcessAccessDenial: Sendable, Equatable {
 
     /// The cause for process `pid` whose /proc files sit in `procFolder`; envlock's own
     /// credentials come from `selfStatus`.
-    public static func cause(procFolder: String, selfStatus: String = "/proc/self/status") -> ProcessAccessDenial {
+    static func cause(procFolder: String, selfStatus: String = "/proc/self/status") -> ProcessAccessDenial {
         let process: ProcessCredentials, envlock: ProcessCredentials
         do {
             process = try ProcessCredentials.read(procFolder + "/status")
@@ -74,7 +74,7 @@ public enum ProcessAccessDenial: Sendable, Equatable {
 public struct ProcessCredentials: Sendable, Equatable {
     /// Real, effective, saved and filesystem ids, in the order of the `Uid:` and `Gid:` lines.
     public struct IDs: Sendable, Equatable {
-        public var users: [UInt32]
+        var users: [UInt32]
         public var groups: [UInt32]
 
         var filesystemUser: UInt32 { users[3] }
@@ -103,9 +103,9 @@ public struct ProcessCredentials: Sendable, Equatable {
         var runAsText: String { "uid \(users[1]) and gid \(groups[1])" }
     }
 
-    public var ids: IDs
-    public var permittedCapabilities: UInt64
-    public var effectiveCapabilities: UInt64
+    var ids: IDs
+    var permittedCapabilities: UInt64
+    var effectiveCapabilities: UInt64
 
     static let sysPtrace: UInt64 = 1 << 19
 

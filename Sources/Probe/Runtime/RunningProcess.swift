@@ -12,18 +12,18 @@ import EnvLock
 public struct ProcessView: Sendable, Equatable {
     public var pid: Int32
     /// `/proc/PID`, or a fixture folder laid out like it in tests.
-    public var procFolder: String
+    var procFolder: String
     /// The process's environment (`/proc/PID/environ`), as it was when it started.
     public var environment: [String: String]
     /// Its command line (`/proc/PID/cmdline`).
     public var arguments: [String]
     /// Its working directory (`/proc/PID/cwd`), in its own filesystem view.
-    public var workingDirectory: String?
+    var workingDirectory: String?
     /// The program it runs (`/proc/PID/exe`), in its own filesystem view.
-    public var executable: String?
+    var executable: String?
     /// Whether its `/` is this process's `/` (not a container's), so that its paths name the
     /// same files here.
-    public var sharesFilesystem: Bool
+    var sharesFilesystem: Bool
 
     public init(pid: Int32, procFolder: String? = nil, environment: [String: String] = [:], arguments: [String] = [], workingDirectory: String? = nil, executable: String? = nil, sharesFilesystem: Bool = true) {
         self.pid = pid
@@ -41,7 +41,7 @@ public struct ProcessView: Sendable, Equatable {
     /// job really runs in; nil when it is not a Python process or the file is not there.
     /// `/proc/PID/exe` alone would not do: it names the resolved base interpreter, not the
     /// venv's `bin/python` link. `files` reads as the process sees (`filesystem(of:)` or `/`).
-    public func pythonInterpreter(in files: HostContext) -> String? {
+    func pythonInterpreter(in files: HostContext) -> String? {
         guard let program = arguments.first, !program.isEmpty,
               let executable, PythonPath.basename(executable).hasPrefix("python")
         else { return nil }
@@ -64,7 +64,7 @@ public struct ProcessView: Sendable, Equatable {
 
     /// `/proc/PID/root`: the process's own `/`, so that a process in a container probed from
     /// the host is read in the container's files.
-    public var rootFolder: String { procFolder + "/root" }
+    var rootFolder: String { procFolder + "/root" }
 }
 
 /// Why a process named by `--pid` cannot be probed.

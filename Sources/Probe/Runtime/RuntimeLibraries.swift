@@ -129,7 +129,7 @@ public struct RuntimeLibrariesDetector: Detector {
     public struct MappedFile: Sendable, Equatable {
         public var path: String
         /// The kernel marks a mapping whose file was unlinked or replaced since with ` (deleted)`.
-        public var deleted: Bool
+        var deleted: Bool
     }
 
     /// The files mapped in a `/proc/PID/maps` text, each once, in the order first mapped.

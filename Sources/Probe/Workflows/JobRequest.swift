@@ -9,7 +9,7 @@ import EnvLock
 public struct JobRequest: Sendable {
     public var command: [String]
     /// The rules whose digest keys are computed; nil computes every model the job names.
-    public var wanted: [Rule]?
+    var wanted: [Rule]?
     /// Told about any file that takes over a second to hash.
     public var progress: HashProgressHandler?
 
@@ -35,7 +35,7 @@ public struct JobRequest: Sendable {
 
     /// The check of the installed files of the distributions `wanted` names
     /// (`python.packages.NAME.files`), hashing through the same cache as model digests.
-    public func distributionFiles(in context: HostContext) -> DistributionFilesDetector {
+    func distributionFiles(in context: HostContext) -> DistributionFilesDetector {
         DistributionFilesDetector(wanted: wanted?.map(\.pattern) ?? [], digests: ModelDigest(cacheFolder: context.digestCacheFolder, progress: progress))
     }
 

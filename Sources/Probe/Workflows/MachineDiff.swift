@@ -2,7 +2,7 @@ import EnvLock
 
 extension DiffReport {
     /// What `diff` calls this machine when B is not given.
-    public static let thisMachine = "this machine"
+    static let thisMachine = "this machine"
 
     /// Compares the snapshots or locks named by `left` and `right` (`-`: a snapshot on
     /// standard input); without `right`, compares `left` with this machine probed as

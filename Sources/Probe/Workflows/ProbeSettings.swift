@@ -62,7 +62,7 @@ public struct ProbeSettings: Sendable, Equatable {
     /// The context detectors read through: `environment` and the real libraries and
     /// commands, rooted at `root`; with `pid`, the process read from /proc, whose own files
     /// (a container's) and interpreter are then probed unless others were named.
-    public func context(environment: [String: String]) throws(ProbeWorkflowError) -> HostContext {
+    func context(environment: [String: String]) throws(ProbeWorkflowError) -> HostContext {
         var context = HostContext(
             root: root,
             environment: environment,
@@ -89,7 +89,7 @@ public struct ProbeSettings: Sendable, Equatable {
     /// These settings with `python` set to the interpreter `command` will run, when the
     /// command is a Python interpreter and no Python was named: the packages checked are then
     /// the packages the job imports, whatever VIRTUAL_ENV or PATH order would suggest.
-    public func forCommand(_ command: [String], environment: [String: String]) -> ProbeSettings {
+    func forCommand(_ command: [String], environment: [String: String]) -> ProbeSettings {
         guard let program = command.first else { return self }
         let base = program.split(separator: "/").last.map(String.init) ?? program
         guard python == nil, sitePackages.isEmpty, base.hasPrefix("python"),

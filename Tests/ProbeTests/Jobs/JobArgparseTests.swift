@@ -113,7 +113,8 @@ import Testing
     /// Any standard module shadowed before the stdlib (json.py in the app's folder, a package,
     /// an extension) is imported instead of Python's; what site runs at start from outside the
     /// installation (sitecustomize on PYTHONPATH, usercustomize in the user site) can change the
-    /// environment and argv. -E, -I, -P and -s take away what they take away in Python.
+    /// environment and argv. -E and -s take away what they take away in Python; -I, -P and
+    /// PYTHONSAFEPATH make the app's own imports undetermined.
     @Test func whatPythonImportsOrRunsBeforeTheAppIsChecked() throws {
         let standard = Self.python.merging(["py/lib/python3.11/json/__init__.py": "", "py/lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so": ""]) { $1 }
         for (extra, environment, options, expected) in [
@@ -122,8 +123,15 @@ import Testing
             ("app/_ssl.cpython-311-x86_64-linux-gnu.so", [:], [], "instead of Python's _ssl"),
             ("extra/sitecustomize.py", ["PYTHONPATH": "EXTRA"], [], "runs when Python starts"),
             ("user/lib/python3.11/site-packages/usercustomize.py", ["PYTHONUSERBASE": "USER"], [], "runs when Python starts"),
-            ("app/json.py", [:], ["-I"], nil),
-            ("app/json.py", [:], ["-P"], nil),
+            // Safe-path mode keeps the script's folder off sys.path: the app's own modules
+            // then come from elsewhere (the hostile runs of issue 22: args_manager.py in
+            // site-packages), so the launch is undetermined whatever the folder holds.
+            ("app/json.py", [:], ["-I"], "-I (isolated mode) keeps the script's folder off sys.path"),
+            ("app/json.py", [:], ["-P"], "-P keeps the script's folder off sys.path"),
+            ("app/launch2.py", [:], ["-sP"], "-P keeps the script's folder off sys.path"),
+            ("app/launch2.py", ["PYTHONSAFEPATH": "1"], [], "PYTHONSAFEPATH=1 keeps the script's folder off sys.path"),
+            ("app/launch2.py", ["PYTHONSAFEPATH": "1"], ["-E"], nil),
+            ("app/launch2.py", ["PYTHONSAFEPATH": ""], [], nil),
             ("extra/json.py", ["PYTHONPATH": "EXTRA"], ["-E"], nil),
             ("user/lib/python3.11/site-packages/usercustomize.py", ["PYTHONUSERBASE": "USER"], ["-s"], nil),
             ("app/json", [:], [], nil),
@@ -137,6 +145,17 @@ import Testing
                 #expect(reason == nil, "\(extra) \(options): \(reason ?? "")")
             }
         }
+    }
+
+    /// `python3 -m launch` and `-c` run no script file envlock can read: the reason says so and
+    /// says how to start the job instead (not "not installed here").
+    @Test func aModuleOrCodeLaunchSaysHowToStartTheJob() {
+        for (command, shown) in [(["python3", "-m", "launch", "--listen"], "a module by name (\"launch\")"), (["python3", "-u", "-mlaunch"], "a module by name (\"launch\")"), (["python3", "-c", "import launch"], "code given with -c")] {
+            let reason = JobInvocation.launch(command)?.noScriptReason(app: "Fooocus")
+            #expect(reason?.contains("the command runs \(shown), not a script file") == true, "\(command): \(reason ?? "nil")")
+            #expect(reason?.contains("start it as python3 PATH/TO/SCRIPT.py") == true)
+        }
+        #expect(JobInvocation.launch(["python3"])?.noScriptReason(app: "Fooocus") == "the command runs no script file, so it is not a Fooocus launch")
     }
 
     @Test func pythonHomeAndPyenvChoicesAreFollowed() throws {

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EnvLock
+import Testing
+@testable import Probe
+
+/// `python.startup`: the code Python runs at start, named and hashed, from the files as site.py
+/// and getpath find them (the hostile runs of issue 22: a `.pth` line appending `--always-cpu`,
+/// a `sitecustomize` in the installation, a `._pth` file beside the interpreter).
+@Suite struct PythonStartupTests {
+    static func startup(_ context: HostContext, executable: String? = nil, basePrefix: String? = nil, sysPath: [String]) async -> DetectorOutcome {
+        var facts: [String: String] = [:]
+        if let executable { facts["python.executable"] = executable }
+        if let basePrefix { facts["python.base_prefix"] = basePrefix }
+        for (index, entry) in sysPath.enumerated() { facts["python.path.\(index)"] = entry }
+        return await PythonStartupDetector().detect(in: context, earlier: ["python": .ok(facts)])
+    }
+
+    static func entry(_ name: String, _ text: String) -> String { "\(name) sha256:\(Digest.sha256Hex(Array(text.utf8)))" }
+
+    @Test func everyKindOfStartupCodeIsNamedWithItsDigest() async throws {
+        let tree = PythonTree()
+        let hook = "import sys; sys.argv.append('--always-cpu')\n"
+        tree.write("prefix/lib/python3.11/os.py", "")
+        tree.write("prefix/lib/python3.11/sitecustomize.py", "import apport_python_hook\n")
+        // A second sitecustomize later on sys.path is never imported.
+        tree.write("prefix/lib/python3.11/site-packages/sitecustomize.py", "print('shadowed')\n")
+        tree.write("prefix/lib/python3.11/site-packages/hook.pth", "# a comment\n" + hook)
+        tree.write("prefix/lib/python3.11/site-packages/paths.pth", "/opt/extra\n import indented is a path\n")
+        tree.write("prefix/lib/python3.11/site-packages/bom.pth", bytes: [0xEF, 0xBB, 0xBF] + Array("import os\n".utf8))
+        tree.write("prefix/lib/python3.11/site-packages/usercustomize/__init__.py", "import os\n")
+        tree.write("prefix/bin/python3.11", "ELF")
+        tree.write("prefix/bin/python3.11._pth", "/evil\n")
+        // .pth files outside site folders are not processed by site.py.
+        tree.write("elsewhere/other.pth", "import os\n")
+        let sysPath = [tree.at("prefix/lib/python3.11"), tree.at("prefix/lib/python3.11/site-packages"), tree.at("elsewhere")]
+        let outcome = await Self.startup(pythonContext(), executable: tree.at("prefix/bin/python3.11"), basePrefix: tree.at("prefix"), sysPath: sysPath)
+        #expect(outcome.status == .ok, "\(outcome.detail ?? "")")
+        let expected = [
+            Self.entry("__init__.py", "import os\n"),
+            "bom.pth sha256:\(Digest.sha256Hex([0xEF, 0xBB, 0xBF] + Array("import os\n".utf8)))",
+            Self.entry("hook.pth", "# a comment\n" + hook),
+            Self.entry("python3.11._pth", "/evil\n"),
+            Self.entry("sitecustomize.py", "import apport_python_hook\n"),
+        ]
+        #expect(outcome.facts == ["python.startup": FactList.encode(expected)])
+    }
+
+    @Test func nothingAtStartIsAnEmptyList() async {
+        let tree = PythonTree()
+        tree.write("site-packages/paths.pth", "/opt/extra\n")
+        let outcome = await Self.startup(pythonContext(), sysPath: [tree.at("site-packages"), tree.at("missing")])
+        #expect(outcome.facts == ["python.startup": "[]"])
+    }
+
+    /// The same image at another prefix gives the same value; one added line does not.
+    @Test func theValueDependsOnContentNotOnFolders() async {
+        let a = PythonTree(), b = PythonTree()
+        for tree in [a, b] { tree.write("x/site-packages/distutils-precedence.pth", "import os\n") }
+        let first = await Self.startup(pythonContext(), sysPath: [a.at("x/site-packages")])
+        let second = await Self.startup(pythonContext(), sysPath: [b.at("x/site-packages")])
+        #expect(first.facts == second.facts)
+        b.write("x/site-packages/zz-hostile.pth", "import sys; sys.argv.append('--always-cpu')\n")
+        let third = await Self.startup(pythonContext(), sysPath: [b.at("x/site-packages")])
+        #expect(third.facts != first.facts)
+    }
+
+    /// `--site-packages` folders are site folders whatever their names.
+    @Test func aNamedSiteFolderIsASiteFolder() async {
+        let tree = PythonTree()
+        tree.write("site/hook.pth", "import os\n")
+        let outcome = await Self.startup(pythonContext(sitePackages: [tree.at("site")]), sysPath: [tree.at("site")])
+        #expect(outcome.facts == ["python.startup": FactList.encode([Self.entry("hook.pth", "import os\n")])])
+    }
+
+    /// A file envlock cannot read (here a FIFO, which it never opens) is a failure with its
+    /// reason, never an empty list.
+    @Test func anUnreadablePthFileFails() async {
+        let tree = PythonTree()
+        tree.folder("site-packages")
+        #expect(mkfifo(tree.at("site-packages/hook.pth"), 0o644) == 0)
+        let outcome = await Self.startup(pythonContext(), sysPath: [tree.at("site-packages")])
+        #expect(outcome.status == .failed)
+        #expect(outcome.detail?.contains("hook.pth") == true, "\(outcome.detail ?? "")")
+        #expect(outcome.facts["python.startup"] == nil)
+    }
+}
