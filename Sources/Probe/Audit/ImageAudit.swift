@@ -56,42 +56,20 @@ public enum ImageAudit {
         let search = ImageSearch(paths)
         let work = search.files
         var images = [AuditedImage?](repeating: nil, count: work.count)
-        await withTaskGroup(of: (Int, [AuditedImage]).self) { group in
-            var next = 0
-            var done = 0
-            func batch(from start: Int) -> @Sendable () async -> (Int, [AuditedImage]) {
-                let slice = Array(work[start..<Swift.min(start + batchSize, work.count)])
-                let run: @Sendable () -> (Int, [AuditedImage]) = {
-                    (start, slice.map { file in
-                        guard let failure = file.failure else {
-                            return judge(file.path, ImageRecordReader.read(path: file.path), rules: audited, lockedFacts: lockedFacts)
-                        }
-                        return AuditedImage(path: file.path, verdict: .unreadable, detail: failure, notApplicable: [:])
-                    })
+        var done = 0
+        // Reads block: batches go on threads of envlock's own, so that images not in the page
+        // cache are read several at a time rather than one per CPU.
+        await BlockingJobs.run((work.count + batchSize - 1) / batchSize, threads: Swift.max(1, threads)) { batch in
+            work[batch * batchSize..<Swift.min((batch + 1) * batchSize, work.count)].map { file in
+                guard let failure = file.failure else {
+                    return judge(file.path, ImageRecordReader.read(path: file.path), rules: audited, lockedFacts: lockedFacts)
                 }
-                // Reads block: each batch gets a thread of its own, so that images not in the
-                // page cache are read several at a time rather than one per CPU.
-                return {
-                    do {
-                        return try await BlockingCall.run(timeout: .seconds(86_400), run)
-                    } catch {
-                        return run()
-                    }
-                }
+                return AuditedImage(path: file.path, verdict: .unreadable, detail: failure, notApplicable: [:])
             }
-            while next < work.count, next < Swift.max(1, threads) * batchSize {
-                group.addTask(operation: batch(from: next))
-                next += batchSize
-            }
-            for await (start, results) in group {
-                for (offset, image) in results.enumerated() { images[start + offset] = image }
-                done += results.count
-                progress(done, work.count)
-                if next < work.count {
-                    group.addTask(operation: batch(from: next))
-                    next += batchSize
-                }
-            }
+        } finished: { batch, results in
+            for (offset, image) in results.enumerated() { images[batch * batchSize + offset] = image }
+            done += results.count
+            progress(done, work.count)
         }
         return AuditReport(images: images.compactMap { $0 }, rulesNotAudited: notAudited, skipped: search.skipped)
     }

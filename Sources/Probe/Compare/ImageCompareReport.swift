@@ -36,24 +36,16 @@ public struct ImageCompareReport: Sendable, Equatable {
         // The reference itself, when it lies in the folder, is not compared with itself.
         let work = search.files.filter { $0.path != reference }
         var results = [ImageComparison?](repeating: nil, count: work.count)
-        await withTaskGroup(of: (Int, ImageComparison).self) { group in
-            var next = 0
-            func add() {
-                let index = next, file = work[index]
-                next += 1
-                group.addTask {
-                    if let failure = file.failure {
-                        return (index, ImageComparison(reference: reference, candidate: file.path, outcome: .unreadable(failure), culprits: []))
-                    }
-                    // Pairs run side by side; each pair's own work stays on one thread.
-                    return (index, await ImageComparison.compare(reference, file.path, tolerance: tolerance, threads: 1))
-                }
+        // Pairs run side by side, on threads of envlock's own (reading an image blocks); each
+        // pair's own work stays on one thread.
+        await BlockingJobs.run(work.count, threads: Swift.max(1, threads)) { index in
+            let file = work[index]
+            if let failure = file.failure {
+                return ImageComparison(reference: reference, candidate: file.path, outcome: .unreadable(failure), culprits: [])
             }
-            while next < work.count, next < Swift.max(1, threads) { add() }
-            for await (index, comparison) in group {
-                results[index] = comparison
-                if next < work.count { add() }
-            }
+            return await ImageComparison.compare(reference, file.path, tolerance: tolerance, threads: 1)
+        } finished: { index, comparison in
+            results[index] = comparison
         }
         return ImageCompareReport(reference: reference, comparisons: results.compactMap { $0 }, tolerance: tolerance, skipped: search.skipped)
     }

@@ -27,11 +27,18 @@ public struct SubprocessCommandRunner: CommandRunner {
     public var outputLimit: Int
     /// How long after the deadline `run` returns even if the killed process has not ended.
     public var killGrace: Duration
+    /// The clock that keeps the deadline: the process's `ProbeTimer`, or a test's own.
+    let timer: ProbeTimer
 
     /// A runner keeping at most `outputLimit` bytes of each stream (1 MiB by default).
     public init(outputLimit: Int = 1 << 20, killGrace: Duration = .milliseconds(100)) {
+        self.init(outputLimit: outputLimit, killGrace: killGrace, timer: .shared)
+    }
+
+    init(outputLimit: Int = 1 << 20, killGrace: Duration = .milliseconds(100), timer: ProbeTimer) {
         self.outputLimit = outputLimit
         self.killGrace = killGrace
+        self.timer = timer
     }
 
     /// Runs `command` with exactly `environment`; returns at most `killGrace` after `timeout`.
@@ -42,19 +49,19 @@ public struct SubprocessCommandRunner: CommandRunner {
         let started = ContinuousClock.now
         let first = FirstResult<CommandOutcome>()
         let process = ProcessSlot()
+        // On the timer's thread rather than a sleeping task, as every deadline in envlock: the
+        // kill must come on time even when Swift's shared pool is busy. A command whose
+        // deadline nothing could keep is not started.
+        guard let kill = timer.schedule(at: started + timeout, { process.killAtDeadline() }) else {
+            return .failedToStart(reason: "\(executable): no thread could be started to keep its deadline")
+        }
+        guard let giveUp = timer.schedule(at: started + timeout + killGrace, { first.resolve(.timedOut(after: timeout)) }) else {
+            timer.cancel(kill)
+            return .failedToStart(reason: "\(executable): no thread could be started to keep its deadline")
+        }
         let limit = outputLimit
         let work = Task {
             first.resolve(await Self.execute(executable, arguments, environment, limit, timeout, process))
-        }
-        let deadline = Task { [killGrace] in
-            do {
-                try await Task.sleep(for: timeout)
-                process.killAtDeadline()
-                try await Task.sleep(for: killGrace)
-            } catch {
-                return // the command finished first and cancelled this timer
-            }
-            first.resolve(.timedOut(after: timeout))
         }
         let outcome = await withTaskCancellationHandler {
             await first.value()
@@ -63,7 +70,8 @@ public struct SubprocessCommandRunner: CommandRunner {
             work.cancel()
             first.resolve(.timedOut(after: ContinuousClock.now - started))
         }
-        deadline.cancel()
+        timer.cancel(kill)
+        timer.cancel(giveUp)
         return outcome
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import EnvLock
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -241,43 +242,40 @@ public struct ModelDigest: Sendable {
 /// Bytes hashed so far, of one file or of a distribution's files across several threads, told
 /// to a `HashProgressHandler` once hashing has taken a second, then at most four times a
 /// second, and once more at the end when anything was told.
-final class HashProgressTally: @unchecked Sendable {
+final class HashProgressTally: Sendable {
     private let path: String
     private let total: Int
     private let report: HashProgressHandler
     private let start = ContinuousClock.now
-    private var done = 0
-    private var lastReport: ContinuousClock.Instant?
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    private struct Tally {
+        var done = 0
+        var lastReport: ContinuousClock.Instant?
+    }
+
+    private let tally = Mutex(Tally())
 
     init(path: String, total: Int, report: @escaping HashProgressHandler) {
         self.path = path
         self.total = total
         self.report = report
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     func add(_ bytes: Int) {
-        pthread_mutex_lock(mutex)
-        done += bytes
-        let now = ContinuousClock.now
-        let due = now - start > .seconds(1) && lastReport.map { now - $0 > .milliseconds(250) } ?? true
-        if due { lastReport = now }
-        let snapshot = HashProgress(path: path, bytesDone: done, bytesTotal: max(total, done), elapsed: seconds(now), finished: false)
-        pthread_mutex_unlock(mutex)
+        let (due, snapshot) = tally.withLock { tally in
+            tally.done += bytes
+            let now = ContinuousClock.now
+            let due = now - start > .seconds(1) && tally.lastReport.map { now - $0 > .milliseconds(250) } ?? true
+            if due { tally.lastReport = now }
+            return (due, HashProgress(path: path, bytesDone: tally.done, bytesTotal: max(total, tally.done), elapsed: seconds(now), finished: false))
+        }
         if due { report(snapshot) }
     }
 
     func finish() {
-        pthread_mutex_lock(mutex)
-        let reported = lastReport != nil
-        let snapshot = HashProgress(path: path, bytesDone: done, bytesTotal: max(total, done), elapsed: seconds(.now), finished: true)
-        pthread_mutex_unlock(mutex)
+        let (reported, snapshot) = tally.withLock { tally in
+            (tally.lastReport != nil, HashProgress(path: path, bytesDone: tally.done, bytesTotal: max(total, tally.done), elapsed: seconds(.now), finished: true))
+        }
         if reported { report(snapshot) }
     }
 

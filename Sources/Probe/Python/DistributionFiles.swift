@@ -330,42 +330,35 @@ struct RecordCheck: Sendable {
     /// the identity it had then (`lstat`, on a few threads).
     static func unchanged(_ watched: [DistributionDigestCache.Watched], in bytes: [UInt8], site: String, context: HostContext) async -> Bool {
         let workers = min(4, max(1, watched.count / 256))
-        let threads = DetectorThreads.current ?? DetectorThreads(workers: workers, timer: .shared)
-        let ownsThreads = threads !== DetectorThreads.current
-        defer { if ownsThreads { threads.finish() } }
         // RECORD paths are looked at from site-packages' open folder, so the kernel does not
         // walk the path to it 11,000 times (none under a foreign root: see `openFolder`).
         let siteFolder = context.openFolder(site)
         defer { if let siteFolder { close(siteFolder) } }
-        return await withTaskGroup(of: Bool.self) { group in
-            for worker in 0..<workers {
-                group.addTask(executorPreference: threads) {
-                    for index in stride(from: worker, to: watched.count, by: workers) {
-                        let item = watched[index]
-                        let path = String(decoding: bytes[item.path], as: UTF8.self)
-                        do throws(POSIXFailure) {
-                            let info: FileStatus
-                            if !item.isRecordPath {
-                                info = try context.linkStatus(path)
-                            } else if PythonPath.isNormal(path) && !path.hasPrefix("/") {
-                                info = try context.linkStatus(path, in: site, opened: siteFolder)
-                            } else {
-                                // Scripts are listed as `../../../bin/x`.
-                                info = try context.linkStatus(PythonPath.normalize(site + "/" + path))
-                            }
-                            guard ModelDigest.FileIdentity(info).isWritten(as: bytes[item.identity]) else { return false }
-                        } catch {
-                            return false
-                        }
+        var same = true
+        await BlockingJobs.run(workers, threads: workers) { worker in
+            for index in stride(from: worker, to: watched.count, by: workers) {
+                let item = watched[index]
+                let path = String(decoding: bytes[item.path], as: UTF8.self)
+                do throws(POSIXFailure) {
+                    let info: FileStatus
+                    if !item.isRecordPath {
+                        info = try context.linkStatus(path)
+                    } else if PythonPath.isNormal(path) && !path.hasPrefix("/") {
+                        info = try context.linkStatus(path, in: site, opened: siteFolder)
+                    } else {
+                        // Scripts are listed as `../../../bin/x`.
+                        info = try context.linkStatus(PythonPath.normalize(site + "/" + path))
                     }
-                    return true
+                    guard ModelDigest.FileIdentity(info).isWritten(as: bytes[item.identity]) else { return false }
+                } catch {
+                    return false
                 }
             }
-            threads.serveAtOnce(workers)
-            var same = true
-            for await part in group where !part { same = false }
-            return same
+            return true
+        } finished: { _, unchangedPart in
+            if !unchangedPart { same = false }
         }
+        return same
     }
 
     /// The identities of every RECORD in `site`, which the owner lookups read; nil when one
@@ -481,69 +474,59 @@ struct RecordCheck: Sendable {
         let progress = digests.progress.map { HashProgressTally(path: distribution.path, total: toRead, report: $0) }
         // Files are hashed without their own cache entries: the distribution's entry holds them.
         let hasher = ModelDigest(cacheFolder: nil)
-        let threads = DetectorThreads.current ?? DetectorThreads(workers: workers, timer: .shared)
-        let ownsThreads = threads !== DetectorThreads.current
-        defer { if ownsThreads { threads.finish() } }
         // Large files first, spread over the workers, so that one worker does not end with
         // libtorch_cuda.so while the others idle.
         let ordered = files.sorted { ($0.size ?? 0) > ($1.size ?? 0) }
         typealias Part = (findings: [Finding], known: [String: DistributionDigestCache.Remembered], hashed: Int)
-        return await withTaskGroup(of: Result<Part, PlanFailure>.self) { group in
-            for worker in 0..<workers {
-                let slice = stride(from: worker, to: ordered.count, by: workers).map { ordered[$0] }
-                group.addTask(executorPreference: threads) {
-                    var part: Part = ([], [:], 0)
-                    for file in slice {
-                        var digest: String
-                        var size: Int64
-                        if let known = remembered[file.path], let stillSize = Self.unchangedSize(of: file.absolute, as: known, in: context) {
-                            digest = known.digest
-                            size = stillSize
-                            part.known[file.path] = known
-                        } else {
-                            let result: ModelDigestResult
-                            do throws(FileReadError) {
-                                result = try hasher.digest(of: file.absolute, in: context)
-                            } catch {
-                                if case .notFound = error {
-                                    part.findings.append(Finding(path: file.path, problem: .missing))
-                                    continue
-                                }
-                                return .failure(PlanFailure(text: error.description))
-                            }
-                            progress?.add(Int(clamping: result.size))
-                            digest = result.digest
-                            size = result.size
-                            part.hashed += 1
-                            if let identity = result.stableIdentity, DistributionDigestCache.isSettled(identity, hashingStarted: hashingStarted) {
-                                part.known[file.path] = .init(identity: identity.line, digest: digest)
-                            }
+        var hashed = Hashed()
+        var failure: PlanFailure?
+        await BlockingJobs.run(workers, threads: workers) { worker -> Result<Part, PlanFailure> in
+            var part: Part = ([], [:], 0)
+            for file in stride(from: worker, to: ordered.count, by: workers).map({ ordered[$0] }) {
+                var digest: String
+                var size: Int64
+                if let known = remembered[file.path], let stillSize = Self.unchangedSize(of: file.absolute, as: known, in: context) {
+                    digest = known.digest
+                    size = stillSize
+                    part.known[file.path] = known
+                } else {
+                    let result: ModelDigestResult
+                    do throws(FileReadError) {
+                        result = try hasher.digest(of: file.absolute, in: context)
+                    } catch {
+                        if case .notFound = error {
+                            part.findings.append(Finding(path: file.path, problem: .missing))
+                            continue
                         }
-                        if let recorded = file.size, recorded != size {
-                            part.findings.append(Finding(path: file.path, problem: .sizeDiffers(recorded: recorded, found: size)))
-                        } else if digest != file.digest {
-                            part.findings.append(Finding(path: file.path, problem: .bytesDiffer(found: digest)))
-                        }
+                        return .failure(PlanFailure(text: error.description))
                     }
-                    return .success(part)
+                    progress?.add(Int(clamping: result.size))
+                    digest = result.digest
+                    size = result.size
+                    part.hashed += 1
+                    if let identity = result.stableIdentity, DistributionDigestCache.isSettled(identity, hashingStarted: hashingStarted) {
+                        part.known[file.path] = .init(identity: identity.line, digest: digest)
+                    }
+                }
+                if let recorded = file.size, recorded != size {
+                    part.findings.append(Finding(path: file.path, problem: .sizeDiffers(recorded: recorded, found: size)))
+                } else if digest != file.digest {
+                    part.findings.append(Finding(path: file.path, problem: .bytesDiffer(found: digest)))
                 }
             }
-            threads.serveAtOnce(workers)
-            var hashed = Hashed()
-            var failure: PlanFailure?
-            for await part in group {
-                switch part {
-                case .success(let found):
-                    hashed.findings += found.findings
-                    hashed.known.merge(found.known) { first, _ in first }
-                    hashed.readCount += found.hashed
-                case .failure(let reason): failure = failure ?? reason
-                }
+            return .success(part)
+        } finished: { _, part in
+            switch part {
+            case .success(let found):
+                hashed.findings += found.findings
+                hashed.known.merge(found.known) { first, _ in first }
+                hashed.readCount += found.hashed
+            case .failure(let reason): failure = failure ?? reason
             }
-            progress?.finish()
-            if let failure { return .failure(failure) }
-            return .success(hashed)
         }
+        progress?.finish()
+        if let failure { return .failure(failure) }
+        return .success(hashed)
     }
 }
 

@@ -181,22 +181,15 @@ struct DistributionInventory: Sendable, Equatable {
         let workers = min(4, max(1, candidates.count / parallelThreshold))
         if workers == 1 { return readHeaders(candidates[...], in: context) }
         let size = (candidates.count + workers - 1) / workers
-        // On the probe's own threads, where a hung read blocks only its slice, as a detector
-        // that blocks holds only its own thread; each slice starts at once. Outside a probe
-        // (tests), on threads of their own.
-        let threads = DetectorThreads.current ?? DetectorThreads(workers: workers, timer: .shared)
-        let ownsThreads = threads !== DetectorThreads.current
-        defer { if ownsThreads { threads.finish() } }
-        return await withTaskGroup(of: (Int, [Result<PythonMetadata.Header, Problem>]).self) { group in
-            for worker in 0..<workers {
-                let slice = candidates[min(candidates.count, worker * size)..<min(candidates.count, (worker + 1) * size)]
-                group.addTask(executorPreference: threads) { (worker, readHeaders(slice, in: context)) }
-            }
-            threads.serveAtOnce(workers)
-            var parts = [[Result<PythonMetadata.Header, Problem>]](repeating: [], count: workers)
-            for await (worker, part) in group { parts[worker] = part }
-            return parts.flatMap { $0 }
+        // Each slice on a thread of its own, started at once (in a probe, the probe's threads,
+        // where a hung read blocks only its slice, as a detector that blocks holds only its own).
+        var parts = [[Result<PythonMetadata.Header, Problem>]](repeating: [], count: workers)
+        await BlockingJobs.run(workers, threads: workers) { worker in
+            readHeaders(candidates[min(candidates.count, worker * size)..<min(candidates.count, (worker + 1) * size)], in: context)
+        } finished: { worker, part in
+            parts[worker] = part
         }
+        return parts.flatMap { $0 }
     }
 
     /// Each `sys.path` folder is opened once and its files opened by name inside it, so that

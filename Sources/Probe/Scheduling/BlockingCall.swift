@@ -35,7 +35,8 @@ public enum BlockingCall {
     /// In a probe (`DetectorThreads.current`) the call is queued on the probe's own threads:
     /// the awaiting detector's thread is free while it waits and usually runs the call itself,
     /// and should the call block, the pool starts another thread for the rest, as it does for
-    /// a detector that blocks. Elsewhere (`envlock audit`) each call gets a new thread.
+    /// a detector that blocks. Elsewhere each call gets a new thread. (Work without a deadline
+    /// goes through `BlockingJobs`.)
     ///
     /// The deadline is kept by the process's `ProbeTimer`, not `Task.sleep`: a sleeping task
     /// needs Swift's shared pool and its timer thread, two more threads for every probe.
@@ -50,7 +51,7 @@ public enum BlockingCall {
             Task(executorPreference: threads) { rendezvous.resolve(.success(work())) }
         } else {
             // A new thread runs outside every task: the command's inputs go with the call, so
-            // that what it reads (the images of `envlock audit`) is recorded all the same.
+            // that what it reads is recorded all the same.
             let inputs = CommandInputs.current
             let started = DetachedThread.start {
                 CommandInputs.$current.withValue(inputs) { rendezvous.resolve(.success(work())) }

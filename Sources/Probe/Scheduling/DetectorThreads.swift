@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Runs detectors' work on a few threads of envlock's own, and starts another whenever work
 /// waits behind a call that has not returned for `patience`.
 ///
@@ -17,69 +13,77 @@ import Glibc
 /// find, starting and ending 25 threads cost more than all the detectors' reading (BENCHMARKS.md,
 /// "Verify outside a venv"): most detectors finish in microseconds, one after another on a
 /// few threads.
-final class DetectorThreads: TaskExecutor, @unchecked Sendable {
+///
+/// Without `patience` the pool never grows past `workers`: `BlockingJobs` outside a probe.
+final class DetectorThreads: TaskExecutor {
     /// The threads of the probe the current task belongs to, where a detector's blocking calls
-    /// go (`BlockingCall`); nil outside a probe.
+    /// go (`BlockingCall`, `BlockingJobs`); nil outside a probe.
     @TaskLocal static var current: DetectorThreads?
 
     /// How many threads serve the queue while none is stuck.
     let workers: Int
-    /// How long a job may run before its thread no longer counts as serving the queue.
-    let patience: Duration
+    /// How long a job may run before its thread no longer counts as serving the queue; nil for
+    /// a pool of `workers` threads that never grows.
+    let patience: Duration?
     private let timer: ProbeTimer
 
-    /// One thread of the pool; its state is guarded by the pool's `mutex`.
-    private final class Worker: @unchecked Sendable {
+    private struct Worker: Sendable {
         /// When it started its current job (or was started); nil while it waits for one.
         var busySince: ContinuousClock.Instant?
-        init(busySince: ContinuousClock.Instant) { self.busySince = busySince }
     }
 
-    // Guarded by `mutex`; `jobsChanged` wakes idle threads.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let jobsChanged = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var queue: [UnownedJob] = []
-    private var queueStart = 0
-    private var threads: [Worker] = []
-    private var started = 0
-    /// Whether a check is scheduled, and its token (to cancel it when the probe is done).
-    private var checkPending = false
-    private var check: ProbeTimer.Token?
-    private var finished = false
+    private struct State: Sendable {
+        var queue: [UnownedJob] = []
+        var queueStart = 0
+        /// The pool's threads by number.
+        var threads: [Int: Worker] = [:]
+        var started = 0
+        /// Whether a check is scheduled, and its token (to cancel it when the probe is done).
+        var checkPending = false
+        var check: ProbeTimer.Token?
+        var finished = false
 
-    init(workers: Int = 2, patience: Duration = .milliseconds(3), timer: ProbeTimer) {
+        var waiting: Int { queue.count - queueStart }
+
+        /// The oldest waiting job.
+        mutating func takeJob() -> UnownedJob {
+            let job = queue[queueStart]
+            queueStart += 1
+            if queueStart == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                queueStart = 0
+            }
+            return job
+        }
+    }
+
+    /// Signalled (broadcast) when jobs are queued or the pool finishes, to wake idle threads.
+    private let lock = ConditionLock(State())
+
+    init(workers: Int = 2, patience: Duration? = .milliseconds(3), timer: ProbeTimer) {
         self.workers = max(1, workers)
         self.patience = patience
         self.timer = timer
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(jobsChanged, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        pthread_cond_destroy(jobsChanged)
-        mutex.deallocate()
-        jobsChanged.deallocate()
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        pthread_mutex_lock(mutex)
-        queue.append(job)
-        let needs = serveQueue()
-        pthread_mutex_unlock(mutex)
+        let needs = lock.withLock { state in
+            state.queue.append(job)
+            return serveQueue(&state)
+        }
         follow(needs)
     }
 
     /// Lets each thread end once the queue is empty; a job that arrives later (a detector
     /// that returned after the deadline) still gets a thread.
     func finish() {
-        pthread_mutex_lock(mutex)
-        finished = true
-        let pending = check
-        check = nil
-        pthread_cond_broadcast(jobsChanged)
-        pthread_mutex_unlock(mutex)
+        let pending = lock.withLock { state in
+            state.finished = true
+            defer { state.check = nil }
+            return state.check
+        }
+        lock.broadcast()
         if let pending { timer.cancel(pending) }
     }
 
@@ -87,115 +91,106 @@ final class DetectorThreads: TaskExecutor, @unchecked Sendable {
     /// jobs: for work just queued in `count` parts that should run side by side (site-packages
     /// reading thousands of headers), on a pool that otherwise keeps `workers` busy.
     func serveAtOnce(_ count: Int) {
-        pthread_mutex_lock(mutex)
-        let needs = serveQueue(upTo: count)
-        pthread_mutex_unlock(mutex)
+        let needs = lock.withLock { state in serveQueue(&state, upTo: count) }
         follow(needs)
     }
 
     /// How many threads the pool has started, for tests.
     var threadsStarted: Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return started
+        lock.withLock { $0.started }
     }
 
-    private var waiting: Int { queue.count - queueStart }
-
-    /// What `serveQueue` leaves to do once `mutex` is released: the timer and the shared pool
+    /// What `serveQueue` leaves to do once the lock is released: the timer and the shared pool
     /// may run other code that takes it.
     private struct Needs {
         var check = false
         var runWithoutThreads = false
     }
 
-    /// With `mutex` held: wakes idle threads for the waiting jobs and starts threads while fewer
-    /// than `target` (`workers` unless a caller asks for more) serve the queue; says whether jobs
-    /// still wait (a check is due) or there is no thread and none can be started (the caller
-    /// runs the jobs).
-    private func serveQueue(upTo target: Int = 0) -> Needs {
+    /// With the lock held: wakes idle threads for the waiting jobs and starts threads while
+    /// fewer than `target` (`workers` unless a caller asks for more) serve the queue; says
+    /// whether jobs still wait (a check is due) or there is no thread and none can be started
+    /// (the caller runs the jobs).
+    private func serveQueue(_ state: inout State, upTo target: Int = 0) -> Needs {
         let target = max(workers, target)
         let now = ContinuousClock.now
-        let idle = threads.count { $0.busySince == nil }
-        if idle > 0 { pthread_cond_broadcast(jobsChanged) }
-        var serving = threads.count { worker in worker.busySince.map { now - $0 < patience } ?? true }
-        while waiting > idle && serving < target {
-            guard startThread(at: now) else { return Needs(runWithoutThreads: threads.isEmpty) }
+        let idle = state.threads.values.count { $0.busySince == nil }
+        if idle > 0 { lock.broadcast() }
+        var serving = state.threads.values.count { worker in
+            guard let busySince = worker.busySince, let patience else { return true }
+            return now - busySince < patience
+        }
+        while state.waiting > idle && serving < target {
+            guard startThread(&state, at: now) else { return Needs(runWithoutThreads: state.threads.isEmpty) }
             serving += 1
         }
-        guard waiting > idle && !checkPending && !finished else { return Needs() }
-        checkPending = true
+        guard patience != nil, state.waiting > idle, !state.checkPending, !state.finished else { return Needs() }
+        state.checkPending = true
         return Needs(check: true)
     }
 
-    /// Without `mutex` held.
+    /// Without the lock held.
     private func follow(_ needs: Needs) {
-        if needs.check { scheduleCheck() }
+        if needs.check, let patience { scheduleCheck(after: patience) }
         if needs.runWithoutThreads { runWithoutThreads() }
     }
 
     /// Looks at the queue again after `patience`, on the timer's thread.
-    private func scheduleCheck() {
+    private func scheduleCheck(after patience: Duration) {
         let token = timer.schedule(at: .now + patience) { [self] in
-            pthread_mutex_lock(mutex)
-            checkPending = false
-            check = nil
-            let needs = serveQueue()
-            pthread_mutex_unlock(mutex)
+            let needs = lock.withLock { state in
+                state.checkPending = false
+                state.check = nil
+                return serveQueue(&state)
+            }
             follow(needs)
         }
-        pthread_mutex_lock(mutex)
-        // Kept only to cancel; a check that already ran or a finished pool has nothing to keep.
-        // Without a timer thread there is no check, and the next job tries again.
-        if token == nil { checkPending = false } else if checkPending && !finished { check = token }
-        pthread_mutex_unlock(mutex)
+        lock.withLock { state in
+            // Kept only to cancel; a check that already ran or a finished pool has nothing to
+            // keep. Without a timer thread there is no check, and the next job tries again.
+            if token == nil {
+                state.checkPending = false
+            } else if state.checkPending && !state.finished {
+                state.check = token
+            }
+        }
     }
 
-    /// With `mutex` held.
-    private func startThread(at now: ContinuousClock.Instant) -> Bool {
-        let worker = Worker(busySince: now)
-        guard DetachedThread.start({ [self] in runJobs(worker) }) == 0 else { return false }
-        threads.append(worker)
-        started += 1
+    /// With the lock held.
+    private func startThread(_ state: inout State, at now: ContinuousClock.Instant) -> Bool {
+        let number = state.started
+        guard DetachedThread.start({ [self] in runJobs(number) }) == 0 else { return false }
+        state.threads[number] = Worker(busySince: now)
+        state.started += 1
         return true
     }
 
-    private func runJobs(_ worker: Worker) {
-        pthread_mutex_lock(mutex)
+    private func runJobs(_ number: Int) {
         while true {
-            worker.busySince = nil
-            while waiting == 0 && !finished { pthread_cond_wait(jobsChanged, mutex) }
-            guard waiting > 0 else {
-                threads.removeAll { $0 === worker }
-                pthread_mutex_unlock(mutex)
-                return
-            }
-            let job = takeJob()
-            worker.busySince = ContinuousClock.now
-            pthread_mutex_unlock(mutex)
+            let job: UnownedJob? = lock.withLock(waiting: { state in
+                state.threads[number]?.busySince = nil
+                if state.waiting > 0 {
+                    state.threads[number]?.busySince = ContinuousClock.now
+                    return .done(state.takeJob())
+                }
+                if state.finished {
+                    state.threads[number] = nil
+                    return .done(nil)
+                }
+                return .waitForSignal
+            })
+            guard let job else { return }
             job.runSynchronously(on: asUnownedTaskExecutor())
-            pthread_mutex_lock(mutex)
         }
-    }
-
-    /// With `mutex` held: the oldest waiting job.
-    private func takeJob() -> UnownedJob {
-        let job = queue[queueStart]
-        queueStart += 1
-        if queueStart == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueStart = 0
-        }
-        return job
     }
 
     /// No thread could be started at all: run what waits on Swift's shared pool, which is
     /// better than never (a blocked call there holds one of its threads).
     private func runWithoutThreads() {
         while true {
-            pthread_mutex_lock(mutex)
-            let job = waiting > 0 && threads.isEmpty ? takeJob() : nil
-            pthread_mutex_unlock(mutex)
+            let job: UnownedJob? = lock.withLock { state in
+                state.waiting > 0 && state.threads.isEmpty ? state.takeJob() : nil
+            }
             guard let job else { return }
             job.runSynchronously(on: globalConcurrentExecutor.asUnownedTaskExecutor())
         }

@@ -1,17 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Runs actions at their time on one thread of its own, for everything a probe must do on time:
-/// ending dependency waits and the probe's deadline (`OutcomeBoard`), and looking for detector
-/// work stuck behind a call that does not return (`DetectorThreads`).
+/// Runs actions at their time on one thread of its own: the one clock for every deadline in
+/// envlock. It ends dependency waits and the probe's deadline (`OutcomeBoard`), looks for
+/// detector work stuck behind a call that does not return (`DetectorThreads`), and ends
+/// blocking calls (`BlockingCall`) and commands (`SubprocessCommandRunner`) that overrun.
 ///
-/// A lock and a POSIX thread rather than `Task.sleep`: an action must run on time even when
-/// Swift's shared pool is busy or blocked. One thread serves every action, started with the
-/// first and ended when none is left, instead of one sleeping thread per wait.
-final class ProbeTimer: @unchecked Sendable {
-    /// The process's timer: every probe, blocking call and site-packages read shares its one
-    /// thread (which ends whenever no action is left). Tests make timers of their own.
+/// A POSIX thread rather than `Task.sleep`: an action must run on time even when Swift's shared
+/// pool is busy or blocked. One thread serves every action, started with the first and ended
+/// when none is left, instead of one sleeping thread per wait.
+final class ProbeTimer: Sendable {
+    /// The process's timer: every probe, blocking call, command and site-packages read shares
+    /// its one thread (which ends whenever no action is left). Tests make timers of their own.
     static let shared = ProbeTimer()
 
     /// An action's handle, to cancel it.
@@ -19,54 +16,45 @@ final class ProbeTimer: @unchecked Sendable {
         fileprivate let id: Int
     }
 
-    private struct Entry {
+    private struct Entry: Sendable {
         var time: ContinuousClock.Instant
         var action: @Sendable () -> Void
     }
 
-    // Guarded by `mutex`; `changed` wakes the thread when an action is added or cancelled.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var entries: [Int: Entry] = [:]
-    private var nextID = 0
-    private var running = false
-
-    init() {
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(changed, &attributes)
-        pthread_condattr_destroy(&attributes)
+    private struct State: Sendable {
+        var entries: [Int: Entry] = [:]
+        var nextID = 0
+        /// Whether the thread runs (or is being started).
+        var running = false
     }
 
-    deinit {
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(mutex)
-        changed.deallocate()
-        mutex.deallocate()
-    }
+    /// Signalled when an action is added or cancelled, to wake the thread.
+    private let lock = ConditionLock(State())
+
+    init() {}
 
     /// Runs `action` on the timer's thread at `time`, or returns nil when no thread can be
     /// started for it (the caller decides what "never on time" means for it).
     func schedule(at time: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> Token? {
-        pthread_mutex_lock(mutex)
-        let id = nextID
-        nextID += 1
-        entries[id] = Entry(time: time, action: action)
-        let start = !running
-        running = true
-        pthread_cond_signal(changed)
-        pthread_mutex_unlock(mutex)
+        let (id, start) = lock.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            state.entries[id] = Entry(time: time, action: action)
+            let start = !state.running
+            state.running = true
+            return (id, start)
+        }
+        lock.signal()
         if start && !startThread() {
             // No thread: every action scheduled meanwhile would wait forever. Run the others
             // now (early rather than never) and let the caller handle its own.
-            pthread_mutex_lock(mutex)
-            entries[id] = nil
-            let stranded = entries.values.sorted { $0.time < $1.time }
-            entries = [:]
-            running = false
-            pthread_mutex_unlock(mutex)
+            let stranded = lock.withLock { state in
+                state.entries[id] = nil
+                let stranded = state.entries.values.sorted { $0.time < $1.time }
+                state.entries = [:]
+                state.running = false
+                return stranded
+            }
             for entry in stranded { entry.action() }
             return nil
         }
@@ -75,9 +63,8 @@ final class ProbeTimer: @unchecked Sendable {
 
     /// Drops an action that has not run yet; its thread ends when no action is left.
     func cancel(_ token: Token) {
-        pthread_mutex_lock(mutex)
-        if entries.removeValue(forKey: token.id) != nil { pthread_cond_signal(changed) }
-        pthread_mutex_unlock(mutex)
+        let removed = lock.withLock { state in state.entries.removeValue(forKey: token.id) != nil }
+        if removed { lock.signal() }
     }
 
     private func startThread() -> Bool {
@@ -86,30 +73,23 @@ final class ProbeTimer: @unchecked Sendable {
 
     /// The timer thread: runs each action whose time has come; returns when none is left.
     private func runActions() {
-        pthread_mutex_lock(mutex)
         while true {
-            let current = ContinuousClock.now
-            let due = entries.filter { $0.value.time <= current }
-            if !due.isEmpty {
-                for id in due.keys { entries[id] = nil }
-                pthread_mutex_unlock(mutex)
-                // In time order, outside the lock: an action may schedule or cancel others.
-                for entry in due.values.sorted(by: { $0.time < $1.time }) { entry.action() }
-                pthread_mutex_lock(mutex)
-                continue
-            }
-            guard let earliest = entries.values.map(\.time).min() else {
-                running = false
-                pthread_mutex_unlock(mutex)
-                return
-            }
-            var wake = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &wake)
-            let (seconds, attoseconds) = (earliest - current).components
-            let nanoseconds = wake.tv_nsec + Int(attoseconds / 1_000_000_000)
-            wake.tv_sec += Int(seconds) + nanoseconds / 1_000_000_000
-            wake.tv_nsec = nanoseconds % 1_000_000_000
-            pthread_cond_timedwait(changed, mutex, &wake)
+            let due: [Entry]? = lock.withLock(waiting: { state in
+                let current = ContinuousClock.now
+                let due = state.entries.filter { $0.value.time <= current }
+                if !due.isEmpty {
+                    for id in due.keys { state.entries[id] = nil }
+                    return .done(due.values.sorted { $0.time < $1.time })
+                }
+                guard let earliest = state.entries.values.map(\.time).min() else {
+                    state.running = false
+                    return .done(nil)
+                }
+                return .waitUntil(earliest)
+            })
+            guard let due else { return }
+            // In time order, outside the lock: an action may schedule or cancel others.
+            for entry in due { entry.action() }
         }
     }
 }

@@ -1,7 +1,5 @@
 import EnvLock
-#if canImport(Glibc)
-import Glibc
-#endif
+import Synchronization
 
 /// Runs detectors concurrently under one deadline and merges their findings into a snapshot
 /// (`FactMergePolicy` decides which source wins).
@@ -79,65 +77,62 @@ public struct Prober: Sendable {
 /// A lock rather than an actor, and the probe's `ProbeTimer` rather than tasks: a wait must end
 /// on time even when Swift's shared pool is busy, and resuming a continuation needs no pool
 /// thread (the waiting task goes back to the detector threads).
-final class OutcomeBoard: @unchecked Sendable {
+final class OutcomeBoard: Sendable {
     private struct Waiter {
         var names: Set<String>
         var continuation: CheckedContinuation<Void, Never>
         var expiry: ProbeTimer.Token?
     }
 
+    private struct State {
+        var finished: [String: DetectorOutcome] = [:]
+        var waiters: [Int: Waiter] = [:]
+        var nextWaiter = 0
+    }
+
     private let timer: ProbeTimer
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var finished: [String: DetectorOutcome] = [:]
-    private var waiters: [Int: Waiter] = [:]
-    private var nextWaiter = 0
+    private let state = Mutex(State())
 
     init(timer: ProbeTimer) {
         self.timer = timer
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     func record(_ name: String, _ outcome: DetectorOutcome) {
-        pthread_mutex_lock(mutex)
-        finished[name] = outcome
-        let ready = waiters.filter { $0.value.names.isSubset(of: finished.keys) }
-        for id in ready.keys { waiters[id] = nil }
-        pthread_mutex_unlock(mutex)
-        for waiter in ready.values {
+        let ready = state.withLock { state in
+            state.finished[name] = outcome
+            let ready = state.waiters.filter { $0.value.names.isSubset(of: state.finished.keys) }
+            for id in ready.keys { state.waiters[id] = nil }
+            return Array(ready.values)
+        }
+        for waiter in ready {
             if let expiry = waiter.expiry { timer.cancel(expiry) }
             waiter.continuation.resume()
         }
     }
 
     func outcomes(named names: Set<String>) -> [String: DetectorOutcome] {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return finished.filter { names.contains($0.key) }
+        state.withLock { state in state.finished.filter { names.contains($0.key) } }
     }
 
     /// Returns when every name has an outcome or `timeout` has passed, whichever is first.
     func wait(for names: Set<String>, timeout: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            pthread_mutex_lock(mutex)
-            if names.isSubset(of: finished.keys) {
-                pthread_mutex_unlock(mutex)
+            let id: Int? = state.withLock { state in
+                if names.isSubset(of: state.finished.keys) { return nil }
+                let id = state.nextWaiter
+                state.nextWaiter += 1
+                state.waiters[id] = Waiter(names: names, continuation: continuation)
+                return id
+            }
+            guard let id else {
                 continuation.resume()
                 return
             }
-            let id = nextWaiter
-            nextWaiter += 1
-            waiters[id] = Waiter(names: names, continuation: continuation)
-            pthread_mutex_unlock(mutex)
             let expiry = timer.schedule(at: .now + timeout) { [self] in expire(id) }
-            pthread_mutex_lock(mutex)
-            let stillWaiting = waiters[id] != nil
-            waiters[id]?.expiry = expiry
-            pthread_mutex_unlock(mutex)
+            let stillWaiting = state.withLock { state in
+                state.waiters[id]?.expiry = expiry
+                return state.waiters[id] != nil
+            }
             // Answered meanwhile: nothing left for the timer to end.
             if !stillWaiting, let expiry { timer.cancel(expiry) }
             // No timer thread: end the wait at once rather than never; a wait that ends early
@@ -147,9 +142,7 @@ final class OutcomeBoard: @unchecked Sendable {
     }
 
     private func expire(_ id: Int) {
-        pthread_mutex_lock(mutex)
-        let waiter = waiters.removeValue(forKey: id)
-        pthread_mutex_unlock(mutex)
+        let waiter = state.withLock { state in state.waiters.removeValue(forKey: id) }
         waiter?.continuation.resume()
     }
 }

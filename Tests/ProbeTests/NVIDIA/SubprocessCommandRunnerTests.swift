@@ -67,6 +67,18 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
     #expect(elapsed >= .milliseconds(500))
 }
 
+/// The deadline is kept by the timer the runner is given (the process's `ProbeTimer` unless a
+/// test gives its own), not by a sleeping task.
+@Test func runnerKeepsTheDeadlineOnTheTimerItIsGiven() async {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let runner = SubprocessCommandRunner(timer: ProbeTimer())
+    let outcome = await runner.run("sh", arguments: ["-c", "sleep 60"], environment: shellPath, timeout: .milliseconds(200))
+    #expect(outcome == .timedOut(after: .milliseconds(200)))
+    #expect(clock.now - started < .seconds(10)) // the command sleeps 60 s
+    #expect(clock.now - started >= .milliseconds(200))
+}
+
 @Test func runnerKillsTheCommandsChildrenToo() async throws {
     // The shell's background sleep keeps stdout open; only a kill of the group ends it.
     let tree = try GPUTestTree()
