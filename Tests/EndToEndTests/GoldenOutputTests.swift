@@ -51,7 +51,12 @@ import Testing
             environment["XDG_CACHE_HOME"] = folder.file("cache")
             environment["HOME"] = folder.file("home")
             environment["LANG"] = "C.UTF-8"
-            environment["PATH"] = checkout.pythonFolder + ":" + (environment["PATH"] ?? "")
+            // A stand-in CPython 3.11 installation of the fixture's own (the proven argparse.py,
+            // nothing else): what the job's interpreter runs at start (job.fooocus.python_startup)
+            // is then the same on every machine, where a real installation's site folders differ.
+            // No golden run starts the interpreter.
+            installProvenPython(in: folder)
+            environment["PATH"] = folder.file("usr/bin") + ":" + (environment["PATH"] ?? "")
             command = checkout.command()
             self.checkout = checkout
         }

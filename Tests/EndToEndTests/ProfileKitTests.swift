@@ -133,6 +133,7 @@ import Testing
     /// `--force-fp32` passed the shipped profiles).
     static let coveredOtherwise: [String: String] = [
         "job.command.script": "job.command.script_sha256 pins the script's bytes",
+        "job.fooocus.preset": "what the preset sets is in the job.fooocus.config.* facts, read as Fooocus reads it (a missing or empty --preset falls back, so pinning its name refuses launches that run the same)",
         "job.command.arguments": "each argument's effect is a job.APP.* fact, and job.APP.option.* pins the rest",
         "job.fooocus.model.base.file": "job.fooocus.model.*.sha256 pins the file's bytes",
         "job.fooocus.model.refiner.file": "job.fooocus.model.*.sha256 pins the file's bytes",

@@ -90,8 +90,9 @@ public struct ComfyUIDetector: Detector {
         }
         // main.py enables argument parsing, then comfy/cli_args.py runs parser.parse_args().
         let host = ComfyUIOptions.host(checkout: checkout, job: job, context: context)
-        let (outcome, note) = JobArgparse.parse(launch, with: ComfyUIOptions.parser, job: job, in: context, host: host)
+        let (outcome, note, startup) = JobArgparse.parse(launch, with: ComfyUIOptions.parser, job: job, in: context, host: host)
         if let note { diagnostics.append(note) }
+        JobArgparse.record(startup: startup, as: "job.comfyui.python_startup", facts: &facts, unreadable: &unreadable)
         switch outcome {
         case .exits(let status, let message):
             facts["job.comfyui.options.error"] = JobArgparse.exitFact(status: status, message: message, app: "ComfyUI")

@@ -77,8 +77,9 @@ public struct FooocusDetector: Detector {
         case .unreadable(let reason): return .failed("cannot read the checkout's commit: \(reason)", facts: facts)
         }
         // args_manager.py: parser.parse_args() on sys.argv[1:], with the job's own argparse.
-        let (outcome, note) = JobArgparse.parse(launch, with: FooocusOptions.parser, job: job, in: context)
+        let (outcome, note, startup) = JobArgparse.parse(launch, with: FooocusOptions.parser, job: job, in: context)
         if let note { diagnostics.append(note) }
+        JobArgparse.record(startup: startup, as: "job.fooocus.python_startup", facts: &facts, unreadable: &unreadable)
         let options: [String: PythonValue]
         switch outcome {
         case .exits(let status, let message):

@@ -65,6 +65,11 @@ package enum JobArgparse {
         /// The `argparse.py` Python will import.
         var path: String
         var proven: ProvenFile
+        /// What the job's interpreter runs at start from its own installation (PythonStartup's
+        /// entries): the installation is trusted to hold no other argparse, but what it runs
+        /// at start is a fact the profiles pin, since a .pth line or a sitecustomize there can
+        /// change the app's options and settings.
+        var startup: [String] = []
     }
 
     /// Why envlock cannot say which argparse the job runs.
@@ -78,11 +83,38 @@ package enum JobArgparse {
             return .failure(Undetermined(reason: "\(safePath) keeps the script's folder off sys.path, so the app's own modules (its options, its settings) are imported from wherever sys.path finds them, not from the checkout envlock reads; run the job without it"))
         }
         return interpreter(for: launch, job: job, in: context).flatMap { invoked in
-            standardLibrary(of: invoked, ignoringEnvironment: launch.interpreterHas("E") || launch.interpreterHas("I"), job: job, in: context)
-        }.flatMap { stdlib in
-            shadowing(launch: launch, stdlib: stdlib, job: job, in: context).flatMap { _ in
-                proven(stdlib.folder + "/argparse.py", known: job.provenArgparse, in: context)
+            standardLibrary(of: invoked, ignoringEnvironment: launch.interpreterHas("E") || launch.interpreterHas("I"), job: job, in: context).flatMap { stdlib in
+                shadowing(launch: launch, stdlib: stdlib, job: job, in: context).flatMap { _ in
+                    proven(stdlib.folder + "/argparse.py", known: job.provenArgparse, in: context)
+                }.flatMap { found in
+                    installationStartup(stdlib, interpreter: invoked, in: context).map { startup in
+                        var found = found
+                        found.startup = startup
+                        return found
+                    }
+                }
             }
+        }
+    }
+
+    /// What the installation of `stdlib` runs at every start (PythonStartup's entries): its
+    /// standard library folder and every site folder site.py may add for it (its own
+    /// site-packages; Debian's dist-packages under the prefix and /usr/local; a venv's), and
+    /// `._pth` files beside its interpreter. Folders site.py would not add only make the list
+    /// longer, never shorter, so the pin stays strict.
+    static func installationStartup(_ stdlib: StandardLibrary, interpreter: String, in context: HostContext) -> Result<[String], Undetermined> {
+        let version = PythonPath.basename(stdlib.folder)
+        var folders = [stdlib.folder]
+        for relative in ["lib/\(version)/site-packages", "lib/python3/dist-packages", "lib/\(version)/dist-packages", "local/lib/\(version)/dist-packages", "local/lib/python3/dist-packages"] {
+            folders.append(PythonPath.join(stdlib.prefix, relative))
+        }
+        if let site = stdlib.environmentSite { folders.append(site) }
+        var seen: Set<String> = []
+        folders = folders.filter { seen.insert($0).inserted }
+        do {
+            return .success(try PythonStartupDetector.entries(sysPath: folders, executable: interpreter, basePrefix: stdlib.prefix, in: context))
+        } catch {
+            return .failure(Undetermined(reason: "cannot read what the interpreter runs at start: \(error)"))
         }
     }
 
@@ -404,13 +436,22 @@ extension JobArgparse {
     /// `parser.parse_args(launch.arguments)` as the job's own argparse runs it, and a note
     /// naming that argparse; undetermined when it is not one envlock's port is proven against.
     static func parse(_ launch: JobInvocation.Launch, with parser: PythonArgparse, job: JobInvocation, in context: HostContext,
-                      host: PythonArgparse.Host = .unknown) -> (outcome: PythonArgparse.Outcome, note: String?) {
+                      host: PythonArgparse.Host = .unknown) -> (outcome: PythonArgparse.Outcome, note: String?, startup: Result<[String], Undetermined>) {
         switch find(for: launch, job: job, in: context) {
         case .failure(let undetermined):
-            return (.undetermined(reason: "which argparse reads the command line is not known: " + undetermined.reason), nil)
+            return (.undetermined(reason: "which argparse reads the command line is not known: " + undetermined.reason), nil, .failure(undetermined))
         case .success(let found):
             let outcome = parser.parse(launch.arguments, revision: found.proven.revision, host: host)
-            return (outcome, "the command line is read as \(found.path) (CPython \(found.proven.release)'s argparse) reads it")
+            return (outcome, "the command line is read as \(found.path) (CPython \(found.proven.release)'s argparse) reads it", .success(found.startup))
+        }
+    }
+
+    /// Records the job interpreter's start-up code as `key` (`job.APP.python_startup`), or why
+    /// it is not known.
+    static func record(startup: Result<[String], Undetermined>, as key: String, facts: inout [String: String], unreadable: inout [String: String]) {
+        switch startup {
+        case .success(let entries): facts[key] = FactList.encode(entries)
+        case .failure(let undetermined): unreadable[key] = "undetermined: " + undetermined.reason
         }
     }
 

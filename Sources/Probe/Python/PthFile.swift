@@ -22,13 +22,24 @@ public enum PthFile {
         splitLines(text).filter { isExecutable($0) && !leavesSysPathUnchanged(String($0)) }.map(String.init)
     }
 
-    /// Whether any line of a `.pth` file's bytes is one site.py executes, read from the bytes
+    /// The lines of a `.pth` file's bytes that site.py executes and that are not, to the
+    /// letter, one of the installer lines `leavesSysPathUnchanged` knows; read from the bytes
     /// so that a file in another encoding is judged too (3.13 decodes it as UTF-8 with an
-    /// optional BOM, earlier releases in the locale's encoding; `import` is ASCII in both).
-    static func hasExecutableLine(_ bytes: [UInt8]) -> Bool {
+    /// optional BOM, earlier releases in the locale's encoding; `import` is ASCII in both, and
+    /// a line that is not UTF-8 is never a known one).
+    static func unknownExecutableLines(_ bytes: [UInt8]) -> [String] {
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
         let lines = body.split(omittingEmptySubsequences: true) { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-        return lines.contains { $0.starts(with: Array("import ".utf8)) || $0.starts(with: Array("import\t".utf8)) }
+        return lines.filter { $0.starts(with: Array("import ".utf8)) || $0.starts(with: Array("import\t".utf8)) }
+            .map { String(decoding: $0, as: UTF8.self) }
+            .filter { line in line.contains("\u{FFFD}") || !leavesSysPathUnchanged(line) }
+    }
+
+    /// Whether the file holds virtualenv's `import _virtualenv` line, which runs the
+    /// `_virtualenv.py` beside it.
+    static func importsVirtualenvHelper(_ bytes: [UInt8]) -> Bool {
+        String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .contains { $0.trimmingWhitespace() == "import _virtualenv" }
     }
 
     /// site.py `addpackage`: a line starting with `import ` or `import<TAB>` is passed to exec.

@@ -9,7 +9,10 @@ import EnvLock
 ///   standard library's folder (apport's hook).
 /// - **`.pth` files with `import` lines** in the site folders on `sys.path` (`site-packages`,
 ///   `dist-packages`, and the `--site-packages` folders): site.py executes those lines
-///   (`addpackage`), whatever they do.
+///   (`addpackage`), whatever they do. The installer lines PthFile knows to the letter
+///   (setuptools' distutils shim, namespace packages, editable finders) are left out, so that
+///   another setuptools release does not change the list; virtualenv's `import _virtualenv`
+///   is listed as the `_virtualenv.py` it runs.
 /// - **`._pth` files** beside the interpreter, its real file or its folder's library: getpath
 ///   (Modules/getpath.py, 3.11 and later) then takes `sys.path` from the file alone.
 /// - A `sys.path` entry that is a file (a zip) is listed whole: envlock does not read inside it.
@@ -33,15 +36,22 @@ public struct PythonStartupDetector: SysPathDetector {
     public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let facts = earlier["python"]?.facts ?? [:]
         do throws(FileReadError) {
-            var entries: [String] = []
-            for path in try Self.startupFiles(sysPath: sysPath, executable: facts["python.executable"], basePrefix: facts["python.base_prefix"], in: context) {
-                let bytes = try context.readBytes(path, limit: 256 << 20)
-                entries.append("\(PythonPath.basename(path)) sha256:\(Digest.sha256Hex(bytes))")
-            }
-            return .ok(["python.startup": FactList.encode(entries.sorted())])
+            let entries = try Self.entries(sysPath: sysPath, executable: facts["python.executable"], basePrefix: facts["python.base_prefix"], in: context)
+            return .ok(["python.startup": FactList.encode(entries)])
         } catch {
             return .failed("cannot read the code Python runs at start: \(error); python.startup is left out")
         }
+    }
+
+    /// The fact's entries: `NAME sha256:HEX` for each of `startupFiles`, sorted. The job
+    /// detectors use it for the job's own interpreter, which need not be the one probed.
+    static func entries(sysPath: [String], executable: String?, basePrefix: String?, in context: HostContext) throws(FileReadError) -> [String] {
+        var entries: [String] = []
+        for path in try startupFiles(sysPath: sysPath, executable: executable, basePrefix: basePrefix, in: context) {
+            let bytes = try context.readBytes(path, limit: 256 << 20)
+            entries.append("\(PythonPath.basename(path)) sha256:\(Digest.sha256Hex(bytes))")
+        }
+        return entries.sorted()
     }
 
     /// The files Python runs or reads for `sys.path` at start, in the order found.
@@ -87,7 +97,14 @@ public struct PythonStartupDetector: SysPathDetector {
             guard base == "site-packages" || base == "dist-packages" || context.python.sitePackages.contains(entry) else { continue }
             for name in names where name.hasSuffix(".pth") {
                 let path = PythonPath.join(entry, name)
-                if PthFile.hasExecutableLine(try context.readBytes(path, limit: 16 << 20)) { files.append(path) }
+                let bytes = try context.readBytes(path, limit: 16 << 20)
+                if !PthFile.unknownExecutableLines(bytes).isEmpty {
+                    files.append(path)
+                } else if PthFile.importsVirtualenvHelper(bytes), names.contains("_virtualenv.py") {
+                    // virtualenv's known line runs _virtualenv.py, which no RECORD lists: its code is
+                    // what runs, so it is listed in the line's place.
+                    files.append(PythonPath.join(entry, "_virtualenv.py"))
+                }
             }
         }
         return files

@@ -47,6 +47,21 @@ import Testing
         #expect(outcome.facts == ["python.startup": FactList.encode(expected)])
     }
 
+    /// The installer lines PthFile knows to the letter are left out, so another setuptools
+    /// release gives the same list; virtualenv's line is listed as the _virtualenv.py it runs.
+    @Test func knownInstallerLinesAreLeftOutAndVirtualenvsHelperIsListed() async {
+        let tree = PythonTree()
+        tree.write("venv/site-packages/distutils-precedence.pth", "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n")
+        tree.write("venv/site-packages/_virtualenv.pth", "import _virtualenv")
+        tree.write("venv/site-packages/_virtualenv.py", "# virtualenv's patches\n")
+        let outcome = await Self.startup(pythonContext(), sysPath: [tree.at("venv/site-packages")])
+        #expect(outcome.facts == ["python.startup": FactList.encode([Self.entry("_virtualenv.py", "# virtualenv's patches\n")])])
+        // One changed character makes a known line unknown.
+        tree.write("venv/site-packages/distutils-precedence.pth", "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); import sys\n")
+        let changed = await Self.startup(pythonContext(), sysPath: [tree.at("venv/site-packages")])
+        #expect(changed.facts["python.startup"]?.contains("distutils-precedence.pth sha256:") == true, "\(changed.facts)")
+    }
+
     @Test func nothingAtStartIsAnEmptyList() async {
         let tree = PythonTree()
         tree.write("site-packages/paths.pth", "/opt/extra\n")
