@@ -22,6 +22,7 @@ public enum Detectors {
         TorchvisionBuildDetector(),
         XFormersBuildDetector(),
         CUDAWheelsDetector(),
+        GPUCodeDetector(),
         CondaDetector(),
         HuggingFaceCacheDetector(),
         RuntimeProcessDetector(),
