@@ -22,7 +22,7 @@ public enum Detectors {
         TorchvisionBuildDetector(),
         XFormersBuildDetector(),
         CUDAWheelsDetector(),
-        GPUCodeDetector(),
+        CUDACodeDetector(),
         CondaDetector(),
         HuggingFaceCacheDetector(),
         RuntimeProcessDetector(),

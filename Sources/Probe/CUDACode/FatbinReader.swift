@@ -42,17 +42,17 @@ enum FatbinReader {
 
     /// Reads the sections' containers and entries; every size is checked against the section
     /// before anything is read past it.
-    static func contents(of file: some LibraryBytes) throws(LibraryReadError) -> Contents {
+    static func contents(of file: some LibraryBytes, entryLimit: Int = entryLimit) throws(LibraryReadError) -> Contents {
         var contents = Contents()
         var entries = 0
         for section in try ELFSectionTable.sections(named: sectionNames, in: file) where section.size > 0 {
             contents.hasFatbin = true
-            try readSection(section, of: file, into: &contents, entries: &entries)
+            try readSection(section, of: file, into: &contents, entries: &entries, limit: entryLimit)
         }
         return contents
     }
 
-    private static func readSection(_ section: ELFSection, of file: some LibraryBytes, into contents: inout Contents, entries: inout Int) throws(LibraryReadError) {
+    private static func readSection(_ section: ELFSection, of file: some LibraryBytes, into contents: inout Contents, entries: inout Int, limit: Int) throws(LibraryReadError) {
         let end = section.offset + section.size
         var position = section.offset
         // Containers are 8-byte aligned; fewer than a header's bytes left is the section's padding.
@@ -75,8 +75,8 @@ enum FatbinReader {
             var entry = position + headerSize
             while containerEnd - entry >= entryHeaderSize {
                 entries += 1
-                guard entries <= entryLimit else {
-                    throw .tooMany("more than \(entryLimit) fat binary entries")
+                guard entries <= limit else {
+                    throw .tooMany("more than \(limit) fat binary entries")
                 }
                 entry = try readEntry(at: entry, containerEnd: containerEnd, of: file, into: &contents)
             }

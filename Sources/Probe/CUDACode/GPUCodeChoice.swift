@@ -1,3 +1,5 @@
+import EnvLock
+
 /// Which of a library's GPU code a GPU runs, as the CUDA driver picks it when it loads the
 /// library's fat binaries.
 ///
@@ -31,26 +33,16 @@ enum GPUCodeChoice: Equatable, Sendable {
         }
     }
 
-    /// The code a GPU of compute capability `major.minor` runs from `variants`.
-    static func choose(major: Int, minor: Int, from variants: Set<GPUCodeVariant>) -> GPUCodeChoice {
-        let gpu = (major, minor)
+    /// The code a GPU of compute capability `gpu` runs from `variants`.
+    static func choose(for gpu: ArchListEntry.Capability, from variants: Set<GPUCodeVariant>) -> GPUCodeChoice {
+        // The compatibility rule is the one the xformers arch-list cross-check applies
+        // (`ArchListEntry.runs(on:)`): one rule, two sources of what was built.
         func fits(_ variant: GPUCodeVariant) -> Bool {
-            if variant.archSpecific { return (variant.major, variant.minor) == gpu }
-            switch variant.kind {
-            case .sass: return variant.major == major && variant.minor <= minor
-            case .ptx: return (variant.major, variant.minor) <= gpu
-            }
+            ArchListEntry(capability: .init(major: variant.major, minor: variant.minor), hasPTX: variant.kind == .ptx, isArchSpecific: variant.archSpecific).runs(on: gpu)
         }
         // On a tie the architecture-specific build wins: it was built for exactly this GPU.
         if let sass = variants.filter({ $0.kind == .sass && fits($0) }).max() { return .sass(sass) }
         if let ptx = variants.filter({ $0.kind == .ptx && fits($0) }).max() { return .ptx(ptx) }
         return .none
-    }
-
-    /// `8.9` as `gpu.N.compute_capability` writes it, or nil.
-    static func capability(_ text: String) -> (major: Int, minor: Int)? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), (1...99).contains(major), (0...9).contains(minor) else { return nil }
-        return (major, minor)
     }
 }

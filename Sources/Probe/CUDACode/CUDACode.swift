@@ -28,12 +28,12 @@ import EnvLock
 /// detector fail with the reason, its keys unreadable.
 ///
 /// The GPUs' compute capabilities come from the GPU detectors, which this one waits for.
-public struct GPUCodeDetector: SysPathDetector {
+public struct CUDACodeDetector: SysPathDetector {
     public let name = "cuda-code"
     public let provides = ["cuda_code.", "gpu.0.cuda_code."]
     /// The GPU detectors in the order the merge prefers them, then python.
     static let gpuSources = ["nvml", "cuda-driver", "nvidia-smi"]
-    public let dependencies = ["python"] + GPUCodeDetector.gpuSources
+    public let dependencies = ["python"] + CUDACodeDetector.gpuSources
 
     /// Where one component's library is: a file in a package folder, or files beside one.
     struct Component: Sendable {
@@ -88,7 +88,7 @@ public struct GPUCodeDetector: SysPathDetector {
         if let gpuNote { diagnostics.append(gpuNote) }
         for (index, capability) in capabilities {
             for library in found {
-                facts["gpu.\(index).cuda_code.\(library.component)"] = GPUCodeChoice.choose(major: capability.major, minor: capability.minor, from: library.variants).factValue
+                facts["gpu.\(index).cuda_code.\(library.component)"] = GPUCodeChoice.choose(for: capability, from: library.variants).factValue
             }
         }
         var outcome = failures.isEmpty ? DetectorOutcome.ok(facts, diagnostics: diagnostics)
@@ -200,17 +200,17 @@ public struct GPUCodeDetector: SysPathDetector {
 
     /// The compute capability of each GPU by index, from the first GPU detector that read
     /// the GPUs, and a note when none finished in time to be asked.
-    static func capabilities(_ earlier: [String: DetectorOutcome]) -> (capabilities: [(index: String, capability: (major: Int, minor: Int))], note: String?) {
+    static func capabilities(_ earlier: [String: DetectorOutcome]) -> (capabilities: [(index: String, capability: ArchListEntry.Capability)], note: String?) {
         guard let source = gpuSources.first(where: { earlier[$0]?.status == .ok }), let facts = earlier[source]?.facts else {
             let late = gpuSources.filter { earlier[$0] == nil }
             return ([], late.isEmpty ? nil : "gpu.N.cuda_code.* is left out: \(late.joined(separator: ", ")) did not finish in time to say which GPUs there are")
         }
-        var capabilities: [(index: String, capability: (major: Int, minor: Int))] = []
+        var capabilities: [(index: String, capability: ArchListEntry.Capability)] = []
         for (key, value) in facts where key.hasPrefix("gpu.") && key.hasSuffix(".compute_capability") {
             let index = String(key.dropFirst(4).dropLast(".compute_capability".count))
-            guard !index.contains("."), let capability = GPUCodeChoice.capability(value) else { continue }
+            guard !index.contains("."), let capability = ArchListEntry.Capability(value) else { continue }
             capabilities.append((index, capability))
         }
-        return (capabilities.sorted { $0.index < $1.index }, nil)
+        return (capabilities.sorted { (Int($0.index) ?? 0, $0.index) < (Int($1.index) ?? 0, $1.index) }, nil)
     }
 }
