@@ -64,7 +64,7 @@ public struct CUDACodeDetector: SysPathDetector {
         if libraries.isEmpty && failures.isEmpty {
             return .absent("no CUDA library of torch, torchvision, xformers or flash_attn on sys.path")
         }
-        let read = Self.read(libraries.map(\.path), in: context)
+        let read = Self.read(libraries.map { ($0.path, $0.status) }, in: context)
         diagnostics += read.diagnostics
         var facts: [String: String] = [:]
         var found: [(component: String, variants: Set<GPUCodeVariant>)] = []
@@ -98,8 +98,8 @@ public struct CUDACodeDetector: SysPathDetector {
     }
 
     /// The libraries of the installed components, by component, in table order.
-    static func libraries(on sysPath: [String], in context: HostContext, diagnostics: inout [String], failures: inout [String]) -> [(component: String, path: String)] {
-        var libraries: [(component: String, path: String)] = []
+    static func libraries(on sysPath: [String], in context: HostContext, diagnostics: inout [String], failures: inout [String]) -> [(component: String, path: String, status: FileStatus?)] {
+        var libraries: [(component: String, path: String, status: FileStatus?)] = []
         var folders: [String: String?] = [:]
         for component in components {
             let folder: String?
@@ -113,8 +113,7 @@ public struct CUDACodeDetector: SysPathDetector {
             if let path = component.path {
                 let library = PythonPath.join(folder, path)
                 do throws(POSIXFailure) {
-                    _ = try context.status(library)
-                    libraries.append((component.name, library))
+                    libraries.append((component.name, library, try context.status(library)))
                 } catch {
                     // No such file is a build without it (a CPU-only torch); anything else is a failure.
                     if error.errno != ENOENT && error.errno != ENOTDIR {
@@ -126,7 +125,7 @@ public struct CUDACodeDetector: SysPathDetector {
                 do throws(FileReadError) {
                     let names = try context.listDirectory(parent).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".so") }
                     if names.count > 1 { diagnostics.append("\(context.hostPath(parent)) holds \(names.count) \(prefix)*.so files (\(names.joined(separator: ", "))); the first is read") }
-                    if let name = names.first { libraries.append((component.name, PythonPath.join(parent, name))) }
+                    if let name = names.first { libraries.append((component.name, PythonPath.join(parent, name), nil)) }
                 } catch {
                     failures.append(error.description)
                 }
@@ -135,9 +134,10 @@ public struct CUDACodeDetector: SysPathDetector {
         return libraries
     }
 
-    /// What the libraries at `paths` hold, from the cache entry where a library is unchanged,
-    /// else read (and remembered).
-    static func read(_ paths: [String], in context: HostContext) -> (results: [String: Result<FatbinReader.Contents, LibraryReadError>], diagnostics: [String]) {
+    /// What the libraries at `paths` hold, from the cache entry where a library is unchanged
+    /// (its status as found, or a `stat` now), else read (and remembered).
+    static func read(_ libraries: [(path: String, status: FileStatus?)], in context: HostContext) -> (results: [String: Result<FatbinReader.Contents, LibraryReadError>], diagnostics: [String]) {
+        let paths = libraries.map(\.path)
         var diagnostics: [String] = []
         let cache = context.digestCacheFolder.map { GPUCodeCache(cacheFolder: $0, paths: paths.map(context.hostPath)) }
         var remembered: [String: GPUCodeCache.Remembered] = [:]
@@ -150,11 +150,13 @@ public struct CUDACodeDetector: SysPathDetector {
         var toRemember: [String: GPUCodeCache.Remembered] = [:]
         var changed = false
         let started = DistributionDigestCache.now()
-        for path in paths {
+        for (path, found) in libraries {
             let key = context.hostPath(path)
             if let entry = remembered[key] {
                 do throws(POSIXFailure) {
-                    let identity = ModelDigest.FileIdentity(try context.status(path))
+                    let status: FileStatus
+                    if let found { status = found } else { status = try context.status(path) }
+                    let identity = ModelDigest.FileIdentity(status)
                     if identity.line == entry.identity {
                         results[path] = .success(entry.contents)
                         toRemember[key] = entry
