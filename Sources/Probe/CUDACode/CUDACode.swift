@@ -77,6 +77,9 @@ public struct CUDACodeDetector: SysPathDetector {
                 for (kind, count) in contents.unknownKinds.sorted(by: { $0.key < $1.key }) {
                     diagnostics.append("\(library.path): \(count) fat binary entries of kind \(kind), neither PTX nor ELF, were not counted")
                 }
+                if contents.undecodedCubins > 0 {
+                    diagnostics.append("\(library.path): \(contents.undecodedCubins) compressed cubins for sm_90 or later could not be opened (zstd); they count as plain builds, not architecture-specific (a) ones")
+                }
                 found.append((library.component, contents.variants))
             case .failure(let error):
                 let reason = "\(context.hostPath(library.path)) \(error)"

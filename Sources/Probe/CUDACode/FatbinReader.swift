@@ -18,16 +18,21 @@
 /// An ELF cubin says in its own header whether it is an architecture-specific build (`sm_90a`):
 /// `e_flags` bit 0x800 (`EF_CUDA_ACCELERATORS_V1`, ELF ABI version 7) or bit 0x8
 /// (`EF_CUDA_ACCELERATORS`, ABI version 8 from CUDA 13), as LLVM's
-/// `llvm/include/llvm/BinaryFormat/ELF.h` names them. That header is read when the payload
-/// is stored uncompressed; a compressed cubin is taken as a plain build (what torch, xformers
-/// and flash-attention wheels ship).
+/// `llvm/include/llvm/BinaryFormat/ELF.h` names them. Such builds exist from compute
+/// capability 9.0 on, so only cubins for sm_90 and later are opened: their ELF header is read
+/// as stored, or decompressed from the first bytes of an LZ4 payload (`LZ4BlockPrefix`). A
+/// zstd-compressed cubin (flag 0x8000) is counted in `undecodedCubins` and taken as a plain build.
 enum FatbinReader {
     static let sectionNames: Set<String> = [".nv_fatbin", "__nv_relfatbin"]
     static let containerMagic: UInt32 = 0xBA55ED50
     static let containerHeaderSize = 16
     static let entryHeaderSize = 64
     /// Entry payload flags: compressed with LZ4 or with zstd.
-    static let compressedFlags: UInt64 = 0x2000 | 0x8000
+    static let compressedFlags: UInt64 = lz4Flag | zstdFlag
+    static let lz4Flag: UInt64 = 0x2000
+    static let zstdFlag: UInt64 = 0x8000
+    /// Enough of an LZ4 payload to decompress a 64-byte ELF header from it, literals and all.
+    static let compressedHeaderRead = 512
     /// libcublasLt, the largest CUDA library, holds about 5,500 entries; a file declaring more
     /// than this is refused before it costs a read per entry.
     static let entryLimit = 200_000
@@ -38,6 +43,9 @@ enum FatbinReader {
         var hasFatbin = false
         /// Entry kinds other than PTX and ELF, with how many: reported, not guessed at.
         var unknownKinds: [UInt16: Int] = [:]
+        /// Cubins for sm_90 or later whose ELF header could not be read (zstd, or an LZ4
+        /// payload that does not decompress): counted as plain builds, and said so.
+        var undecodedCubins = 0
     }
 
     /// Reads the sections' containers and entries; every size is checked against the section
@@ -106,8 +114,12 @@ enum FatbinReader {
                 throw .malformed("the fat binary entry at offset \(offset) names architecture \(arch)")
             }
             var variant = GPUCodeVariant(kind: kind == 1 ? .ptx : .sass, arch: arch)
-            if kind == 2, flags & compressedFlags == 0, payload >= UInt64(ELFSectionTable.headerSize) {
-                variant.archSpecific = try isArchSpecificCubin(at: offset + size, of: file)
+            if kind == 2, arch >= 90 {
+                if let elf = try cubinHeader(at: offset + size, payload: Int(payload), flags: flags, of: file) {
+                    variant.archSpecific = isArchSpecific(elf)
+                } else {
+                    contents.undecodedCubins += 1
+                }
             }
             contents.variants.insert(variant)
         default:
@@ -116,11 +128,23 @@ enum FatbinReader {
         return offset + size + Int(payload)
     }
 
-    /// Whether the uncompressed cubin at `offset` is an architecture-specific build, from its
-    /// ELF header's ABI version and `e_flags`; a payload that is not an ELF file is not.
-    private static func isArchSpecificCubin(at offset: Int, of file: some LibraryBytes) throws(LibraryReadError) -> Bool {
-        let elf = try file.read(at: offset, count: ELFSectionTable.headerSize, what: "the cubin at offset \(offset)")
-        guard elf[0] == 0x7F, elf[1] == UInt8(ascii: "E"), elf[2] == UInt8(ascii: "L"), elf[3] == UInt8(ascii: "F") else { return false }
+    /// The first 64 bytes of the cubin whose payload starts at `offset`, decompressed when it
+    /// is LZ4; nil when they cannot be had (zstd, a payload that does not decompress).
+    private static func cubinHeader(at offset: Int, payload: Int, flags: UInt64, of file: some LibraryBytes) throws(LibraryReadError) -> [UInt8]? {
+        let headerSize = ELFSectionTable.headerSize
+        if flags & compressedFlags == 0 {
+            guard payload >= headerSize else { return nil }
+            return try file.read(at: offset, count: headerSize, what: "the cubin at offset \(offset)")
+        }
+        guard flags & zstdFlag == 0 else { return nil }
+        let block = try file.read(at: offset, count: min(payload, compressedHeaderRead), what: "the cubin at offset \(offset)")
+        return LZ4BlockPrefix.decode(block, count: headerSize)
+    }
+
+    /// Whether a cubin's ELF header marks an architecture-specific build, by its ABI version's
+    /// layout of `e_flags`; bytes that are not an ELF header do not.
+    static func isArchSpecific(_ elf: [UInt8]) -> Bool {
+        guard elf.count >= ELFSectionTable.headerSize, elf[0] == 0x7F, elf[1] == UInt8(ascii: "E"), elf[2] == UInt8(ascii: "L"), elf[3] == UInt8(ascii: "F") else { return false }
         let abiVersion = elf[8]
         let flags = elf.littleEndian32(at: 48)
         return abiVersion >= 8 ? flags & 0x8 != 0 : flags & 0x800 != 0

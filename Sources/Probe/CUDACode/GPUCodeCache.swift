@@ -45,18 +45,21 @@ struct GPUCodeCache {
     }
 
     /// After the header, one line per library: `L TAB IDENTITY TAB FATBIN TAB VARIANTS TAB
-    /// UNKNOWN-KINDS TAB PATH`, where FATBIN is `fatbin` or `none`, VARIANTS the variant names
-    /// joined by commas and UNKNOWN-KINDS `KIND:COUNT` pairs (`-` for none of either); the
-    /// path comes last, as it may hold a tab.
+    /// UNKNOWN-KINDS TAB UNDECODED TAB PATH`, where FATBIN is `fatbin` or `none`, VARIANTS the
+    /// variant names joined by commas, UNKNOWN-KINDS `KIND:COUNT` pairs (`-` for none of
+    /// either) and UNDECODED `FatbinReader.Contents.undecodedCubins`; the path comes last, as
+    /// it may hold a tab.
     static func parse(_ bytes: [UInt8]) -> [String: Remembered]? {
         let text = String(decoding: bytes, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= 2, lines.removeLast().isEmpty, lines.removeFirst() == header else { return nil }
         var libraries: [String: Remembered] = [:]
         for line in lines {
-            let fields = line.split(separator: "\t", maxSplits: 5, omittingEmptySubsequences: false)
-            guard fields.count == 6, fields[0] == "L", fields[2] == "fatbin" || fields[2] == "none", fields[5].hasPrefix("/") else { return nil }
-            var contents = FatbinReader.Contents(hasFatbin: fields[2] == "fatbin")
+            let fields = line.split(separator: "\t", maxSplits: 6, omittingEmptySubsequences: false)
+            guard fields.count == 7, fields[0] == "L", fields[2] == "fatbin" || fields[2] == "none", let undecoded = Int(fields[5]), undecoded >= 0,
+                  fields[6].hasPrefix("/")
+            else { return nil }
+            var contents = FatbinReader.Contents(hasFatbin: fields[2] == "fatbin", undecodedCubins: undecoded)
             if fields[3] != "-" {
                 for name in fields[3].split(separator: ",", omittingEmptySubsequences: false) {
                     guard let variant = GPUCodeVariant(name: String(name)) else { return nil }
@@ -70,7 +73,7 @@ struct GPUCodeCache {
                     contents.unknownKinds[kind] = count
                 }
             }
-            libraries[String(fields[5])] = Remembered(identity: String(fields[1]), contents: contents)
+            libraries[String(fields[6])] = Remembered(identity: String(fields[1]), contents: contents)
         }
         return libraries
     }
@@ -81,7 +84,7 @@ struct GPUCodeCache {
             let library = libraries[path]!
             let variants = library.contents.variants.sorted().map(\.name).joined(separator: ",")
             let unknown = library.contents.unknownKinds.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
-            text += "L\t\(library.identity)\t\(library.contents.hasFatbin ? "fatbin" : "none")\t\(variants.isEmpty ? "-" : variants)\t\(unknown.isEmpty ? "-" : unknown)\t\(path)\n"
+            text += "L\t\(library.identity)\t\(library.contents.hasFatbin ? "fatbin" : "none")\t\(variants.isEmpty ? "-" : variants)\t\(unknown.isEmpty ? "-" : unknown)\t\(library.contents.undecodedCubins)\t\(path)\n"
         }
         return Array(text.utf8)
     }

@@ -110,15 +110,15 @@ import Testing
         #expect(entries.count == 1 && entries[0].hasPrefix("cuda-code-"), "\(entries)")
         let entryPath = cache + "/" + entries[0]
         let identity = ModelDigest.FileIdentity(try POSIXFile.status(at: library))
-        #expect(try TestFiles.text(entryPath) == "\(GPUCodeCache.header)\nL\t\(identity.line)\tfatbin\tsm_80\t-\t\(library)\n")
+        #expect(try TestFiles.text(entryPath) == "\(GPUCodeCache.header)\nL\t\(identity.line)\tfatbin\tsm_80\t-\t0\t\(library)\n")
         // The entry answers while the file's identity is unchanged: a planted answer is believed.
-        try TestFiles.write(Array("\(GPUCodeCache.header)\nL\t\(identity.line)\tfatbin\tsm_75,compute_75\t-\t\(library)\n".utf8), to: entryPath, mode: 0o600)
+        try TestFiles.write(Array("\(GPUCodeCache.header)\nL\t\(identity.line)\tfatbin\tsm_75,compute_75\t-\t0\t\(library)\n".utf8), to: entryPath, mode: 0o600)
         #expect(await Self.detect(site, cache: cache).facts["cuda_code.torch.sass"] == #"["sm_75"]"#)
         // Replacing the library changes its identity: it is read again.
         try site.library("torch/lib/libtorch_cuda.so", [CraftedELF.container([CraftedELF.entry(kind: 2, arch: 86)])])
         #expect(await Self.detect(site, cache: cache).facts["cuda_code.torch.sass"] == #"["sm_86"]"#)
         // An entry not in the format is ignored with a note, never believed.
-        try TestFiles.write(Array("\(GPUCodeCache.header)\nL\t\(identity.line)\tfatbin\tsm_75x\t-\t\(library)\n".utf8), to: entryPath, mode: 0o600)
+        try TestFiles.write(Array("\(GPUCodeCache.header)\nL\t\(identity.line)\tfatbin\tsm_75x\t-\t0\t\(library)\n".utf8), to: entryPath, mode: 0o600)
         let ignored = await Self.detect(site, cache: cache)
         #expect(ignored.facts["cuda_code.torch.sass"] == #"["sm_86"]"#)
         #expect(ignored.diagnostics.contains("cache entry \(entryPath) ignored: not in envlock's format"), "\(ignored.diagnostics)")
@@ -147,5 +147,7 @@ import Testing
             "sm_100", "sm_101", "sm_103", "sm_120", "sm_121", "compute_121",
         ])
         #expect(contents.unknownKinds.isEmpty)
+        // Its 66 cubins for sm_90 and later, most of them LZ4-compressed, all open as ELF.
+        #expect(contents.undecodedCubins == 0)
     }
 }

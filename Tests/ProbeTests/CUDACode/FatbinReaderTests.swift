@@ -59,14 +59,48 @@ import Testing
         #expect(Self.names(try Self.read(file)) == ["sm_89", "sm_90a", "sm_100a", "sm_103"])
     }
 
-    @Test func aCompressedCubinIsNotOpenedAndCountsAsAPlainBuild() throws {
-        // LZ4 (0x2000) and zstd (0x8000): the payload is not an ELF header to read, even when
-        // its first bytes look like one.
+    /// An LZ4 block of `bytes` as literals only (one last sequence), as a compressor may write it.
+    static func lz4Literals(_ bytes: [UInt8]) -> [UInt8] {
+        var block: [UInt8] = [0xF0]
+        var rest = bytes.count - 15
+        while rest >= 255 {
+            block.append(255)
+            rest -= 255
+        }
+        return block + [UInt8(rest)] + bytes
+    }
+
+    @Test func compressedCubinsForSm90AndLaterAreOpenedWhereLZ4AllowsIt() throws {
         let file = Self.library([CraftedELF.container([
-            CraftedELF.entry(kind: 2, arch: 90, flags: 0x2011, payload: CraftedELF.cubin(eFlags: 0x0500_0D5A, abi: 7)),
-            CraftedELF.entry(kind: 2, arch: 86, flags: 0x8011, payload: [0x28, 0xB5, 0x2F, 0xFD, 1, 2, 3]),
+            // LZ4 (0x2000): the ELF header is decompressed from the payload's first bytes.
+            CraftedELF.entry(kind: 2, arch: 90, flags: 0x2011, payload: Self.lz4Literals(CraftedELF.cubin(eFlags: 0x0500_0D5A, abi: 7) + Array(repeating: 0, count: 100))),
+            CraftedELF.entry(kind: 2, arch: 120, flags: 0x2011, payload: Self.lz4Literals(CraftedELF.cubin(eFlags: 0x0600_7800, abi: 8))),
+            // zstd (0x8000) is not decompressed: a plain build, counted.
+            CraftedELF.entry(kind: 2, arch: 100, flags: 0x8011, payload: [0x28, 0xB5, 0x2F, 0xFD, 1, 2, 3]),
+            // An LZ4 payload that does not decompress (a match before any output): counted too.
+            CraftedELF.entry(kind: 2, arch: 103, flags: 0x2011, payload: [0x0F, 0x01, 0x00]),
+            // Below sm_90 there are no architecture-specific builds: not opened at all.
+            CraftedELF.entry(kind: 2, arch: 86, flags: 0x8011, payload: [0x28, 0xB5, 0x2F, 0xFD]),
         ])])
-        #expect(Self.names(try Self.read(file)) == ["sm_86", "sm_90"])
+        let contents = try Self.read(file)
+        #expect(Self.names(contents) == ["sm_86", "sm_90a", "sm_100", "sm_103", "sm_120"])
+        #expect(contents.undecodedCubins == 2)
+    }
+
+    @Test func lz4PrefixesWithMatchesAndLongRuns() {
+        // "abc", then a 9-byte match at offset 3 (overlapping what it copies), then "x".
+        let block: [UInt8] = [0x35, 0x61, 0x62, 0x63, 0x03, 0x00, 0x10, 0x78]
+        #expect(LZ4BlockPrefix.decode(block, count: 12) == Array("abcabcabcabc".utf8))
+        #expect(LZ4BlockPrefix.decode(block, count: 13) == Array("abcabcabcabcx".utf8))
+        #expect(LZ4BlockPrefix.decode(block, count: 14) == nil)
+        // A literal run of 300 bytes (15 + 255 + 30) cut at 64.
+        let long = Self.lz4Literals((0..<300).map { UInt8($0 % 251) })
+        #expect(LZ4BlockPrefix.decode(long, count: 64) == (0..<64).map { UInt8($0) })
+        // An offset of 0, or one before the start of the output, is not LZ4.
+        #expect(LZ4BlockPrefix.decode([0x14, 0x61, 0x00, 0x00], count: 8) == nil)
+        #expect(LZ4BlockPrefix.decode([0x14, 0x61, 0x02, 0x00], count: 8) == nil)
+        // Extension bytes that never end: the block ends first.
+        #expect(LZ4BlockPrefix.decode([0xF0] + Array(repeating: 255, count: 10), count: 8) == nil)
     }
 
     @Test func ptxOnly() throws {
