@@ -1,11 +1,11 @@
 /// The words for differences in the GPU code of installed libraries (`cuda_code.COMPONENT.sass`,
-/// `.ptx`, and `gpu.N.cuda_code.COMPONENT`, from the probe's cuda-code detector).
+/// `.ptx`, and `cuda_code.COMPONENT.gpu.N`, from the probe's cuda-code detector).
 extension DifferenceExplanation {
     /// The explanation for a GPU code key, or nil when `key` is not one.
     static func gpuCode(_ key: String, left: String?, right: String?) -> String? {
         let segments = key.split(separator: ".", omittingEmptySubsequences: false)
-        if segments.count == 4, segments[0] == "gpu", segments[2] == "cuda_code" {
-            return gpuRuns(component: String(segments[3]), gpu: String(segments[1]), left, right)
+        if segments.count == 4, segments[0] == "cuda_code", segments[2] == "gpu" {
+            return gpuRuns(component: String(segments[1]), gpu: String(segments[3]), left, right)
         }
         if segments.count == 3, segments[0] == "cuda_code", segments[2] == "sass" || segments[2] == "ptx" {
             return codeLists(component: String(segments[1]), kind: String(segments[2]), left, right)

@@ -21,16 +21,18 @@ import EnvLock
 /// | flash_attn_2_cuda*.so beside flash_attn/ | `flash_attn` |
 ///
 /// `cuda_code.COMPONENT.sass` and `.ptx` are the SASS and PTX architectures as lists
-/// (`["sm_50","sm_86","sm_90"]`, `["compute_80"]`, `[]` for none); `gpu.N.cuda_code.COMPONENT`
+/// (`["sm_50","sm_86","sm_90"]`, `["compute_80"]`, `[]` for none); `cuda_code.COMPONENT.gpu.N`
 /// is what GPU N runs: `sm_86`, `ptx compute_80` (compiled by the driver when it loads), or
 /// `none` (the kernels cannot launch). A package that is not installed, or installed without
 /// the library (a CPU build), gives no keys; a library that cannot be read or parsed makes the
 /// detector fail with the reason, its keys unreadable.
 ///
-/// The GPUs' compute capabilities come from the GPU detectors, which this one waits for.
+/// The GPUs' compute capabilities come from the GPU detectors, which this one waits for; N
+/// numbers the GPUs as the `gpu.N` facts of the same source do. The keys stay out of the
+/// `gpu.` family, which one GPU source owns whole (`FactMergePolicy`).
 public struct CUDACodeDetector: SysPathDetector {
     public let name = "cuda-code"
-    public let provides = ["cuda_code.", "gpu.0.cuda_code."]
+    public let provides = ["cuda_code."]
     /// The GPU detectors in the order the merge prefers them, then python.
     static let gpuSources = ["nvml", "cuda-driver", "nvidia-smi"]
     public let dependencies = ["python"] + CUDACodeDetector.gpuSources
@@ -91,7 +93,7 @@ public struct CUDACodeDetector: SysPathDetector {
         if let gpuNote { diagnostics.append(gpuNote) }
         for (index, capability) in capabilities {
             for library in found {
-                facts["gpu.\(index).cuda_code.\(library.component)"] = GPUCodeChoice.choose(for: capability, from: library.variants).factValue
+                facts["cuda_code.\(library.component).gpu.\(index)"] = GPUCodeChoice.choose(for: capability, from: library.variants).factValue
             }
         }
         var outcome = failures.isEmpty ? DetectorOutcome.ok(facts, diagnostics: diagnostics)
@@ -208,7 +210,7 @@ public struct CUDACodeDetector: SysPathDetector {
     static func capabilities(_ earlier: [String: DetectorOutcome]) -> (capabilities: [(index: String, capability: ArchListEntry.Capability)], note: String?) {
         guard let source = gpuSources.first(where: { earlier[$0]?.status == .ok }), let facts = earlier[source]?.facts else {
             let late = gpuSources.filter { earlier[$0] == nil }
-            return ([], late.isEmpty ? nil : "gpu.N.cuda_code.* is left out: \(late.joined(separator: ", ")) did not finish in time to say which GPUs there are")
+            return ([], late.isEmpty ? nil : "cuda_code.*.gpu.N is left out: \(late.joined(separator: ", ")) did not finish in time to say which GPUs there are")
         }
         var capabilities: [(index: String, capability: ArchListEntry.Capability)] = []
         for (key, value) in facts where key.hasPrefix("gpu.") && key.hasSuffix(".compute_capability") {

@@ -24,7 +24,7 @@ enum GPUCodeChoice: Equatable, Sendable {
     /// Nothing fits: the library's kernels fail to launch ("no kernel image is available").
     case none
 
-    /// The value of `gpu.N.cuda_code.COMPONENT`: `sm_86`, `ptx compute_80`, or `none`.
+    /// The value of `cuda_code.COMPONENT.gpu.N`: `sm_86`, `ptx compute_80`, or `none`.
     var factValue: String {
         switch self {
         case .sass(let variant): variant.name

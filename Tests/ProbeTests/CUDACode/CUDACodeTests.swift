@@ -53,8 +53,8 @@ import Testing
             "cuda_code.torch.sass": #"["sm_80","sm_86"]"#, "cuda_code.torch.ptx": "[]",
             "cuda_code.flash_attn.sass": #"["sm_80"]"#, "cuda_code.flash_attn.ptx": #"["compute_80"]"#,
             // The L4-like 8.9 runs sm_86; the 9.0 GPU has no SASS of its major version.
-            "gpu.0.cuda_code.torch": "sm_86", "gpu.1.cuda_code.torch": "none",
-            "gpu.0.cuda_code.flash_attn": "sm_80", "gpu.1.cuda_code.flash_attn": "ptx compute_80",
+            "cuda_code.torch.gpu.0": "sm_86", "cuda_code.torch.gpu.1": "none",
+            "cuda_code.flash_attn.gpu.0": "sm_80", "cuda_code.flash_attn.gpu.1": "ptx compute_80",
         ])
     }
 
@@ -78,7 +78,7 @@ import Testing
         #expect(outcome.detail == "\(site.path)/xformers/_C.so is malformed: not an ELF file (no \\x7fELF at its start); reinstall the package")
         #expect(outcome.unreadable["cuda_code.xformers.sass"] != nil && outcome.unreadable["cuda_code.xformers.ptx"] != nil)
         #expect(outcome.facts["cuda_code.torch.sass"] == #"["sm_80"]"#)
-        #expect(outcome.facts["gpu.0.cuda_code.xformers"] == nil)
+        #expect(outcome.facts["cuda_code.xformers.gpu.0"] == nil)
     }
 
     @Test func withoutGPUFactsOnlyTheLibrariesAreReported() async throws {
@@ -91,7 +91,7 @@ import Testing
         #expect(outcome.diagnostics.isEmpty)
         // A GPU detector that did not finish in time is named.
         let late = await Self.detect(site, earlier: ["nvml": .failed("timed out")])
-        #expect(late.diagnostics.contains("gpu.N.cuda_code.* is left out: cuda-driver, nvidia-smi did not finish in time to say which GPUs there are"))
+        #expect(late.diagnostics.contains("cuda_code.*.gpu.N is left out: cuda-driver, nvidia-smi did not finish in time to say which GPUs there are"))
     }
 
     @Test func aWarmProbeTakesAnUnchangedLibraryFromTheCacheAndRereadsAChangedOne() async throws {

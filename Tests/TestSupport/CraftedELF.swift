@@ -1,17 +1,17 @@
-/// ELF files with CUDA fat binaries built byte by byte for the reader's tests, laid out as
-/// the reader's sources describe them (FatbinReader), with the offsets of every header so
+/// ELF files with CUDA fat binaries built byte by byte for the fat binary reader's tests
+/// (ProbeTests, EndToEndTests), laid out as the reader's sources describe them (FatbinReader), with the offsets of every header so
 /// that a test can damage exactly one field.
-struct CraftedELF {
-    var bytes: [UInt8]
+public struct CraftedELF {
+    public var bytes: [UInt8]
     /// Where each named section's bytes start.
-    var sectionOffsets: [String: Int]
+    public var sectionOffsets: [String: Int]
     /// Where each section's header is in the section header table, by name.
-    var sectionHeaders: [String: Int]
-    var tableOffset: Int
+    public var sectionHeaders: [String: Int]
+    public var tableOffset: Int
 
     /// A 64-bit little-endian ELF file holding `sections` in order, then the section name
     /// table, then the section header table (null section first, as linkers write it).
-    init(sections: [(name: String, bytes: [UInt8])]) {
+    public init(sections: [(name: String, bytes: [UInt8])]) {
         var file = [UInt8](repeating: 0, count: 64)
         file[0...3] = [0x7F, 0x45, 0x4C, 0x46]
         file[4] = 2
@@ -54,7 +54,7 @@ struct CraftedELF {
 
     /// One fat binary entry: `kind` 1 (PTX) or 2 (ELF), its 64-byte header (plus `extraHeader`
     /// bytes, as CUDA 12.8+ writes for some entries), then the payload padded to 8 bytes.
-    static func entry(kind: UInt16, arch: UInt32, flags: UInt64 = 0x11, payload: [UInt8] = Array("payload".utf8), extraHeader: Int = 0) -> [UInt8] {
+    public static func entry(kind: UInt16, arch: UInt32, flags: UInt64 = 0x11, payload: [UInt8] = Array("payload".utf8), extraHeader: Int = 0) -> [UInt8] {
         var header = [UInt8](repeating: 0, count: 64 + extraHeader)
         let padded = (payload.count + 7) / 8 * 8
         header.put16(kind, at: 0)
@@ -69,7 +69,7 @@ struct CraftedELF {
     }
 
     /// One fat binary container holding `entries`.
-    static func container(_ entries: [[UInt8]]) -> [UInt8] {
+    public static func container(_ entries: [[UInt8]]) -> [UInt8] {
         let body = entries.flatMap { $0 }
         var header = [UInt8](repeating: 0, count: 16)
         header.put32(0xBA55_ED50, at: 0)
@@ -80,7 +80,7 @@ struct CraftedELF {
     }
 
     /// The 64-byte ELF header of a cubin with `eFlags`, as ptxas writes ABI version `abi`.
-    static func cubin(eFlags: UInt32, abi: UInt8) -> [UInt8] {
+    public static func cubin(eFlags: UInt32, abi: UInt8) -> [UInt8] {
         var header = [UInt8](repeating: 0, count: 64)
         header[0...3] = [0x7F, 0x45, 0x4C, 0x46]
         header[4] = 2
@@ -94,15 +94,15 @@ struct CraftedELF {
 }
 
 extension [UInt8] {
-    mutating func put16(_ value: UInt16, at index: Int) {
+    public mutating func put16(_ value: UInt16, at index: Int) {
         for byte in 0..<2 { self[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
     }
 
-    mutating func put32(_ value: UInt32, at index: Int) {
+    public mutating func put32(_ value: UInt32, at index: Int) {
         for byte in 0..<4 { self[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
     }
 
-    mutating func put64(_ value: UInt64, at index: Int) {
+    public mutating func put64(_ value: UInt64, at index: Int) {
         for byte in 0..<8 { self[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
     }
 }
