@@ -80,7 +80,7 @@ public struct CUDACodeDetector: SysPathDetector {
                     diagnostics.append("\(library.path): \(count) fat binary entries of kind \(kind), neither PTX nor ELF, were not counted")
                 }
                 if contents.undecodedCubins > 0 {
-                    diagnostics.append("\(library.path): \(contents.undecodedCubins) compressed cubins for sm_90 or later could not be opened (zstd); they count as plain builds, not architecture-specific (a) ones")
+                    diagnostics.append("\(library.path): \(contents.undecodedCubins) compressed cubins for sm_90 or later could not be opened (zstd, or LZ4 that does not decompress); they count as plain builds, not architecture-specific (a) ones")
                 }
                 found.append((library.component, contents.variants))
             case .failure(let error):

@@ -21,7 +21,7 @@ enum ELFSectionTable {
     /// The sections named in `names`, in file order; other sections are not looked at past
     /// their names. A file that is not 64-bit little-endian ELF, or whose table lies outside
     /// it, is an error naming what is wrong.
-    static func sections(named names: Set<String>, in file: some LibraryBytes) throws(LibraryReadError) -> [ELFSection] {
+    static func sections(named names: Set<String>, in file: any LibraryBytes) throws(LibraryReadError) -> [ELFSection] {
         let header = try file.read(at: 0, count: headerSize, what: "the ELF header needs \(headerSize) bytes, the file has \(file.size)")
         guard header[0] == 0x7F, header[1] == UInt8(ascii: "E"), header[2] == UInt8(ascii: "L"), header[3] == UInt8(ascii: "F") else {
             throw .malformed("not an ELF file (no \\x7fELF at its start)")
@@ -80,7 +80,7 @@ enum ELFSectionTable {
 
     /// Where section `index`'s bytes lie, checked against the file; a `SHT_NOBITS` section
     /// has none.
-    private static func bytes(of index: Int, in table: [UInt8], file: some LibraryBytes, what: String) throws(LibraryReadError) -> ELFSection {
+    private static func bytes(of index: Int, in table: [UInt8], file: any LibraryBytes, what: String) throws(LibraryReadError) -> ELFSection {
         let base = index * sectionHeaderSize
         if table.littleEndian32(at: base + 4) == noBitsType { return ELFSection(name: "", offset: 0, size: 0) }
         let offset = table.littleEndian64(at: base + 0x18), size = table.littleEndian64(at: base + 0x20)

@@ -50,7 +50,7 @@ enum FatbinReader {
 
     /// Reads the sections' containers and entries; every size is checked against the section
     /// before anything is read past it.
-    static func contents(of file: some LibraryBytes, entryLimit: Int = entryLimit) throws(LibraryReadError) -> Contents {
+    static func contents(of file: any LibraryBytes, entryLimit: Int = entryLimit) throws(LibraryReadError) -> Contents {
         var contents = Contents()
         var entries = 0
         for section in try ELFSectionTable.sections(named: sectionNames, in: file) where section.size > 0 {
@@ -60,7 +60,7 @@ enum FatbinReader {
         return contents
     }
 
-    private static func readSection(_ section: ELFSection, of file: some LibraryBytes, into contents: inout Contents, entries: inout Int, limit: Int) throws(LibraryReadError) {
+    private static func readSection(_ section: ELFSection, of file: any LibraryBytes, into contents: inout Contents, entries: inout Int, limit: Int) throws(LibraryReadError) {
         let end = section.offset + section.size
         var position = section.offset
         // Containers are 8-byte aligned; fewer than a header's bytes left is the section's padding.
@@ -94,7 +94,7 @@ enum FatbinReader {
     }
 
     /// Reads the entry at `offset` and returns where the next one starts.
-    private static func readEntry(at offset: Int, containerEnd: Int, of file: some LibraryBytes, into contents: inout Contents) throws(LibraryReadError) -> Int {
+    private static func readEntry(at offset: Int, containerEnd: Int, of file: any LibraryBytes, into contents: inout Contents) throws(LibraryReadError) -> Int {
         let header = try file.read(at: offset, count: entryHeaderSize, what: "the fat binary entry at offset \(offset)")
         let kind = header.littleEndian16(at: 0)
         let size = Int(header.littleEndian32(at: 4))
@@ -130,7 +130,7 @@ enum FatbinReader {
 
     /// The first 64 bytes of the cubin whose payload starts at `offset`, decompressed when it
     /// is LZ4; nil when they cannot be had (zstd, a payload that does not decompress).
-    private static func cubinHeader(at offset: Int, payload: Int, flags: UInt64, of file: some LibraryBytes) throws(LibraryReadError) -> [UInt8]? {
+    private static func cubinHeader(at offset: Int, payload: Int, flags: UInt64, of file: any LibraryBytes) throws(LibraryReadError) -> [UInt8]? {
         let headerSize = ELFSectionTable.headerSize
         if flags & compressedFlags == 0 {
             guard payload >= headerSize else { return nil }
