@@ -54,10 +54,10 @@ enum DifferenceExplanation {
         if segments.count == 3, segments[0] == "gpu", ["name", "compute_capability", "arch"].contains(segments[2]) {
             return gpus(index: String(segments[1]), left: left, right: right)
         }
-        if let explained = gpuCode(key, left: left[key], right: right[key]) { return explained }
         if key.hasPrefix(FactCatalog.jobPrefix), key.hasSuffix(".tree") {
             return checkouts(left[key], right[key])
         }
+        if let explained = gpuCode(key, left: left[key], right: right[key]) { return explained }
         if key.hasPrefix("python.packages."), key.hasSuffix(".files") {
             return distributionFiles(key, left[key], right[key])
         }
