@@ -107,25 +107,25 @@ public enum CrossChecks {
 /// One entry of a TORCH_CUDA_ARCH_LIST (`8.0`, `8.0+PTX`, `9.0a`), as torch's
 /// cpp_extension reads it: entries separated by spaces or semicolons, architecture names
 /// (`Ampere`) standing for their capabilities.
-struct ArchListEntry: Equatable {
+package struct ArchListEntry: Equatable {
     /// A compute capability `major.minor`.
-    struct Capability: Equatable, Comparable {
-        var major: Int
-        var minor: Int
+    package struct Capability: Equatable, Comparable {
+        package var major: Int
+        package var minor: Int
 
-        init(major: Int, minor: Int) {
+        package init(major: Int, minor: Int) {
             self.major = major
             self.minor = minor
         }
 
         /// Parses `8.6` (and `9.0a`, whose suffix the caller handles).
-        init?(_ text: some StringProtocol) {
+        package init?(_ text: some StringProtocol) {
             let parts = text.split(separator: ".")
             guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1].prefix { $0.isNumber }) else { return nil }
             self.init(major: major, minor: minor)
         }
 
-        static func < (lhs: Capability, rhs: Capability) -> Bool {
+        package static func < (lhs: Capability, rhs: Capability) -> Bool {
             (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
         }
     }
@@ -136,9 +136,15 @@ struct ArchListEntry: Equatable {
     /// `9.0a`: architecture-specific code that runs on exactly that capability.
     var isArchSpecific: Bool
 
+    package init(capability: Capability, hasPTX: Bool, isArchSpecific: Bool) {
+        self.capability = capability
+        self.hasPTX = hasPTX
+        self.isArchSpecific = isArchSpecific
+    }
+
     /// Whether code built for this entry runs on a GPU of `gpu` capability: machine code of
     /// the same major version and a minor at or below the GPU's, or PTX at or below it.
-    func runs(on gpu: Capability) -> Bool {
+    package func runs(on gpu: Capability) -> Bool {
         if isArchSpecific { return capability == gpu }
         if capability.major == gpu.major && capability.minor <= gpu.minor { return true }
         return hasPTX && capability <= gpu

@@ -66,6 +66,7 @@ enum DifferenceExplanation {
         if key.hasPrefix(FactCatalog.jobPrefix), key.hasSuffix(".tree") {
             return checkouts(left[key], right[key])
         }
+        if let explained = gpuCode(key, left: left[key], right: right[key]) { return explained }
         if key.hasPrefix("python.packages."), key.hasSuffix(".files") {
             return distributionFiles(key, left[key], right[key])
         }

@@ -176,6 +176,9 @@ public enum FactCatalog {
         FactDescription("job.comfyui.graph.cfg", .changesResults, "The cfg of every sampler node in an image's ComfyUI graph (a list; envlock audit only)."),
         FactDescription("job.comfyui.graph.checkpoints", .changesResults, "The ckpt_name of every checkpoint loader in an image's ComfyUI graph (a list; envlock audit only)."),
         FactDescription("job.comfyui.graph.loras", .changesResults, "The lora_name of every LoRA loader in an image's ComfyUI graph (a list; envlock audit only)."),
+        FactDescription("cuda_code.*.sass", .changesResults, "The GPU architectures a library (libtorch_cuda.so, xformers' and flash-attention's extensions) carries machine code for: a GPU runs the highest one of its own major version, so a build without sm_89 runs sm_86 kernels on an L4."),
+        FactDescription("cuda_code.*.ptx", .changesResults, "The PTX a library carries: a GPU with no fitting machine code runs it compiled by the driver, whose compiler then decides the kernels."),
+        FactDescription("cuda_code.*.gpu.*", .changesResults, "Which of a library's GPU code this GPU runs (sm_86, ptx compute_80 compiled by the driver, or none: the kernels cannot launch); different code computes differently."),
         FactDescription("*.runtime", .changesResults, "A CUDA library torch loads (its nvidia-*-cuNN wheel or the copy in torch/lib); its kernels run the model."),
     ]
 

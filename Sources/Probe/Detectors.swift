@@ -23,6 +23,7 @@ public enum Detectors {
         TorchvisionBuildDetector(),
         XFormersBuildDetector(),
         CUDAWheelsDetector(),
+        CUDACodeDetector(),
         CondaDetector(),
         HuggingFaceCacheDetector(),
         RuntimeProcessDetector(),

@@ -42,13 +42,13 @@ enum GPUEndToEnd {
         return fakes + "/lib/" + name
     }
 
-    /// Runs `envlock probe --format json` with `environment` added to the base one.
-    static func probe(_ environment: [String: String]) async throws -> ProbeReport {
+    /// Runs `envlock probe --format json` (and `arguments`) with `environment` added to the base one.
+    static func probe(_ environment: [String: String], arguments: [String] = []) async throws -> ProbeReport {
         var full = Envlock.baseEnvironment()
         for (key, value) in environment { full[key] = value }
         let clock = ContinuousClock()
         let started = clock.now
-        let result = try await Envlock.run(["probe", "--format", "json"], environment: full)
+        let result = try await Envlock.run(["probe", "--format", "json"] + arguments, environment: full)
         let elapsed = clock.now - started
         guard result.status == 0 else {
             throw ProbeTestFailure("envlock probe exited \(result.status): \(result.stderr)")
@@ -84,6 +84,22 @@ enum GPUEndToEnd {
 struct ProbeTestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The issue's example: one torch build without sm_89 runs sm_86 kernels on the L4 and sm_80
+/// kernels on the A30, read from the library's fat binaries once the GPU detectors answered.
+@Test func eachGPURunsTheCodeOfItsOwnCapability() async throws {
+    let root = try TestFiles.scratchFolder(prefix: "envlock-cuda-code-e2e")
+    defer { TestFiles.removeTree(root) }
+    try TestFiles.write([], to: root + "/torch/__init__.py")
+    let library = CraftedELF(sections: [(".nv_fatbin", CraftedELF.container([CraftedELF.entry(kind: 2, arch: 80), CraftedELF.entry(kind: 2, arch: 86), CraftedELF.entry(kind: 2, arch: 90)]))])
+    try TestFiles.write(library.bytes, to: root + "/torch/lib/libtorch_cuda.so")
+    let report = try await GPUEndToEnd.probe(["LD_LIBRARY_PATH": try await GPUEndToEnd.scenario("l4-a30"), "PATH": GPUEndToEnd.pathWithoutNvidiaSMI()],
+                                             arguments: ["--site-packages", root, "--no-cache"])
+    #expect(report.detectors["cuda-code"]?.status == "ok", "\(String(describing: report.detectors["cuda-code"]))")
+    #expect(report.facts["cuda_code.torch.sass"] == #"["sm_80","sm_86","sm_90"]"#)
+    #expect(report.facts["cuda_code.torch.gpu.0"] == "sm_86")
+    #expect(report.facts["cuda_code.torch.gpu.1"] == "sm_80")
 }
 
 @Test func probeReportsTheFakeL4AndA30() async throws {

@@ -62,3 +62,24 @@ import Testing
         }
     }
 }
+
+/// What `diff` and `fleet` say when two machines run different GPU code from their libraries.
+@Suite struct GPUCodeExplanationTests {
+    @Test func twoMachinesRunningDifferentKernels() {
+        let l4 = ["cuda_code.torch.gpu.0": "sm_86", "cuda_code.torch.sass": #"["sm_80","sm_86"]"#]
+        let a30 = ["cuda_code.torch.gpu.0": "sm_80", "cuda_code.torch.sass": #"["sm_80","sm_86","sm_89"]"#]
+        let differences = FactDiff.compare(l4, a30)
+        #expect(differences.map(\.key) == ["cuda_code.torch.gpu.0", "cuda_code.torch.sass"])
+        #expect(differences.allSatisfy { $0.impact == .changesResults })
+        #expect(differences[0].explanation == "A runs sm_86 kernels, B runs sm_80 kernels")
+        #expect(differences[1].explanation == "B's torch has SASS for sm_89 that A's lacks")
+    }
+
+    @Test func jitAndNothingToRunAreSaidSo() {
+        #expect(DifferenceExplanation.gpuCode("cuda_code.xformers.gpu.1", left: "ptx compute_80", right: "none")
+            == "A JIT-compiles compute_80 PTX for GPU 1 (the driver's compiler decides the kernels), B has no xformers code GPU 1 can run (its kernels fail to launch)")
+        #expect(DifferenceExplanation.gpuCode("cuda_code.torch.gpu.0", left: nil, right: "sm_90")
+            == "only B reports which torch code GPU 0 runs: B runs sm_90 kernels")
+        #expect(DifferenceExplanation.gpuCode("gpu.0.name", left: "L4", right: "A30") == nil)
+    }
+}

@@ -203,7 +203,7 @@ public struct Culprit: Sendable, Equatable {
         if key.hasPrefix("gpu."), parts.last == "torch_rng_threshold" { return .randomGrid }
         if key.hasPrefix("job."), key.contains(".attention") || key.hasSuffix(".xformers") { return .attention }
         if key.hasPrefix("job."), key.contains(".precision.") { return .precision }
-        if key.hasPrefix("torch.") || key.hasPrefix("torchvision.") || key.hasPrefix("cuda.")
+        if key.hasPrefix("torch.") || key.hasPrefix("torchvision.") || key.hasPrefix("cuda.") || key.hasPrefix("cuda_code.")
             || ["python.packages.torch", "python.packages.xformers", "python.packages.torchvision"].contains(key) {
             return .compiledCode
         }
