@@ -38,6 +38,10 @@ public struct JobInvocation: Sendable {
         public var arguments: [String]
         /// The interpreter's own options before the script (`-u`, `-X dev`, `-IE`).
         var interpreterOptions: [String] = []
+        /// The module name of `-m NAME`, whose `NAME.py` in the working folder is `script`;
+        /// such a launch is read only where that file exists (`exists(in:)` is the detectors'
+        /// business, as for a script).
+        var module: String? = nil
 
         /// Whether the interpreter is given option letter `flag` (`-E`, `-I`, `-s`, `-P`), alone
         /// or in a cluster (`-IE`); the value of `-W`/`-X` is not read as letters.
@@ -76,7 +80,19 @@ public struct JobInvocation: Sendable {
         var index = 1
         while index < command.count {
             let token = command[index]
-            if token == "-m" || token == "-c" || token.hasPrefix("-m") || token.hasPrefix("-c") {
+            if token == "-m" || token.hasPrefix("-m") {
+                // runpy: `-m NAME` imports NAME with sys.path[0] the current folder, so a plain
+                // name that is a file there runs that file as `python NAME.py` would (a module
+                // elsewhere, a package, a dotted or built-in name is not followed: no script).
+                let name = token == "-m" ? (index + 1 < command.count ? command[index + 1] : "") : String(token.dropFirst(2))
+                let rest = Array(command.dropFirst(index + (token == "-m" ? 2 : 1)))
+                let options = Array(command[1..<index]).filter { $0 != "--" }
+                if Self.isPlainModuleName(name) {
+                    return Launch(program: program, script: name + ".py", arguments: rest, interpreterOptions: options, module: name)
+                }
+                return Launch(program: program, script: nil, arguments: Array(command.dropFirst(index)), interpreterOptions: options)
+            }
+            if token == "-c" || token.hasPrefix("-c") {
                 return Launch(program: program, script: nil, arguments: Array(command.dropFirst(index)))
             }
             if token == "--" {
@@ -92,6 +108,25 @@ public struct JobInvocation: Sendable {
         guard index < command.count else { return Launch(program: program, script: nil, arguments: [], interpreterOptions: options) }
         return Launch(program: program, script: command[index], arguments: Array(command.dropFirst(index + 1)), interpreterOptions: options)
     }
+
+    /// A name `-m` resolves to a file of the current folder: one identifier (no dots), not a
+    /// module Python finds before sys.path (its built-in and frozen modules, which include
+    /// `os`, `site`, `codecs`, `io`, `abc`, `stat`, `posixpath`, `genericpath`, `ntpath`,
+    /// `zipimport` and the `__hello__` family in 3.11+: none is an app's entry script).
+    static func isPlainModuleName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        guard name.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }) else { return false }
+        return !builtinOrFrozen.contains(name)
+    }
+
+    /// Modules CPython imports without looking at sys.path (built-in or frozen in 3.10-3.13).
+    static let builtinOrFrozen: Set<String> = [
+        "os", "site", "codecs", "io", "abc", "stat", "posixpath", "genericpath", "ntpath", "zipimport", "importlib",
+        "sys", "builtins", "_imp", "_thread", "_warnings", "_weakref", "_io", "marshal", "posix", "errno", "time", "_codecs",
+        "_collections", "_functools", "_locale", "_operator", "_signal", "_sre", "_stat", "_string", "_symtable", "_tracemalloc",
+        "_abc", "itertools", "atexit", "faulthandler", "gc", "pwd", "xxsubtype", "_sitebuiltins", "_collections_abc",
+        "__hello__", "__phello__", "_frozen_importlib", "_frozen_importlib_external", "runpy", "_ast", "_tokenize", "_typing",
+    ]
 
     /// A path the job names (its script, a config file), as the kernel will find it: made
     /// absolute against the job's working folder, links followed where they stand. Never a

@@ -147,10 +147,25 @@ import Testing
         }
     }
 
-    /// `python3 -m launch` and `-c` run no script file envlock can read: the reason says so and
-    /// says how to start the job instead (not "not installed here").
+    /// `python3 -m launch` runs the current folder's launch.py (sys.path[0]), as `python3
+    /// launch.py` would: read the same way, with its own options and the interpreter's.
+    @Test func aPlainModuleNameIsTheFileInTheWorkingFolder() {
+        let launch = JobInvocation.launch(["python3", "-u", "-m", "launch", "--listen", "--preset", "x"])
+        #expect(launch?.script == "launch.py")
+        #expect(launch?.module == "launch")
+        #expect(launch?.arguments == ["--listen", "--preset", "x"])
+        #expect(launch?.interpreterOptions == ["-u"])
+        #expect(JobInvocation.launch(["python3", "-mmain"])?.script == "main.py")
+        // Dotted, built-in or frozen names are found elsewhere: no script.
+        for name in ["json.tool", "os", "site", "1x", "a-b", ""] {
+            #expect(JobInvocation.launch(["python3", "-m", name])?.script == nil, "\(name)")
+        }
+    }
+
+    /// `-m` with a name envlock does not follow and `-c` run no script file envlock can read:
+    /// the reason says so and says how to start the job instead (not "not installed here").
     @Test func aModuleOrCodeLaunchSaysHowToStartTheJob() {
-        for (command, shown) in [(["python3", "-m", "launch", "--listen"], "a module by name (\"launch\")"), (["python3", "-u", "-mlaunch"], "a module by name (\"launch\")"), (["python3", "-c", "import launch"], "code given with -c")] {
+        for (command, shown) in [(["python3", "-m", "json.tool", "--listen"], "a module by name (\"json.tool\")"), (["python3", "-u", "-mos"], "a module by name (\"os\")"), (["python3", "-c", "import launch"], "code given with -c")] {
             let reason = JobInvocation.launch(command)?.noScriptReason(app: "Fooocus")
             #expect(reason?.contains("the command runs \(shown), not a script file") == true, "\(command): \(reason ?? "nil")")
             #expect(reason?.contains("start it as python3 PATH/TO/SCRIPT.py") == true)
