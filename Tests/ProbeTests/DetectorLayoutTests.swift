@@ -30,7 +30,7 @@ import Testing
             guard let file = documented[detector.name] else { continue }
             let base = file.split(separator: "/").last.map { String($0.dropLast(".swift".count)) } ?? ""
             #expect(typeName == base + "Detector", "\(detector.name): type \(typeName) in \(file)")
-            #expect(readText(SharedData.packageRoot + "/" + file).contains("public let name = \"\(detector.name)\""), "\(file) does not define the detector \(detector.name)")
+            #expect(readText(SharedData.packageRoot + "/" + file).contains("let name = \"\(detector.name)\""), "\(file) does not define the detector \(detector.name)")
         }
     }
 }

@@ -30,12 +30,12 @@ import EnvLock
 /// The GPUs' compute capabilities come from the GPU detectors, which this one waits for; N
 /// numbers the GPUs as the `gpu.N` facts of the same source do. The keys stay out of the
 /// `gpu.` family, which one GPU source owns whole (`FactMergePolicy`).
-public struct CUDACodeDetector: SysPathDetector {
-    public let name = "cuda-code"
-    public let provides = ["cuda_code."]
+struct CUDACodeDetector: SysPathDetector {
+    let name = "cuda-code"
+    let provides = ["cuda_code."]
     /// The GPU detectors in the order the merge prefers them, then python.
     static let gpuSources = ["nvml", "cuda-driver", "nvidia-smi"]
-    public let dependencies = ["python"] + CUDACodeDetector.gpuSources
+    let dependencies = ["python"] + CUDACodeDetector.gpuSources
 
     /// Where one component's library is: a file in a package folder, or files beside one.
     struct Component: Sendable {
@@ -56,9 +56,9 @@ public struct CUDACodeDetector: SysPathDetector {
         Component(name: "flash_attn", package: "flash_attn", besidePrefix: "flash_attn_2_cuda"),
     ]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         var diagnostics: [String] = []
         var failures: [String] = []
         var unreadable: [String: String] = [:]

@@ -1,21 +1,21 @@
 /// `env.NAME` for each environment variable that changes numerical results or kernel choice.
-public struct EnvironmentDetector: Detector {
-    public let name = "environment"
-    public let provides = ["env."]
+struct EnvironmentDetector: Detector {
+    let name = "environment"
+    let provides = ["env."]
     /// The variables are in memory (with --pid, read when --pid was checked).
-    public func mayBlock(in context: HostContext) -> Bool { false }
+    func mayBlock(in context: HostContext) -> Bool { false }
 
     /// The variables reported, each explained in docs/FACTS.md.
-    public static let variables = [
+    static let variables = [
         "CUBLAS_WORKSPACE_CONFIG", "NVIDIA_TF32_OVERRIDE", "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE",
         "CUDA_VISIBLE_DEVICES", "CUDA_LAUNCH_BLOCKING", "CUDA_MODULE_LOADING", "PYTORCH_CUDA_ALLOC_CONF",
         "CUBLASLT_WORKSPACE_SIZE", "TORCH_CUDNN_V8_API_DISABLED", "TORCH_CUDNN_USE_HEURISTIC_MODE_B",
         "XFORMERS_FORCE_DISABLE_TRITON", "PYTHONHASHSEED",
     ]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         // With --pid, the variables the running job has, not envlock's own.
         if let process = context.process {
             var outcome = DetectorOutcome.ok(Self.facts(process.environment))

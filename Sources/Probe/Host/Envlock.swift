@@ -1,11 +1,11 @@
 import EnvLock
 
 /// `envlock.version` and `swift.version`: what produced the report.
-public struct EnvlockDetector: Detector {
-    public let name = "envlock"
-    public let provides = ["envlock.version", "swift.version"]
+struct EnvlockDetector: Detector {
+    let name = "envlock"
+    let provides = ["envlock.version", "swift.version"]
     /// Constants compiled in.
-    public func mayBlock(in context: HostContext) -> Bool { false }
+    func mayBlock(in context: HostContext) -> Bool { false }
 
     /// The Swift version this binary was compiled with; the standard library is linked
     /// statically in release builds, so it is also the Swift core the binary runs.
@@ -25,9 +25,9 @@ public struct EnvlockDetector: Detector {
         #endif
     }()
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         .ok(["envlock.version": EnvlockRelease.version, "swift.version": Self.swiftVersion])
     }
 }

@@ -3,15 +3,15 @@ import Glibc
 #endif
 
 /// `host.glibc`: the version of the C library this process runs on, as `ldd --version` says it.
-public struct GlibcDetector: Detector {
-    public let name = "glibc"
-    public let provides = ["host.glibc"]
+struct GlibcDetector: Detector {
+    let name = "glibc"
+    let provides = ["host.glibc"]
     /// confstr(3) answers from the C library's memory.
-    public func mayBlock(in context: HostContext) -> Bool { false }
+    func mayBlock(in context: HostContext) -> Bool { false }
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         if context.isForeignRoot {
             return .skipped("--root \(context.root): the running glibc is this machine's, not that tree's")
         }

@@ -3,15 +3,15 @@ import Glibc
 #endif
 
 /// `host.kernel`, `host.arch` and `host.name` from uname(2): the running kernel.
-public struct UnameDetector: Detector {
-    public let name = "uname"
-    public let provides = ["host.kernel", "host.arch", "host.name"]
+struct UnameDetector: Detector {
+    let name = "uname"
+    let provides = ["host.kernel", "host.arch", "host.name"]
     /// uname(2) answers from the kernel's memory.
-    public func mayBlock(in context: HostContext) -> Bool { false }
+    func mayBlock(in context: HostContext) -> Bool { false }
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         if context.isForeignRoot {
             return .skipped("--root \(context.root): uname describes the running kernel, not that tree")
         }

@@ -3,12 +3,12 @@ import EnvLock
 /// `job.comfyui.*`: a ComfyUI launch (`main.py` beside `comfy/cli_args.py`): its version
 /// (`comfyui_version.py`), commit, and options parsed as `comfy/cli_args.py` defines them,
 /// named by their effect.
-public struct ComfyUIDetector: Detector {
-    public let name = "comfyui"
-    public let provides = ["job.comfyui."]
-    public var job: JobInvocation?
+struct ComfyUIDetector: Detector {
+    let name = "comfyui"
+    let provides = ["job.comfyui."]
+    var job: JobInvocation?
 
-    public init(job: JobInvocation?) {
+    init(job: JobInvocation?) {
         self.job = job
     }
 
@@ -34,7 +34,7 @@ public struct ComfyUIDetector: Detector {
         if case .success(let checkout) = recognise(launch, job: job, in: context) { checkout } else { nil }
     }
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .skipped(JobDetectors.noCommand) }
         let checkout: String
         switch Self.recognise(launch, job: job, in: context) {

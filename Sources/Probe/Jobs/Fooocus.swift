@@ -9,12 +9,12 @@ import EnvLock
 ///
 /// Recognised from the checkout: the script is `entry_with_update.py`, `launch.py` or
 /// `webui.py` beside `fooocus_version.py`. Upstream files (Fooocus 2.5.5) cited where used.
-public struct FooocusDetector: Detector {
-    public let name = "fooocus"
-    public let provides = ["job.fooocus."]
-    public var job: JobInvocation?
+struct FooocusDetector: Detector {
+    let name = "fooocus"
+    let provides = ["job.fooocus."]
+    var job: JobInvocation?
 
-    public init(job: JobInvocation?) {
+    init(job: JobInvocation?) {
         self.job = job
     }
 
@@ -42,7 +42,7 @@ public struct FooocusDetector: Detector {
         if case .success(let found) = recognise(launch, job: job, in: context) { found.checkout } else { nil }
     }
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .skipped(JobDetectors.noCommand) }
         let checkout: String, file: String
         switch Self.recognise(launch, job: job, in: context) {

@@ -2,16 +2,16 @@ import EnvLock
 
 /// `job.command.*`: what any job runs, whatever the app: the program, the script file and its
 /// SHA-256, and the script's arguments. Apps envlock knows get their own detectors beside this.
-public struct JobCommandDetector: Detector {
-    public let name = "job-command"
-    public let provides = ["job.command."]
-    public var job: JobInvocation?
+struct JobCommandDetector: Detector {
+    let name = "job-command"
+    let provides = ["job.command."]
+    var job: JobInvocation?
 
-    public init(job: JobInvocation?) {
+    init(job: JobInvocation?) {
         self.job = job
     }
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .skipped(JobDetectors.noCommand) }
         var facts = [
             "job.command.program": launch.program,

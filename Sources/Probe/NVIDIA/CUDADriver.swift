@@ -9,18 +9,18 @@
 /// nvidia-smi by PCI bus; the GPUs are reordered by PCI address so that `gpu.0` is the same
 /// card whichever source answered (among the visible ones, when `CUDA_VISIBLE_DEVICES` hides
 /// some: libcuda's view honours it).
-public struct CUDADriverDetector: Detector {
-    public let name = "cuda-driver"
-    public let provides = ["cuda.driver_api", "gpu."]
-    public let dependencies = ["nvml"]
+struct CUDADriverDetector: Detector {
+    let name = "cuda-driver"
+    let provides = ["cuda.driver_api", "gpu."]
+    let dependencies = ["nvml"]
     /// Just above NVML's own deadline (the context's 3 s command timeout): a slow but healthy
     /// NVML must get to answer before libcuda is asked the same question.
-    public let dependencyWait: Duration? = .milliseconds(3200)
+    let dependencyWait: Duration? = .milliseconds(3200)
     static let soname = "libcuda.so.1"
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
         if earlier["nvml"]?.status == .ok { return .skipped("nvml already reported the GPUs") }
         let candidates = context.libraries.candidates(for: Self.soname)

@@ -3,14 +3,14 @@
 ///
 /// NVML ignores `CUDA_VISIBLE_DEVICES`, so the report lists every GPU the driver sees
 /// whatever the job's environment hides; the variable is its own environment fact.
-public struct NVMLDetector: Detector {
-    public let name = "nvml"
-    public let provides = GPUFacts.provided
+struct NVMLDetector: Detector {
+    let name = "nvml"
+    let provides = GPUFacts.provided
     static let soname = "libnvidia-ml.so.1"
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
         let candidates = context.libraries.candidates(for: Self.soname)
         let reading: NVMLReading

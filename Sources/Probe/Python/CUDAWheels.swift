@@ -26,18 +26,18 @@
 /// torch bundles the library (`torch/lib/libcudart-d0da41ae.so.11.0`, `libcudnn.so.8`), the
 /// value is the version in the file name, which is often only the soname's (`11.0`, `8`).
 /// When wheels for two CUDA majors are installed, the one matching `torch.cuda` wins.
-public struct CUDAWheelsDetector: SysPathDetector {
-    public let name = "cuda-wheels"
-    public let provides = [
+struct CUDAWheelsDetector: SysPathDetector {
+    let name = "cuda-wheels"
+    let provides = [
         "cuda.runtime", "cudnn.runtime", "cublas.runtime", "nccl.runtime", "nvjitlink.runtime", "nvrtc.runtime",
         "cupti.runtime", "cufft.runtime", "curand.runtime", "cusolver.runtime", "cusparse.runtime",
         "cusparselt.runtime", "nvtx.runtime", "cufile.runtime", "nvshmem.runtime",
     ]
-    public let dependencies = ["python", "site-packages", "torch-build"]
+    let dependencies = ["python", "site-packages", "torch-build"]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let packages = earlier["site-packages"], packages.status == .ok else {
             return .failed("no package list: the site-packages detector \(earlier["site-packages"].map { "is \($0.status.rawValue) (\($0.detail ?? "no reason given"))" } ?? "did not finish")")
         }

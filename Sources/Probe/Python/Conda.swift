@@ -7,15 +7,15 @@ import EnvLock
 /// The environment is the first of the interpreter's prefix, its base prefix (a venv made
 /// from a conda Python) and `$CONDA_PREFIX` that has a `conda-meta` folder. Only the `name`
 /// and `version` members are read from each record; the rest (the file list) is skipped.
-public struct CondaDetector: Detector {
-    public let name = "conda"
-    public let provides = ["conda.packages."]
-    public let dependencies = ["python"]
-    public let dependencyWait: Duration? = PythonDetector.dependentsWait
+struct CondaDetector: Detector {
+    let name = "conda"
+    let provides = ["conda.packages."]
+    let dependencies = ["python"]
+    let dependencyWait: Duration? = PythonDetector.dependentsWait
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         var prefixes: [String] = []
         if let facts = earlier["python"]?.facts {
             if let prefix = facts["python.prefix"] { prefixes.append(prefix) }

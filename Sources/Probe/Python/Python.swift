@@ -13,18 +13,18 @@ import EnvLock
 /// `python.base_prefix`, and `python.path.N`: the `sys.path` entries in order, without the
 /// script folder or current directory that Python puts first, because that depends on how a
 /// job starts, not on the environment. The other Python detectors read `python.path.N`.
-public struct PythonDetector: Detector {
-    public let name = "python"
-    public let provides = ["python.executable", "python.version", "python.implementation", "python.prefix", "python.base_prefix", "python.path."]
+struct PythonDetector: Detector {
+    let name = "python"
+    let provides = ["python.executable", "python.version", "python.implementation", "python.prefix", "python.base_prefix", "python.path."]
 
-    public init() {}
+    init() {}
 
     /// How long the detectors that read `python.path.N` wait for this one: running an
     /// interpreter may take up to the command timeout (3 s by default, a pyenv shim on a busy
     /// machine needs more than a second), and without sys.path they have nothing to read.
     static let dependentsWait: Duration = .milliseconds(3500)
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let choice = Self.choose(in: context)
         switch choice {
         case .none(let reason):

@@ -23,17 +23,17 @@ import EnvLock
 /// same image unpacked at another prefix gives the same value; a profile pins the list to the
 /// reference machine's. Files the installation's RECORDs or the venv checks already cover are
 /// listed too: the list is about what runs, not who installed it.
-public struct PythonStartupDetector: SysPathDetector {
-    public let name = "python-startup"
-    public let provides = ["python.startup"]
-    public let dependencies = ["python"]
+struct PythonStartupDetector: SysPathDetector {
+    let name = "python-startup"
+    let provides = ["python.startup"]
+    let dependencies = ["python"]
 
-    public init() {}
+    init() {}
 
     /// The modules site.py imports at start.
     static let startupModules = ["sitecustomize", "usercustomize"]
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let facts = earlier["python"]?.facts ?? [:]
         do throws(FileReadError) {
             let entries = try Self.entries(sysPath: sysPath, executable: facts["python.executable"], basePrefix: facts["python.base_prefix"], in: context)

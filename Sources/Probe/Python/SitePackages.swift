@@ -20,14 +20,14 @@ import EnvLock
 /// A broken entry (no METADATA, no Version, unreadable, invalid UTF-8, a symlink loop)
 /// becomes a diagnostic with its path; an entry without a Version still hides later entries
 /// of the same name, as it does for importlib.metadata.
-public struct SitePackagesDetector: SysPathDetector {
-    public let name = "site-packages"
-    public let provides = ["python.packages."]
-    public let dependencies = ["python"]
+struct SitePackagesDetector: SysPathDetector {
+    let name = "site-packages"
+    let provides = ["python.packages."]
+    let dependencies = ["python"]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let inventory = await DistributionInventory.scan(sysPath, in: context)
         var facts: [String: String] = [:]
         facts.reserveCapacity(inventory.distributions.count)

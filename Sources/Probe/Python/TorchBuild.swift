@@ -2,12 +2,12 @@
 /// importing torch: `torch.version` (`__version__`, with its local tag such as `+cu121`, unlike
 /// the dist-info's `Version: 2.2.0`), `torch.cuda`, `torch.hip`, `torch.git`, `torch.debug`.
 /// Values are written as Python prints them (`None`, `False`).
-public struct TorchBuildDetector: SysPathDetector {
-    public let name = "torch-build"
-    public let provides = ["torch."]
-    public let dependencies = ["python"]
+struct TorchBuildDetector: SysPathDetector {
+    let name = "torch-build"
+    let provides = ["torch."]
+    let dependencies = ["python"]
 
-    public init() {}
+    init() {}
 
     /// The version.py variables and the fact each becomes.
     static let fields: [(variable: String, fact: String)] = [
@@ -15,7 +15,7 @@ public struct TorchBuildDetector: SysPathDetector {
         ("git_version", "torch.git"), ("debug", "torch.debug"),
     ]
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         PythonInstallation.versionModuleOutcome(of: "torch", on: sysPath, in: context) { text, path in
             Self.outcome(versionModule: text, path: path)
         }

@@ -4,14 +4,14 @@
 /// torchvision's version.py computes `cuda` at import time (`_check_cuda_version()`), so the
 /// CUDA version comes from a literal `cuda = '12.1'` where an old build writes one, else from
 /// the version's local tag (`+cu121` is `12.1`, `+cpu` is `None`).
-public struct TorchvisionBuildDetector: SysPathDetector {
-    public let name = "torchvision-build"
-    public let provides = ["torchvision."]
-    public let dependencies = ["python"]
+struct TorchvisionBuildDetector: SysPathDetector {
+    let name = "torchvision-build"
+    let provides = ["torchvision."]
+    let dependencies = ["python"]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         PythonInstallation.versionModuleOutcome(of: "torchvision", on: sysPath, in: context) { text, path in
             Self.outcome(versionModule: text, path: path)
         }

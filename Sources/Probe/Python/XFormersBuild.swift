@@ -5,14 +5,14 @@ import EnvLock
 /// `xformers.build.torch` (the torch it was compiled against), `xformers.build.cuda` (`1201`
 /// becomes `12.1`), `xformers.build.python` and `xformers.build.arch_list` (its
 /// TORCH_CUDA_ARCH_LIST). JSON null becomes `None`. Nothing is imported.
-public struct XFormersBuildDetector: SysPathDetector {
-    public let name = "xformers-build"
-    public let provides = ["xformers."]
-    public let dependencies = ["python"]
+struct XFormersBuildDetector: SysPathDetector {
+    let name = "xformers-build"
+    let provides = ["xformers."]
+    let dependencies = ["python"]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let folder = PythonInstallation.packageFolder("xformers", on: sysPath, in: context) else {
             return .absent("xformers is not installed: no xformers/__init__.py on sys.path")
         }

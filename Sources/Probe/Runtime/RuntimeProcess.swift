@@ -3,15 +3,15 @@
 ///
 /// Keys: `runtime.process.pid`, `runtime.process.executable`, `runtime.process.command` (the
 /// arguments joined by spaces) and `runtime.process.cwd`.
-public struct RuntimeProcessDetector: Detector {
-    public let name = "runtime-process"
-    public let provides = ["runtime.process."]
+struct RuntimeProcessDetector: Detector {
+    let name = "runtime-process"
+    let provides = ["runtime.process."]
     /// The process was read when --pid was checked.
-    public func mayBlock(in context: HostContext) -> Bool { false }
+    func mayBlock(in context: HostContext) -> Bool { false }
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let process = context.process else {
             return .skipped("no --pid: no running process was named")
         }
