@@ -79,6 +79,19 @@ package enum JobArgparse {
 
     /// The argparse that `launch` of `job` will import, or why it cannot be known.
     static func find(for launch: JobInvocation.Launch, job: JobInvocation, in context: HostContext) -> Result<Found, Undetermined> {
+        if let module = launch.module {
+            // `-m` puts the working folder itself first on sys.path, where `python script.py`
+            // puts the script's folder with links followed: the two agree only when NAME.py is no
+            // link (then its physical folder is the working folder).
+            let path = PythonPath.join(job.workingDirectory, module + ".py")
+            do {
+                if try context.isSymbolicLink(path) {
+                    return .failure(Undetermined(reason: "python -m \(module) imports the app's modules from \(job.workingDirectory), but \(path) is a link to a file elsewhere, whose folder envlock would read instead; run the script by its path"))
+                }
+            } catch {
+                return .failure(Undetermined(reason: "cannot tell whether \(path) is a link: \(error)"))
+            }
+        }
         if let safePath = safePathMode(launch, in: context) {
             return .failure(Undetermined(reason: "\(safePath) keeps the script's folder off sys.path, so the app's own modules (its options, its settings) are imported from wherever sys.path finds them, not from the checkout envlock reads; run the job without it"))
         }
@@ -104,7 +117,7 @@ package enum JobArgparse {
     /// longer, never shorter, so the pin stays strict.
     static func installationStartup(_ stdlib: StandardLibrary, interpreter: String, in context: HostContext) -> Result<[String], Undetermined> {
         let version = PythonPath.basename(stdlib.folder)
-        var folders = [stdlib.folder]
+        var folders = [stdlib.folder, PythonPath.join(stdlib.folder, "lib-dynload")]
         for relative in ["lib/\(version)/site-packages", "lib/python3/dist-packages", "lib/\(version)/dist-packages", "local/lib/\(version)/dist-packages", "local/lib/python3/dist-packages"] {
             folders.append(PythonPath.join(stdlib.prefix, relative))
         }
@@ -125,7 +138,7 @@ package enum JobArgparse {
     static func safePathMode(_ launch: JobInvocation.Launch, in context: HostContext) -> String? {
         if launch.interpreterHas("P") { return "-P" }
         if launch.interpreterHas("I") { return "-I (isolated mode)" }
-        if !launch.interpreterHas("E"), let value = context.environment["PYTHONSAFEPATH"], !value.isEmpty { return "PYTHONSAFEPATH=\(value)" }
+        if !launch.interpreterHas("E"), let value = context.environment["PYTHONSAFEPATH"], !value.isEmpty { return "PYTHONSAFEPATH=\(UntrustedText.quoted(value))" }
         return nil
     }
 
@@ -330,9 +343,8 @@ package enum JobArgparse {
         }
         func listing(_ folder: String) -> Result<[String], Undetermined> {
             do {
-                return .success(try context.listDirectory(folder))
+                return .success(try PythonStartupDetector.listing(folder, in: context))
             } catch {
-                if case .notFound = error { return .success([]) }
                 return .failure(Undetermined(reason: "cannot list \(folder), which Python reads before it runs the job: \(error)"))
             }
         }
@@ -354,8 +366,15 @@ package enum JobArgparse {
             case .failure(let failure): return .failure(failure)
             }
             for name in names {
-                guard let module = moduleName(name, in: folder, context: context), module == "sitecustomize" || module == "usercustomize" else { continue }
-                return .failure(Undetermined(reason: "\(PythonPath.join(folder, name)) runs when Python starts, before the app reads its options and settings, and may change them"))
+                guard let module = moduleName(name, in: folder, context: context) else { continue }
+                if module == "sitecustomize" || module == "usercustomize" {
+                    return .failure(Undetermined(reason: "\(PythonPath.join(folder, name)) runs when Python starts, before the app reads its options and settings, and may change them"))
+                }
+                // The modules the installers' known .pth lines import at every start: found here,
+                // before the site folder that holds the real one, they run instead of it.
+                if folder != stdlib.environmentSite, module == "_distutils_hack" || module == "_virtualenv" || module.hasPrefix("__editable___") {
+                    return .failure(Undetermined(reason: "\(PythonPath.join(folder, name)) comes before the site folders on sys.path, so a .pth line that imports \(module) at start runs it instead of the installed one"))
+                }
             }
             // site.py runs the `import` lines of every .pth file in a site folder; the ones
             // installers write and that only install import hooks (PthFile) are known.

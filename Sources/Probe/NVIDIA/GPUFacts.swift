@@ -24,11 +24,15 @@ public struct GPUDevice: Sendable, Equatable {
 
     /// One MIG device: a slice of the GPU that a job sees as a whole GPU.
     public struct MIGDevice: Sendable, Equatable {
+        /// NVML's index of the device on its GPU (`nvmlDeviceGetMigDeviceHandleByIndex`), which
+        /// names its facts, so that an empty or unreadable slot renumbers no other.
+        var slot: Int
         /// `MIG-…`, the name CUDA_VISIBLE_DEVICES selects it by.
         var uuid: String?
         var multiprocessorCount: Int?
 
-        public init(uuid: String? = nil, multiprocessorCount: Int? = nil) {
+        public init(slot: Int, uuid: String? = nil, multiprocessorCount: Int? = nil) {
+            self.slot = slot
             self.uuid = uuid
             self.multiprocessorCount = multiprocessorCount
         }
@@ -91,8 +95,8 @@ public enum GPUFacts {
             } else if multiprocessors != nil, let capability = device.computeCapability {
                 diagnostics.append("GPU \(index): envlock does not know the threads per SM of compute capability \(capability), so gpu.\(index).max_threads_per_sm and gpu.\(index).torch_rng_threshold are left out; update envlock")
             }
-            for (slot, mig) in device.migDevices.enumerated() {
-                let migPrefix = prefix + "mig_device.\(slot)."
+            for mig in device.migDevices {
+                let migPrefix = prefix + "mig_device.\(mig.slot)."
                 if let uuid = mig.uuid { facts[migPrefix + "uuid"] = uuid }
                 guard let count = mig.multiprocessorCount else { continue }
                 facts[migPrefix + "sm_count"] = String(count)

@@ -108,7 +108,7 @@ private func readMIGDevices(of gpu: NVMLLibrary.Device, gpu index: Int, _ nvml: 
             note(error, slot)
             continue
         }
-        var device = GPUDevice.MIGDevice()
+        var device = GPUDevice.MIGDevice(slot: slot)
         do { device.uuid = try nvml.uuid(of: handle) } catch { note(error, slot) }
         do { device.multiprocessorCount = try nvml.migMultiprocessorCount(of: handle) } catch { note(error, slot) }
         devices.append(device)

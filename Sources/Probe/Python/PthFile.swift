@@ -22,24 +22,47 @@ public enum PthFile {
         splitLines(text).filter { isExecutable($0) && !leavesSysPathUnchanged(String($0)) }.map(String.init)
     }
 
-    /// The lines of a `.pth` file's bytes that site.py executes and that are not, to the
-    /// letter, one of the installer lines `leavesSysPathUnchanged` knows; read from the bytes
-    /// so that a file in another encoding is judged too (3.13 decodes it as UTF-8 with an
-    /// optional BOM, earlier releases in the locale's encoding; `import` is ASCII in both, and
-    /// a line that is not UTF-8 is never a known one).
-    static func unknownExecutableLines(_ bytes: [UInt8]) -> [String] {
-        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
-        let lines = body.split(omittingEmptySubsequences: true) { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-        return lines.filter { $0.starts(with: Array("import ".utf8)) || $0.starts(with: Array("import\t".utf8)) }
-            .map { String(decoding: $0, as: UTF8.self) }
-            .filter { line in line.contains("\u{FFFD}") || !leavesSysPathUnchanged(line) }
+    /// The lines of a `.pth` file's bytes as site.py reads them, split where any release splits
+    /// them: 3.13 and later take `str.splitlines()` (so `\v`, `\f`, `\x1c`-`\x1e`, U+0085,
+    /// U+2028 and U+2029 end a line too), earlier ones only `\n`, `\r\n`, `\r`; splitting at
+    /// every one of them only finds more executable lines, never fewer. Decoded as UTF-8 with
+    /// an optional BOM (3.13), bytes that are not replaced by U+FFFD, which no known line holds.
+    static func lines(_ bytes: [UInt8]) -> [String] {
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        let separators: Set<Unicode.Scalar> = ["\n", "\r", "\u{0B}", "\u{0C}", "\u{1C}", "\u{1D}", "\u{1E}", "\u{85}", "\u{2028}", "\u{2029}"]
+        var result: [String] = []
+        var current = String.UnicodeScalarView()
+        for scalar in String(decoding: body, as: UTF8.self).unicodeScalars {
+            if separators.contains(scalar) {
+                if !current.isEmpty { result.append(String(current)) }
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { result.append(String(current)) }
+        return result
     }
 
-    /// Whether the file holds virtualenv's `import _virtualenv` line, which runs the
-    /// `_virtualenv.py` beside it.
-    static func importsVirtualenvHelper(_ bytes: [UInt8]) -> Bool {
-        String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .contains { $0.trimmingWhitespace() == "import _virtualenv" }
+    /// The lines of a `.pth` file's bytes that site.py executes and that are not, to the
+    /// letter, one of the installer lines `leavesSysPathUnchanged` knows.
+    static func unknownExecutableLines(_ bytes: [UInt8]) -> [String] {
+        lines(bytes).filter { isExecutable(Substring($0)) && ($0.contains("\u{FFFD}") || !leavesSysPathUnchanged($0)) }
+    }
+
+    /// The modules the known installer lines of a `.pth` file import, whose code then runs at
+    /// every start: `_virtualenv`, `_distutils_hack`, `__editable___NAME_finder` (namespace
+    /// package lines import only the standard library).
+    static func modulesImportedByKnownLines(_ bytes: [UInt8]) -> [String] {
+        var modules: [String] = []
+        for line in lines(bytes) where isExecutable(Substring(line)) && leavesSysPathUnchanged(line) {
+            if line.contains("_distutils_hack") { modules.append("_distutils_hack") }
+            if line.trimmingWhitespace() == "import _virtualenv" { modules.append("_virtualenv") }
+            if line.hasPrefix("import __editable___"), let end = line.firstRange(of: ";") {
+                modules.append(String(line[line.index(line.startIndex, offsetBy: "import ".count)..<end.lowerBound]))
+            }
+        }
+        return modules
     }
 
     /// site.py `addpackage`: a line starting with `import ` or `import<TAB>` is passed to exec.

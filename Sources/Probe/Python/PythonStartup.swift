@@ -5,14 +5,18 @@ import EnvLock
 ///
 /// - **`sitecustomize` and `usercustomize`**: site.py imports each once at start, from the first
 ///   `sys.path` folder that holds it (a module, a package, an extension or sourceless bytecode);
-///   the script's folder is not yet on `sys.path` then. Debian and Ubuntu ship one in the
-///   standard library's folder (apport's hook).
+///   the script's folder is not yet on `sys.path` then. Every one found is listed (see
+///   `startupFiles`). Debian and Ubuntu ship one in the standard library's folder (apport).
 /// - **`.pth` files with `import` lines** in the site folders on `sys.path` (`site-packages`,
 ///   `dist-packages`, and the `--site-packages` folders): site.py executes those lines
 ///   (`addpackage`), whatever they do. The installer lines PthFile knows to the letter
 ///   (setuptools' distutils shim, namespace packages, editable finders) are left out, so that
-///   another setuptools release does not change the list; virtualenv's `import _virtualenv`
-///   is listed as the `_virtualenv.py` it runs.
+///   another setuptools release does not change the list, but the module each imports
+///   (`_distutils_hack`, `_virtualenv`, an editable finder) is listed, since its code runs.
+///
+/// Not covered: bytecode in `__pycache__` that Python would run instead of a listed source
+/// (the RECORD and checkout checks compare bytecode with its source through the interpreter;
+/// this list does not).
 /// - **`._pth` files** beside the interpreter, its real file or its folder's library: getpath
 ///   (Modules/getpath.py, 3.11 and later) then takes `sys.path` from the file alone.
 /// - A `sys.path` entry that is a file (a zip) is listed whole: envlock does not read inside it.
@@ -47,51 +51,56 @@ struct PythonStartupDetector: SysPathDetector {
     /// detectors use it for the job's own interpreter, which need not be the one probed.
     static func entries(sysPath: [String], executable: String?, basePrefix: String?, in context: HostContext) throws(FileReadError) -> [String] {
         var entries: [String] = []
-        for path in try startupFiles(sysPath: sysPath, executable: executable, basePrefix: basePrefix, in: context) {
-            let bytes = try context.readBytes(path, limit: 256 << 20)
-            entries.append("\(PythonPath.basename(path)) sha256:\(Digest.sha256Hex(bytes))")
+        for file in try startupFiles(sysPath: sysPath, executable: executable, basePrefix: basePrefix, in: context) {
+            let bytes = try context.readBytes(file.path, limit: 256 << 20)
+            entries.append("\(file.name) sha256:\(Digest.sha256Hex(bytes))")
         }
         return entries.sorted()
     }
 
+    /// A file Python runs or reads at start: the name it is listed by (its file name, or
+    /// `PACKAGE/FILE` inside a package) and its path.
+    struct StartupFile: Sendable, Equatable {
+        var name: String
+        var path: String
+    }
+
     /// The files Python runs or reads for `sys.path` at start, in the order found.
-    static func startupFiles(sysPath: [String], executable: String?, basePrefix: String?, in context: HostContext) throws(FileReadError) -> [String] {
-        var files: [String] = []
+    ///
+    /// Every `sitecustomize` and `usercustomize` on the path is listed, not only the first:
+    /// which one Python imports depends on the order site.py builds `sys.path` in (a `.pth`
+    /// file's folders come after every site folder) and on namespace folders, which do not end
+    /// the search; listing them all can only make the pin stricter. The folders that the path
+    /// lines of a site folder's `.pth` files name are searched too.
+    static func startupFiles(sysPath: [String], executable: String?, basePrefix: String?, in context: HostContext) throws(FileReadError) -> [StartupFile] {
+        var files: [StartupFile] = []
         // ._pth: beside the interpreter as named and as resolved, and beside its library.
-        var folders: [String] = []
+        var pthFolders: [String] = []
         if let executable, executable.hasPrefix("/") {
-            folders.append(PythonPath.dirname(executable))
-            folders.append(PythonPath.dirname(context.physicalPath(executable, from: "/")))
+            pthFolders.append(PythonPath.dirname(executable))
+            pthFolders.append(PythonPath.dirname(context.physicalPath(executable, from: "/")))
         }
-        if let basePrefix, basePrefix.hasPrefix("/") { folders.append(PythonPath.join(basePrefix, "lib")) }
+        if let basePrefix, basePrefix.hasPrefix("/") { pthFolders.append(PythonPath.join(basePrefix, "lib")) }
         var seen: Set<String> = []
-        for folder in folders where seen.insert(folder).inserted {
+        for folder in pthFolders where seen.insert(folder).inserted {
             for name in try listing(folder, in: context).sorted() where name.hasSuffix("._pth") {
-                files.append(PythonPath.join(folder, name))
+                files.append(StartupFile(name: name, path: PythonPath.join(folder, name)))
             }
         }
-        var modulesFound: Set<String> = []
-        for entry in sysPath {
+        var folders = sysPath
+        var searched: Set<String> = []
+        var index = 0
+        while index < folders.count {
+            let entry = folders[index]
+            index += 1
+            guard searched.insert(entry).inserted else { continue }
             if context.exists(entry), !context.isDirectory(entry) {
-                files.append(entry)
+                files.append(StartupFile(name: PythonPath.basename(entry), path: entry))
                 continue
             }
             let names = try listing(entry, in: context).sorted()
-            for module in startupModules where !modulesFound.contains(module) {
-                let matches = names.filter { $0 == module || $0.hasPrefix(module + ".") }
-                guard !matches.isEmpty else { continue }
-                modulesFound.insert(module)
-                for name in matches {
-                    let path = PythonPath.join(entry, name)
-                    if context.isDirectory(path) {
-                        // A package: its __init__ runs; what else it imports comes from it too.
-                        for inner in try listing(path, in: context).sorted() where inner.hasSuffix(".py") || inner.hasSuffix(".so") {
-                            files.append(PythonPath.join(path, inner))
-                        }
-                    } else {
-                        files.append(path)
-                    }
-                }
+            for module in startupModules {
+                files += try moduleFiles(module, among: names, in: entry, context: context)
             }
             let base = PythonPath.basename(entry)
             guard base == "site-packages" || base == "dist-packages" || context.python.sitePackages.contains(entry) else { continue }
@@ -99,19 +108,42 @@ struct PythonStartupDetector: SysPathDetector {
                 let path = PythonPath.join(entry, name)
                 let bytes = try context.readBytes(path, limit: 16 << 20)
                 if !PthFile.unknownExecutableLines(bytes).isEmpty {
-                    files.append(path)
-                } else if PthFile.importsVirtualenvHelper(bytes), names.contains("_virtualenv.py") {
-                    // virtualenv's known line runs _virtualenv.py, which no RECORD lists: its code is
-                    // what runs, so it is listed in the line's place.
-                    files.append(PythonPath.join(entry, "_virtualenv.py"))
+                    files.append(StartupFile(name: name, path: path))
+                }
+                // A known installer line runs the module it imports: its code is listed.
+                for module in PthFile.modulesImportedByKnownLines(bytes) {
+                    files += try moduleFiles(module, among: names, in: entry, context: context)
+                }
+                // The folders its path lines add are on sys.path when site imports sitecustomize.
+                for line in PthFile.pathLines(String(decoding: bytes, as: UTF8.self)) {
+                    folders.append(line.hasPrefix("/") ? line : PythonPath.join(entry, line))
                 }
             }
         }
         return files
     }
 
+    /// The files of module `module` in `folder` (`names` is its listing): a module file in any
+    /// form (`NAME.py`, `.pyc`, an extension), and every file of a package folder of that name,
+    /// listed as `NAME/FILE` (a folder without `__init__` is a namespace portion that runs nothing).
+    static func moduleFiles(_ module: String, among names: [String], in folder: String, context: HostContext) throws(FileReadError) -> [StartupFile] {
+        var files: [StartupFile] = []
+        let moduleSuffixes = [".py", ".pyc", ".so"]
+        for name in names where name == module || (name.hasPrefix(module + ".") && moduleSuffixes.contains { name.hasSuffix($0) }) {
+            let path = PythonPath.join(folder, name)
+            guard context.isDirectory(path) else {
+                files.append(StartupFile(name: name, path: path))
+                continue
+            }
+            for inner in try listing(path, in: context).sorted() where !context.isDirectory(PythonPath.join(path, inner)) {
+                files.append(StartupFile(name: name + "/" + inner, path: PythonPath.join(path, inner)))
+            }
+        }
+        return files
+    }
+
     /// The names in `folder`; none where it does not exist (a sys.path entry may not).
-    private static func listing(_ folder: String, in context: HostContext) throws(FileReadError) -> [String] {
+    static func listing(_ folder: String, in context: HostContext) throws(FileReadError) -> [String] {
         do {
             return try context.listDirectory(folder)
         } catch {

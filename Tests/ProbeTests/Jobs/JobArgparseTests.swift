@@ -129,12 +129,16 @@ import Testing
             ("app/json.py", [:], ["-I"], "-I (isolated mode) keeps the script's folder off sys.path"),
             ("app/json.py", [:], ["-P"], "-P keeps the script's folder off sys.path"),
             ("app/launch2.py", [:], ["-sP"], "-P keeps the script's folder off sys.path"),
-            ("app/launch2.py", ["PYTHONSAFEPATH": "1"], [], "PYTHONSAFEPATH=1 keeps the script's folder off sys.path"),
+            ("app/launch2.py", ["PYTHONSAFEPATH": "1"], [], "PYTHONSAFEPATH=\"1\" keeps the script's folder off sys.path"),
             ("app/launch2.py", ["PYTHONSAFEPATH": "1"], ["-E"], nil),
             ("app/launch2.py", ["PYTHONSAFEPATH": ""], [], nil),
             ("extra/json.py", ["PYTHONPATH": "EXTRA"], ["-E"], nil),
             ("user/lib/python3.11/site-packages/usercustomize.py", ["PYTHONUSERBASE": "USER"], ["-s"], nil),
             ("app/json", [:], [], nil),
+            // A module that an installer's known .pth line imports at start, found on
+            // PYTHONPATH before the site folder that holds the real one.
+            ("extra/_distutils_hack/__init__.py", ["PYTHONPATH": "EXTRA"], [], "a .pth line that imports _distutils_hack"),
+            ("extra/_virtualenv.py", ["PYTHONPATH": "EXTRA"], [], "a .pth line that imports _virtualenv"),
         ] as [(String, [String: String], [String], String?)] {
             let tree = try FixtureTree(standard.merging(["app/launch.py": "", extra + (extra.hasSuffix("/json") ? "/data.txt" : ""): ""]) { $1 })
             let resolved = environment.mapValues { $0.replacing("EXTRA", with: tree.root + "/extra").replacing("USER", with: tree.root + "/user") }
@@ -160,6 +164,18 @@ import Testing
         for name in ["json.tool", "os", "site", "1x", "a-b", ""] {
             #expect(JobInvocation.launch(["python3", "-m", name])?.script == nil, "\(name)")
         }
+    }
+
+    /// `python -m launch` reads the app's modules from the working folder itself: where
+    /// launch.py there is a link to a checkout elsewhere, the checkout envlock would read is not
+    /// the folder Python imports from.
+    @Test func aModuleLaunchThroughALinkIsUndetermined() throws {
+        let tree = try FixtureTree(Self.python.merging(["app/launch.py": "", "work/argparse.py": "hostile\n"]) { $1 })
+        #expect(symlink(tree.root + "/app/launch.py", tree.root + "/work/launch.py") == 0)
+        let reason = Self.reason(Self.find(tree, ["ROOT/py/bin/python3.11", "-m", "launch"], workingDirectory: tree.root + "/work"))
+        #expect(reason?.contains("is a link to a file elsewhere") == true, "\(reason ?? "found")")
+        // The checkout's own folder: read as python3 launch.py.
+        #expect(Self.reason(Self.find(tree, ["ROOT/py/bin/python3.11", "-m", "launch"], workingDirectory: tree.root + "/app")) == nil)
     }
 
     /// `-m` with a name envlock does not follow and `-c` run no script file envlock can read:

@@ -37,13 +37,16 @@ import Testing
         let sysPath = [tree.at("prefix/lib/python3.11"), tree.at("prefix/lib/python3.11/site-packages"), tree.at("elsewhere")]
         let outcome = await Self.startup(pythonContext(), executable: tree.at("prefix/bin/python3.11"), basePrefix: tree.at("prefix"), sysPath: sysPath)
         #expect(outcome.status == .ok, "\(outcome.detail ?? "")")
+        // Every sitecustomize is listed, the later one too: which one Python imports depends on
+        // the order site.py builds sys.path in, and listing both is only stricter.
         let expected = [
-            Self.entry("__init__.py", "import os\n"),
             "bom.pth sha256:\(Digest.sha256Hex([0xEF, 0xBB, 0xBF] + Array("import os\n".utf8)))",
             Self.entry("hook.pth", "# a comment\n" + hook),
             Self.entry("python3.11._pth", "/evil\n"),
             Self.entry("sitecustomize.py", "import apport_python_hook\n"),
-        ]
+            Self.entry("sitecustomize.py", "print('shadowed')\n"),
+            Self.entry("usercustomize/__init__.py", "import os\n"),
+        ].sorted()
         #expect(outcome.facts == ["python.startup": FactList.encode(expected)])
     }
 
@@ -56,10 +59,39 @@ import Testing
         tree.write("venv/site-packages/_virtualenv.py", "# virtualenv's patches\n")
         let outcome = await Self.startup(pythonContext(), sysPath: [tree.at("venv/site-packages")])
         #expect(outcome.facts == ["python.startup": FactList.encode([Self.entry("_virtualenv.py", "# virtualenv's patches\n")])])
+        // The module a known line imports runs at start: listed once it is there.
+        tree.write("venv/site-packages/_distutils_hack/__init__.py", "def add_shim(): pass\n")
+        tree.write("venv/site-packages/_distutils_hack/override.py", "__import__('_distutils_hack').do_override()\n")
+        let withHack = await Self.startup(pythonContext(), sysPath: [tree.at("venv/site-packages")])
+        #expect(withHack.facts == ["python.startup": FactList.encode([
+            Self.entry("_distutils_hack/__init__.py", "def add_shim(): pass\n"), Self.entry("_distutils_hack/override.py", "__import__('_distutils_hack').do_override()\n"),
+            Self.entry("_virtualenv.py", "# virtualenv's patches\n"),
+        ].sorted())])
         // One changed character makes a known line unknown.
         tree.write("venv/site-packages/distutils-precedence.pth", "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); import sys\n")
         let changed = await Self.startup(pythonContext(), sysPath: [tree.at("venv/site-packages")])
         #expect(changed.facts["python.startup"]?.contains("distutils-precedence.pth sha256:") == true, "\(changed.facts)")
+    }
+
+    /// What the review of issue 22's fixes found: Python 3.13 splits .pth lines at form feeds
+    /// and the other splitlines() separators; a package with only bytecode runs; a folder
+    /// named by a .pth path line is on sys.path when site imports sitecustomize; a .pth with an
+    /// unknown line and virtualenv's line lists both.
+    @Test func theWaysStartupCodeHidesAreListed() async {
+        let tree = PythonTree()
+        tree.write("site-packages/formfeed.pth", "# note\u{0C}import os\n")
+        tree.write("site-packages/separator.pth", "# note\u{2028}import os\n")
+        tree.write("site-packages/both.pth", "import _virtualenv\nimport sys\n")
+        tree.write("site-packages/_virtualenv.py", "# patches\n")
+        tree.write("site-packages/extra.pth", "../elsewhere\n")
+        tree.write("elsewhere/sitecustomize.py", "import os\n")
+        tree.write("lib/sitecustomize/__init__.pyc", "bytecode")
+        let outcome = await Self.startup(pythonContext(), sysPath: [tree.at("lib"), tree.at("site-packages")])
+        let listed = outcome.facts["python.startup"] ?? ""
+        for name in ["formfeed.pth", "separator.pth", "both.pth", "_virtualenv.py", "sitecustomize.py", "sitecustomize/__init__.pyc"] {
+            #expect(listed.contains("\"\(name) sha256:"), "\(name): \(listed)")
+        }
+        #expect(!listed.contains("extra.pth"), "a .pth of path lines runs nothing: \(listed)")
     }
 
     @Test func nothingAtStartIsAnEmptyList() async {
