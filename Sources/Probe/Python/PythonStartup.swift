@@ -12,7 +12,11 @@ import EnvLock
 ///   (`addpackage`), whatever they do. The installer lines PthFile knows to the letter
 ///   (setuptools' distutils shim, namespace packages, editable finders) are left out, so that
 ///   another setuptools release does not change the list, but the module each imports
-///   (`_distutils_hack`, `_virtualenv`, an editable finder) is listed, since its code runs.
+///   (`_distutils_hack`, `_virtualenv`, an editable finder) is listed, since its code runs:
+///   setuptools' `_distutils_hack` only where setuptools' RECORD does not list the file with
+///   its SHA-256 (an edit), so that another setuptools release, or an installation without
+///   setuptools, gives the same list. Like every distribution's files, the RECORD itself is
+///   checked only by a `python.packages.setuptools.files` rule.
 ///
 /// Not covered: bytecode in `__pycache__` that Python would run instead of a listed source
 /// (the RECORD and checkout checks compare bytecode with its source through the interpreter;
@@ -53,7 +57,14 @@ struct PythonStartupDetector: SysPathDetector {
         var entries: [String] = []
         for file in try startupFiles(sysPath: sysPath, executable: executable, basePrefix: basePrefix, in: context) {
             let bytes = try context.readBytes(file.path, limit: 256 << 20)
-            entries.append("\(file.name) sha256:\(Digest.sha256Hex(bytes))")
+            if let owner = file.recordedBy, try recorded(bytes, name: file.name, in: owner, context: context) {
+                // The installer's own code as its RECORD lists it: left out like the known line
+                // that imports it, so that another setuptools release, or an installation
+                // without setuptools, gives the same list; an edit makes it listed by digest.
+                continue
+            } else {
+                entries.append("\(file.name) sha256:\(Digest.sha256Hex(bytes))")
+            }
         }
         return entries.sorted()
     }
@@ -63,6 +74,21 @@ struct PythonStartupDetector: SysPathDetector {
     struct StartupFile: Sendable, Equatable {
         var name: String
         var path: String
+        /// The RECORD of the distribution that installs the file, where one is known to
+        /// (setuptools' `_distutils_hack`, which its `distutils-precedence.pth` imports).
+        var recordedBy: String? = nil
+    }
+
+    /// Whether the RECORD at `record` lists `name` (a path relative to its site folder) with
+    /// the SHA-256 of `bytes`.
+    static func recorded(_ bytes: [UInt8], name: String, in record: String, context: HostContext) throws(FileReadError) -> Bool {
+        let text = try context.readText(record, limit: DistributionRecords.recordLimit)
+        let digest = Array(Digest.sha256Hex(bytes).utf8)
+        return DistributionRecords.parseRecord(text).contains { entry in
+            guard entry.path == name, entry.hash.hasPrefix("sha256="),
+                  let recorded = Base64Codec.decodeURLSafeUnpadded(entry.hash.dropFirst("sha256=".count)) else { return false }
+            return Array(Hex.encode(recorded).utf8) == digest
+        }
     }
 
     /// The files Python runs or reads for `sys.path` at start, in the order found.
@@ -110,9 +136,14 @@ struct PythonStartupDetector: SysPathDetector {
                 if !PthFile.unknownExecutableLines(bytes).isEmpty {
                     files.append(StartupFile(name: name, path: path))
                 }
-                // A known installer line runs the module it imports: its code is listed.
+                // A known installer line runs the module it imports: its code is listed, by its
+                // RECORD where setuptools installs it.
                 for module in PthFile.modulesImportedByKnownLines(bytes) {
-                    files += try moduleFiles(module, among: names, in: entry, context: context)
+                    let owner = module == "_distutils_hack" ? names.first { $0.hasPrefix("setuptools-") && $0.hasSuffix(".dist-info") } : nil
+                    for var file in try moduleFiles(module, among: names, in: entry, context: context) {
+                        file.recordedBy = owner.map { PythonPath.join(PythonPath.join(entry, $0), "RECORD") }
+                        files.append(file)
+                    }
                 }
                 // The folders its path lines add are on sys.path when site imports sitecustomize.
                 for line in PthFile.pathLines(String(decoding: bytes, as: UTF8.self)) {

@@ -94,6 +94,31 @@ import Testing
         #expect(!listed.contains("extra.pth"), "a .pth of path lines runs nothing: \(listed)")
     }
 
+    /// setuptools' `_distutils_hack`, as its RECORD lists it, is left out whichever setuptools
+    /// release installed it, as when none is installed (so another interpreter refuses no
+    /// launch for it); edited, it is listed by its digest.
+    @Test func setuptoolsDistutilsHackIsListedByItsRecord() async {
+        let tree = PythonTree()
+        let line = "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
+        func recordHash(_ text: String) -> String {
+            let hex = Array(Digest.sha256Hex(Array(text.utf8)).utf8)
+            let digest = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+            return "sha256=" + Base64Codec.encode(digest).replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
+        }
+        for (version, code) in [("69.0.0", "def add_shim(): pass\n"), ("75.1.0", "def add_shim():\n    pass\n")] {
+            tree.write("v\(version)/site-packages/distutils-precedence.pth", line)
+            tree.write("v\(version)/site-packages/_distutils_hack/__init__.py", code)
+            tree.write("v\(version)/site-packages/setuptools-\(version).dist-info/RECORD", "_distutils_hack/__init__.py,\(recordHash(code)),\(code.utf8.count)\ndistutils-precedence.pth,\(recordHash(line)),\(line.utf8.count)\n")
+        }
+        let old = await Self.startup(pythonContext(), sysPath: [tree.at("v69.0.0/site-packages")])
+        let new = await Self.startup(pythonContext(), sysPath: [tree.at("v75.1.0/site-packages")])
+        #expect(old.facts["python.startup"] == "[]", "\(old)")
+        #expect(new.facts["python.startup"] == "[]", "\(new)")
+        tree.write("v75.1.0/site-packages/_distutils_hack/__init__.py", "import sys; sys.argv.append('--always-cpu')\n")
+        let edited = await Self.startup(pythonContext(), sysPath: [tree.at("v75.1.0/site-packages")])
+        #expect(edited.facts["python.startup"] == FactList.encode([Self.entry("_distutils_hack/__init__.py", "import sys; sys.argv.append('--always-cpu')\n")]))
+    }
+
     @Test func nothingAtStartIsAnEmptyList() async {
         let tree = PythonTree()
         tree.write("site-packages/paths.pth", "/opt/extra\n")
