@@ -13,7 +13,8 @@ switch arguments.first {
 case "json": JSONCases.run(Array(arguments.dropFirst()))
 case "literal": LiteralCases.run(Array(arguments.dropFirst()))
 case "argparse": ArgparseCases.run(Array(arguments.dropFirst()))
+case "pth": PthCases.run(Array(arguments.dropFirst()))
 default:
-    print("usage: envlock-differential json|literal|argparse [OPTIONS] < cases")
+    print("usage: envlock-differential json|literal|argparse|pth [OPTIONS] < cases")
     exit(64)
 }

@@ -44,10 +44,16 @@ public enum PthFile {
         return result
     }
 
+    /// The lines of a `.pth` file's bytes that site.py may execute: every line it executes in
+    /// any CPython 3.10-3.13, and possibly more (scripts/differential/pth_differential.py).
+    package static func executableLines(_ bytes: [UInt8]) -> [String] {
+        lines(bytes).filter { isExecutable(Substring($0)) }
+    }
+
     /// The lines of a `.pth` file's bytes that site.py executes and that are not, to the
     /// letter, one of the installer lines `leavesSysPathUnchanged` knows.
     static func unknownExecutableLines(_ bytes: [UInt8]) -> [String] {
-        lines(bytes).filter { isExecutable(Substring($0)) && ($0.contains("\u{FFFD}") || !leavesSysPathUnchanged($0)) }
+        executableLines(bytes).filter { $0.contains("\u{FFFD}") || !leavesSysPathUnchanged($0) }
     }
 
     /// The modules the known installer lines of a `.pth` file import, whose code then runs at
@@ -55,7 +61,7 @@ public enum PthFile {
     /// package lines import only the standard library).
     static func modulesImportedByKnownLines(_ bytes: [UInt8]) -> [String] {
         var modules: [String] = []
-        for line in lines(bytes) where isExecutable(Substring(line)) && leavesSysPathUnchanged(line) {
+        for line in executableLines(bytes) where leavesSysPathUnchanged(line) {
             if line.contains("_distutils_hack") { modules.append("_distutils_hack") }
             if line.trimmingWhitespace() == "import _virtualenv" { modules.append("_virtualenv") }
             if line.hasPrefix("import __editable___"), let end = line.firstRange(of: ";") {
