@@ -178,6 +178,25 @@ import Testing
         #expect(Self.reason(Self.find(tree, ["ROOT/py/bin/python3.11", "-m", "launch"], workingDirectory: tree.root + "/app")) == nil)
     }
 
+    /// The built-in and frozen modules `-m` finds before sys.path, asked of every CPython
+    /// 3.10-3.13 here: each must be in envlock's table, or `-m NAME` would be read as the working
+    /// folder's NAME.py while Python runs its own module.
+    @Test func everyBuiltinOrFrozenModuleOfEachCPythonIsKnown() throws {
+        let code = "import sys, _imp; n = set(sys.builtin_module_names); f = getattr(_imp, '_frozen_module_names', None); n |= set(f()) if f else set(); print('\\n'.join(sorted(n)))"
+        var asked = 0
+        for version in ["3.10", "3.11", "3.12", "3.13"] {
+            // As scripts/differential/pythons.py finds them: pyenv's, then PATH's.
+            let find = "p=$(ls ${PYENV_ROOT:-$HOME/.pyenv}/versions/\(version).*/bin/python\(version) 2>/dev/null | tail -1); [ -n \"$p\" ] || p=$(command -v python\(version)); [ -n \"$p\" ] && \"$p\" -c "
+            let (status, output) = shellOutput(find + shellQuoted(code))
+            guard status == 0 else { continue }
+            asked += 1
+            for name in output.split(separator: "\n") where !name.contains(".") {
+                #expect(JobInvocation.builtinOrFrozen.contains(String(name)), "python\(version): \(name)")
+            }
+        }
+        try #require(asked > 0, "no CPython 3.10-3.13 on PATH to ask")
+    }
+
     /// `-m` with a name envlock does not follow and `-c` run no script file envlock can read:
     /// the reason says so and says how to start the job instead (not "not installed here").
     @Test func aModuleOrCodeLaunchSaysHowToStartTheJob() {
