@@ -39,6 +39,19 @@ public struct DetectorOutcome: Sendable, Equatable {
     }
 }
 
+/// What a detector reads, so that the `Prober`, not the detector, decides what it may do
+/// under a foreign `--root`.
+public enum DetectorSource: Sendable, Equatable {
+    /// Files under the probe root, through the context (with /proc of the `--pid` process and
+    /// envlock's caches, which the context names). Under a foreign root it runs with a
+    /// context that runs no program and loads no library (`HostContext.confinedToRoot()`).
+    case probedFiles
+    /// The running machine (its kernel, its loaded C library, its GPU driver, envlock's own
+    /// environment), which describes this machine and never a foreign root: there the
+    /// `Prober` skips the detector with "--root ROOT: `reason`".
+    case runningMachine(reason: String)
+}
+
 /// One source of facts about the machine.
 ///
 /// A detector reads only through its `HostContext`, so tests inject a fixture tree, an
@@ -61,6 +74,8 @@ public protocol Detector: Sendable {
     /// (uname(2), the environment) runs on the probing task and saves starting a thread on
     /// every probe.
     func mayBlock(in context: HostContext) -> Bool
+    /// What `detect` reads in `context`; `.probedFiles` unless it asks the running machine.
+    func source(in context: HostContext) -> DetectorSource
     /// Reads the source. Never throws: every problem becomes a status with its reason.
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome
 }
@@ -69,4 +84,5 @@ extension Detector {
     public var dependencies: [String] { [] }
     public var dependencyWait: Duration? { nil }
     public func mayBlock(in context: HostContext) -> Bool { true }
+    public func source(in context: HostContext) -> DetectorSource { .probedFiles }
 }

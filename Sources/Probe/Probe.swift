@@ -12,7 +12,10 @@
 // its source is not installed, `failed` with the reason when the source exists but cannot be
 // read, or `skipped` when it does not apply. `Scheduling/Prober` runs the hand-written list
 // `Detectors.all` under one deadline; `FactMergePolicy` merges the results into an
-// `EnvLock.Snapshot`.
+// `EnvLock.Snapshot`. A detector says what it reads (`Detector.source(in:)`): under a foreign
+// `--root` the Prober skips those that read the running machine and hands the rest a context
+// that runs no program and loads no library (`HostContext.confinedToRoot()`); a detector
+// never checks the root itself (ForeignRootConfinementTests holds every detector to this).
 // `MachineProbe` adds the job detectors and the cross-check findings to that: the complete
 // snapshot every command reports. `Workflows/` holds each command's workflow (verify, run's
 // gate, lock, diff, audit), so the command line only parses, calls one of them and renders.

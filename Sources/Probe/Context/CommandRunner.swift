@@ -18,3 +18,19 @@ public protocol CommandRunner: Sendable {
     /// most `timeout`. Never throws: every way it can end is a `CommandOutcome`.
     func run(_ command: String, arguments: [String], environment: [String: String], timeout: Duration) async -> CommandOutcome
 }
+
+/// The command runner detectors get under a foreign `--root`: it runs nothing. A program of
+/// that tree would run against this machine's kernel, C library and files, and a program of
+/// this machine would describe this machine, not the tree.
+public struct RootConfinedCommandRunner: CommandRunner {
+    /// The foreign root, for the refusal's reason.
+    public var root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public func run(_ command: String, arguments: [String], environment: [String: String], timeout: Duration) async -> CommandOutcome {
+        .failedToStart(reason: "no program is run under --root \(root): \(command) would run on this machine, not that tree")
+    }
+}

@@ -35,9 +35,12 @@ struct DynamicLibrary {
     let path: String
     private let handle: UnsafeMutableRawPointer
 
-    /// Opens the first of `candidates` that the loader accepts, with `RTLD_NOW | RTLD_LOCAL`
-    /// so that missing symbols show at once and nothing leaks into the global namespace.
-    static func open(_ name: String, candidates: [String]) throws(DynamicLibraryError) -> DynamicLibrary {
+    /// Opens the first of the candidates `loader` names for `name` (a detector's
+    /// `context.libraries`, so that a probe under a foreign root loads nothing) that the
+    /// dynamic loader accepts, with `RTLD_NOW | RTLD_LOCAL` so that missing symbols show at
+    /// once and nothing leaks into the global namespace.
+    static func open(_ name: String, from loader: any LibraryLoader) throws(DynamicLibraryError) -> DynamicLibrary {
+        let candidates = loader.candidates(for: name)
         var refusal: DynamicLibraryError?
         for candidate in candidates {
             // The dynamic loader reads this machine, never a --root: the check is on the

@@ -73,6 +73,9 @@ public struct HostContext: Sendable {
     /// The running process `--pid` names, whose /proc files the runtime detectors read and
     /// whose environment the `env.` facts come from; nil when only files are probed.
     public var process: ProcessView?
+    /// The working folder of this process, read once when the context is made; detectors see
+    /// it through `workingDirectory`.
+    public var processWorkingDirectory: String
 
     /// How long a command or library call started now may take: the command timeout, cut so
     /// that it still ends (with a clear "timed out" reason) before the probe's deadline.
@@ -97,13 +100,52 @@ public struct HostContext: Sendable {
         self.python = python
         self.commandTimeout = commandTimeout
         self.probeDeadline = nil
+        self.processWorkingDirectory = PythonPath.currentDirectory()
     }
 
     /// True when `--root` names another filesystem than the running one, so that live
     /// sources (uname, the loaded glibc, the driver, the environment) do not describe it.
+    /// Detectors do not ask: the `Prober` skips those that read the running machine
+    /// (`Detector.source(in:)`), and the rest ask the properties below, which say what
+    /// they may use.
     public var isForeignRoot: Bool {
         let trimmed = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         return trimmed != "/"
+    }
+
+    // MARK: What the probed system shares with this process
+    //
+    // Under `/` the probed system is the running one: its programs can be run, envlock's
+    // environment and working folder are its own. Under a foreign root (an unpacked image, a
+    // container's /proc/PID/root) none of that holds, and the `Prober` hands detectors a
+    // context (`confinedToRoot()`) whose commands refuse and which loads no library.
+
+    /// Whether the probed system's programs (an interpreter, nvcc) can be run to ask them:
+    /// false under a foreign root, where a program of that tree would run against this
+    /// machine's kernel, C library and files and answer for neither.
+    public var canRunPrograms: Bool { !isForeignRoot }
+
+    /// Whether `environment` is the probed system's own, so that what it names (CUDA_HOME,
+    /// PATH, HF_HOME) describes the files probed: false under a foreign root, whose
+    /// environment envlock cannot see.
+    public var environmentDescribesRoot: Bool { !isForeignRoot }
+
+    /// The folder that relative paths given to envlock (`--python`, `--site-packages`,
+    /// PYTHONPATH entries) are resolved from, as `os.path.abspath` would: this process's
+    /// working folder. Nil under a foreign root, where such a path is taken as a path of
+    /// that tree, not resolved against this machine's working folder.
+    public var workingDirectory: String? { isForeignRoot ? nil : processWorkingDirectory }
+
+    /// This context as the `Prober` hands it to detectors: unchanged under `/`; under a
+    /// foreign root, with commands that refuse to run (`RootConfinedCommandRunner`) and a
+    /// library loader that offers no library, so that a detector cannot reach this machine's
+    /// programs or driver whatever it asks.
+    public func confinedToRoot() -> HostContext {
+        guard isForeignRoot else { return self }
+        var confined = self
+        confined.commands = RootConfinedCommandRunner(root: root)
+        confined.libraries = NoLibraryLoader()
+        return confined
     }
 
     // MARK: Files and programs under the probe root

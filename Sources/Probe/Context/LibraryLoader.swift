@@ -35,3 +35,11 @@ public struct FolderLibraryLoader: LibraryLoader {
         ["\(folder)/\(name)"]
     }
 }
+
+/// The library loader detectors get under a foreign `--root`: it offers no library, since
+/// one loaded here is this machine's driver, not that tree's.
+public struct NoLibraryLoader: LibraryLoader {
+    public init() {}
+
+    public func candidates(for name: String) -> [String] { [] }
+}

@@ -4,6 +4,11 @@ struct EnvironmentDetector: Detector {
     let provides = ["env."]
     /// The variables are in memory (with --pid, read when --pid was checked).
     func mayBlock(in context: HostContext) -> Bool { false }
+    /// With --pid, the process's environment read from /proc; else envlock's own, which is
+    /// this machine's.
+    func source(in context: HostContext) -> DetectorSource {
+        context.process == nil ? .runningMachine(reason: "this process's environment is not that tree's") : .probedFiles
+    }
 
     /// The variables reported, each explained in docs/FACTS.md.
     static let variables = [
@@ -21,9 +26,6 @@ struct EnvironmentDetector: Detector {
             var outcome = DetectorOutcome.ok(Self.facts(process.environment))
             outcome.detail = "the environment of process \(process.pid)"
             return outcome
-        }
-        if context.isForeignRoot {
-            return .skipped("--root \(context.root): this process's environment is not that tree's")
         }
         return .ok(Self.facts(context.environment))
     }

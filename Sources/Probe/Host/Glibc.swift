@@ -8,13 +8,11 @@ struct GlibcDetector: Detector {
     let provides = ["host.glibc"]
     /// confstr(3) answers from the C library's memory.
     func mayBlock(in context: HostContext) -> Bool { false }
+    func source(in context: HostContext) -> DetectorSource { .runningMachine(reason: "the running glibc is this machine's, not that tree's") }
 
     init() {}
 
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        if context.isForeignRoot {
-            return .skipped("--root \(context.root): the running glibc is this machine's, not that tree's")
-        }
         // confstr(_CS_GNU_LIBC_VERSION) answers "glibc 2.36" without any pointer casts.
         let size = confstr(Int32(_CS_GNU_LIBC_VERSION), nil, 0)
         guard size > 0 else { return .absent("the C library does not report a glibc version (not glibc)") }

@@ -8,13 +8,11 @@ struct UnameDetector: Detector {
     let provides = ["host.kernel", "host.arch", "host.name"]
     /// uname(2) answers from the kernel's memory.
     func mayBlock(in context: HostContext) -> Bool { false }
+    func source(in context: HostContext) -> DetectorSource { .runningMachine(reason: "uname describes the running kernel, not that tree") }
 
     init() {}
 
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        if context.isForeignRoot {
-            return .skipped("--root \(context.root): uname describes the running kernel, not that tree")
-        }
         var info = utsname()
         guard uname(&info) == 0 else { return .failed("uname failed: \(String(cString: strerror(errno)))") }
         func field<T>(_ value: T) -> String {

@@ -18,16 +18,17 @@ struct CUDADriverDetector: Detector {
     let dependencyWait: Duration? = .milliseconds(3200)
     static let soname = "libcuda.so.1"
 
+    func source(in context: HostContext) -> DetectorSource { LiveSource.source }
+
     init() {}
 
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
         if earlier["nvml"]?.status == .ok { return .skipped("nvml already reported the GPUs") }
-        let candidates = context.libraries.candidates(for: Self.soname)
+        let libraries = context.libraries
         let reading: CUDADriverReading
         let progress = InitProgress()
         do {
-            reading = try await BlockingCall.run(timeout: context.commandBudget()) { Self.read(candidates: candidates, progress: progress) }
+            reading = try await BlockingCall.run(timeout: context.commandBudget()) { Self.read(from: libraries, progress: progress) }
         } catch {
             return .failed(LiveSource.abandonedDetail(error, library: "libcuda", initCall: "cuInit", progress: progress))
         }
@@ -40,10 +41,10 @@ struct CUDADriverDetector: Detector {
 
     /// Loads libcuda from the first candidate that opens and reads the driver API version
     /// and every visible GPU, in PCI bus order. Blocks.
-    static func read(candidates: [String], progress: InitProgress = InitProgress()) -> CUDADriverReading {
+    static func read(from libraries: any LibraryLoader, progress: InitProgress = InitProgress()) -> CUDADriverReading {
         let library: DynamicLibrary
         do {
-            library = try DynamicLibrary.open(soname, candidates: candidates)
+            library = try DynamicLibrary.open(soname, from: libraries)
         } catch {
             return .unavailable(error)
         }

@@ -42,7 +42,7 @@ public struct CUDAToolkitDetector: Detector {
 
     /// The toolkit folder torch's cpp_extension would use, and why; nil when it would find none.
     static func toolkitFolder(in context: HostContext) -> (folder: String, origin: FolderOrigin)? {
-        if !context.isForeignRoot {
+        if context.environmentDescribesRoot {
             if let home = context.environment["CUDA_HOME"], !home.isEmpty { return (home, .cudaHome) }
             if let path = context.environment["CUDA_PATH"], !path.isEmpty { return (path, .cudaPath) }
             if let nvcc = context.findCommand("nvcc", searchPath: context.environment["PATH"], rule: .executable) {
@@ -109,7 +109,7 @@ public struct CUDAToolkitDetector: Detector {
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let (folder, origin) = Self.toolkitFolder(in: context) else {
-            if context.isForeignRoot {
+            if !context.environmentDescribesRoot {
                 return .absent("no \(Self.defaultFolder) under --root \(context.root) (the environment and nvcc are not used for another tree)")
             }
             return .absent("no CUDA toolkit: $CUDA_HOME and $CUDA_PATH unset, no nvcc on PATH, no \(Self.defaultFolder)")
@@ -135,8 +135,8 @@ public struct CUDAToolkitDetector: Detector {
             }
         }
         let nvcc = PythonPath.join(folder, "bin/nvcc")
-        if context.isForeignRoot || !context.exists(nvcc) {
-            let reason = context.isForeignRoot
+        if !context.canRunPrograms || !context.exists(nvcc) {
+            let reason = !context.canRunPrograms
                 ? "no version.json or version.txt in \(context.hostPath(folder)) (nvcc is not run from another tree)"
                 : "no version.json, version.txt or bin/nvcc in \(chosen)"
             if !problems.isEmpty { return .failed(problems.joined(separator: "; ")) }

@@ -138,10 +138,9 @@ final class InitProgress: Sendable {
 
 /// What the live GPU sources have in common.
 enum LiveSource {
-    /// The reason a live GPU source does not apply under `--root`.
-    static func foreignRootDetail(_ context: HostContext) -> String {
-        "--root \(context.root): live driver queries describe this machine, not that tree"
-    }
+    /// What a live GPU source reads: the driver of this machine, which the `Prober` does not
+    /// ask under a foreign `--root`.
+    static let source = DetectorSource.runningMachine(reason: "live driver queries describe this machine, not that tree")
 
     /// Why a library session that was given up on gave no answer. A slow init is common on a
     /// healthy machine without nvidia-persistenced (the driver sets every GPU up first), so

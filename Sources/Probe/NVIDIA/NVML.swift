@@ -8,17 +8,18 @@ struct NVMLDetector: Detector {
     let provides = GPUFacts.provided
     static let soname = "libnvidia-ml.so.1"
 
+    func source(in context: HostContext) -> DetectorSource { LiveSource.source }
+
     init() {}
 
     func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
-        let candidates = context.libraries.candidates(for: Self.soname)
+        let libraries = context.libraries
         let reading: NVMLReading
         let progress = InitProgress()
         do {
             // The context's command timeout (3 s) is NVML's deadline; cuda-driver and
             // nvidia-smi wait just longer than that for this detector.
-            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(candidates: candidates, progress: progress) }
+            reading = try await BlockingCall.run(timeout: context.commandTimeout) { Self.read(from: libraries, progress: progress) }
         } catch {
             return .failed(LiveSource.abandonedDetail(error, library: "NVML", initCall: "nvmlInit", progress: progress))
         }
@@ -27,10 +28,10 @@ struct NVMLDetector: Detector {
 
     /// Loads NVML from the first candidate that opens and reads the driver and every GPU.
     /// Blocks; always calls `nvmlShutdown` after a successful init.
-    static func read(candidates: [String], progress: InitProgress = InitProgress()) -> NVMLReading {
+    static func read(from libraries: any LibraryLoader, progress: InitProgress = InitProgress()) -> NVMLReading {
         let library: DynamicLibrary
         do {
-            library = try DynamicLibrary.open(soname, candidates: candidates)
+            library = try DynamicLibrary.open(soname, from: libraries)
         } catch {
             return .unavailable(error)
         }

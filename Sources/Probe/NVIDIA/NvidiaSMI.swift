@@ -19,10 +19,11 @@ public struct NvidiaSMIDetector: Detector {
     /// The fields asked for, in the order `parseQuery` expects them.
     public static let queryFields = ["index", "name", "driver_version", "compute_cap", "memory.total", "mig.mode.current", "uuid"]
 
+    public func source(in context: HostContext) -> DetectorSource { LiveSource.source }
+
     public init() {}
 
     public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
-        if context.isForeignRoot { return .skipped(LiveSource.foreignRootDetail(context)) }
         for source in dependencies where earlier[source]?.status == .ok {
             return .skipped("\(source) already reported the GPUs")
         }

@@ -150,7 +150,7 @@ struct BytecodeCheck: Sendable {
 
     /// The verdict for each `.pyc` path (absolute paths of the probed system), in order.
     func verdicts(_ paths: [String], in context: HostContext) async -> Result<[Verdict], Failure> {
-        guard !context.isForeignRoot else {
+        guard context.canRunPrograms else {
             return .failure(Failure(text: "bytecode can be compared with its source only by the environment's interpreter, which is not run under --root; run envlock inside the environment, or delete the __pycache__ folders"))
         }
         let chunks = stride(from: 0, to: paths.count, by: Self.filesPerRun).map { Array(paths[$0..<min($0 + Self.filesPerRun, paths.count)]) }

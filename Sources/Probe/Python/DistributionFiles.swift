@@ -634,9 +634,8 @@ struct TreeListing {
     /// listing did not say (file systems without `d_type`).
     private func resolved(_ kind: DirectoryEntry.Kind, _ absolute: String, in context: HostContext) -> DirectoryEntry.Kind {
         guard kind == .unknown else { return kind }
-        let host = context.hostPath(PythonPath.dirname(absolute)) + "/" + PythonPath.basename(absolute)
         do throws(POSIXFailure) {
-            let info = try POSIXFile.status(at: host, followingLinks: false)
+            let info = try context.linkStatus(absolute)
             return info.isSymbolicLink ? .symbolicLink : info.isDirectory ? .directory : info.isRegularFile ? .regularFile : .other
         } catch {
             return .unknown

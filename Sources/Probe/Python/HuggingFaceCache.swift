@@ -98,7 +98,7 @@ public struct HuggingFaceCacheDetector: Detector {
         var facts: [String: String] = [:]
         let folder: String
         let origin: String
-        if context.isForeignRoot {
+        if !context.environmentDescribesRoot {
             (folder, origin) = (Self.rootHomeCache, "the default for root (the environment is not that tree's)")
         } else {
             facts["hf.offline"] = String(Self.isTrue(context.environment["HF_HUB_OFFLINE"] ?? context.environment["TRANSFORMERS_OFFLINE"]))

@@ -32,7 +32,7 @@ struct PythonDetector: Detector {
         case .sitePackages(let folders):
             var builder = SysPathBuilder(context: context)
             for folder in folders {
-                let absolute = context.isForeignRoot ? PythonPath.normalize(folder) : PythonPath.absolute(folder)
+                let absolute = context.workingDirectory.map { PythonPath.absolute(folder, from: $0) } ?? PythonPath.normalize(folder)
                 if !context.isDirectory(absolute) {
                     builder.diagnostics.append("\(absolute): --site-packages names no folder")
                     continue
@@ -80,7 +80,7 @@ struct PythonDetector: Detector {
         if !context.python.sitePackages.isEmpty { return .sitePackages(context.python.sitePackages) }
         if let executable = context.python.executable, !executable.isEmpty {
             if executable.contains("/") {
-                return .interpreter(context.isForeignRoot ? PythonPath.normalize(executable) : PythonPath.absolute(executable), .option)
+                return .interpreter(context.workingDirectory.map { PythonPath.absolute(executable, from: $0) } ?? PythonPath.normalize(executable), .option)
             }
             // A bare name such as `python3.11`: looked up on PATH like a shell would.
             if let found = lookUp(executable, in: context) { return .interpreter(found, .option) }
@@ -92,7 +92,7 @@ struct PythonDetector: Detector {
         if let condaPrefix = context.environment["CONDA_PREFIX"], !condaPrefix.isEmpty {
             return .interpreter(PythonPath.join(condaPrefix, "bin/python"), .condaPrefix)
         }
-        if context.isForeignRoot {
+        if !context.environmentDescribesRoot {
             return .none("no --python, --site-packages, $VIRTUAL_ENV or $CONDA_PREFIX names a Python under --root \(context.root); PATH is not searched there")
         }
         if let found = lookUp("python3", in: context) { return .interpreter(found, .path) }
@@ -137,7 +137,7 @@ struct PythonDetector: Detector {
             }
             break
         }
-        if context.isForeignRoot {
+        if !context.canRunPrograms {
             return .failed("\(executable) cannot be run under --root (\(whyRun)); pass --site-packages with its site-packages folders", diagnostics: diagnostics)
         }
         if let cache = context.interpreterCache {

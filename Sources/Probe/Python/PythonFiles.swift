@@ -79,10 +79,11 @@ enum PythonPath {
         return !(dots == length && length <= 2)
     }
 
-    /// `os.path.abspath`, relative to the current directory of this process.
-    static func absolute(_ path: String) -> String {
+    /// `os.path.abspath` in a process whose working folder is `workingDirectory` (for
+    /// detectors, `HostContext.workingDirectory`).
+    static func absolute(_ path: String, from workingDirectory: String) -> String {
         if path.hasPrefix("/") { return normalize(path) }
-        return normalize(join(currentDirectory(), path))
+        return normalize(join(workingDirectory, path))
     }
 
     static func currentDirectory() -> String {

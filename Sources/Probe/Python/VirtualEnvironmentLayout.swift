@@ -33,7 +33,7 @@ enum VirtualEnvironmentLayout {
         var builder = SysPathBuilder(context: context)
         if let pythonPath = context.environment["PYTHONPATH"] {
             for entry in pythonPath.split(separator: ":") where !entry.isEmpty {
-                builder.addFixed(context.isForeignRoot ? String(entry) : PythonPath.absolute(String(entry)))
+                builder.addFixed(context.workingDirectory.map { PythonPath.absolute(String(entry), from: $0) } ?? String(entry))
             }
         }
         let digits = majorMinor.replacingDots()

@@ -24,19 +24,31 @@ public struct Prober: Sendable {
     }
 
     /// Probes through `context` and returns the merged snapshot.
+    ///
+    /// Under a foreign root, a detector that reads the running machine is skipped without
+    /// being asked, and the others get `context.confinedToRoot()`, which runs no program and
+    /// loads no library: what a detector may do there is decided here, once.
     public func probe(_ context: HostContext) async -> Snapshot {
-        var timed = context
+        var timed = context.confinedToRoot()
         timed.probeDeadline = ContinuousClock.now + deadline
         let context = timed
         let timer = ProbeTimer.shared
         let board = OutcomeBoard(timer: timer)
+        var runnable: [any Detector] = []
+        for detector in detectors {
+            if context.isForeignRoot, case .runningMachine(let reason) = detector.source(in: context) {
+                board.record(detector.name, .skipped("--root \(context.root): \(reason)"))
+            } else {
+                runnable.append(detector)
+            }
+        }
         let threads = DetectorThreads(timer: timer)
         var inMemory: [any Detector] = []
         // Detectors that others wait for start first: on a few threads, the longest chain
         // (python, then site-packages reading every METADATA) would otherwise wait behind the
         // quick detectors listed before it. The merge keeps the order of `detectors`.
-        let awaited = Set(detectors.flatMap(\.dependencies))
-        for detector in detectors.filter({ awaited.contains($0.name) }) + detectors.filter({ !awaited.contains($0.name) }) {
+        let awaited = Set(runnable.flatMap(\.dependencies))
+        for detector in runnable.filter({ awaited.contains($0.name) }) + runnable.filter({ !awaited.contains($0.name) }) {
             if detector.dependencies.isEmpty && !detector.mayBlock(in: context) {
                 inMemory.append(detector)
                 continue

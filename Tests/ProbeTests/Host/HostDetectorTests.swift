@@ -66,9 +66,12 @@ import Testing
 
     @Test func liveSourcesAreSkippedForAForeignRoot() async {
         let context = HostContext(root: "/tmp", environment: ["CUBLAS_WORKSPACE_CONFIG": "x"], commands: NoCommands())
-        for detector in [EnvironmentDetector() as any Detector, UnameDetector(), GlibcDetector()] {
-            #expect(await detector.detect(in: context, earlier: [:]).status == .skipped, "\(detector.name)")
+        let detectors: [any Detector] = [EnvironmentDetector(), UnameDetector(), GlibcDetector()]
+        let snapshot = await Prober(detectors: detectors).probe(context)
+        for detector in detectors {
+            #expect(snapshot.detector(named: detector.name)?.status == .skipped, "\(detector.name)")
         }
+        #expect(snapshot.facts.isEmpty)
     }
 }
 

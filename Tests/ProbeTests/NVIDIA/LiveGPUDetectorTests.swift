@@ -64,7 +64,7 @@ import Testing
 
 @Test func nvmlFallsBackToUnversionedSymbols() async throws {
     let folder = try await GPUFakes.folder("no-v2")
-    let library = try DynamicLibrary.open("libnvidia-ml.so.1", candidates: [folder + "/libnvidia-ml.so.1"])
+    let library = try DynamicLibrary.open("libnvidia-ml.so.1", from: FolderLibraryLoader(folder: folder))
     #expect(library.function("nvmlInit_v2", as: (@convention(c) () -> Int32).self) == nil)
     let nvml = try #require(NVMLLibrary(library))
     #expect(nvml.initSymbol == "nvmlInit")
@@ -80,7 +80,7 @@ import Testing
     let outcome = await NVMLDetector().detect(in: try await GPUFakes.context("nvml-shutdown-check"), earlier: [:])
     #expect(outcome.status == .ok)
     // The same file is already loaded, so this returns the detector's copy of the fake.
-    let library = try DynamicLibrary.open("libnvidia-ml.so.1", candidates: [folder + "/libnvidia-ml.so.1"])
+    let library = try DynamicLibrary.open("libnvidia-ml.so.1", from: FolderLibraryLoader(folder: folder))
     let openSessions = try #require(library.function("envlock_fake_nvml_open_sessions", as: (@convention(c) () -> Int32).self))
     #expect(openSessions() == 0)
 }
@@ -174,10 +174,12 @@ import Testing
 @Test func liveSourcesDoNotApplyToAForeignRoot() async throws {
     let tree = try GPUTestTree()
     let context = tree.context()
-    for detector in [NVMLDetector(), CUDADriverDetector(), NvidiaSMIDetector()] as [any Detector] {
-        let outcome = await detector.detect(in: context, earlier: [:])
-        #expect(outcome.status == .skipped, "\(detector.name)")
-        #expect(outcome.detail?.contains("live driver queries describe this machine") == true)
+    let detectors: [any Detector] = [NVMLDetector(), CUDADriverDetector(), NvidiaSMIDetector()]
+    let snapshot = await Prober(detectors: detectors).probe(context)
+    for detector in detectors {
+        let report = snapshot.detector(named: detector.name)
+        #expect(report?.status == .skipped, "\(detector.name)")
+        #expect(report?.detail == "--root \(tree.root): live driver queries describe this machine, not that tree")
     }
 }
 
