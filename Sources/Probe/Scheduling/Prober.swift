@@ -11,13 +11,14 @@ import Synchronization
 /// dependencies finish, or after `dependencyWait` (or the detector's own) if one hangs (a
 /// sick GPU can hang NVML), and then see only the outcomes that arrived. When `deadline` passes, every detector that
 /// has not finished is reported `failed` with the time it was given, and the probe returns:
-/// a broken machine still gets a report.
+/// a broken machine still gets a report. Without a deadline (`nil`) the probe waits for every
+/// detector: the job's facts, whose first hash of a 7 GB checkpoint takes what it takes.
 public struct Prober: Sendable {
     public var detectors: [any Detector]
-    public var deadline: Duration
+    public var deadline: Duration?
     public var dependencyWait: Duration
 
-    public init(detectors: [any Detector] = Detectors.all, deadline: Duration = .seconds(5), dependencyWait: Duration = .milliseconds(1500)) {
+    public init(detectors: [any Detector] = Detectors.all, deadline: Duration? = .seconds(5), dependencyWait: Duration = .milliseconds(1500)) {
         self.detectors = detectors
         self.deadline = deadline
         self.dependencyWait = dependencyWait
@@ -30,7 +31,7 @@ public struct Prober: Sendable {
     /// loads no library: what a detector may do there is decided here, once.
     public func probe(_ context: HostContext) async -> Snapshot {
         var timed = context.confinedToRoot()
-        timed.probeDeadline = ContinuousClock.now + deadline
+        timed.probeDeadline = deadline.map { ContinuousClock.now + $0 }
         let context = timed
         let timer = ProbeTimer.shared
         let board = OutcomeBoard(timer: timer)
@@ -72,7 +73,8 @@ public struct Prober: Sendable {
         threads.finish()
         let outcomes = board.outcomes(named: Set(detectors.map(\.name)))
         let reports = detectors.map { detector in
-            (detector, outcomes[detector.name] ?? .failed("did not finish within \(Self.seconds(deadline)); the probe went on without it"))
+            // Only a probe with a deadline returns before every detector has finished.
+            (detector, outcomes[detector.name] ?? .failed("did not finish within \(deadline.map(Self.seconds) ?? "the probe"); the probe went on without it"))
         }
         return FactMergePolicy.merge(reports)
     }
@@ -126,8 +128,9 @@ final class OutcomeBoard: Sendable {
         state.withLock { state in state.finished.filter { names.contains($0.key) } }
     }
 
-    /// Returns when every name has an outcome or `timeout` has passed, whichever is first.
-    func wait(for names: Set<String>, timeout: Duration) async {
+    /// Returns when every name has an outcome or `timeout` has passed, whichever is first;
+    /// without a timeout, when every name has an outcome.
+    func wait(for names: Set<String>, timeout: Duration?) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let id: Int? = state.withLock { state in
                 if names.isSubset(of: state.finished.keys) { return nil }
@@ -140,6 +143,7 @@ final class OutcomeBoard: Sendable {
                 continuation.resume()
                 return
             }
+            guard let timeout else { return }
             let expiry = timer.schedule(at: .now + timeout) { [self] in expire(id) }
             let stillWaiting = state.withLock { state in
                 state.waiters[id]?.expiry = expiry

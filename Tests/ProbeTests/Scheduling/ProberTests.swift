@@ -50,6 +50,18 @@ let testContext = HostContext(environment: [:], commands: NoCommands())
         #expect(snapshot.detector(named: "hung")?.detail?.contains("did not finish within 0.3 s") == true)
     }
 
+    /// The job's facts are probed without a deadline: a first hash of a large checkpoint
+    /// must not be cut short, and no command's budget is shortened by a probe deadline.
+    @Test func withoutADeadlineTheProbeWaitsForEveryDetector() async {
+        let prober = Prober(detectors: [
+            ScriptedDetector(name: "fast", outcome: { _ in .ok(["a.b": "1"]) }),
+            ScriptedDetector(name: "slow", delay: .milliseconds(700), outcome: { _ in .ok(["c.d": "2"]) }),
+        ], deadline: nil)
+        let snapshot = await prober.probe(testContext)
+        #expect(snapshot.facts == ["a.b": "1", "c.d": "2"])
+        #expect(snapshot.detector(named: "slow")?.status == .ok)
+    }
+
     /// Detectors blocked in a system call (as on a hung NFS mount) outnumber the cores; the
     /// deadline still fires because a blocked call holds only its own thread (`DetectorThreads`).
     @Test func detectorsBlockedInSystemCallsCannotStallTheDeadline() async {
