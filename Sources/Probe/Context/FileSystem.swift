@@ -43,7 +43,7 @@ public enum FileSystem {
 
     static func readError(_ failure: POSIXFile.ReadFailure, _ path: String, limit: Int) -> FileReadError {
         switch failure {
-        case .system(let failure): error(failure.errno, path)
+        case .system(let failure): error(failure)
         case .notRegularFile: .notRegularFile(path: path)
         case .tooLarge: .tooLarge(path: path, limit: limit)
         }
@@ -65,7 +65,7 @@ public enum FileSystem {
         do {
             info = try status(path)
         } catch {
-            return error.errno == ENOENT || error.errno == ENOTDIR ? missingStamp : "unreadable errno \(error.errno)"
+            return error.isMissing ? missingStamp : "unreadable errno \(error.errno)"
         }
         return "\(info.device):\(info.inode):\(info.size):\(info.mtimeSeconds).\(info.mtimeNanoseconds):\(info.ctimeSeconds).\(info.ctimeNanoseconds)"
     }
@@ -81,7 +81,7 @@ public enum FileSystem {
         do throws(POSIXFailure) {
             return try POSIXFile.entries(at: path, where: include)
         } catch {
-            throw Self.error(error.errno, path)
+            throw Self.error(error)
         }
     }
 
@@ -142,7 +142,7 @@ public enum FileSystem {
         do throws(POSIXFailure) {
             return try POSIXFile.linkTarget(at: path)
         } catch {
-            throw Self.error(error.errno, path)
+            throw Self.error(error)
         }
     }
 
@@ -164,6 +164,12 @@ public enum FileSystem {
         access(path, R_OK) == 0
     }
 
+    /// The system layer's failure as a `FileReadError`, about the path it names.
+    static func error(_ failure: POSIXFailure) -> FileReadError {
+        error(failure.errno, failure.path)
+    }
+
+    /// The one mapping of an errno to a `FileReadError` about `path`.
     static func error(_ code: Int32, _ path: String) -> FileReadError {
         if path.containsBytes("/" + symlinkLoopMarker + "/") {
             return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")

@@ -158,18 +158,11 @@ public struct HostContext: Sendable {
     public func readPrefix(_ absolute: String, count: Int, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {
         let opened = try openRegularFile(absolute, as: role)
         defer { close(opened.descriptor) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { read(opened.descriptor, $0.baseAddress! + filled, count - filled) }
-            if got == 0 { break }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw FileSystem.error(errno, opened.path)
-            }
-            filled += got
+        do throws(POSIXFailure) {
+            return try POSIXFile.bytes(at: nil, count: count, of: opened.descriptor)
+        } catch {
+            throw FileSystem.error(error.errno, opened.path)
         }
-        return Array(bytes.prefix(filled))
     }
 
     /// Opens a regular file under the probe root for reading; the caller closes the
