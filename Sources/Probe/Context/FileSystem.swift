@@ -72,7 +72,11 @@ public enum FileSystem {
 
     /// The names in a folder, sorted, without `.` and `..`.
     public static func listDirectory(_ path: String) throws(FileReadError) -> [String] {
-        try entries(of: path).map(\.name).sorted()
+        do throws(POSIXFailure) {
+            return try POSIXFile.sortedNames(at: path)
+        } catch {
+            throw Self.error(error)
+        }
     }
 
     /// The entries of a folder whose raw name `include` accepts, in `readdir` order (the
@@ -169,7 +173,8 @@ public enum FileSystem {
         error(failure.errno, failure.path)
     }
 
-    /// The one mapping of an errno to a `FileReadError` about `path`.
+    /// An errno as a `FileReadError` about `path`, saying so where the path is one that
+    /// `resolve(_:under:)` made for a link loop or an unreadable link under --root.
     static func error(_ code: Int32, _ path: String) -> FileReadError {
         if path.containsBytes("/" + symlinkLoopMarker + "/") {
             return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")
@@ -177,11 +182,7 @@ public enum FileSystem {
         if path.containsBytes("/" + unreadableLinkMarker + "/") {
             return .system(path: path, errno: EIO, message: "a symbolic link on the way under --root could not be read")
         }
-        switch code {
-        case ENOENT, ENOTDIR: return .notFound(path: path)
-        case EACCES, EPERM: return .permissionDenied(path: path)
-        default: return .system(path: path, errno: code, message: String(cString: strerror(code)))
-        }
+        return FileReadError(errno: code, path: path)
     }
 }
 

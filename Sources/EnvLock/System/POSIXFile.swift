@@ -306,6 +306,12 @@ package enum POSIXFile {
         try entries(at: path) { _ in true }.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// The names in a folder, without `.` and `..`, in the order Swift sorts strings: the
+    /// order folder listings (`FileSystem.listDirectory`, `envlock audit`'s search) report.
+    package static func sortedNames(at path: String) throws(POSIXFailure) -> [String] {
+        try entries(at: path) { _ in true }.map(\.name).sorted()
+    }
+
     /// The entries of a folder whose raw name `include` accepts, in the order `readdir` returns
     /// them (the order `os.listdir` sees), without `.` and `..`, each with the type `readdir`
     /// reported (no `stat`). The filter sees the bytes before any String is made, which matters
