@@ -175,8 +175,8 @@ public enum Fleet {
             })
         } catch {
             // A file, or nothing at all: reading it as a file says which.
-            if error.errno == ENOTDIR || error.errno == ENOENT { return .notAFolder }
-            return .unreadable("could not \(error.operation): \(errnoDescription(error.errno))")
+            if error.isMissing { return .notAFolder }
+            return .unreadable(error.couldNot)
         }
     }
 

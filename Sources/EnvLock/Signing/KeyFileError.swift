@@ -42,6 +42,11 @@ public enum KeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A system call failed; `operation` says which step, `errno` why.
     case io(path: String, operation: String, errno: Int32)
 
+    /// The failure of a system call on the way, about the path it names.
+    init(_ failure: POSIXFailure) {
+        self = .io(path: failure.path, operation: failure.operation, errno: failure.errno)
+    }
+
     public var description: String {
         switch self {
         case .notPEM(let path):

@@ -68,7 +68,7 @@ public enum KeyFiles {
             return try POSIXFile.readRegularFile(at: path, limit: sizeLimit, role: role)
         } catch {
             switch error {
-            case .system(let failure): throw .io(path: path, operation: failure.operation, errno: failure.errno)
+            case .system(let failure): throw KeyFileError(failure)
             case .notRegularFile: throw .notARegularFile(path: path)
             case .tooLarge: throw .tooLarge(path: path, limit: sizeLimit)
             }
@@ -80,7 +80,7 @@ public enum KeyFiles {
         do throws(POSIXFailure) {
             kind = try POSIXFile.kind(at: path)
         } catch {
-            throw .io(path: path, operation: error.operation, errno: error.errno)
+            throw KeyFileError(error)
         }
         switch kind {
         case .missing: return
@@ -94,7 +94,7 @@ public enum KeyFiles {
         do throws(POSIXFailure) {
             temporaryPath = try POSIXFile.writeTemporaryFile(beside: path, bytes: bytes, mode: mode)
         } catch {
-            throw .io(path: path, operation: error.operation, errno: error.errno)
+            throw KeyFileError(error)
         }
         // The temporary name is a second copy of a secret: it must go whether or not the link
         // worked, and a signal that ends envlock removes it too (PendingFiles).
@@ -117,7 +117,7 @@ public enum KeyFiles {
         do throws(POSIXFailure) {
             try POSIXFile.syncFolder(of: path)
         } catch {
-            throw .io(path: path, operation: error.operation, errno: error.errno)
+            throw KeyFileError(error)
         }
     }
 }

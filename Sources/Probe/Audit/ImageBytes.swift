@@ -57,7 +57,7 @@ final class ImageFile: ImageBytes {
             (descriptor, status) = try POSIXFile.openRegularFile(at: path, role: .image)
         } catch {
             switch error {
-            case .system(let failure): throw .cannotOpen(reason: errnoDescription(failure.errno))
+            case .system(let failure): throw .cannotOpen(reason: failure.reason)
             case .notRegularFile, .tooLarge: throw .cannotOpen(reason: "not a regular file")
             }
         }
@@ -76,7 +76,7 @@ final class ImageFile: ImageBytes {
         do throws(POSIXFailure) {
             bytes = try POSIXFile.bytes(at: offset, count: count, of: descriptor)
         } catch {
-            throw .cannotOpen(reason: errnoDescription(error.errno))
+            throw .cannotOpen(reason: error.reason)
         }
         guard bytes.count == count else { throw .truncated(what()) }
         return bytes

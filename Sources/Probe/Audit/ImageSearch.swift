@@ -62,12 +62,12 @@ struct ImageSearch {
         do throws(POSIXFailure) {
             info = try FileSystem.status(path)
         } catch {
-            if error.errno == ENOENT || error.errno == ENOTDIR {
+            if error.isMissing {
                 // Nothing there (a dangling link in a folder): an image only if named as one.
                 if named || Self.isImageName(path) { files.append((path, "no such file")) }
             } else {
                 // It may be an image or a folder of them: what cannot be looked at is said, never dropped.
-                files.append((path, "cannot look at it: \(errnoDescription(error.errno))"))
+                files.append((path, "cannot look at it: \(error.reason)"))
             }
             return
         }

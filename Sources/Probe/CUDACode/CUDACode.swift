@@ -122,7 +122,7 @@ struct CUDACodeDetector: SysPathDetector {
                 } catch {
                     // No such file is a build without it (a CPU-only torch); anything else is a failure.
                     if error.errno != ENOENT && error.errno != ENOTDIR {
-                        failures.append("\(context.hostPath(library)) cannot be read: \(errnoDescription(error.errno))")
+                        failures.append("\(context.hostPath(library)) cannot be read: \(error.reason)")
                     }
                 }
             } else if let prefix = component.besidePrefix {
@@ -190,7 +190,7 @@ struct CUDACodeDetector: SysPathDetector {
                     unchanged = ModelDigest.FileIdentity(try file.currentStatus()) == identity
                 } catch {
                     unchanged = false
-                    diagnostics.append("\(key): not cached: cannot \(error.operation): \(errnoDescription(error.errno))")
+                    diagnostics.append("\(key): not cached: cannot \(error.operation): \(error.reason)")
                 }
                 if unchanged && DistributionDigestCache.isSettled(identity, hashingStarted: started) {
                     toRemember[key] = GPUCodeCache.Remembered(identity: identity.line, contents: contents)

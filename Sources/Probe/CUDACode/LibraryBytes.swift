@@ -56,7 +56,7 @@ final class LibraryFile: LibraryBytes {
         do throws(POSIXFailure) {
             bytes = try POSIXFile.bytes(at: offset, count: count, of: descriptor)
         } catch {
-            throw .cannotRead(errnoDescription(error.errno))
+            throw .cannotRead(error.reason)
         }
         guard bytes.count == count else { throw .truncated(what()) }
         return bytes

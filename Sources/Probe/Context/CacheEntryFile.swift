@@ -27,8 +27,8 @@ enum CacheEntryFile {
         do throws(POSIXFailure) {
             info = try POSIXFile.status(at: path, followingLinks: false)
         } catch {
-            if error.errno == ENOENT || error.errno == ENOTDIR { return .missing }
-            return .ignored("cache entry \(path) ignored: cannot \(error.operation): \(errnoDescription(error.errno))")
+            if error.isMissing { return .missing }
+            return .ignored("cache entry \(path) ignored: cannot \(error.operation): \(error.reason)")
         }
         guard info.isRegularFile, info.ownerUID == geteuid(), info.mode & 0o022 == 0 else {
             return .ignored("cache entry \(path) ignored: not a regular file owned by this user and writable only by it")

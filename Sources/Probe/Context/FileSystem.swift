@@ -43,7 +43,7 @@ public enum FileSystem {
 
     static func readError(_ failure: POSIXFile.ReadFailure, _ path: String, limit: Int) -> FileReadError {
         switch failure {
-        case .system(let failure): error(failure.errno, path)
+        case .system(let failure): error(failure)
         case .notRegularFile: .notRegularFile(path: path)
         case .tooLarge: .tooLarge(path: path, limit: limit)
         }
@@ -65,14 +65,18 @@ public enum FileSystem {
         do {
             info = try status(path)
         } catch {
-            return error.errno == ENOENT || error.errno == ENOTDIR ? missingStamp : "unreadable errno \(error.errno)"
+            return error.isMissing ? missingStamp : "unreadable errno \(error.errno)"
         }
         return "\(info.device):\(info.inode):\(info.size):\(info.mtimeSeconds).\(info.mtimeNanoseconds):\(info.ctimeSeconds).\(info.ctimeNanoseconds)"
     }
 
     /// The names in a folder, sorted, without `.` and `..`.
     public static func listDirectory(_ path: String) throws(FileReadError) -> [String] {
-        try entries(of: path).map(\.name).sorted()
+        do throws(POSIXFailure) {
+            return try POSIXFile.sortedNames(at: path)
+        } catch {
+            throw Self.error(error)
+        }
     }
 
     /// The entries of a folder whose raw name `include` accepts, in `readdir` order (the
@@ -81,7 +85,7 @@ public enum FileSystem {
         do throws(POSIXFailure) {
             return try POSIXFile.entries(at: path, where: include)
         } catch {
-            throw Self.error(error.errno, path)
+            throw Self.error(error)
         }
     }
 
@@ -142,7 +146,7 @@ public enum FileSystem {
         do throws(POSIXFailure) {
             return try POSIXFile.linkTarget(at: path)
         } catch {
-            throw Self.error(error.errno, path)
+            throw Self.error(error)
         }
     }
 
@@ -164,6 +168,13 @@ public enum FileSystem {
         access(path, R_OK) == 0
     }
 
+    /// The system layer's failure as a `FileReadError`, about the path it names.
+    static func error(_ failure: POSIXFailure) -> FileReadError {
+        error(failure.errno, failure.path)
+    }
+
+    /// An errno as a `FileReadError` about `path`, saying so where the path is one that
+    /// `resolve(_:under:)` made for a link loop or an unreadable link under --root.
     static func error(_ code: Int32, _ path: String) -> FileReadError {
         if path.containsBytes("/" + symlinkLoopMarker + "/") {
             return .system(path: path, errno: ELOOP, message: "too many levels of symbolic links (a link loop under --root)")
@@ -171,11 +182,7 @@ public enum FileSystem {
         if path.containsBytes("/" + unreadableLinkMarker + "/") {
             return .system(path: path, errno: EIO, message: "a symbolic link on the way under --root could not be read")
         }
-        switch code {
-        case ENOENT, ENOTDIR: return .notFound(path: path)
-        case EACCES, EPERM: return .permissionDenied(path: path)
-        default: return .system(path: path, errno: code, message: String(cString: strerror(code)))
-        }
+        return FileReadError(errno: code, path: path)
     }
 }
 

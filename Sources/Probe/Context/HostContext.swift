@@ -5,38 +5,6 @@ import Musl
 #endif
 import EnvLock
 
-/// Why a file could not be read.
-public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Nothing at that path: usually "not installed", which callers turn into `absent`.
-    case notFound(path: String)
-    case permissionDenied(path: String)
-    /// The file is larger than a detector will read; a sane source never is.
-    case tooLarge(path: String, limit: Int)
-    case notUTF8(path: String)
-    /// A FIFO, device or folder where a file should be: never read, since reading could block.
-    case notRegularFile(path: String)
-    /// Any other system error, with its errno text.
-    case system(path: String, errno: Int32, message: String)
-
-    public var path: String {
-        switch self {
-        case .notFound(let path), .permissionDenied(let path), .tooLarge(let path, _), .notUTF8(let path), .notRegularFile(let path), .system(let path, _, _):
-            path
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .notFound(let path): "\(path): not found"
-        case .permissionDenied(let path): "\(path): permission denied"
-        case .tooLarge(let path, let limit): "\(path): larger than \(limit) bytes"
-        case .notUTF8(let path): "\(path): not valid UTF-8"
-        case .notRegularFile(let path): "\(path): not a regular file (a FIFO, device or folder)"
-        case .system(let path, _, let message): "\(path): \(message)"
-        }
-    }
-}
-
 /// Which Python environment the Python detectors read.
 public struct PythonSelection: Sendable, Equatable {
     /// `--python PATH`: an interpreter.
@@ -200,18 +168,11 @@ public struct HostContext: Sendable {
     public func readPrefix(_ absolute: String, count: Int, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {
         let opened = try openRegularFile(absolute, as: role)
         defer { close(opened.descriptor) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { read(opened.descriptor, $0.baseAddress! + filled, count - filled) }
-            if got == 0 { break }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw FileSystem.error(errno, opened.path)
-            }
-            filled += got
+        do throws(POSIXFailure) {
+            return try POSIXFile.bytes(at: nil, count: count, of: opened.descriptor)
+        } catch {
+            throw FileSystem.error(error.errno, opened.path)
         }
-        return Array(bytes.prefix(filled))
     }
 
     /// Opens a regular file under the probe root for reading; the caller closes the

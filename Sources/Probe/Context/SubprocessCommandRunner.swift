@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Subprocess
+import EnvLock
 import Synchronization
 #if canImport(System)
 import System

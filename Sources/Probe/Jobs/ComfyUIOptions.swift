@@ -343,8 +343,8 @@ extension ComfyUIOptions {
                     let status = try context.status(path)
                     state = !status.isDirectory ? .notDirectory : context.isReadable(path) ? .directory : .unreadable
                 } catch {
-                    guard error.errno == ENOENT || error.errno == ENOTDIR else {
-                        return .undetermined("cannot look at \(path): \(errnoDescription(error.errno))")
+                    guard error.isMissing else {
+                        return .undetermined("cannot look at \(path): \(error.reason)")
                     }
                     state = .missing
                 }

@@ -375,8 +375,8 @@ struct FooocusDetector: Detector {
         do throws(POSIXFailure) {
             return .success(try context.status(path).isRegularFile)
         } catch {
-            if error.errno == ENOENT || error.errno == ENOTDIR { return .success(false) }
-            return .failure(.init(reason: "cannot look at \(path): \(errnoDescription(error.errno))"))
+            if error.isMissing { return .success(false) }
+            return .failure(.init(reason: "cannot look at \(path): \(error.reason)"))
         }
     }
 

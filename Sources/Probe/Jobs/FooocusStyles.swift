@@ -70,7 +70,7 @@ struct FooocusStyles {
             do throws(POSIXFailure) {
                 isLink = try context.isSymbolicLink(path)
             } catch {
-                return doubt("cannot look at \(path): \(errnoDescription(error.errno))")
+                return doubt("cannot look at \(path): \(error.reason)")
             }
             let isFolder = context.isDirectory(path)
             if isFolder {

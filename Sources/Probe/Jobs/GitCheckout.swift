@@ -207,8 +207,8 @@ enum GitCheckout {
             do throws(POSIXFailure) {
                 status = try context.linkStatus(path)
             } catch {
-                if error.errno == ENOENT || error.errno == ENOTDIR { modified[entry.path] = "deleted"; continue }
-                return "cannot inspect \(context.hostPath(path)): \(errnoDescription(error.errno))"
+                if error.isMissing { modified[entry.path] = "deleted"; continue }
+                return "cannot inspect \(context.hostPath(path)): \(error.reason)"
             }
             let isLink = entry.mode == GitIndex.linkMode
             guard isLink ? status.isSymbolicLink : status.isRegularFile else {
@@ -241,8 +241,8 @@ enum GitCheckout {
                 let status = try context.linkStatus(checkout + "/" + folder)
                 problem = status.isDirectory ? "" : status.isSymbolicLink ? "its folder \(folder) is a link, which git does not follow" : "its folder \(folder) is not a folder"
             } catch {
-                guard error.errno == ENOENT || error.errno == ENOTDIR else {
-                    throw GitHeadError("cannot inspect \(context.hostPath(checkout + "/" + folder)): \(errnoDescription(error.errno))")
+                guard error.isMissing else {
+                    throw GitHeadError("cannot inspect \(context.hostPath(checkout + "/" + folder)): \(error.reason)")
                 }
                 problem = "deleted"
             }
@@ -346,7 +346,7 @@ enum GitCheckout {
             let status = try context.linkStatus(folder + "/" + entry.name)
             return status.isDirectory ? .directory : status.isSymbolicLink ? .symbolicLink : status.isRegularFile ? .regularFile : .other
         } catch {
-            throw GitHeadError("cannot inspect \(context.hostPath(folder + "/" + entry.name)): \(errnoDescription(error.errno))")
+            throw GitHeadError("cannot inspect \(context.hostPath(folder + "/" + entry.name)): \(error.reason)")
         }
     }
 

@@ -262,7 +262,7 @@ final class RandomAccessFile {
         do throws(POSIXFailure) {
             bytes = try POSIXFile.bytes(at: offset, count: count, of: descriptor)
         } catch {
-            throw GitHeadError("cannot read \(path): \(errnoDescription(error.errno))")
+            throw GitHeadError("cannot read \(path): \(error.reason)")
         }
         guard bytes.count == count else { throw GitHeadError("\(path) is cut short") }
         return bytes

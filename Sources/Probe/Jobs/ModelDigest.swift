@@ -157,7 +157,7 @@ public struct ModelDigest: Sendable {
                 if let problem = Self.writeEntry(entryPath, identity: identity, digest: digest) { note = problem }
             }
         } catch {
-            note = "digest of \(path) not cached: cannot \(error.operation): \(errnoDescription(error.errno))"
+            note = "digest of \(path) not cached: cannot \(error.operation): \(error.reason)"
         }
         return ModelDigestResult(digest: digest, cached: false, cacheNote: note, size: identity.size, stableIdentity: stable ? identity : nil)
     }
@@ -173,15 +173,14 @@ public struct ModelDigest: Sendable {
         defer { buffer.deallocate() }
         var hasher = SHA256()
         let tally = progress.map { HashProgressTally(path: path, total: size, report: $0) }
-        while true {
-            let count = read(descriptor, buffer.baseAddress, chunkSize)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystem.error(errno, path)
+        do throws(POSIXFailure) {
+            try POSIXFile.forEachChunk(of: descriptor, buffer: buffer) { chunk in
+                hasher.update(bufferPointer: chunk)
+                tally?.add(chunk.count)
+                return true
             }
-            if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            tally?.add(count)
+        } catch {
+            throw FileSystem.error(error.errno, path)
         }
         tally?.finish()
         return text(hasher.finalize())

@@ -172,11 +172,11 @@ struct MetadataHeaderReader: ~Copyable {
                 grown = larger
                 storage = larger
             }
-            let count = read(fd, storage.baseAddress! + pending, min(Self.chunk, storage.count - pending))
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw checked(FileSystem.error(code, path()))
+            let count: Int
+            do throws(POSIXFailure) {
+                count = try POSIXFile.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: storage[pending..<min(pending + Self.chunk, storage.count)]))
+            } catch {
+                throw checked(FileSystem.error(error.errno, path()))
             }
             pending += count
             let consumed = scanner.consume(UnsafeRawBufferPointer(rebasing: storage[0..<pending]), isEndOfFile: count == 0)

@@ -222,7 +222,7 @@ struct DistributionInventory: Sendable, Equatable {
             do throws(POSIXFailure) {
                 kind = try context.status(candidate.path).isDirectory ? .directory : .regularFile
             } catch {
-                return .failure(Problem(path: candidate.path, reason: error.errno == ELOOP ? "a symlink loop" : errnoDescription(error.errno)))
+                return .failure(Problem(path: candidate.path, reason: error.errno == ELOOP ? "a symlink loop" : error.reason))
             }
         }
         if kind != .directory {

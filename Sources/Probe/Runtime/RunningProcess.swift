@@ -101,7 +101,7 @@ public enum RunningProcess {
         do throws(POSIXFailure) {
             _ = try FileSystem.status(folder)
         } catch {
-            if error.errno == ENOENT || error.errno == ENOTDIR { throw .gone(pid: pid) }
+            if error.isMissing { throw .gone(pid: pid) }
             throw problem(FileSystem.error(error.errno, folder), pid: pid, procFolder: folder, file: folder)
         }
         func bytes(_ name: String) throws(ProcessReadError) -> [UInt8] {
@@ -131,7 +131,7 @@ public enum RunningProcess {
         do throws(POSIXFailure) {
             ourRoot = try FileSystem.status("/")
         } catch {
-            throw .unreadable(pid: pid, reason: "cannot \(error.operation) /, to compare it with the process's: \(errnoDescription(error.errno))")
+            throw .unreadable(pid: pid, reason: "cannot \(error.operation) /, to compare it with the process's: \(error.reason)")
         }
         view.sharesFilesystem = itsRoot.map { $0.device == ourRoot.device && $0.inode == ourRoot.inode } ?? false
         return view

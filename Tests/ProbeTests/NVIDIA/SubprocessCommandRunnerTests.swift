@@ -1,5 +1,6 @@
 import Testing
 @testable import Probe
+import EnvLock
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import Probe
+import EnvLock
 
 /// Distributions found in site folders, including every kind of broken entry.
 @Suite struct SitePackagesTests {

@@ -4,6 +4,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import Probe
+import EnvLock
 
 /// The threads detectors run on: few while work is quick, one more for each call that blocks.
 @Suite struct DetectorThreadsTests {

@@ -12,12 +12,12 @@ import Musl
 /// (`DetectorThreads`) until a job is queued, and each must let go of the lock while it sleeps
 /// so that other threads can change what it waits for. The state is reached only through
 /// `withLock`, so no access to it spans a sleep.
-final class ConditionLock<State: Sendable>: @unchecked Sendable {
+package final class ConditionLock<State: Sendable>: @unchecked Sendable {
     // @unchecked: `state` is read and written only with `mutex` held, which the compiler
     // cannot see through the pointers; the pointers themselves never change.
 
     /// What a waiting thread decided, having looked at the state under the lock.
-    enum Step<Result> {
+    package enum Step<Result> {
         /// Done waiting: `withLock(waiting:)` returns `Result`.
         case done(Result)
         /// Sleep until `signal` or `broadcast`, then look again.
@@ -30,7 +30,7 @@ final class ConditionLock<State: Sendable>: @unchecked Sendable {
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
 
-    init(_ initial: State) {
+    package init(_ initial: State) {
         state.initialize(to: initial)
         pthread_mutex_init(mutex, nil)
         // Timed waits on the monotonic clock, so that setting the wall clock moves no deadline.
@@ -51,7 +51,7 @@ final class ConditionLock<State: Sendable>: @unchecked Sendable {
     }
 
     /// Runs `body` on the state with the lock held.
-    func withLock<Result>(_ body: (inout State) -> Result) -> Result {
+    package func withLock<Result>(_ body: (inout State) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return body(&state.pointee)
@@ -59,7 +59,7 @@ final class ConditionLock<State: Sendable>: @unchecked Sendable {
 
     /// Runs `step` on the state with the lock held, again after each sleep it asks for (the
     /// lock is let go while the thread sleeps), until it is done.
-    func withLock<Result>(waiting step: (inout State) -> Step<Result>) -> Result {
+    package func withLock<Result>(waiting step: (inout State) -> Step<Result>) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while true {
@@ -86,12 +86,12 @@ final class ConditionLock<State: Sendable>: @unchecked Sendable {
 
     /// Wakes one sleeping thread to look at the state again. Call after changing the state
     /// (with the lock held or not): a thread that has not slept yet sees the change itself.
-    func signal() {
+    package func signal() {
         pthread_cond_signal(changed)
     }
 
     /// Wakes every sleeping thread to look at the state again.
-    func broadcast() {
+    package func broadcast() {
         pthread_cond_broadcast(changed)
     }
 }

@@ -9,14 +9,14 @@
 /// blocks holds only its own thread, as a detector does; the first `threads` start at once.
 /// Elsewhere (`envlock audit`, `envlock compare` on a folder, tests) they go on a pool of their
 /// own with at most `threads` threads, which ends with the call.
-enum BlockingJobs {
+package enum BlockingJobs {
     /// Runs `job(index)` for each index below `count`, at most `threads` at a time, and hands
     /// each result to `finished` on the awaiting task as it comes (in the order jobs end).
     ///
     /// Every index is run and handed over exactly once. Cancelling the awaiting task cancels
     /// the jobs' tasks: a job that can end early looks at `Task.isCancelled`; a blocking call
     /// cannot be interrupted, so the caller always gets a result for every index.
-    static func run<Value: Sendable>(
+    package static func run<Value: Sendable>(
         _ count: Int, threads: Int, _ job: @escaping @Sendable (Int) async -> Value, finished: (Int, Value) -> Void
     ) async {
         guard count > 0 else { return }

@@ -6,13 +6,13 @@
 /// A POSIX thread rather than `Task.sleep`: an action must run on time even when Swift's shared
 /// pool is busy or blocked. One thread serves every action, started with the first and ended
 /// when none is left, instead of one sleeping thread per wait.
-final class ProbeTimer: Sendable {
+package final class ProbeTimer: Sendable {
     /// The process's timer: every probe, blocking call, command and site-packages read shares
     /// its one thread (which ends whenever no action is left). Tests make timers of their own.
-    static let shared = ProbeTimer()
+    package static let shared = ProbeTimer()
 
     /// An action's handle, to cancel it.
-    struct Token: Hashable, Sendable {
+    package struct Token: Hashable, Sendable {
         fileprivate let id: Int
     }
 
@@ -31,11 +31,11 @@ final class ProbeTimer: Sendable {
     /// Signalled when an action is added or cancelled, to wake the thread.
     private let lock = ConditionLock(State())
 
-    init() {}
+    package init() {}
 
     /// Runs `action` on the timer's thread at `time`, or returns nil when no thread can be
     /// started for it (the caller decides what "never on time" means for it).
-    func schedule(at time: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> Token? {
+    package func schedule(at time: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> Token? {
         let (id, start) = lock.withLock { state in
             let id = state.nextID
             state.nextID += 1
@@ -62,7 +62,7 @@ final class ProbeTimer: Sendable {
     }
 
     /// Drops an action that has not run yet; its thread ends when no action is left.
-    func cancel(_ token: Token) {
+    package func cancel(_ token: Token) {
         let removed = lock.withLock { state in state.entries.removeValue(forKey: token.id) != nil }
         if removed { lock.signal() }
     }

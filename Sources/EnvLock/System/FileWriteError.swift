@@ -23,6 +23,11 @@ public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A system call failed; `operation` says which step, `errno` why.
     case io(path: String, operation: String, errno: Int32)
 
+    /// The failure of a system call on the way, about the path it names.
+    init(_ failure: POSIXFailure) {
+        self = .io(path: failure.path, operation: failure.operation, errno: failure.errno)
+    }
+
     public var description: String { description(option: "--output") }
 
     /// The message, naming the destination by the command-line `option` that gave it

@@ -48,7 +48,7 @@ public enum AtomicFile {
         do throws(POSIXFailure) {
             kind = try POSIXFile.kind(at: path)
         } catch {
-            throw .io(path: path, operation: error.operation, errno: error.errno)
+            throw FileWriteError(error)
         }
         switch kind {
         case .missing: break
@@ -60,7 +60,7 @@ public enum AtomicFile {
         do throws(POSIXFailure) {
             temporaryPath = try POSIXFile.writeTemporaryFile(beside: path, bytes: bytes, mode: mode)
         } catch {
-            throw .io(path: path, operation: error.operation, errno: error.errno)
+            throw FileWriteError(error)
         }
         beforeRename()
         let renameErrno: Int32? = PendingFiles.shared.settle(temporaryPath) {
@@ -75,7 +75,7 @@ public enum AtomicFile {
         do throws(POSIXFailure) {
             try POSIXFile.syncFolder(of: path)
         } catch {
-            throw .io(path: path, operation: error.operation, errno: error.errno)
+            throw FileWriteError(error)
         }
     }
 

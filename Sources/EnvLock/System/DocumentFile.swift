@@ -17,7 +17,7 @@ public enum DocumentFile {
             case .tooLarge:
                 throw .unreadable(path: path, reason: "larger than \(limit) bytes; no envlock document is that large")
             case .system(let failure):
-                throw .unreadable(path: path, reason: "could not \(failure.operation): \(errnoDescription(failure.errno))")
+                throw .unreadable(path: path, reason: failure.couldNot)
             }
         }
     }
@@ -37,7 +37,7 @@ public enum DocumentFile {
                 // Started with `<&-` (or `0>file`): say so, not "Bad file descriptor".
                 throw .unreadable(path: standardInputName, reason: "closed, or not open for reading; give envlock the input on standard input (a pipe or `< file`) or name a file instead of -")
             case .system(let failure):
-                throw .unreadable(path: standardInputName, reason: "could not \(failure.operation): \(errnoDescription(failure.errno))")
+                throw .unreadable(path: standardInputName, reason: failure.couldNot)
             case .notRegularFile:
                 throw .unreadable(path: standardInputName, reason: "not readable")
             }

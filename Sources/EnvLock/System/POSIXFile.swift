@@ -9,11 +9,36 @@ import Darwin
 // One job, kept in one file although it passes 300 lines: every open, read, list, stat and
 // link lookup envlock makes goes through here, so the errno handling is written once.
 
-/// A system call that failed: the step, in words, and its errno.
+/// A file system call that failed: the one file error of the system layer, which each
+/// library's own error type maps in one place (`FileWriteError.init(_:)`,
+/// `KeyFileError.init(_:)`, Probe's `FileSystem.error(_:)`).
 package struct POSIXFailure: Error, Equatable {
     /// What envlock was doing, phrased to follow "could not": "create a temporary file beside".
     package var operation: String
     package var errno: Int32
+    /// The path the step was about, as the caller gave it; empty for a call on an open
+    /// descriptor (a read, `fstat`), whose caller knows the path (`at(_:)`).
+    package var path: String
+
+    package init(operation: String, errno: Int32, path: String = "") {
+        self.operation = operation
+        self.errno = errno
+        self.path = path
+    }
+
+    /// The same failure, about `path`.
+    package func at(_ path: String) -> POSIXFailure {
+        POSIXFailure(operation: operation, errno: errno, path: path)
+    }
+
+    /// Nothing is at the path: no such file, or a component on the way is not a folder.
+    package var isMissing: Bool { errno == ENOENT || errno == ENOTDIR }
+
+    /// The C library's words for the errno, such as "Permission denied".
+    package var reason: String { errnoDescription(errno) }
+
+    /// "could not STEP: REASON", for messages that name the path before it.
+    package var couldNot: String { "could not \(operation): \(reason)" }
 }
 
 /// One entry of a folder, with the type `readdir` reported (no `stat`).
@@ -65,7 +90,7 @@ package enum POSIXFile {
         guard lstat(path, &status) == 0 else {
             let code = errno
             if code == ENOENT { return .missing }
-            throw POSIXFailure(operation: "inspect", errno: code)
+            throw POSIXFailure(operation: "inspect", errno: code, path: path)
         }
         switch status.st_mode & S_IFMT {
         case S_IFREG: return .regularFile
@@ -119,7 +144,7 @@ package enum POSIXFile {
     package static func status(at path: String, followingLinks: Bool = true) throws(POSIXFailure) -> Status {
         var info = stat()
         guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else {
-            throw POSIXFailure(operation: "inspect", errno: errno)
+            throw POSIXFailure(operation: "inspect", errno: errno, path: path)
         }
         return Status(info)
     }
@@ -130,7 +155,7 @@ package enum POSIXFile {
     package static func linkStatus(at path: String, relativeTo folder: Int32) throws(POSIXFailure) -> Status {
         var info = stat()
         guard fstatat(folder, path, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw POSIXFailure(operation: "inspect", errno: errno)
+            throw POSIXFailure(operation: "inspect", errno: errno, path: path)
         }
         return Status(info)
     }
@@ -146,7 +171,7 @@ package enum POSIXFile {
     package static func linkTarget(at path: String) throws(POSIXFailure) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { throw POSIXFailure(operation: "read the link", errno: errno) }
+        guard count >= 0 else { throw POSIXFailure(operation: "read the link", errno: errno, path: path) }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -158,13 +183,13 @@ package enum POSIXFile {
     /// path from blocking the open.
     package static func openRegularFile(at path: String, role: InputRole?) throws(ReadFailure) -> (descriptor: Int32, status: Status) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard descriptor >= 0 else { throw .system(POSIXFailure(operation: "open", errno: errno)) }
+        guard descriptor >= 0 else { throw .system(POSIXFailure(operation: "open", errno: errno, path: path)) }
         let status: Status
         do throws(POSIXFailure) {
             status = try Self.status(of: descriptor)
         } catch {
             close(descriptor)
-            throw .system(error)
+            throw .system(error.at(path))
         }
         guard status.isRegularFile else {
             close(descriptor)
@@ -174,23 +199,50 @@ package enum POSIXFile {
         return (descriptor, status)
     }
 
-    /// Up to `count` bytes of `descriptor` at `offset` (`pread`, interrupted reads retried):
-    /// fewer only where the file ends.
-    package static func bytes(at offset: Int, count: Int, of descriptor: Int32) throws(POSIXFailure) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
+    /// One `read` into `buffer`, or one `pread` when `offset` is given: the number of bytes
+    /// read, 0 at the end of the file. A call a signal interrupts (EINTR) is made again. Every
+    /// read envlock makes of a descriptor goes through here.
+    package static func readSome(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int? = nil) throws(POSIXFailure) -> Int {
+        while true {
+            let count =
+                if let offset { pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset)) }
+                else { read(descriptor, buffer.baseAddress, buffer.count) }
+            if count >= 0 { return count }
+            let code = errno
+            if code != EINTR { throw POSIXFailure(operation: "read", errno: code) }
+        }
+    }
+
+    /// Reads into `buffer` until it is full or the file ends (at `offset` with `pread`, or
+    /// where the descriptor stands); returns how many bytes it read.
+    package static func fill(_ buffer: UnsafeMutableRawBufferPointer, from descriptor: Int32, at offset: Int? = nil) throws(POSIXFailure) -> Int {
         var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw POSIXFailure(operation: "read", errno: errno)
-            }
+        while done < buffer.count {
+            let got = try readSome(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset.map { $0 + done })
             if got == 0 { break }
             done += got
         }
-        return done == count ? bytes : Array(bytes[..<done])
+        return done
+    }
+
+    /// Up to `count` bytes of `descriptor` at `offset` (`pread`), or where the descriptor
+    /// stands when `offset` is nil: fewer only where the file ends.
+    package static func bytes(at offset: Int?, count: Int, of descriptor: Int32) throws(POSIXFailure) -> [UInt8] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { buffer.deallocate() }
+        let done = try fill(buffer, from: descriptor, at: offset)
+        return Array(buffer[..<done])
+    }
+
+    /// Reads `descriptor` from where it stands to its end through the reused `buffer`, handing
+    /// each chunk read to `body` (a hash, a limit check): a file of gigabytes is never held
+    /// whole. `body` returns false to stop early.
+    package static func forEachChunk(of descriptor: Int32, buffer: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool) throws(POSIXFailure) {
+        while true {
+            let count = try readSome(descriptor, into: buffer)
+            if count == 0 { return }
+            guard body(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) else { return }
+        }
     }
 
     /// Opens `path` for reading, relative to the open folder `folder` (or the working directory),
@@ -200,7 +252,7 @@ package enum POSIXFile {
     /// command under `fullPath`, the path that names it without `folder`.
     package static func openForReading(at path: String, relativeTo folder: Int32 = AT_FDCWD, fullPath: String) throws(POSIXFailure) -> Int32 {
         let descriptor = openat(folder, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard descriptor >= 0 else { throw POSIXFailure(operation: "open", errno: errno) }
+        guard descriptor >= 0 else { throw POSIXFailure(operation: "open", errno: errno, path: fullPath) }
         // No fstat here, to keep the system call saved: the path is looked at if an output
         // is ever checked against it.
         CommandInputs.current?.record(fullPath, status: nil, role: nil)
@@ -210,7 +262,7 @@ package enum POSIXFile {
     /// Opens the folder at `path`, for `openForReading(at:relativeTo:)`.
     package static func openFolder(at path: String) throws(POSIXFailure) -> Int32 {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw POSIXFailure(operation: "open", errno: errno) }
+        guard descriptor >= 0 else { throw POSIXFailure(operation: "open", errno: errno, path: path) }
         return descriptor
     }
 
@@ -222,25 +274,30 @@ package enum POSIXFile {
         guard status.size <= limit else { throw .tooLarge }
         // The size from fstat can be stale (a file still growing, or /proc-like files that
         // report 0), so the limit is checked while reading too.
-        let bytes = try readToEnd(descriptor, limit: limit, chunkSize: 16 * 1024)
+        let bytes: [UInt8]
+        do throws(ReadFailure) {
+            bytes = try readToEnd(descriptor, limit: limit, chunkSize: 16 * 1024)
+        } catch {
+            if case .system(let failure) = error { throw .system(failure.at(path)) }
+            throw error
+        }
         return (bytes, status.mode & 0o7777)
     }
 
     /// Everything left to read on `descriptor` (a file, a pipe), at most `limit` bytes.
     package static func readToEnd(_ descriptor: Int32, limit: Int, chunkSize: Int) throws(ReadFailure) -> [UInt8] {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw .system(POSIXFailure(operation: "read", errno: code))
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { chunk.deallocate() }
+        do throws(POSIXFailure) {
+            try forEachChunk(of: descriptor, buffer: chunk) { read in
+                bytes += read
+                return bytes.count <= limit
             }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-            guard bytes.count <= limit else { throw .tooLarge }
+        } catch {
+            throw .system(error)
         }
+        guard bytes.count <= limit else { throw .tooLarge }
         return bytes
     }
 
@@ -249,18 +306,24 @@ package enum POSIXFile {
         try entries(at: path) { _ in true }.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// The names in a folder, without `.` and `..`, in the order Swift sorts strings: the
+    /// order folder listings (`FileSystem.listDirectory`, `envlock audit`'s search) report.
+    package static func sortedNames(at path: String) throws(POSIXFailure) -> [String] {
+        try entries(at: path) { _ in true }.map(\.name).sorted()
+    }
+
     /// The entries of a folder whose raw name `include` accepts, in the order `readdir` returns
     /// them (the order `os.listdir` sees), without `.` and `..`, each with the type `readdir`
     /// reported (no `stat`). The filter sees the bytes before any String is made, which matters
     /// in a folder of thousands of entries.
     package static func entries(at path: String, where include: (UnsafeRawBufferPointer) -> Bool) throws(POSIXFailure) -> [DirectoryEntry] {
-        guard let folder = opendir(path) else { throw POSIXFailure(operation: "open the folder", errno: errno) }
+        guard let folder = opendir(path) else { throw POSIXFailure(operation: "open the folder", errno: errno, path: path) }
         defer { closedir(folder) }
         var result: [DirectoryEntry] = []
         while true {
             errno = 0
             guard let entry = readdir(folder) else {
-                if errno != 0 { throw POSIXFailure(operation: "read the folder", errno: errno) }
+                if errno != 0 { throw POSIXFailure(operation: "read the folder", errno: errno, path: path) }
                 break
             }
             // Fields are read through the pointer, never `entry.pointee`: a record is only as
@@ -325,26 +388,26 @@ package enum POSIXFile {
             if descriptor < 0 {
                 attempts += 1
                 guard code == EEXIST, attempts < 16 else {
-                    throw POSIXFailure(operation: "create a temporary file beside", errno: code)
+                    throw POSIXFailure(operation: "create a temporary file beside", errno: code, path: path)
                 }
             }
         }
         do throws(POSIXFailure) {
             guard fchmod(descriptor, mode_t(mode)) == 0 else {
-                throw POSIXFailure(operation: "set the mode of a temporary file beside", errno: errno)
+                throw POSIXFailure(operation: "set the mode of a temporary file beside", errno: errno, path: path)
             }
             try writeAll(bytes, to: descriptor, operation: "write a temporary file beside")
             guard fsync(descriptor) == 0 else {
-                throw POSIXFailure(operation: "flush a temporary file beside", errno: errno)
+                throw POSIXFailure(operation: "flush a temporary file beside", errno: errno, path: path)
             }
         } catch {
             close(descriptor)
             PendingFiles.shared.settle(temporaryPath) { _ = unlink(temporaryPath) }
-            throw error
+            throw error.at(path)
         }
         // close can report a deferred write error (NFS); the file is not trusted if it does.
         guard close(descriptor) == 0 else {
-            let failure = POSIXFailure(operation: "close a temporary file beside", errno: errno)
+            let failure = POSIXFailure(operation: "close a temporary file beside", errno: errno, path: path)
             PendingFiles.shared.settle(temporaryPath) { _ = unlink(temporaryPath) }
             throw failure
         }
@@ -375,10 +438,10 @@ package enum POSIXFile {
     /// durable on them, so that case is not an error.
     static func syncFolder(of path: String) throws(POSIXFailure) {
         let descriptor = open(folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw POSIXFailure(operation: "open the folder of", errno: errno) }
+        guard descriptor >= 0 else { throw POSIXFailure(operation: "open the folder of", errno: errno, path: path) }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 || errno == EINVAL else {
-            throw POSIXFailure(operation: "flush the folder of", errno: errno)
+            throw POSIXFailure(operation: "flush the folder of", errno: errno, path: path)
         }
     }
 }

@@ -15,16 +15,16 @@
 /// few threads.
 ///
 /// Without `patience` the pool never grows past `workers`: `BlockingJobs` outside a probe.
-final class DetectorThreads: TaskExecutor {
+package final class DetectorThreads: TaskExecutor {
     /// The threads of the probe the current task belongs to, where a detector's blocking calls
     /// go (`BlockingCall`, `BlockingJobs`); nil outside a probe.
-    @TaskLocal static var current: DetectorThreads?
+    @TaskLocal package static var current: DetectorThreads?
 
     /// How many threads serve the queue while none is stuck.
-    let workers: Int
+    package let workers: Int
     /// How long a job may run before its thread no longer counts as serving the queue; nil for
     /// a pool of `workers` threads that never grows.
-    let patience: Duration?
+    package let patience: Duration?
     private let timer: ProbeTimer
 
     private struct Worker: Sendable {
@@ -60,13 +60,13 @@ final class DetectorThreads: TaskExecutor {
     /// Signalled (broadcast) when jobs are queued or the pool finishes, to wake idle threads.
     private let lock = ConditionLock(State())
 
-    init(workers: Int = 2, patience: Duration? = .milliseconds(3), timer: ProbeTimer) {
+    package init(workers: Int = 2, patience: Duration? = .milliseconds(3), timer: ProbeTimer) {
         self.workers = max(1, workers)
         self.patience = patience
         self.timer = timer
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let needs = lock.withLock { state in
             state.queue.append(job)
@@ -77,7 +77,7 @@ final class DetectorThreads: TaskExecutor {
 
     /// Lets each thread end once the queue is empty; a job that arrives later (a detector
     /// that returned after the deadline) still gets a thread.
-    func finish() {
+    package func finish() {
         let pending = lock.withLock { state in
             state.finished = true
             defer { state.check = nil }
@@ -90,13 +90,13 @@ final class DetectorThreads: TaskExecutor {
     /// Starts threads at once, rather than at the next check, until `count` serve the waiting
     /// jobs: for work just queued in `count` parts that should run side by side (site-packages
     /// reading thousands of headers), on a pool that otherwise keeps `workers` busy.
-    func serveAtOnce(_ count: Int) {
+    package func serveAtOnce(_ count: Int) {
         let needs = lock.withLock { state in serveQueue(&state, upTo: count) }
         follow(needs)
     }
 
     /// How many threads the pool has started, for tests.
-    var threadsStarted: Int {
+    package var threadsStarted: Int {
         lock.withLock { $0.started }
     }
 

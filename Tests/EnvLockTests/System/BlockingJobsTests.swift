@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Synchronization
 import Testing
-@testable import Probe
+@testable import EnvLock
 
 /// The one way envlock's parallel loops get threads (record checks, audit, compare folders).
 @Suite struct BlockingJobsTests {
