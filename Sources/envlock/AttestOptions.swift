@@ -4,34 +4,49 @@ import Glibc
 import ArgumentParser
 import EnvLock
 
+/// `verify`'s `--attest` and `--attest-key` (`AttestOptions`).
+enum AttestOption: String, CommandLineOption {
+    case attest
+    case attestKey = "attest-key"
+
+    var kind: DirectCommandLine.Kind { .value }
+
+    var help: ArgumentHelp {
+        switch self {
+        case .attest:
+            ArgumentHelp(
+                "Also write the verdict (pass or drift) as a signed in-toto statement, a SLSA verification summary in a DSSE envelope, to this file. Needs --attest-key.",
+                valueName: "file")
+        case .attestKey: ArgumentHelp("Ed25519 private key (PKCS#8 PEM) that signs the --attest statement.", valueName: "file")
+        }
+    }
+}
+
 /// `verify`'s `--attest` and `--attest-key`: the verdict as a signed statement.
 struct AttestOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Also write the verdict (pass or drift) as a signed in-toto statement, a SLSA verification summary in a DSSE envelope, to this file. Needs --attest-key.",
-        valueName: "file"))
-    var attest: String?
-
-    @Option(name: .customLong("attest-key"), help: ArgumentHelp("Ed25519 private key (PKCS#8 PEM) that signs the --attest statement.", valueName: "file"))
-    var attestKey: String?
+    @Option(AttestOption.attest) var attest: String?
+    @Option(AttestOption.attestKey) var attestKey: String?
 
     func validate() throws {
-        if let message = Attestation.refusal(path: attest, keyPath: attestKey) { throw ValidationError(message) }
+        _ = try attestation
     }
 
     var attestation: Attestation? {
-        guard let attest, let attestKey else { return nil }
-        return Attestation(path: attest, keyPath: attestKey)
+        get throws(ValidationError) { try Self.attestation(path: attest, keyPath: attestKey) }
     }
 
-    /// These options for `DirectCommandLine`.
-    static let grammar = DirectCommandLine.Grammar(options: ["--attest": .value, "--attest-key": .value])
+    /// The one validation of these options, for ArgumentParser's `validate()` and for
+    /// `DirectCommandLine`, which leaves a refused line to ArgumentParser: the attestation asked
+    /// for, or nil for none.
+    static func attestation(path: String?, keyPath: String?) throws(ValidationError) -> Attestation? {
+        if let message = Attestation.refusal(path: path, keyPath: keyPath) { throw ValidationError(message) }
+        guard let path, let keyPath else { return nil }
+        return Attestation(path: path, keyPath: keyPath)
+    }
 
-    /// The attestation `line` asks for (`.some(nil)`: none), or nil where `validate()` would refuse it.
-    static func attestation(_ line: DirectCommandLine) -> Attestation?? {
-        let path = line.value("--attest"), keyPath = line.value("--attest-key")
-        guard Attestation.refusal(path: path, keyPath: keyPath) == nil else { return nil }
-        guard let path, let keyPath else { return .some(nil) }
-        return .some(Attestation(path: path, keyPath: keyPath))
+    /// The attestation `line` asks for, or nil for none.
+    static func attestation(_ line: DirectCommandLine) throws -> Attestation? {
+        try attestation(path: line.value(AttestOption.attest), keyPath: line.value(AttestOption.attestKey))
     }
 }
 

@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Check generated images against a lock's job rules, from the generation record each image carries.",
         discussion: """
@@ -18,10 +18,10 @@ struct AuditCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
+    @Argument(help: .lockFile) var lockPath: String
     @Argument(help: ArgumentHelp("Images, or folders to search for images.", valueName: "image|dir")) var paths: [String] = []
     @OptionGroup var trustOptions: TrustOptions
-    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var listing: ListingOptions
 
     /// Progress on standard error every this many images, when there are more.
@@ -34,13 +34,13 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let environment = ProcessEnvironment.current()
-            let requirements = trustOptions.choices.requirements(environment: environment)
+            let requirements = try trustOptions.choices.requirements(environment: environment)
             let audit = try await LockAudit.audit(lockPath, requirements: requirements, paths: paths) { done, total in
                 if total > Self.progressStep, done % Self.progressStep < ImageAudit.batchSize || done == total {
                     printError("envlock audit: \(done)/\(total) images")
                 }
             }
-            switch format {
+            switch formatOptions.format {
             case .json: try StandardOutput.emit(JSONText.pretty(audit.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(audit.document))
             case .markdown: try StandardOutput.emit(audit.markdown(all: listing.all))

@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct CompareCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Compare a generated image with a reference: identical or not, how much they differ, and the likely culprits.",
         discussion: """
@@ -28,7 +28,7 @@ struct CompareCommand: AsyncParsableCommand {
     var snapshots: [String] = []
     @Option(help: ArgumentHelp("Write where the images differ as a PNG heat map to this file (atomically; never over an input).", valueName: "file"))
     var heatmap: String?
-    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
 
     func validate() throws {
         if tolerance < 0 || tolerance > 65535 { throw ValidationError("--tolerance must be between 0 and 65535") }
@@ -47,7 +47,7 @@ struct CompareCommand: AsyncParsableCommand {
             if let heatmap, let bytes = report.comparisons.first?.heatMap {
                 try writeOutput(bytes, to: heatmap, replaceProtected: false)
             }
-            switch format {
+            switch formatOptions.format {
             case .json: try StandardOutput.emit(JSONText.pretty(report.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(report.document))
             case .markdown: try StandardOutput.emit(report.markdown())

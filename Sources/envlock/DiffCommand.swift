@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct DiffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show which facts differ between two machines, ranked by how much each can change results, and why.",
         discussion: """
@@ -13,7 +13,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("The first snapshot or lock (A), or - for standard input.", valueName: "a")) var left: String
     @Argument(help: ArgumentHelp("The second snapshot or lock (B); this machine when omitted.", valueName: "b")) var right: String?
-    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
     @Flag(help: "List every difference in text and Markdown, folding none.") var all = false
     @OptionGroup var probeOptions: ProbeOptions
 
@@ -25,8 +25,8 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let report = try await DiffReport.compare(left, right, settings: probeOptions.settings, environment: ProcessEnvironment.current())
-            switch format {
+            let report = try await DiffReport.compare(left, right, settings: try probeOptions.settings, environment: ProcessEnvironment.current())
+            switch formatOptions.format {
             case .json: try StandardOutput.emit(JSONText.pretty(report.document))
             case .yaml: try StandardOutput.emit(YAMLWriter.write(report.document))
             case .text: try StandardOutput.emit(report.text(all: all, width: StandardStream.output.reportWidth(environment: ProcessEnvironment.current())))

@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct FleetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Group many machines by the facts that change results, and show how each group differs from the largest.",
         discussion: """

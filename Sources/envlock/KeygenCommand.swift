@@ -2,7 +2,7 @@ import ArgumentParser
 import EnvLock
 
 struct KeygenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "keygen",
         abstract: "Create an Ed25519 signing key (PKCS#8 PEM, mode 0600) and its public key (KEY.pub.pem, SPKI PEM).",
         discussion: "Refuses to overwrite existing files. Both files load with the openssl CLI; keys from `openssl genpkey -algorithm ed25519` work with envlock too."
@@ -25,7 +25,7 @@ struct KeygenCommand: AsyncParsableCommand {
 }
 
 struct SignedBytesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "signed-bytes",
         abstract: "Write the exact bytes a lock's signature covers to standard output.",
         discussion: """
@@ -36,7 +36,7 @@ struct SignedBytesCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
+    @Argument(help: .lockFile) var lockPath: String
     @Flag(help: "Write the canonical JSON (what the fingerprint hashes) instead of the signed message.") var canonical = false
 
     func run() async throws {

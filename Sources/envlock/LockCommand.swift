@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct LockCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "lock",
         abstract: "Write a signed lock from a profile and this machine's facts.",
         discussion: "Probes this machine, evaluates the profile, and refuses (exit 1, with the report) when an error rule fails, unless --force is given. Pins record this machine's values. With -- CMD…, the job's facts (job.*) are checked and recorded too."
@@ -15,7 +15,7 @@ struct LockCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the lock as a signed in-toto statement in a DSSE envelope (JSON) to this file, for supply-chain tools; verify reads it as the lock. Needs --key.", valueName: "file")) var envelope: String?
     @Option(help: ArgumentHelp("The lock's serial number (overrides the profile's); verify --min-serial refuses older ones.", valueName: "n")) var serial: Int?
     @Flag(help: "Write the lock even if error rules fail on this machine.") var force = false
-    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never a file the command read).") var replaceProtected = false
+    @Flag(OutputOption.replaceProtected) var replaceProtected = false
     @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var job: JobOptions
@@ -30,7 +30,7 @@ struct LockCommand: AsyncParsableCommand {
         try await reportingFailures {
             let environment = ProcessEnvironment.current()
             let outcome = try await MachineLock.lock(
-                profile: profile, key: key, serial: serial, force: force, envelope: envelope != nil, settings: probeOptions.settings,
+                profile: profile, key: key, serial: serial, force: force, envelope: envelope != nil, settings: try probeOptions.settings,
                 environment: environment, command: job.command, progress: JobOptions.hashProgress
             )
             switch outcome {

@@ -7,30 +7,59 @@ import EnvLock
 /// Output formats; not every command offers every one.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, yaml, markdown
+}
 
-    /// The `--format` option for `DirectCommandLine`.
-    static let grammar = DirectCommandLine.Grammar(options: ["--format": .value])
+/// `--format` (`FormatOptions`).
+enum FormatOption: String, CommandLineOption {
+    case format
 
-    /// `--format`'s value in `line` (text when absent), or nil for a value that is not a format.
-    static func format(_ line: DirectCommandLine) -> OutputFormat? {
-        line.value("--format").map(OutputFormat.init(rawValue:)) ?? .text
+    var kind: DirectCommandLine.Kind { .value }
+    var help: ArgumentHelp { "Output format: text, json, yaml or markdown." }
+}
+
+/// `--format`, text unless given: the commands whose results have every format.
+struct FormatOptions: ParsableArguments {
+    static let defaultFormat = OutputFormat.text
+
+    @Option(FormatOption.format) var format: OutputFormat = FormatOptions.defaultFormat
+
+    /// `--format`'s value in `line`.
+    static func format(_ line: DirectCommandLine) throws -> OutputFormat {
+        try line.value(FormatOption.format, as: OutputFormat.self) ?? defaultFormat
+    }
+}
+
+/// `--output FILE` and `--replace-protected` (`OutputOptions`).
+enum OutputOption: String, CommandLineOption {
+    case output
+    case replaceProtected = "replace-protected"
+
+    var kind: DirectCommandLine.Kind {
+        switch self {
+        case .output: .value
+        case .replaceProtected: .flag
+        }
+    }
+
+    var shortName: Character? { self == .output ? "o" : nil }
+
+    var help: ArgumentHelp {
+        switch self {
+        case .output: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")
+        case .replaceProtected: "Replace an --output file that holds a private key or that its owner may not write (never a file the command read)."
+        }
     }
 }
 
 /// `--output FILE`: write the result to a file (atomically) instead of standard output.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-    var output: String?
-    @Flag(name: .customLong("replace-protected"), help: "Replace an --output file that holds a private key or that its owner may not write (never a file the command read).")
-    var replaceProtected = false
+    @Option(OutputOption.output) var output: String?
+    @Flag(OutputOption.replaceProtected) var replaceProtected = false
 
     var destination: OutputDestination { OutputDestination(path: output, replaceProtected: replaceProtected) }
 
-    /// These options for `DirectCommandLine`.
-    static let grammar = DirectCommandLine.Grammar(options: ["--output": .value, "--replace-protected": .flag], aliases: ["-o": "--output"])
-
     static func destination(_ line: DirectCommandLine) -> OutputDestination {
-        OutputDestination(path: line.value("--output"), replaceProtected: line.flag("--replace-protected"))
+        OutputDestination(path: line.value(OutputOption.output), replaceProtected: line.flag(OutputOption.replaceProtected))
     }
 }
 
@@ -65,16 +94,20 @@ func writeOutput(_ bytes: [UInt8], to output: String, replaceProtected: Bool, op
     }
 }
 
+/// `--all` (`ListingOptions`).
+enum ListingOption: String, CommandLineOption {
+    case all
+
+    var kind: DirectCommandLine.Kind { .flag }
+    var help: ArgumentHelp { "List the passing rules too in text and Markdown (JSON and YAML always list every rule)." }
+}
+
 /// `--all`: text and Markdown reports list the passing rules too, not only their count
 /// (JSON and YAML always list every rule). The word `diff` uses for its folded differences.
 struct ListingOptions: ParsableArguments {
-    @Flag(help: "List the passing rules too in text and Markdown (JSON and YAML always list every rule).")
-    var all = false
+    @Flag(ListingOption.all) var all = false
 
-    /// This option for `DirectCommandLine`.
-    static let grammar = DirectCommandLine.Grammar(options: ["--all": .flag])
-
-    static func all(_ line: DirectCommandLine) -> Bool { line.flag("--all") }
+    static func all(_ line: DirectCommandLine) -> Bool { line.flag(ListingOption.all) }
 }
 
 extension StandardStream {

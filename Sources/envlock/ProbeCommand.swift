@@ -3,19 +3,21 @@ import EnvLock
 import Probe
 
 struct ProbeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
-        commandName: "probe",
+    static let configuration = CommandConfiguration(
+        commandName: ProbeInvocation.commandName,
         abstract: "Report what this machine has: driver, GPUs, CUDA, Python packages, OS and environment.",
         discussion: "Every detector is listed with its status: ok, absent (not installed here), failed (present but unreadable; the detail says why) or skipped. Exits 0 whenever a report was produced, also on a broken machine. With -- CMD…, also the job's facts (job.*) as lock, verify and run see them."
     )
 
     @OptionGroup var probeOptions: ProbeOptions
-    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var job: JobOptions
 
     var invocation: ProbeInvocation {
-        ProbeInvocation(settings: probeOptions.settings, format: format, destination: output.destination, job: job.command)
+        get throws {
+            ProbeInvocation(settings: try probeOptions.settings, format: formatOptions.format, destination: output.destination, job: job.command)
+        }
     }
 
     func run() async throws {
@@ -30,7 +32,8 @@ struct ProbeInvocation: Invocation, Equatable {
     var destination: OutputDestination
     var job: [String]
 
-    static let grammar = ProbeOptions.grammar.adding(OutputFormat.grammar).adding(OutputOptions.grammar)
+    static let commandName = "probe"
+    static let grammar = DirectCommandLine.Grammar(ProbeOption.self, FormatOption.self, OutputOption.self)
 
     func run() async throws -> Int32 {
         try await exitStatus {
@@ -51,10 +54,11 @@ struct ProbeInvocation: Invocation, Equatable {
 extension ProbeInvocation {
     // In an extension, so that Swift still writes the memberwise initializer.
 
-    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
-    init?(direct arguments: ArraySlice<String>) {
-        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let settings = ProbeOptions.settings(line),
-              let format = OutputFormat.format(line) else { return nil }
-        self.init(settings: settings, format: format, destination: OutputOptions.destination(line), job: line.afterTerminator)
+    /// The invocation `arguments` plainly give; declined otherwise (see `DirectCommandLine`).
+    init(direct arguments: ArraySlice<String>) throws {
+        let line = try DirectCommandLine(arguments, grammar: Self.grammar)
+        self.init(
+            settings: try ProbeOptions.settings(line), format: try FormatOptions.format(line), destination: OutputOptions.destination(line),
+            job: line.afterTerminator)
     }
 }

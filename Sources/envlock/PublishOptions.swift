@@ -21,37 +21,50 @@ enum PublishTarget: Equatable, ExpressibleByArgument {
     }
 }
 
+/// `verify`'s `--publish` and `--publish-expiry` (`PublishOptions`).
+enum PublishOption: String, CommandLineOption {
+    case publish
+    case publishExpiry = "publish-expiry"
+
+    var kind: DirectCommandLine.Kind { .value }
+
+    var help: ArgumentHelp {
+        switch self {
+        case .publish:
+            ArgumentHelp(
+                "Publish the verdict for a scheduler: nfd[=dir] writes a Node Feature Discovery feature file (envlock_NAME=true or false; default dir \(NodeFeatureFile.defaultFolder)); slurm prints the node's active Slurm features (envlock_NAME when it conforms) and sends the report to standard error, for node_features/helpers.",
+                valueName: "target")
+        case .publishExpiry:
+            ArgumentHelp("Seconds until the published labels lapse unless verify runs again (with --publish nfd; default \(Publication.defaultLifetime)).", valueName: "seconds")
+        }
+    }
+}
+
 /// `verify`'s `--publish` and `--publish-expiry`.
 struct PublishOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Publish the verdict for a scheduler: nfd[=dir] writes a Node Feature Discovery feature file (envlock_NAME=true or false; default dir \(NodeFeatureFile.defaultFolder)); slurm prints the node's active Slurm features (envlock_NAME when it conforms) and sends the report to standard error, for node_features/helpers.",
-        valueName: "target"))
-    var publish: PublishTarget?
-
-    @Option(name: .customLong("publish-expiry"), help: ArgumentHelp("Seconds until the published labels lapse unless verify runs again (with --publish nfd; default \(Publication.defaultLifetime)).", valueName: "seconds"))
-    var publishExpiry: Int?
+    @Option(PublishOption.publish) var publish: PublishTarget?
+    @Option(PublishOption.publishExpiry) var publishExpiry: Int?
 
     func validate() throws {
-        if let message = Publication.refusal(target: publish, lifetime: publishExpiry) { throw ValidationError(message) }
+        _ = try publication
     }
 
     var publication: Publication? {
-        publish.map { Publication(target: $0, lifetime: publishExpiry ?? Publication.defaultLifetime) }
+        get throws(ValidationError) { try Self.publication(target: publish, lifetime: publishExpiry) }
     }
 
-    /// These options for `DirectCommandLine`.
-    static let grammar = DirectCommandLine.Grammar(options: ["--publish": .value, "--publish-expiry": .value])
+    /// The one validation of these options, for ArgumentParser's `validate()` and for
+    /// `DirectCommandLine`, which leaves a refused line to ArgumentParser: the publication asked
+    /// for, or nil for none.
+    static func publication(target: PublishTarget?, lifetime: Int?) throws(ValidationError) -> Publication? {
+        if let message = Publication.refusal(target: target, lifetime: lifetime) { throw ValidationError(message) }
+        return target.map { Publication(target: $0, lifetime: lifetime ?? Publication.defaultLifetime) }
+    }
 
-    /// The publication `line` asks for (`.some(nil)`: none), or nil where `validate()` would refuse it.
-    static func publication(_ line: DirectCommandLine) -> Publication?? {
-        guard let lifetime = line.decimal("--publish-expiry", as: Int.self) else { return nil }
-        var target: PublishTarget?
-        if let spelled = line.value("--publish") {
-            guard let known = PublishTarget(argument: spelled) else { return nil }
-            target = known
-        }
-        guard Publication.refusal(target: target, lifetime: lifetime) == nil else { return nil }
-        return .some(target.map { Publication(target: $0, lifetime: lifetime ?? Publication.defaultLifetime) })
+    /// The publication `line` asks for, or nil for none.
+    static func publication(_ line: DirectCommandLine) throws -> Publication? {
+        try publication(
+            target: line.value(PublishOption.publish, as: PublishTarget.self), lifetime: line.value(PublishOption.publishExpiry, as: Int.self))
     }
 }
 

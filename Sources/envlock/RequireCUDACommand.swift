@@ -3,7 +3,7 @@ import EnvLock
 import Probe
 
 struct RequireCUDACommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
+    static let configuration = CommandConfiguration(
         commandName: "require-cuda",
         abstract: "Print the NVIDIA_REQUIRE_CUDA expression a lock comes to, or check one against this machine's driver.",
         discussion: """
@@ -31,7 +31,7 @@ struct RequireCUDACommand: AsyncParsableCommand {
                 if !derivation.exact { printError("envlock: note: the expression is weaker than the lock; envlock verify checks the rest") }
                 return ExitStatus.ok
             }
-            let result = try await NvidiaRequireCUDA.checkMachine(check, fromEnvironment: fromEnvironment, settings: probeOptions.settings, environment: ProcessEnvironment.current())
+            let result = try await NvidiaRequireCUDA.checkMachine(check, fromEnvironment: fromEnvironment, settings: try probeOptions.settings, environment: ProcessEnvironment.current())
             if result.expressions.isEmpty { printError("envlock: note: no NVIDIA_REQUIRE_* variable is set (or NVIDIA_DISABLE_REQUIRE is true): nothing to check") }
             try StandardOutput.emit("NVIDIA_REQUIRE_CUDA \(result.verdict.message)\n")
             return result.verdict == .satisfied ? ExitStatus.ok : ExitStatus.drift

@@ -3,8 +3,8 @@ import EnvLock
 import Probe
 
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
-        commandName: "run",
+    static let configuration = CommandConfiguration(
+        commandName: RunInvocation.commandName,
         abstract: "Verify this machine and the command line against a lock, then exec the command.",
         discussion: """
         Example: envlock run env.lock --trust team.pub.pem -- python entry_with_update.py --attention-pytorch
@@ -14,19 +14,20 @@ struct RunCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
+    @Argument(help: .lockFile) var lockPath: String
     @OptionGroup var trustOptions: TrustOptions
     @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "command")) var command: [String] = []
 
     func validate() throws {
-        if command.isEmpty { throw ValidationError("name the command to run after --, e.g. envlock run env.lock -- python launch.py") }
-        if probeOptions.pid != nil { throw ValidationError("run starts the command itself, so there is no process to read yet; check a running job with verify --pid") }
+        try RunInvocation.checkStart(command: command, pid: probeOptions.pid)
     }
 
     var invocation: RunInvocation {
-        RunInvocation(lockPath: lockPath, trust: trustOptions.choices, all: listing.all, settings: probeOptions.settings, command: command)
+        get throws {
+            RunInvocation(lockPath: lockPath, trust: try trustOptions.choices, all: listing.all, settings: try probeOptions.settings, command: command)
+        }
     }
 
     func run() async throws {
@@ -42,7 +43,15 @@ struct RunInvocation: Invocation, Equatable {
     var settings: ProbeSettings
     var command: [String]
 
-    static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1).adding(TrustOptions.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar)
+    static let commandName = "run"
+    static let grammar = DirectCommandLine.Grammar(positionals: 1, TrustOption.self, ListingOption.self, ProbeOption.self)
+
+    /// The one validation of run's own arguments (its option groups have theirs), for
+    /// `RunCommand.validate()` and for `DirectCommandLine`, which leaves a refused line to ArgumentParser.
+    static func checkStart(command: [String], pid: Int32?) throws(ValidationError) {
+        if command.isEmpty { throw ValidationError("name the command to run after --, e.g. envlock run env.lock -- python launch.py") }
+        if pid != nil { throw ValidationError("run starts the command itself, so there is no process to read yet; check a running job with verify --pid") }
+    }
 
     /// Execs the command when the machine and the command line match the lock; returns only when not.
     func run() async throws -> Int32 {
@@ -76,11 +85,11 @@ struct RunInvocation: Invocation, Equatable {
 extension RunInvocation {
     // In an extension, so that Swift still writes the memberwise initializer.
 
-    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`): also nil where
-    /// `validate()` refuses, without a command or with `--pid`.
-    init?(direct arguments: ArraySlice<String>) {
-        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), !line.afterTerminator.isEmpty, let trust = TrustOptions.choices(line),
-              let settings = ProbeOptions.settings(line), settings.pid == nil else { return nil }
-        self.init(lockPath: line.positionals[0], trust: trust, all: ListingOptions.all(line), settings: settings, command: line.afterTerminator)
+    /// The invocation `arguments` plainly give; declined otherwise (see `DirectCommandLine`).
+    init(direct arguments: ArraySlice<String>) throws {
+        let line = try DirectCommandLine(arguments, grammar: Self.grammar)
+        let settings = try ProbeOptions.settings(line)
+        try Self.checkStart(command: line.afterTerminator, pid: settings.pid)
+        self.init(lockPath: line.positionals[0], trust: try TrustOptions.choices(line), all: ListingOptions.all(line), settings: settings, command: line.afterTerminator)
     }
 }

@@ -1,30 +1,55 @@
 import ArgumentParser
 import EnvLock
 
-/// The options that decide whether a lock is trusted.
-struct TrustOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A trusted Ed25519 public key (SPKI PEM); repeatable. ENVLOCK_TRUST adds a colon-separated list of key files.", valueName: "file"))
-    var trust: [String] = []
+/// The options that decide whether a lock is trusted (`TrustOptions`).
+enum TrustOption: String, CommandLineOption {
+    case trust
+    case allowUnsigned = "allow-unsigned"
+    case minimumSerial = "min-serial"
 
-    @Flag(name: .customLong("allow-unsigned"), help: "Accept a lock without a signature (its fingerprint is still checked).")
-    var allowUnsigned = false
-
-    @Option(name: .customLong("min-serial"), help: ArgumentHelp("Refuse locks whose serial is lower (replays of older locks).", valueName: "n"))
-    var minimumSerial: Int?
-
-    func validate() throws {
-        if let minimumSerial, minimumSerial < 0 { throw ValidationError("--min-serial must be zero or more") }
+    var kind: DirectCommandLine.Kind {
+        switch self {
+        case .trust: .repeatedValue
+        case .allowUnsigned: .flag
+        case .minimumSerial: .value
+        }
     }
 
-    var choices: TrustChoices { TrustChoices(keys: trust, allowUnsigned: allowUnsigned, minimumSerial: minimumSerial) }
+    var help: ArgumentHelp {
+        switch self {
+        case .trust: ArgumentHelp("A trusted Ed25519 public key (SPKI PEM); repeatable. ENVLOCK_TRUST adds a colon-separated list of key files.", valueName: "file")
+        case .allowUnsigned: "Accept a lock without a signature (its fingerprint is still checked)."
+        case .minimumSerial: ArgumentHelp("Refuse locks whose serial is lower (replays of older locks).", valueName: "n")
+        }
+    }
+}
 
-    /// These options for `DirectCommandLine`.
-    static let grammar = DirectCommandLine.Grammar(options: ["--trust": .repeatedValue, "--allow-unsigned": .flag, "--min-serial": .value])
+/// The options that decide whether a lock is trusted.
+struct TrustOptions: ParsableArguments {
+    @Option(TrustOption.trust) var trust: [String] = []
+    @Flag(TrustOption.allowUnsigned) var allowUnsigned = false
+    @Option(TrustOption.minimumSerial) var minimumSerial: Int?
 
-    /// The choices `line` gives, or nil for a `--min-serial` that is not a plain number.
-    static func choices(_ line: DirectCommandLine) -> TrustChoices? {
-        guard let minimumSerial = line.decimal("--min-serial", as: Int.self) else { return nil }
-        return TrustChoices(keys: line.repeatedValues("--trust"), allowUnsigned: line.flag("--allow-unsigned"), minimumSerial: minimumSerial)
+    func validate() throws {
+        _ = try choices
+    }
+
+    var choices: TrustChoices {
+        get throws(ValidationError) { try Self.choices(keys: trust, allowUnsigned: allowUnsigned, minimumSerial: minimumSerial) }
+    }
+
+    /// The one validation of these options, for ArgumentParser's `validate()` and for
+    /// `DirectCommandLine`, which leaves a refused line to ArgumentParser.
+    static func choices(keys: [String], allowUnsigned: Bool, minimumSerial: Int?) throws(ValidationError) -> TrustChoices {
+        if let minimumSerial, minimumSerial < 0 { throw ValidationError("--min-serial must be zero or more") }
+        return TrustChoices(keys: keys, allowUnsigned: allowUnsigned, minimumSerial: minimumSerial)
+    }
+
+    /// The choices `line` gives.
+    static func choices(_ line: DirectCommandLine) throws -> TrustChoices {
+        try choices(
+            keys: line.repeatedValues(TrustOption.trust), allowUnsigned: line.flag(TrustOption.allowUnsigned),
+            minimumSerial: line.value(TrustOption.minimumSerial, as: Int.self))
     }
 }
 

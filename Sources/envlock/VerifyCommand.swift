@@ -3,8 +3,8 @@ import EnvLock
 import Probe
 
 struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
-        commandName: "verify",
+    static let configuration = CommandConfiguration(
+        commandName: VerifyInvocation.commandName,
         abstract: "Check that this machine matches a signed lock.",
         discussion: """
         Exit codes: 0 the machine matches (warnings allowed); 1 drift (an error rule fails); \
@@ -17,9 +17,9 @@ struct VerifyCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The lock file.", valueName: "lock")) var lockPath: String
+    @Argument(help: .lockFile) var lockPath: String
     @OptionGroup var trustOptions: TrustOptions
-    @Option(help: "Output format: text, json, yaml or markdown.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var listing: ListingOptions
     @OptionGroup var probeOptions: ProbeOptions
     @OptionGroup var publishOptions: PublishOptions
@@ -27,7 +27,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var job: JobOptions
 
     var invocation: VerifyInvocation {
-        VerifyInvocation(lockPath: lockPath, trust: trustOptions.choices, format: format, all: listing.all, settings: probeOptions.settings, job: job.command, publication: publishOptions.publication, attestation: attestOptions.attestation)
+        get throws {
+            VerifyInvocation(
+                lockPath: lockPath, trust: try trustOptions.choices, format: formatOptions.format, all: listing.all, settings: try probeOptions.settings,
+                job: job.command, publication: try publishOptions.publication, attestation: try attestOptions.attestation)
+        }
     }
 
     func run() async throws {
@@ -46,8 +50,9 @@ struct VerifyInvocation: Invocation, Equatable {
     var publication: Publication?
     var attestation: Attestation?
 
-    static let grammar = DirectCommandLine.Grammar(options: [:], positionals: 1)
-        .adding(TrustOptions.grammar).adding(OutputFormat.grammar).adding(ListingOptions.grammar).adding(ProbeOptions.grammar).adding(PublishOptions.grammar).adding(AttestOptions.grammar)
+    static let commandName = "verify"
+    static let grammar = DirectCommandLine.Grammar(
+        positionals: 1, TrustOption.self, FormatOption.self, ListingOption.self, ProbeOption.self, PublishOption.self, AttestOption.self)
 
     func run() async throws -> Int32 {
         try await exitStatus {
@@ -90,13 +95,12 @@ struct VerifyInvocation: Invocation, Equatable {
 extension VerifyInvocation {
     // In an extension, so that Swift still writes the memberwise initializer.
 
-    /// The invocation `arguments` plainly give, or nil (see `DirectCommandLine`).
-    init?(direct arguments: ArraySlice<String>) {
-        guard let line = DirectCommandLine(arguments, grammar: Self.grammar), let trust = TrustOptions.choices(line),
-              let format = OutputFormat.format(line), let settings = ProbeOptions.settings(line),
-              let publication = PublishOptions.publication(line), let attestation = AttestOptions.attestation(line) else { return nil }
+    /// The invocation `arguments` plainly give; declined otherwise (see `DirectCommandLine`).
+    init(direct arguments: ArraySlice<String>) throws {
+        let line = try DirectCommandLine(arguments, grammar: Self.grammar)
         self.init(
-            lockPath: line.positionals[0], trust: trust, format: format, all: ListingOptions.all(line), settings: settings, job: line.afterTerminator,
-            publication: publication, attestation: attestation)
+            lockPath: line.positionals[0], trust: try TrustOptions.choices(line), format: try FormatOptions.format(line), all: ListingOptions.all(line),
+            settings: try ProbeOptions.settings(line), job: line.afterTerminator, publication: try PublishOptions.publication(line),
+            attestation: try AttestOptions.attestation(line))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import Testing
 import TestSupport
 
@@ -18,33 +19,46 @@ import TestSupport
         case mismatch(String)
     }
 
-    /// One hot command: its name, its grammar, its help, and both readers compared on a line.
+    /// One hot command: its name, its grammar, and both readers compared on a line.
     struct Command: Sendable, CustomStringConvertible {
         let name: String
         let grammar: DirectCommandLine.Grammar
-        let help: @Sendable () -> String
         let compare: @Sendable ([String]) -> Outcome
         var description: String { name }
     }
 
     static func compare<Parsed: ParsableCommand, Read: Equatable>(
-        _ arguments: [String], direct: (ArraySlice<String>) -> Read?, parsed: (Parsed) -> Read
+        _ arguments: [String], direct: (ArraySlice<String>) throws -> Read, parsed: (Parsed) throws -> Read
     ) -> Outcome {
-        let fromArgumentParser: Read? = (try? Parsed.parseAsRoot(arguments)).flatMap { $0 as? Parsed }.map(parsed)
-        guard let read = direct(arguments[...]) else { return .declined(parsedByArgumentParser: fromArgumentParser != nil) }
+        var fromArgumentParser: Read?
+        // A refused line is what this compares, not a failure of the test; a help request comes
+        // back as a value of ArgumentParser's own type, hence the cast.
+        if let command = (try? Parsed.parseAsRoot(arguments)) as? Parsed {
+            do {
+                fromArgumentParser = try parsed(command)
+            } catch {
+                return .mismatch("ArgumentParser validated \(arguments), but building its invocation throws \(error)")
+            }
+        }
+        let read: Read
+        do {
+            read = try direct(arguments[...])
+        } catch {
+            return .declined(parsedByArgumentParser: fromArgumentParser != nil)
+        }
         guard let fromArgumentParser else { return .mismatch("ArgumentParser refuses \(arguments), the direct reader gives \(read)") }
         return read == fromArgumentParser ? .same : .mismatch("\(arguments): direct \(read), ArgumentParser \(fromArgumentParser)")
     }
 
     static let commands = [
-        Command(name: "probe", grammar: ProbeInvocation.grammar, help: { ProbeCommand.helpMessage(columns: 10_000) }) {
-            compare($0, direct: ProbeInvocation.init(direct:), parsed: { (command: ProbeCommand) in command.invocation })
+        Command(name: ProbeInvocation.commandName, grammar: ProbeInvocation.grammar) {
+            compare($0, direct: ProbeInvocation.init(direct:), parsed: { (command: ProbeCommand) in try command.invocation })
         },
-        Command(name: "verify", grammar: VerifyInvocation.grammar, help: { VerifyCommand.helpMessage(columns: 10_000) }) {
-            compare($0, direct: VerifyInvocation.init(direct:), parsed: { (command: VerifyCommand) in command.invocation })
+        Command(name: VerifyInvocation.commandName, grammar: VerifyInvocation.grammar) {
+            compare($0, direct: VerifyInvocation.init(direct:), parsed: { (command: VerifyCommand) in try command.invocation })
         },
-        Command(name: "run", grammar: RunInvocation.grammar, help: { RunCommand.helpMessage(columns: 10_000) }) {
-            compare($0, direct: RunInvocation.init(direct:), parsed: { (command: RunCommand) in command.invocation })
+        Command(name: RunInvocation.commandName, grammar: RunInvocation.grammar) {
+            compare($0, direct: RunInvocation.init(direct:), parsed: { (command: RunCommand) in try command.invocation })
         },
     ]
 
@@ -148,10 +162,10 @@ import TestSupport
     /// Lines whose meaning ArgumentParser decides (help, errors, ambiguities) are left to it.
     @Test(arguments: [
         ["probe", "--help"], ["probe", "-h"], ["probe", "help"], ["probe", "--version"], ["probe", "--format", "JSON"],
-        ["probe", "--format", "json", "--format", "text"], ["probe", "--pid", "0"], ["probe", "--pid", "+5"], ["probe", "--pid", "99999999999"],
+        ["probe", "--format", "json", "--format", "text"], ["probe", "--pid", "0"], ["probe", "--pid", "99999999999"], ["probe", "--pid", "1e3"],
         ["probe", "--root", "/nonexistent/envlock"], ["probe", "--root="], ["probe", "-o"], ["probe", "-oout.json"], ["probe", "--no-cache=true"],
         ["probe", "--no-cache", "--no-cache"], ["probe", "--python", "-x"], ["probe", "stray"], ["probe", ""], ["probe", "--generate-completion-script", "bash"],
-        ["verify"], ["verify", "a.lock", "b.lock"], ["verify", "-"], ["verify", "env.lock", "--min-serial", "-1"], ["verify", "env.lock", "--min-serial=+1"],
+        ["verify"], ["verify", "a.lock", "b.lock"], ["verify", "-"], ["verify", "env.lock", "--min-serial", "-1"], ["verify", "env.lock", "--min-serial=x"],
         ["verify", "env.lock", "--publish", "NFD"], ["verify", "env.lock", "--publish", "nfd="], ["verify", "env.lock", "--publish-expiry", "60"],
         ["verify", "env.lock", "--publish", "slurm", "--publish-expiry", "60"], ["verify", "env.lock", "--publish", "nfd", "--publish-expiry", "0"],
         ["verify", "env.lock", "--attest", "verdict.json"], ["verify", "env.lock", "--attest-key", "node.pem"],
@@ -162,29 +176,82 @@ import TestSupport
         #expect(DirectCommandLine.invocation(line) == nil)
     }
 
-    /// `--name` or `-n` from a word of help text (`--name=<v>` too), or nil for other words.
-    static func optionSpelling(_ word: Substring) -> String? {
-        let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-        guard name.hasPrefix("-"), name != "-", name != "--" else { return nil }
-        return name
+    /// What ArgumentParser declares for a command, as its `--experimental-dump-help` writes it
+    /// (ArgumentParserToolInfo's `ToolInfoV0`, the parts read here).
+    struct DumpedHelp: Decodable {
+        struct Command: Decodable {
+            var commandName: String
+            var arguments: [Argument]?
+        }
+
+        struct Argument: Decodable {
+            var kind: String
+            var names: [Name]?
+            var isRepeating: Bool
+            var parsingStrategy: String
+        }
+
+        struct Name: Decodable {
+            var kind: String
+            var name: String
+        }
+
+        var command: Command
     }
 
-    /// A new option added to a hot command must be added to its grammar too, or every line that
-    /// uses it silently takes the slow road.
+    /// ArgumentParser's declaration of envlock's subcommand `name`, through the public full parse
+    /// and error message, as `envlock NAME --experimental-dump-help` gets it.
+    static func declaration(of name: String) throws -> DumpedHelp.Command {
+        let message: String
+        do {
+            _ = try EnvlockCommand.parseAsRoot([name, "--experimental-dump-help"])
+            Issue.record("--experimental-dump-help parsed as a command line")
+            message = ""
+        } catch {
+            message = EnvlockCommand.fullMessage(for: error)
+        }
+        let command = try JSONDecoder().decode(DumpedHelp.self, from: Data(message.utf8)).command
+        #expect(command.commandName == name)
+        return command
+    }
+
+    /// The grammar each hot command's arguments make, in ArgumentParser's own declaration: an
+    /// option declared there but missing from the grammar would send every line using it down
+    /// the slow road, one in the grammar but not declared there would be read directly where
+    /// ArgumentParser refuses it, and a kind or alias that differs would read a line otherwise.
     @Test(arguments: commands)
-    func knowsEveryOptionTheHelpLists(command: Command) {
-        let help = command.help()
-        // The first column of the OPTIONS section: "  -o, --output <file>   Write to …".
-        let options = help.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("OPTIONS:") }.dropFirst()
-        let names = options.compactMap { $0.split(separator: "  ", omittingEmptySubsequences: true).first }
-        let spellings = names.flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }) }.compactMap(Self.optionSpelling)
-        let known = Set(command.grammar.options.keys).union(command.grammar.aliases.keys).union(["-h", "--help"])
-        #expect(!spellings.isEmpty)
-        for spelling in Set(spellings) where !known.contains(spelling) {
-            Issue.record("\(command.name): --help lists \(spelling), which DirectCommandLine does not know")
+    func grammarIsArgumentParsersDeclaration(command: Command) throws {
+        let declared = try Self.declaration(of: command.name)
+        var options: [String: DirectCommandLine.Kind] = [:]
+        var aliases: [String: String] = [:]
+        var positionals = 0
+        for argument in try #require(declared.arguments) {
+            let names = argument.names ?? []
+            // ArgumentParser's own -h/--help and --version, which the direct reader declines.
+            if names.contains(where: { ["help", "version"].contains($0.name) }) { continue }
+            switch argument.kind {
+            case "positional":
+                if argument.parsingStrategy == "postTerminator" { continue }
+                #expect(argument.parsingStrategy == "default" && !argument.isRepeating, "\(command.name): a positional the direct reader cannot count")
+                positionals += 1
+            case "option", "flag":
+                let long = try #require(names.first { $0.kind == "long" }, "\(command.name): an option without a long name").name
+                options["--" + long] = argument.kind == "flag" ? .flag : argument.isRepeating ? .repeatedValue : .value
+                for short in names where short.kind == "short" { aliases["-" + short.name] = "--" + long }
+                #expect(names.count == 1 + names.filter { $0.kind == "short" }.count, "\(command.name): --\(long) has names the direct reader does not know")
+            default:
+                Issue.record("\(command.name): an argument of kind \(argument.kind)")
+            }
         }
-        for spelling in command.grammar.options.keys {
-            #expect(help.contains(spelling), "\(command.name): the grammar has \(spelling), which --help does not list")
-        }
+        #expect(!options.isEmpty)
+        let grammar = command.grammar.options
+        let undeclared = grammar.keys.filter { options[$0] == nil }.sorted()
+        let unknown = options.keys.filter { grammar[$0] == nil }.sorted()
+        let otherKind = options.keys.filter { grammar[$0] != nil && grammar[$0] != options[$0] }.sorted()
+        #expect(unknown.isEmpty, "\(command.name): ArgumentParser declares \(unknown), which the direct reader's grammar lacks")
+        #expect(undeclared.isEmpty, "\(command.name): the direct reader's grammar has \(undeclared), which ArgumentParser does not declare")
+        #expect(otherKind.isEmpty, "\(command.name): \(otherKind) take other values in ArgumentParser's declaration")
+        #expect(command.grammar.aliases == aliases)
+        #expect(command.grammar.positionals == positionals)
     }
 }
