@@ -25,14 +25,16 @@ import Testing
         var context = pythonContext(executable: interpreter, commands: commands)
         // Starting Python on a test machine busy with the rest of the suite can take seconds.
         context.commandTimeout = .seconds(30)
-        let outcomes = await runPythonChain(context, [SitePackagesDetector()])
-        let detail = outcomes["python"]?.detail ?? ""
+        // Through the Prober, as envlock runs them: on envlock's own threads, so that the
+        // interpreter's answer is read even while other tests of the suite hold every thread
+        // of Swift's shared pool (it went unread for 30 s on a loaded 2-core machine).
+        let snapshot = await Prober(detectors: [PythonDetector(), SitePackagesDetector()], deadline: nil).probe(context)
+        let detail = snapshot.detector(named: "python")?.detail ?? ""
         #expect(detail.contains("without running Python") || (name == "system" && detail.contains(".pth has a line Python executes")), "\(detail)")
-        #expect(outcomes["site-packages"]?.diagnostics == [])
-        let mine = packages(outcomes["site-packages"]?.facts ?? [:])
+        #expect(snapshot.detector(named: "site-packages")?.diagnostics == [])
+        let mine = packages(snapshot.facts)
         Self.compare(mine, TestVenvs.importlibView(interpreter))
-        // What the two detectors said, for a failure that only a loaded machine shows.
-        #expect(mine.count >= 3, "python: \(outcomes["python"].map { "\($0)" } ?? "none"); site-packages: \(outcomes["site-packages"].map { "\($0)" } ?? "none")")
+        #expect(mine.count >= 3, "site-packages: \(snapshot.detector(named: "site-packages")?.detail ?? "no report")")
     }
 
     @Test(arguments: TestVenvs.names)
