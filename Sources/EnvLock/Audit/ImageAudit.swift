@@ -1,5 +1,3 @@
-import EnvLock
-
 /// What an audit concluded about one image.
 public enum AuditVerdict: String, Sendable, CaseIterable {
     case conforms
