@@ -1,16 +1,16 @@
 import EnvLock
 
 /// What one detector found: its status, its facts, and what went wrong with single entries.
-public struct DetectorOutcome: Sendable, Equatable {
+struct DetectorOutcome: Sendable, Equatable {
     public var status: DetectorStatus
     public var detail: String?
     public var facts: [String: String]
     public var diagnostics: [String]
     /// Fact keys whose source exists but could not be read (a dist-info without a Version),
     /// each with the reason: such a key is neither present nor absent.
-    public var unreadable: [String: String]
+    var unreadable: [String: String]
 
-    public init(status: DetectorStatus, detail: String? = nil, facts: [String: String] = [:], diagnostics: [String] = [], unreadable: [String: String] = [:]) {
+    init(status: DetectorStatus, detail: String? = nil, facts: [String: String] = [:], diagnostics: [String] = [], unreadable: [String: String] = [:]) {
         self.status = status
         self.detail = detail
         self.facts = facts
@@ -19,29 +19,29 @@ public struct DetectorOutcome: Sendable, Equatable {
     }
 
     /// The source was read.
-    public static func ok(_ facts: [String: String], diagnostics: [String] = []) -> DetectorOutcome {
+    static func ok(_ facts: [String: String], diagnostics: [String] = []) -> DetectorOutcome {
         DetectorOutcome(status: .ok, facts: facts, diagnostics: diagnostics)
     }
 
     /// The source is not installed here.
-    public static func absent(_ detail: String) -> DetectorOutcome {
+    static func absent(_ detail: String) -> DetectorOutcome {
         DetectorOutcome(status: .absent, detail: detail)
     }
 
     /// The source exists but could not be read. `facts` holds what could still be learned.
-    public static func failed(_ detail: String, facts: [String: String] = [:], diagnostics: [String] = []) -> DetectorOutcome {
+    static func failed(_ detail: String, facts: [String: String] = [:], diagnostics: [String] = []) -> DetectorOutcome {
         DetectorOutcome(status: .failed, detail: detail, facts: facts, diagnostics: diagnostics)
     }
 
     /// The detector does not apply here.
-    public static func skipped(_ detail: String) -> DetectorOutcome {
+    static func skipped(_ detail: String) -> DetectorOutcome {
         DetectorOutcome(status: .skipped, detail: detail)
     }
 }
 
 /// What a detector reads, so that the `Prober`, not the detector, decides what it may do
 /// under a foreign `--root`.
-public enum DetectorSource: Sendable, Equatable {
+enum DetectorSource: Sendable, Equatable {
     /// Files under the probe root, through the context (with /proc of the `--pid` process and
     /// envlock's caches, which the context names). Under a foreign root it runs with a
     /// context that runs no program and loads no library (`HostContext.confinedToRoot()`).
@@ -56,7 +56,7 @@ public enum DetectorSource: Sendable, Equatable {
 ///
 /// A detector reads only through its `HostContext`, so tests inject a fixture tree, an
 /// environment, fake libraries and fake commands instead of changing the process.
-public protocol Detector: Sendable {
+protocol Detector: Sendable {
     /// A stable name, unique among `Detectors.all`, shown in every report.
     var name: String { get }
     /// The fact key prefixes this detector can produce (`gpu.`, `nvidia.driver`), so that a
@@ -81,8 +81,8 @@ public protocol Detector: Sendable {
 }
 
 extension Detector {
-    public var dependencies: [String] { [] }
-    public var dependencyWait: Duration? { nil }
-    public func mayBlock(in context: HostContext) -> Bool { true }
-    public func source(in context: HostContext) -> DetectorSource { .probedFiles }
+    var dependencies: [String] { [] }
+    var dependencyWait: Duration? { nil }
+    func mayBlock(in context: HostContext) -> Bool { true }
+    func source(in context: HostContext) -> DetectorSource { .probedFiles }
 }

@@ -2,8 +2,8 @@
 ///
 /// A hand-written list on purpose (as conda's virtual package plugins are): adding a source
 /// is one line here and one file beside this one.
-public enum Detectors {
-    public static let all: [any Detector] = [
+enum Detectors {
+    static let all: [any Detector] = [
         OSReleaseDetector(),
         UnameDetector(),
         GlibcDetector(),

@@ -2,7 +2,7 @@ import Crypto
 
 /// in-toto Statement v1 (https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md)
 /// as envlock writes and reads it: a lock exported for supply-chain tools, and a verdict.
-public enum InTotoStatement {
+enum InTotoStatement {
     /// The DSSE payload type of an in-toto statement.
     static let payloadType = "application/vnd.in-toto+json"
     /// The statement's `_type`.
@@ -43,7 +43,7 @@ extension Lock {
     /// The lock as an in-toto statement: one subject (named by the profile, digest the
     /// fingerprint's SHA-256), predicate type `InTotoStatement.lockPredicateType`, predicate
     /// the canonical content the fingerprint covers.
-    public var statement: JSONValue {
+    var statement: JSONValue {
         InTotoStatement.statement(subjectName: profile, sha256: fingerprintBytes, predicateType: InTotoStatement.lockPredicateType, predicate: signedContent)
     }
 

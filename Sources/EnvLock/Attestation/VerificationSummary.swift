@@ -25,8 +25,8 @@ public struct VerificationSummary: Sendable, Equatable {
     /// This machine's name (`host.name`), which names the subject and the resource.
     public var host: String
     /// Where the lock was read from, as a URI (`file:///…`).
-    public var lockURI: String
-    public var time: Timestamp
+    var lockURI: String
+    var time: Timestamp
 
     public init(report: VerificationReport, host: String, lockURI: String, time: Timestamp) {
         self.report = report
@@ -46,9 +46,9 @@ public struct VerificationSummary: Sendable, Equatable {
     }
 
     /// `PASSED` when no error rule fails (warnings allowed), as verify exits 0; else `FAILED`.
-    public var passed: Bool { !report.evaluation.hasErrors }
+    var passed: Bool { !report.evaluation.hasErrors }
 
-    public var statement: JSONValue {
+    var statement: JSONValue {
         let lock = report.lock.loaded.lock
         var envlockMembers: [JSONValue.Member] = [
             .init("lock_profile", .string(lock.profile)),

@@ -1,5 +1,5 @@
 /// What an audit concluded about one image.
-public enum AuditVerdict: String, Sendable, CaseIterable {
+enum AuditVerdict: String, Sendable, CaseIterable {
     case conforms
     case drift
     case noRecord = "no-record"
@@ -7,29 +7,29 @@ public enum AuditVerdict: String, Sendable, CaseIterable {
 }
 
 /// One image's audit: its verdict, the record's source, and the lock's job rules judged on it.
-public struct AuditedImage: Sendable, Equatable {
+struct AuditedImage: Sendable, Equatable {
     public var path: String
     public var verdict: AuditVerdict
     /// `fooocus` or `comfyui` when the image has a record.
-    public var source: String?
+    var source: String?
     /// Why there is no record or it cannot be read.
     public var detail: String?
     /// The rules' results, failures first (the Evaluator's order and wording).
     public var evaluation: Evaluation?
     /// Keys whose rules were not judged for this image, with why (no refiner, so no switch).
-    public var notApplicable: [String: String]
+    var notApplicable: [String: String]
 }
 
 /// Every image's audit against one lock.
 public struct AuditReport: Sendable, Equatable {
-    public var images: [AuditedImage]
+    var images: [AuditedImage]
     /// The lock's rules on facts images do not record (the launch's attention, the commit):
     /// the launch-time gate checks them, an audit cannot.
-    public var rulesNotAudited: [Rule]
+    var rulesNotAudited: [Rule]
     /// Paths not read again: a file or folder already reached by another path, or a loop.
-    public var skipped: [AuditSkip] = []
+    var skipped: [AuditSkip] = []
 
-    public func count(_ verdict: AuditVerdict) -> Int { images.count { $0.verdict == verdict } }
+    func count(_ verdict: AuditVerdict) -> Int { images.count { $0.verdict == verdict } }
     /// True when every image conforms: exit 0.
     public var allConform: Bool { images.allSatisfy { $0.verdict == .conforms } }
 }
@@ -37,7 +37,7 @@ public struct AuditReport: Sendable, Equatable {
 /// `envlock audit`: the lock's job rules judged on what each image's generation record says.
 public enum ImageAudit {
     /// The `job.` facts an image's record can give (docs/FACTS.md, "Images").
-    public static let recordedKeys: [FactPattern] = [
+    static let recordedKeys: [FactPattern] = [
         "job.fooocus.version", "job.fooocus.config.model", "job.fooocus.config.refiner", "job.fooocus.config.refiner_switch",
         "job.fooocus.config.sampler", "job.fooocus.config.scheduler", "job.fooocus.config.styles", "job.fooocus.config.prompt_expansion",
         "job.fooocus.config.loras", "job.fooocus.config.lora_weights", "job.fooocus.config.performance", "job.fooocus.config.cfg_scale",

@@ -2,16 +2,16 @@
 /// launch-time job gate uses (docs/FACTS.md), and the keys it cannot tell.
 public struct ImageRecord: Sendable, Equatable {
     /// `fooocus` (scheme `fooocus` or `a1111`) or `comfyui`.
-    public var source: String
+    var source: String
     public var facts: [String: String]
     /// Keys the record leaves undetermined, with why: a rule on one fails, since the image
     /// cannot show that it conforms.
-    public var undetermined: [String: String]
+    var undetermined: [String: String]
     /// Keys the record does not carry because they had no effect on this image (the refiner
     /// switch without a refiner): rules on them are not judged for this image.
-    public var notApplicable: [String: String]
+    var notApplicable: [String: String]
 
-    public init(source: String, facts: [String: String], undetermined: [String: String] = [:], notApplicable: [String: String] = [:]) {
+    init(source: String, facts: [String: String], undetermined: [String: String] = [:], notApplicable: [String: String] = [:]) {
         self.source = source
         self.facts = facts
         self.undetermined = undetermined

@@ -8,7 +8,7 @@ import Musl
 /// reached by another path (a hard link, a symbolic link, a path named twice), or it leads back
 /// to a folder that holds it.
 public struct AuditSkip: Sendable, Equatable {
-    public enum Reason: String, Sendable {
+    enum Reason: String, Sendable {
         /// A folder that holds this path: searching it again would never end.
         case loop
         case sameFolder = "same-folder"
@@ -16,9 +16,9 @@ public struct AuditSkip: Sendable, Equatable {
     }
 
     public var path: String
-    public var reason: Reason
+    var reason: Reason
     /// The path by which the file or folder was first reached.
-    public var sameAs: String
+    var sameAs: String
 
     /// What happened, in words (the paths are the images', so a renderer escapes the whole).
     public var detail: String {

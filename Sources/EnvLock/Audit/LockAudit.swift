@@ -5,7 +5,7 @@ public struct LockAudit: Sendable, Equatable {
     public var lock: TrustedLock
     public var report: AuditReport
 
-    public init(lock: TrustedLock, report: AuditReport) {
+    init(lock: TrustedLock, report: AuditReport) {
         self.lock = lock
         self.report = report
     }
@@ -25,7 +25,7 @@ public struct LockAudit: Sendable, Equatable {
     public var allConform: Bool { report.allConform && !report.images.isEmpty }
 
     /// `envlock audit: PATH (profile "NAME", signed by trusted key ID)`.
-    public var header: String {
+    var header: String {
         lock.heading("audit")
     }
 

@@ -22,13 +22,13 @@ public struct PNGImage: Sendable, Equatable {
     public var width: Int
     public var height: Int
     /// 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA.
-    public var channels: Int
+    var channels: Int
     /// 255 or 65535.
-    public var maxValue: Int
+    var maxValue: Int
     /// `width * height * channels` samples, row by row, channels interleaved.
-    public var samples: [UInt16]
+    var samples: [UInt16]
     /// The file's colour type and depth in words (`RGB 8-bit`, `palette 4-bit with tRNS`, `interlaced`).
-    public var format: String
+    var format: String
 
     public init(width: Int, height: Int, channels: Int, maxValue: Int, samples: [UInt16], format: String) {
         self.width = width
@@ -42,7 +42,7 @@ public struct PNGImage: Sendable, Equatable {
     /// The most samples (pixels times channels) one image may hold: 2^24, 32 MiB of 16-bit
     /// samples, so that two images compared hold at most 64 MiB (a 2048x2048 RGBA image, a
     /// 2364x2364 RGB one). Larger dimensions are refused before any pixel is inflated.
-    public static let maxSamples = 1 << 24
+    static let maxSamples = 1 << 24
 
     /// Decodes the PNG file at `path`.
     public static func decode(path: String) throws(ImageReadError) -> PNGImage {

@@ -4,9 +4,9 @@ import CZlib
 /// Each pixel's brightness is its largest channel difference, scaled so that the largest
 /// difference in the image is white: black where the pixels are equal, then dark red, red,
 /// yellow and white (a heat scale that stays readable in gray).
-public enum DifferenceHeatMap {
+enum DifferenceHeatMap {
     /// The PNG file's bytes for `a` against `b` (the same size, channels and range: `PNGImage.common`).
-    public static func png(_ a: PNGImage, _ b: PNGImage) -> [UInt8] {
+    static func png(_ a: PNGImage, _ b: PNGImage) -> [UInt8] {
         let pixels = a.width * a.height
         var largest = [Int](repeating: 0, count: pixels)
         var peak = 0

@@ -7,13 +7,13 @@ import Glibc
 /// Markdown and a JSON/YAML document. Paths, record values and reasons come from the files and
 /// are escaped in text and Markdown (UntrustedText).
 public struct ImageCompareReport: Sendable, Equatable {
-    public var reference: String
+    var reference: String
     public var comparisons: [ImageComparison]
-    public var tolerance: Int
+    var tolerance: Int
     /// Paths under a folder not read again (a link loop, a file reached twice).
-    public var skipped: [AuditSkip] = []
+    var skipped: [AuditSkip] = []
 
-    public init(reference: String, comparisons: [ImageComparison], tolerance: Int, skipped: [AuditSkip] = []) {
+    init(reference: String, comparisons: [ImageComparison], tolerance: Int, skipped: [AuditSkip] = []) {
         self.reference = reference
         self.comparisons = comparisons
         self.tolerance = tolerance
@@ -67,7 +67,7 @@ public struct ImageCompareReport: Sendable, Equatable {
         comparison.isUnreadable ? .unreadable : (comparison.isIdentical ? .identical : .different)
     }
 
-    public func count(_ verdict: Verdict) -> Int { comparisons.count { Self.verdict($0) == verdict } }
+    func count(_ verdict: Verdict) -> Int { comparisons.count { Self.verdict($0) == verdict } }
 
     /// 0 every image's pixels equal the reference's; 1 one differs; 2 one cannot be read or
     /// compared (or a folder held no image).

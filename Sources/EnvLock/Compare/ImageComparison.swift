@@ -8,12 +8,12 @@ public struct ImageComparison: Sendable, Equatable {
         case unreadable(String)
     }
 
-    public var reference: String
-    public var candidate: String
+    var reference: String
+    var candidate: String
     /// The two files' formats as decoded (`RGB 8-bit`), when they could be read.
-    public var formats: (String, String)?
-    public var outcome: Outcome
-    public var culprits: [Culprit]
+    var formats: (String, String)?
+    var outcome: Outcome
+    var culprits: [Culprit]
     /// The difference heat map's PNG bytes, when asked for and the images could be compared.
     public var heatMap: [UInt8]?
 
@@ -22,14 +22,14 @@ public struct ImageComparison: Sendable, Equatable {
             && lhs.formats?.1 == rhs.formats?.1 && lhs.outcome == rhs.outcome && lhs.culprits == rhs.culprits && lhs.heatMap == rhs.heatMap
     }
 
-    public var metrics: ImageMetrics? {
+    var metrics: ImageMetrics? {
         if case .compared(let metrics, _) = outcome { return metrics }
         return nil
     }
 
     /// The pixels are the same (the files' bytes may still differ, in metadata or compression).
     public var isIdentical: Bool { metrics?.identicalPixels == true }
-    public var isUnreadable: Bool { if case .unreadable = outcome { true } else { false } }
+    var isUnreadable: Bool { if case .unreadable = outcome { true } else { false } }
 
     /// Compares the PNG images at `reference` and `candidate`, decoded side by side; reads
     /// their generation records and the machines' facts (`snapshots`, already loaded) for
@@ -99,11 +99,11 @@ public struct ImageComparison: Sendable, Equatable {
 }
 
 /// A likely reason two images differ, and the fact it rests on.
-public struct Culprit: Sendable, Equatable {
+struct Culprit: Sendable, Equatable {
     /// What kinds of culprit there are, most likely first: settings that differ make other
     /// images for certain; then a machine difference that changes results; then a step of the
     /// job that runs on the GPU and so differs when the machines do.
-    public enum Kind: String, Sendable, CaseIterable, Comparable {
+    enum Kind: String, Sendable, CaseIterable, Comparable {
         case settings = "different-settings"
         case noRecord = "no-record"
         case gpuModel = "gpu-model"
@@ -116,19 +116,19 @@ public struct Culprit: Sendable, Equatable {
         case driver
         case otherMachineFact = "machine-fact"
 
-        public static func < (lhs: Kind, rhs: Kind) -> Bool { allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)! }
+        static func < (lhs: Kind, rhs: Kind) -> Bool { allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)! }
     }
 
-    public var kind: Kind
+    var kind: Kind
     /// Why this can make the images differ.
     public var why: String
     /// The fact it rests on, with where it comes from (`A's record: …`, `snapshots: …`).
-    public var fact: String
+    var fact: String
 
     /// The culprits for two images' difference, ranked: from their records (settings that
     /// differ, a `_gpu` sampler, Fooocus V2 prompt expansion) and, when given, the machines'
     /// snapshots (GPU model, torch and CUDA builds, attention backend, precision, driver).
-    public static func ranked(records: (ImageReading, ImageReading), snapshots: (FactsDocument, FactsDocument)?) -> [Culprit] {
+    static func ranked(records: (ImageReading, ImageReading), snapshots: (FactsDocument, FactsDocument)?) -> [Culprit] {
         var culprits: [Culprit] = []
         var recorded: [(String, [String: String])] = []
         for (side, reading) in [("A", records.0), ("B", records.1)] {

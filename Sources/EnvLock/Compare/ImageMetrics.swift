@@ -14,34 +14,34 @@ public struct ImageMetrics: Sendable, Equatable {
     public var width: Int
     public var height: Int
     /// The channels compared (1 gray … 4 RGBA).
-    public var channels: Int
+    var channels: Int
     /// 255 or 65535: the data range PSNR and SSIM use.
-    public var maxValue: Int
+    var maxValue: Int
     /// Pixels with at least one channel different.
-    public var differingPixels: Int
+    var differingPixels: Int
     /// Pixels with at least one channel different by more than the tolerance.
-    public var pixelsBeyondTolerance: Int
-    public var tolerance: Int
+    var pixelsBeyondTolerance: Int
+    var tolerance: Int
     /// The largest absolute difference of one sample.
-    public var maxDifference: Int
+    var maxDifference: Int
     /// The mean absolute difference over all samples (`numpy.abs(a - b).mean()`).
-    public var meanDifference: Double
+    var meanDifference: Double
     /// `skimage.metrics.peak_signal_noise_ratio(a, b, data_range=maxValue)`; infinity when identical.
-    public var psnr: Double
+    var psnr: Double
     /// `skimage.metrics.structural_similarity(a, b, channel_axis=-1, data_range=maxValue)`;
     /// nil for an image narrower or shorter than the 7-pixel window.
-    public var ssim: Double?
+    var ssim: Double?
 
-    public var pixels: Int { width * height }
-    public var identicalPixels: Bool { differingPixels == 0 }
+    var pixels: Int { width * height }
+    var identicalPixels: Bool { differingPixels == 0 }
 
     /// The window SSIM slides (scikit-image's default `win_size`).
-    public static let ssimWindow = 7
+    static let ssimWindow = 7
 
     /// Measures `a` against `b`, which must have the same dimensions, channels and range
     /// (`PNGImage.common`); SSIM's rows are shared among `threads` tasks.
     @_optimize(speed)
-    public static func measure(_ a: PNGImage, _ b: PNGImage, tolerance: Int, threads: Int = 2) async -> ImageMetrics {
+    static func measure(_ a: PNGImage, _ b: PNGImage, tolerance: Int, threads: Int = 2) async -> ImageMetrics {
         precondition(a.width == b.width && a.height == b.height && a.channels == b.channels && a.maxValue == b.maxValue)
         async let ssim = structuralSimilarity(a, b, threads: threads)
         let channels = a.channels

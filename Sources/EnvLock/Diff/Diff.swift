@@ -2,14 +2,14 @@
 public struct FactDifference: Sendable, Equatable {
     public var key: String
     /// The first segment of the key (`gpu`, `python`).
-    public var group: String
+    var group: String
     /// The key without its last segment (`python.packages`, `gpu.0`): differences of one
     /// family are folded together when there are many of them.
-    public var family: String
+    var family: String
     /// The value in the first document (A); nil when only the second has the key.
-    public var left: String?
+    var left: String?
     /// The value in the second document (B); nil when only the first has the key.
-    public var right: String?
+    var right: String?
     /// How much this difference can change results, from the fact catalog.
     public var impact: FactImpact
     /// What this particular difference means (the two GPU architectures, how far apart two

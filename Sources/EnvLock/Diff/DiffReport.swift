@@ -2,15 +2,15 @@
 /// changes results first, and noise folded into counts (text and Markdown; JSON has all).
 public struct DiffReport: Sendable {
     /// The name of A (a path, `standard input`, `this machine`).
-    public var left: String
+    var left: String
     /// The name of B.
-    public var right: String
-    public var differences: [FactDifference]
+    var right: String
+    var differences: [FactDifference]
 
     /// Families of "may change results" differences longer than this are folded to a count.
     static let foldedRunLength = 5
 
-    public init(left: String, right: String, differences: [FactDifference]) {
+    init(left: String, right: String, differences: [FactDifference]) {
         self.left = left
         self.right = right
         self.differences = differences
@@ -26,7 +26,7 @@ public struct DiffReport: Sendable {
     public var isIdentical: Bool { differences.isEmpty }
 
     /// How many differences have each impact.
-    public func count(_ impact: FactImpact) -> Int {
+    func count(_ impact: FactImpact) -> Int {
         differences.count { $0.impact == impact }
     }
 
@@ -37,7 +37,7 @@ public struct DiffReport: Sendable {
     }
 
     /// The differences of one impact shown one by one, and the families folded to a count.
-    public func section(_ impact: FactImpact, all: Bool) -> (shown: [FactDifference], folded: [(family: String, count: Int)]) {
+    func section(_ impact: FactImpact, all: Bool) -> (shown: [FactDifference], folded: [(family: String, count: Int)]) {
         let members = differences.filter { $0.impact == impact }
         if all || impact == .changesResults { return (members, []) }
         var sizes: [String: Int] = [:]

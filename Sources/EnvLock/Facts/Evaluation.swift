@@ -21,9 +21,9 @@ public struct RuleResult: Sendable, Equatable {
     /// What kept the rule from being evaluated, when it could not be: the reason its source
     /// gave (an undetermined setting, a refused command line, a failed detector). Results with
     /// the same cause come from one problem, and reports for people show them once, under it.
-    public var cause: String?
+    var cause: String?
 
-    public init(key: String, rule: Rule, expected: String, found: String?, verdict: Verdict, note: String?, cause: String? = nil) {
+    init(key: String, rule: Rule, expected: String, found: String?, verdict: Verdict, note: String?, cause: String? = nil) {
         self.key = key
         self.rule = rule
         self.expected = expected

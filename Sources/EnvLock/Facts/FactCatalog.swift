@@ -10,7 +10,7 @@ public enum FactImpact: String, Sendable, CaseIterable, Comparable {
     case noEffect = "no-effect"
 
     /// Words for a summary line: "changes results", "may change results", "no effect".
-    public var phrase: String {
+    var phrase: String {
         switch self {
         case .changesResults: "changes results"
         case .mayChangeResults: "may change results"
@@ -24,7 +24,7 @@ public enum FactImpact: String, Sendable, CaseIterable, Comparable {
 }
 
 /// What a fact key means, how much it can change generated images, and why.
-public struct FactDescription: Sendable {
+struct FactDescription: Sendable {
     /// A key or pattern (`gpu.*.name`) as in docs/FACTS.md.
     public var pattern: FactPattern
     /// How much a difference in this fact can change results.
@@ -33,7 +33,7 @@ public struct FactDescription: Sendable {
     public var why: String
     /// True for facts that identify one card or one host rather than the software and
     /// hardware that change results (UUIDs, memory size, host name).
-    public var identifiesInstance: Bool
+    var identifiesInstance: Bool
 
     init(_ pattern: String, _ impact: FactImpact, _ why: String, identifiesInstance: Bool = false) {
         self.pattern = FactPattern(pattern)!
@@ -45,7 +45,7 @@ public struct FactDescription: Sendable {
 
 /// The documented fact keys (docs/FACTS.md is the long form of this table).
 public enum FactCatalog {
-    public static let entries: [FactDescription] = [
+    static let entries: [FactDescription] = [
         FactDescription("host.os.id", .mayChangeResults, "Distribution libraries (libstdc++, libm, libgomp) differ between distributions and change CPU-side numerics."),
         FactDescription("host.os.version", .mayChangeResults, "A distribution upgrade replaces system libraries that Python wheels load."),
         FactDescription("host.kernel", .mayChangeResults, "The kernel decides which driver module loads; mostly informational."),
@@ -186,7 +186,7 @@ public enum FactCatalog {
     /// keys like it. A rule whose key no detector reports would pass an `absent` check
     /// whatever the machine has (`env.nvidia_tf32_override`, `python.packages.Torch`), so
     /// profiles and locks refuse such keys when they are loaded.
-    public static func unreportableKeyProblem(_ pattern: FactPattern) -> String? {
+    static func unreportableKeyProblem(_ pattern: FactPattern) -> String? {
         let packagePrefix = "python.packages."
         if pattern.text.hasPrefix(packagePrefix) {
             var name = pattern.text.dropFirst(packagePrefix.count)
@@ -215,7 +215,7 @@ public enum FactCatalog {
     }
 
     /// The first description whose pattern matches `key`.
-    public static func describe(_ key: String) -> FactDescription? {
+    static func describe(_ key: String) -> FactDescription? {
         entries.first { $0.pattern.matches(key) }
     }
 

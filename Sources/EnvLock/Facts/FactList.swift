@@ -29,13 +29,13 @@ public enum FactList {
 
     /// The items a list rule looks at: the list's items, or the value itself when the fact is a
     /// single setting (`excludes: "*_gpu"` on a sampler name works the same as on a list).
-    public static func items(of value: String) -> [String] {
+    static func items(of value: String) -> [String] {
         decode(value) ?? [value]
     }
 
     /// Whether `item` matches `pattern`, where `*` matches any run of characters (dots and
     /// spaces included) and everything else matches byte for byte.
-    public static func item(_ item: String, matches pattern: String) -> Bool {
+    static func item(_ item: String, matches pattern: String) -> Bool {
         var item = item, pattern = pattern
         return item.withUTF8 { itemBytes in
             pattern.withUTF8 { FactPattern.match(pattern: $0, key: itemBytes, starCrossesDots: true) }

@@ -120,11 +120,11 @@ public struct FactPattern: Sendable, Hashable, CustomStringConvertible {
 /// a glob rule then visits only its own candidates, not the whole snapshot.
 ///
 /// Sorting costs more than a rule, so it happens only for evaluations that have glob rules.
-public struct FactIndex: Sendable {
+struct FactIndex: Sendable {
     public let facts: [String: String]
     private let sortedKeys: [String]?
 
-    public init(_ facts: [String: String], forGlobs: Bool = true) {
+    init(_ facts: [String: String], forGlobs: Bool = true) {
         self.facts = facts
         // String order is code point order for the NFC text of keys, which is also UTF-8 byte
         // order, so the keys sharing a byte prefix are adjacent.

@@ -21,7 +21,7 @@
 ///   no GPU visible, `arch` and `brand` conditions hold.
 public enum NvidiaRequireCUDA {
     /// The environment variable the CUDA images set.
-    public static let variable = "NVIDIA_REQUIRE_CUDA"
+    static let variable = "NVIDIA_REQUIRE_CUDA"
 
     /// A comparison operator of the language.
     public enum Comparator: String, Sendable, CaseIterable {
@@ -31,18 +31,18 @@ public enum NvidiaRequireCUDA {
     /// What nvidia-container-cli knows about the machine when it checks a container.
     public struct Machine: Sendable, Equatable {
         /// The driver's CUDA version (`12.2`), envlock's `cuda.driver_api`; nil when unknown.
-        public var cuda: String?
+        var cuda: String?
         /// The driver version (`535.104.05`), envlock's `nvidia.driver`; nil when unknown.
-        public var driver: String?
+        var driver: String?
         /// One entry per visible GPU.
-        public var gpus: [GPU]
+        var gpus: [GPU]
 
         /// One visible GPU.
         public struct GPU: Sendable, Equatable {
             /// Its compute capability (`8.9`).
-            public var arch: String?
+            var arch: String?
             /// Its NVML brand (`Tesla`, `GeForce`); envlock does not read it, so usually nil.
-            public var brand: String?
+            var brand: String?
 
             public init(arch: String?, brand: String? = nil) {
                 self.arch = arch

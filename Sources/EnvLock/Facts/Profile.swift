@@ -10,15 +10,15 @@ public struct Profile: Sendable, Equatable {
     static let formatVersion = 1
 
     public var name: String
-    public var description: String?
+    var description: String?
     public var rules: [Rule]
     public var run: RunPolicy
     /// When locks made from this profile stop being valid (copied into the signed lock).
-    public var expires: Timestamp?
+    var expires: Timestamp?
     /// A number that grows with each release of the lock, so verifiers can refuse replays.
-    public var serial: Int?
+    var serial: Int?
 
-    public init(name: String, description: String? = nil, rules: [Rule], run: RunPolicy = RunPolicy(), expires: Timestamp? = nil, serial: Int? = nil) {
+    init(name: String, description: String? = nil, rules: [Rule], run: RunPolicy = RunPolicy(), expires: Timestamp? = nil, serial: Int? = nil) {
         self.name = name
         self.description = description
         self.rules = rules

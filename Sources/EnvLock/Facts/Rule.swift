@@ -67,15 +67,15 @@ public struct Rule: Sendable, Equatable {
 /// expands unambiguous prefixes; a required one must be spelled in full, because a prefix
 /// might expand to another option.
 public struct RunPolicy: Sendable, Equatable {
-    public var require: [String]
-    public var forbid: [String]
+    var require: [String]
+    var forbid: [String]
 
-    public init(require: [String] = [], forbid: [String] = []) {
+    init(require: [String] = [], forbid: [String] = []) {
         self.require = require
         self.forbid = forbid
     }
 
-    public var isEmpty: Bool { require.isEmpty && forbid.isEmpty }
+    var isEmpty: Bool { require.isEmpty && forbid.isEmpty }
 
     /// One option as the command line gives it.
     struct Occurrence: Equatable {

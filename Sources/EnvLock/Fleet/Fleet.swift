@@ -4,10 +4,10 @@ import Glibc
 #endif
 
 /// One machine of a fleet: where its snapshot came from and the host name it reports.
-public struct FleetMember: Sendable, Equatable {
+struct FleetMember: Sendable, Equatable {
     /// The file, `path#N` for the Nth document of a file holding several, or
     /// `standard input#N`.
-    public var source: String
+    var source: String
     /// The snapshot's `host.name`, when it has one.
     public var host: String?
     /// For a lock: the keys of the error rules this machine fails (empty: it matches).
@@ -18,23 +18,23 @@ public struct FleetMember: Sendable, Equatable {
 
 /// A snapshot that could not be read, and why; it never stops the report.
 public struct FleetUnreadable: Sendable, Equatable {
-    public var source: String
-    public var reason: String
+    var source: String
+    var reason: String
     var order: [Int]
 }
 
 /// An input named again (the same file or folder by another path, or standard input twice):
 /// its machines are counted once, under the name that came first.
 public struct FleetDuplicate: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+    enum Kind: String, Sendable {
         case file, folder
         case standardInput = "standard input"
     }
 
-    public var source: String
-    public var kind: Kind
+    var source: String
+    var kind: Kind
     /// The name under which the same input was first read.
-    public var sameAs: String
+    var sameAs: String
     var order: [Int]
 
     /// "the same file as snapshots/a.json, counted once".
@@ -50,11 +50,11 @@ public struct FleetDuplicate: Sendable, Equatable {
 public struct FleetGroup: Sendable {
     /// `sha256:` over the canonical JSON (RFC 8785) of the facts that change results.
     public var fingerprint: String
-    public var members: [FleetMember]
+    var members: [FleetMember]
     /// The facts that change results, the same on every member.
     public var facts: [String: String]
     /// How this group differs from the largest group (empty for the largest).
-    public var differences: [FactDifference]
+    var differences: [FactDifference]
 
     /// With a lock: true when every member passes its error rules.
     var matchesLock: Bool { members.allSatisfy { $0.failedKeys.isEmpty } }
@@ -64,11 +64,11 @@ public struct FleetGroup: Sendable {
 public struct FleetReport: Sendable {
     /// Largest group first (ties: the one whose first member came first).
     public var groups: [FleetGroup]
-    public var unreadable: [FleetUnreadable]
+    var unreadable: [FleetUnreadable]
     /// Inputs named more than once, read once.
     var duplicates: [FleetDuplicate] = []
     /// The lock each group was checked against, when one was given.
-    public var lockPath: String?
+    var lockPath: String?
 
     var machineCount: Int { groups.reduce(0) { $0 + $1.members.count } }
 

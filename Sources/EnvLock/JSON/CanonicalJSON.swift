@@ -4,7 +4,7 @@ public enum JSONText {
     /// RFC 8785 (JCS) bytes: object members sorted by the UTF-16 code units of their keys,
     /// no insignificant whitespace, minimal string escaping. Object member order in `value`
     /// does not matter; duplicate keys are the caller's error and keep their order.
-    public static func canonical(_ value: JSONValue) -> [UInt8] {
+    static func canonical(_ value: JSONValue) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(4096)
         writeCanonical(value, into: &output)

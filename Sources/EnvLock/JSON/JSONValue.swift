@@ -25,7 +25,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// An object from members given in order.
-    public static func object(_ members: KeyValuePairs<String, JSONValue>) -> JSONValue {
+    static func object(_ members: KeyValuePairs<String, JSONValue>) -> JSONValue {
         .object(members.map { Member($0.key, $0.value) })
     }
 

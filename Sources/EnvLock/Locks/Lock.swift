@@ -4,19 +4,19 @@ import Crypto
 /// SHA-256 fingerprint over their canonical form and, usually, an Ed25519 signature.
 public struct Lock: Sendable, Equatable {
     public var profile: String
-    public var description: String?
+    var description: String?
     public var rules: [Rule]
     public var run: RunPolicy
     /// Every fact the rules name, as the locking machine had it; pins compare against these.
     public var facts: [String: String]
-    public var created: Timestamp
+    var created: Timestamp
     /// The name of the machine the lock was made on (informational).
     public var host: String
-    public var expires: Timestamp?
-    public var serial: Int?
+    var expires: Timestamp?
+    var serial: Int?
     public var signature: LockSignature?
 
-    public init(profile: String, description: String? = nil, rules: [Rule], run: RunPolicy, facts: [String: String], created: Timestamp, host: String, expires: Timestamp? = nil, serial: Int? = nil, signature: LockSignature? = nil) {
+    init(profile: String, description: String? = nil, rules: [Rule], run: RunPolicy, facts: [String: String], created: Timestamp, host: String, expires: Timestamp? = nil, serial: Int? = nil, signature: LockSignature? = nil) {
         self.profile = profile
         self.description = description
         self.rules = rules
@@ -100,7 +100,7 @@ public struct LoadedLock: Sendable, Equatable {
     /// lock. Its signature, not `lock.signature`, is what `checkTrust` verifies.
     public var envelope: DSSEEnvelope?
 
-    public init(lock: Lock, path: String, recordedFingerprint: String?, envelope: DSSEEnvelope? = nil) {
+    init(lock: Lock, path: String, recordedFingerprint: String?, envelope: DSSEEnvelope? = nil) {
         self.lock = lock
         self.path = path
         self.recordedFingerprint = recordedFingerprint

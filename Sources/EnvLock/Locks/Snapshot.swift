@@ -22,11 +22,11 @@ public struct DetectorReport: Sendable, Equatable {
     public var diagnostics: [String]
     /// The fact key prefixes this detector can produce, so that a missing fact can name the
     /// detector that found nothing. Known for a live probe; empty for a snapshot read from a file.
-    public var provides: [String]
+    var provides: [String]
     /// Fact keys whose source exists but could not be read, each with the reason: a
     /// distribution whose METADATA has no Version is installed, not absent, and no rule on
     /// its key may pass.
-    public var unreadable: [String: String]
+    var unreadable: [String: String]
 
     public init(name: String, status: DetectorStatus, detail: String? = nil, diagnostics: [String] = [], provides: [String] = [], unreadable: [String: String] = [:]) {
         self.name = name
@@ -42,13 +42,13 @@ public struct DetectorReport: Sendable, Equatable {
 /// against another torch than the installed one.
 public struct Finding: Sendable, Equatable {
     /// A stable identifier, for example `xformers-torch-mismatch`.
-    public var code: String
+    var code: String
     /// What is wrong and what to do, for people.
     public var message: String
     /// The fact keys involved.
-    public var keys: [String]
+    var keys: [String]
 
-    public init(code: String, message: String, keys: [String]) {
+    init(code: String, message: String, keys: [String]) {
         self.code = code
         self.message = message
         self.keys = keys
@@ -73,7 +73,7 @@ public struct Snapshot: Sendable, Equatable {
 
     /// The first fact key matching `pattern` whose source exists but could not be read, with
     /// the reason.
-    public func unreadable(matching pattern: FactPattern) -> (key: String, reason: String)? {
+    func unreadable(matching pattern: FactPattern) -> (key: String, reason: String)? {
         for report in detectors {
             for key in report.unreadable.keys.sorted() where pattern.matches(key) {
                 return (key, report.unreadable[key] ?? "")

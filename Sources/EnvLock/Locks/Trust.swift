@@ -31,10 +31,10 @@ public enum TrustError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// What a verifier accepts.
 public struct TrustPolicy: Sendable {
-    public var trustedKeys: [VerifyingKey]
-    public var allowUnsigned: Bool
+    var trustedKeys: [VerifyingKey]
+    var allowUnsigned: Bool
     public var now: Timestamp
-    public var minimumSerial: Int?
+    var minimumSerial: Int?
 
     public init(trustedKeys: [VerifyingKey], allowUnsigned: Bool = false, now: Timestamp, minimumSerial: Int? = nil) {
         self.trustedKeys = trustedKeys

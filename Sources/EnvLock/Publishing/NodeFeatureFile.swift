@@ -19,15 +19,15 @@ public struct NodeFeatureFile: Sendable, Equatable {
     /// NFD's `MaxFeatureFileSize`.
     static let maximumSize = 65_536
 
-    public var lockName: PublishedLockName
+    var lockName: PublishedLockName
     /// The fingerprint of the lock that was checked, as a label value.
     public var fingerprint: String
     /// Whether the node conforms. A node that fails (drift, or a lock that cannot be trusted)
     /// is labelled `false` rather than left unlabelled, so `kubectl get nodes -L` tells a
     /// failing node from one where envlock never ran, and a `NodeFeatureRule` can taint it.
-    public var conforms: Bool
+    var conforms: Bool
     /// When the labels lapse unless envlock writes the file again.
-    public var expires: Timestamp
+    var expires: Timestamp
 
     public init(lockName: PublishedLockName, fingerprint: String, conforms: Bool, expires: Timestamp) {
         self.lockName = lockName
@@ -38,7 +38,7 @@ public struct NodeFeatureFile: Sendable, Equatable {
 
     /// The file's bytes. Every name and value is checked (`PublishedLockName`, base32), so
     /// nothing from the machine or the lock can add a line.
-    public var bytes: [UInt8] {
+    var bytes: [UInt8] {
         let text = """
             # Written by envlock verify: whether this node conforms to the lock \(lockName.name).
             # The labels lapse at the expiry time unless verify runs again; why a node fails is in verify's report.

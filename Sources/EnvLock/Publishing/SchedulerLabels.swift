@@ -50,7 +50,7 @@ public struct PublishedLockName: Sendable, Equatable {
 
 /// Kubernetes' label syntax (k8s.io/apimachinery validation: `IsQualifiedName` for keys,
 /// `IsValidLabelValue` for values), for the labels envlock writes and for tests to check them.
-public enum KubernetesLabel {
+enum KubernetesLabel {
     static let maximumNameLength = 63
     static let maximumPrefixLength = 253
 

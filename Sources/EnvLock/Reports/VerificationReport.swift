@@ -13,7 +13,7 @@ public struct VerificationReport: Sendable, Equatable {
     }
 
     /// `envlock verify: PATH (profile "NAME", signed by trusted key ID)`; also heads `run`'s refusal.
-    public var header: String {
+    var header: String {
         lock.heading("verify")
     }
 

@@ -13,7 +13,7 @@ public struct DSSEEnvelope: Sendable, Equatable {
         public var keyID: String
         public var value: [UInt8]
 
-        public init(keyID: String, value: [UInt8]) {
+        init(keyID: String, value: [UInt8]) {
             self.keyID = keyID
             self.value = value
         }
@@ -23,7 +23,7 @@ public struct DSSEEnvelope: Sendable, Equatable {
     var payload: [UInt8]
     public var signature: Signature
 
-    public init(payloadType: String, payload: [UInt8], signature: Signature) {
+    init(payloadType: String, payload: [UInt8], signature: Signature) {
         self.payloadType = payloadType
         self.payload = payload
         self.signature = signature

@@ -1,17 +1,17 @@
 /// The `signature` block of a lock: who signed it and the signature over `SignedMessage.bytes`.
 public struct LockSignature: Sendable, Equatable {
     /// The only algorithm envlock writes or accepts.
-    public static let ed25519 = "ed25519"
+    static let ed25519 = "ed25519"
 
     /// The signature algorithm; only `ed25519` verifies.
-    public var algorithm: String
+    var algorithm: String
     /// The signer's key id (`VerifyingKey.keyID`); it selects among trusted keys and never grants trust itself.
     public var keyID: String
     /// Base64 of the 64-byte signature.
     public var value: String
 
     /// A signature block with the given fields, as read from a lock.
-    public init(algorithm: String, keyID: String, value: String) {
+    init(algorithm: String, keyID: String, value: String) {
         self.algorithm = algorithm
         self.keyID = keyID
         self.value = value

@@ -8,17 +8,17 @@
 /// is part of what is signed, so a signature made with the same key for any other purpose
 /// (another payload type, or bare canonical bytes) never verifies as a lock signature, and the
 /// length prefixes leave no freedom in where the type ends and the body begins.
-public enum SignedMessage {
+enum SignedMessage {
     /// The payload type of an envlock lock, version 1 of the format.
     static let payloadType = "application/vnd.envlock.lock+json; version=1"
 
     /// The bytes a lock signature covers, for the lock's canonical JSON bytes.
-    public static func bytes(canonical: [UInt8]) -> [UInt8] {
+    static func bytes(canonical: [UInt8]) -> [UInt8] {
         bytes(payloadType: payloadType, body: canonical)
     }
 
     /// The pre-authentication encoding of `body` under any payload type.
-    public static func bytes(payloadType: String, body: [UInt8]) -> [UInt8] {
+    static func bytes(payloadType: String, body: [UInt8]) -> [UInt8] {
         let type = Array(payloadType.utf8)
         var message: [UInt8] = []
         message.reserveCapacity(type.count + body.count + 32)

@@ -11,7 +11,7 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomReflectable {
     /// The key in PKCS#8 PEM text, as `envlock keygen` and `openssl genpkey -algorithm ed25519` write it.
     ///
     /// `path` names the source in errors only.
-    public init(pem: String, path: String) throws(KeyFileError) {
+    init(pem: String, path: String) throws(KeyFileError) {
         let content: KeyFileContent
         do throws(PEMBlock.Failure) {
             content = try KeyFileContent.decode(pem: Array(pem.utf8), path: path)
@@ -36,7 +36,7 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomReflectable {
     }
 
     /// The key whose 32-byte seed (RFC 8032's "private key") is `seed`.
-    public init(seed: [UInt8]) throws(SignatureError) {
+    init(seed: [UInt8]) throws(SignatureError) {
         key = try Self.privateKey(seed: seed)
     }
 
@@ -113,7 +113,7 @@ public struct VerifyingKey: Sendable, Equatable, CustomStringConvertible {
     /// The key in SubjectPublicKeyInfo PEM text, as `envlock keygen` and `openssl pkey -pubout` write it.
     ///
     /// `path` names the source in errors only.
-    public init(pem: String, path: String) throws(KeyFileError) {
+    init(pem: String, path: String) throws(KeyFileError) {
         let content: KeyFileContent
         do throws(PEMBlock.Failure) {
             content = try KeyFileContent.decode(pem: Array(pem.utf8), path: path)
@@ -135,7 +135,7 @@ public struct VerifyingKey: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The key whose 32 raw bytes (RFC 8032's "public key") are `rawRepresentation`.
-    public init(rawRepresentation: [UInt8]) throws(SignatureError) {
+    init(rawRepresentation: [UInt8]) throws(SignatureError) {
         guard rawRepresentation.count == 32 else { throw .invalidKeyLength(rawRepresentation.count) }
         do {
             self.init(key: try Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation))

@@ -21,7 +21,7 @@ public enum AtomicFile {
         public var inputs: CommandInputs?
         /// Whether the user asked to replace a destination that holds a private key or that
         /// its owner may not write (`--replace-protected`).
-        public var replaceProtected: Bool
+        var replaceProtected: Bool
 
         public init(inputs: CommandInputs? = nil, replaceProtected: Bool = false) {
             self.inputs = inputs

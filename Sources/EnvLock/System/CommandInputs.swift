@@ -67,9 +67,9 @@ public final class CommandInputs: Sendable {
     /// One file the command read: the path it was read through and what it was.
     public struct Input: Sendable, Equatable {
         public var path: String
-        public var role: InputRole?
+        var role: InputRole?
 
-        public init(path: String, role: InputRole?) {
+        init(path: String, role: InputRole?) {
             self.path = path
             self.role = role
         }

@@ -26,7 +26,7 @@ public enum DocumentFile {
     public static let standardInputName = "standard input"
 
     /// Everything on standard input (`-` on the command line), at most `limit` bytes.
-    public static func readStandardInput(limit: Int) throws(DocumentError) -> [UInt8] {
+    static func readStandardInput(limit: Int) throws(DocumentError) -> [UInt8] {
         do {
             return try POSIXFile.readToEnd(STDIN_FILENO, limit: limit, chunkSize: 1 << 20)
         } catch {

@@ -41,7 +41,7 @@ public struct SpecifierSet: Sendable, Equatable, CustomStringConvertible {
     /// only holds pre-releases back when a final release is also offered, and a single
     /// candidate has none beside it. A candidate that is not a PEP 440 version matches only
     /// `===` clauses, and the empty set.
-    public func contains(_ candidate: String, prereleases: Bool? = nil) -> Bool {
+    func contains(_ candidate: String, prereleases: Bool? = nil) -> Bool {
         let version = Version(candidate)
         if prereleases == false, let version, version.isPrerelease { return false }
         return matchesEveryClause(candidate, version)

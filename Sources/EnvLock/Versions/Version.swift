@@ -5,33 +5,33 @@
 /// `1.0.dev1 < 1.0a1 < 1.0 < 1.0+local < 1.0.post1`.
 public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, LosslessStringConvertible {
     /// A pre-release segment: its kind and number (`rc1` is `.releaseCandidate`, 1).
-    public struct PreRelease: Sendable, Hashable {
+    struct PreRelease: Sendable, Hashable {
         /// The kind of pre-release; its raw value is the normalized spelling.
-        public enum Kind: String, Sendable, Hashable, CaseIterable {
+        enum Kind: String, Sendable, Hashable, CaseIterable {
             case alpha = "a"
             case beta = "b"
             case releaseCandidate = "rc"
         }
 
-        public var kind: Kind
-        public var number: Int
+        var kind: Kind
+        var number: Int
 
-        public init(kind: Kind, number: Int) {
+        init(kind: Kind, number: Int) {
             self.kind = kind
             self.number = number
         }
     }
 
     /// The epoch before `!`; 0 when none is written.
-    public private(set) var epoch: Int
+    private(set) var epoch: Int
     /// The release numbers as written, trailing zeros included (`2.2.0` is `[2, 2, 0]`).
-    public private(set) var release: [Int]
-    public private(set) var pre: PreRelease?
-    public private(set) var post: Int?
-    public private(set) var dev: Int?
+    private(set) var release: [Int]
+    private(set) var pre: PreRelease?
+    private(set) var post: Int?
+    private(set) var dev: Int?
     /// The local label after `+`, normalized: lowercase, segments joined by `.`, leading
     /// zeros dropped from numeric segments (`+CU121` is `cu121`, `+ubuntu-01` is `ubuntu.1`).
-    public private(set) var local: String?
+    private(set) var local: String?
 
     /// Parses a PEP 440 version, ignoring surrounding whitespace, a leading `v` and letter case.
     public init(parsing text: String) throws(VersionError) {

@@ -15,7 +15,7 @@ public struct TrustSources: Sendable, Equatable {
 
     /// Reads every key file. The first that cannot be read stops the check: a mistyped path
     /// must not quietly leave a key out of what is trusted.
-    public func keys() throws(KeyFileError) -> [VerifyingKey] {
+    func keys() throws(KeyFileError) -> [VerifyingKey] {
         var keys: [VerifyingKey] = []
         for path in keyFiles { keys.append(try KeyFiles.readPublicKey(at: path)) }
         return keys
@@ -25,9 +25,9 @@ public struct TrustSources: Sendable, Equatable {
 /// What a check demands of a lock before it believes it: the trusted keys, whether an
 /// unsigned lock is accepted, and the oldest serial accepted.
 public struct TrustRequirements: Sendable, Equatable {
-    public var sources: TrustSources
-    public var allowUnsigned: Bool
-    public var minimumSerial: Int?
+    var sources: TrustSources
+    var allowUnsigned: Bool
+    var minimumSerial: Int?
 
     public init(sources: TrustSources, allowUnsigned: Bool = false, minimumSerial: Int? = nil) {
         self.sources = sources
@@ -41,7 +41,7 @@ public struct TrustedLock: Sendable, Equatable {
     public var loaded: LoadedLock
     public var verdict: TrustVerdict
 
-    public init(loaded: LoadedLock, verdict: TrustVerdict) {
+    init(loaded: LoadedLock, verdict: TrustVerdict) {
         self.loaded = loaded
         self.verdict = verdict
     }

@@ -9,7 +9,7 @@
 extension YAMLScalar {
     /// The scalar's text, refusing a plain scalar that YAML 1.1 or 1.2 readers would turn into
     /// null, a boolean, a number or a date (`yes`, `~`, `012`, `1.10`, `2024-01-01`).
-    public func string(_ what: String) throws(YAMLError) -> String {
+    func string(_ what: String) throws(YAMLError) -> String {
         if style == .plain, let reading = PlainScalarResolution.readings(of: value).first {
             throw YAMLError(
                 path: "", mark: mark,
@@ -39,12 +39,12 @@ extension YAMLScalar {
 
 extension YAMLNode {
     /// The node as a string; see ``YAMLScalar/string(_:)``.
-    public func string(_ what: String) throws(YAMLError) -> String {
+    func string(_ what: String) throws(YAMLError) -> String {
         try scalar(what, expected: "a string").string(what)
     }
 
     /// The node as a boolean: plain `true` or `false`, nothing else (`yes`, `on`, `"true"`).
-    public func bool(_ what: String) throws(YAMLError) -> Bool {
+    func bool(_ what: String) throws(YAMLError) -> Bool {
         let expected = "true or false, unquoted"
         let scalar = try scalar(what, expected: expected)
         if scalar.style == .plain {
@@ -60,7 +60,7 @@ extension YAMLNode {
     /// The digits may be quoted (`"1"`): envlock's writer quotes every string and its document
     /// tree has no numbers, so a lock it wrote says `envlock: "1"`, while people write
     /// `envlock: 1` in profiles. Both read the same to every YAML reader that matters here.
-    public func integer(_ what: String) throws(YAMLError) -> Int {
+    func integer(_ what: String) throws(YAMLError) -> Int {
         let expected = "a whole number in decimal digits without leading zeros, such as 7"
         let scalar = try scalar(what, expected: expected)
         let digits = scalar.value.utf8
@@ -74,7 +74,7 @@ extension YAMLNode {
     }
 
     /// The entries of a mapping, in document order.
-    public func mapping(_ what: String) throws(YAMLError) -> [YAMLMappingEntry] {
+    func mapping(_ what: String) throws(YAMLError) -> [YAMLMappingEntry] {
         guard case .mapping(let entries, _) = self else {
             throw YAMLError(path: "", mark: mark, reason: .wrongType(what: what, expected: "a mapping", found: foundPhrase))
         }
@@ -83,7 +83,7 @@ extension YAMLNode {
 
     /// The values of a mapping by key, refusing keys outside `allowedKeys` and requiring
     /// every key in `requiredKeys`: envlock rejects unknown fields rather than ignore them.
-    public func mapping(_ what: String, allowedKeys: Set<String>, requiredKeys: Set<String> = []) throws(YAMLError) -> [String: YAMLNode] {
+    func mapping(_ what: String, allowedKeys: Set<String>, requiredKeys: Set<String> = []) throws(YAMLError) -> [String: YAMLNode] {
         let entries = try mapping(what)
         var values: [String: YAMLNode] = [:]
         var keyMarks: [String: Mark] = [:]
@@ -108,7 +108,7 @@ extension YAMLNode {
     }
 
     /// The items of a sequence, in document order.
-    public func sequence(_ what: String) throws(YAMLError) -> [YAMLNode] {
+    func sequence(_ what: String) throws(YAMLError) -> [YAMLNode] {
         guard case .sequence(let items, _) = self else {
             throw YAMLError(path: "", mark: mark, reason: .wrongType(what: what, expected: "a sequence", found: foundPhrase))
         }

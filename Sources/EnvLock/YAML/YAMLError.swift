@@ -7,22 +7,22 @@ public struct YAMLError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String
     /// Where the offending byte, event or node starts.
     var mark: Mark
-    public var reason: Reason
+    var reason: Reason
 
     /// An error at `mark` in the file at `path`.
-    public init(path: String, mark: Mark, reason: Reason) {
+    init(path: String, mark: Mark, reason: Reason) {
         self.path = path
         self.mark = mark
         self.reason = reason
     }
 
     /// The same error, attributed to the file at `path`.
-    public func at(path: String) -> YAMLError {
+    func at(path: String) -> YAMLError {
         YAMLError(path: path, mark: mark, reason: reason)
     }
 
     /// What is wrong with the input.
-    public enum Reason: Equatable, Sendable {
+    enum Reason: Equatable, Sendable {
         /// The input is larger than ``YAMLLimits/maxBytes``.
         case tooLarge(bytes: Int, limit: Int)
         /// The input starts with a byte order mark (`UTF-8`, `UTF-16LE`, `UTF-32BE`, …).

@@ -1,9 +1,9 @@
 /// A position in a document, 1-based, as editors show it.
 public struct Mark: Sendable, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
+    var line: Int
+    var column: Int
 
-    public init(line: Int, column: Int) {
+    init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
@@ -13,7 +13,7 @@ public struct Mark: Sendable, Equatable, CustomStringConvertible {
 
 /// How a scalar was written. Strict decoding needs it: a plain `1.10` or `yes` is what a
 /// YAML 1.1 reader turns into a number or a boolean, while `"1.10"` is always a string.
-public enum ScalarStyle: Sendable, Equatable {
+enum ScalarStyle: Sendable, Equatable {
     case plain
     case singleQuoted
     case doubleQuoted
@@ -24,10 +24,10 @@ public enum ScalarStyle: Sendable, Equatable {
 /// A scalar with its text, style and position.
 public struct YAMLScalar: Sendable, Equatable {
     public var value: String
-    public var style: ScalarStyle
+    var style: ScalarStyle
     var mark: Mark
 
-    public init(value: String, style: ScalarStyle, mark: Mark) {
+    init(value: String, style: ScalarStyle, mark: Mark) {
         self.value = value
         self.style = style
         self.mark = mark
@@ -40,7 +40,7 @@ public struct YAMLMappingEntry: Sendable, Equatable {
     public var key: YAMLScalar
     public var value: YAMLNode
 
-    public init(key: YAMLScalar, value: YAMLNode) {
+    init(key: YAMLScalar, value: YAMLNode) {
         self.key = key
         self.value = value
     }

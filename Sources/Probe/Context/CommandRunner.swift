@@ -1,5 +1,5 @@
 /// How a command that a detector ran ended.
-public enum CommandOutcome: Sendable, Equatable {
+enum CommandOutcome: Sendable, Equatable {
     /// The command ran to its end. Output beyond the runner's cap is cut and `truncated` is set.
     case exited(status: Int32, stdout: [UInt8], stderr: [UInt8], truncated: Bool)
     /// The command was killed by a signal it did not ask for.
@@ -13,7 +13,7 @@ public enum CommandOutcome: Sendable, Equatable {
 }
 
 /// Runs external commands (nvidia-smi, python, nvcc) with a deadline.
-public protocol CommandRunner: Sendable {
+protocol CommandRunner: Sendable {
     /// Runs `command` (a name looked up on `PATH` in `environment`, or a path) and waits at
     /// most `timeout`. Never throws: every way it can end is a `CommandOutcome`.
     func run(_ command: String, arguments: [String], environment: [String: String], timeout: Duration) async -> CommandOutcome
@@ -22,11 +22,11 @@ public protocol CommandRunner: Sendable {
 /// The command runner detectors get under a foreign `--root`: it runs nothing. A program of
 /// that tree would run against this machine's kernel, C library and files, and a program of
 /// this machine would describe this machine, not the tree.
-public struct RootConfinedCommandRunner: CommandRunner {
+struct RootConfinedCommandRunner: CommandRunner {
     /// The foreign root, for the refusal's reason.
-    public var root: String
+    var root: String
 
-    public init(root: String) {
+    init(root: String) {
         self.root = root
     }
 

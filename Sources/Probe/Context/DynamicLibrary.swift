@@ -5,14 +5,14 @@ import Musl
 #endif
 
 /// Why a shared library could not be opened.
-public enum DynamicLibraryError: Error, Sendable, Equatable, CustomStringConvertible {
+enum DynamicLibraryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No candidate exists: the library is not installed here.
     case notFound(name: String, tried: [String])
     /// A candidate exists but the dynamic loader refused it (wrong architecture, a missing
     /// dependency, a broken file); `message` is the loader's own text.
     case loadFailed(path: String, message: String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .notFound(let name, let tried):
             // The bare soname goes through LD_LIBRARY_PATH and the ld.so cache; the rest are

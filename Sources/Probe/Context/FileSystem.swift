@@ -24,7 +24,7 @@ public enum FileSystem {
     }
 
     /// Reads a UTF-8 text file, as an input of the running command in `role`.
-    public static func readText(_ path: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> String {
+    static func readText(_ path: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> String {
         let bytes = try readBytes(path, limit: limit, as: role)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8(path: path) }
         return text
@@ -56,11 +56,11 @@ public enum FileSystem {
     }
 
     /// What a file or folder's stamp is when nothing is there.
-    public static let missingStamp = "missing"
+    static let missingStamp = "missing"
 
     /// Device, inode, size, mtime and ctime of what `path` names (following links), or
     /// `missingStamp`: equal stamps mean the file was not replaced or changed.
-    public static func stamp(_ path: String) -> String {
+    static func stamp(_ path: String) -> String {
         let info: FileStatus
         do {
             info = try status(path)
@@ -101,7 +101,7 @@ public enum FileSystem {
     /// chroot would refuse with ELOOP) the path is one under `symlinkLoopMarker`, never the
     /// unresolved link, which the kernel would follow out of the tree. Every component of the
     /// result, the last one included, was a file or folder and not a link when it was looked at.
-    public static func resolve(_ path: String, under base: String) -> String {
+    static func resolve(_ path: String, under base: String) -> String {
         var remaining = path.split(separator: "/").map(String.init)
         var resolved: [String] = []
         var links = 0
@@ -142,7 +142,7 @@ public enum FileSystem {
     }
 
     /// The target of the symbolic link at `path`, as written in the link.
-    public static func linkTarget(_ path: String) throws(FileReadError) -> String {
+    static func linkTarget(_ path: String) throws(FileReadError) -> String {
         do throws(POSIXFailure) {
             return try POSIXFile.linkTarget(at: path)
         } catch {
@@ -150,21 +150,21 @@ public enum FileSystem {
         }
     }
 
-    public static func exists(_ path: String) -> Bool {
+    static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
+    static func isDirectory(_ path: String) -> Bool {
         (try? status(path))?.isDirectory ?? false
     }
 
     /// Whether this user may execute `path` (`access(X_OK)`; a folder it may enter says yes too).
-    public static func isExecutable(_ path: String) -> Bool {
+    static func isExecutable(_ path: String) -> Bool {
         access(path, X_OK) == 0
     }
 
     /// `os.access(path, os.R_OK)`: whether this user may read it (a folder: list it).
-    public static func isReadable(_ path: String) -> Bool {
+    static func isReadable(_ path: String) -> Bool {
         access(path, R_OK) == 0
     }
 

@@ -6,13 +6,13 @@ import Musl
 import EnvLock
 
 /// Which Python environment the Python detectors read.
-public struct PythonSelection: Sendable, Equatable {
+struct PythonSelection: Sendable, Equatable {
     /// `--python PATH`: an interpreter.
-    public var executable: String?
+    var executable: String?
     /// `--site-packages DIR`, in order; when given, no interpreter is run.
-    public var sitePackages: [String]
+    var sitePackages: [String]
 
-    public init(executable: String? = nil, sitePackages: [String] = []) {
+    init(executable: String? = nil, sitePackages: [String] = []) {
         self.executable = executable
         self.sitePackages = sitePackages
     }
@@ -21,39 +21,39 @@ public struct PythonSelection: Sendable, Equatable {
 /// Everything a detector may read, injected so that tests control it.
 public struct HostContext: Sendable {
     /// The filesystem root that file-reading detectors read under (`--root`), `/` normally.
-    public var root: String
+    var root: String
     /// The environment the probe sees (the process's, or a test's).
-    public var environment: [String: String]
-    public var libraries: any LibraryLoader
-    public var commands: any CommandRunner
-    public var python: PythonSelection
+    var environment: [String: String]
+    var libraries: any LibraryLoader
+    var commands: any CommandRunner
+    var python: PythonSelection
     /// The deadline for one external command; the whole probe has its own.
-    public var commandTimeout: Duration
+    var commandTimeout: Duration
     /// When the whole probe gives up, set by the `Prober`.
-    public var probeDeadline: ContinuousClock.Instant?
+    var probeDeadline: ContinuousClock.Instant?
     /// Where answers of interpreters are remembered; nil asks the interpreter every time
     /// (`--no-cache`, tests).
-    public var interpreterCache: InterpreterCache?
+    var interpreterCache: InterpreterCache?
     /// Where SHA-256 digests of files (models, installed distributions) are remembered; nil
     /// hashes every file every time (`--no-cache`, tests). A cache entry is trusted as far as
     /// its owner is: docs/SECURITY.md says when to run without it.
-    public var digestCacheFolder: String?
+    var digestCacheFolder: String?
     /// The running process `--pid` names, whose /proc files the runtime detectors read and
     /// whose environment the `env.` facts come from; nil when only files are probed.
-    public var process: ProcessView?
+    var process: ProcessView?
     /// The working folder of this process, read once when the context is made; detectors see
     /// it through `workingDirectory`.
-    public var processWorkingDirectory: String
+    var processWorkingDirectory: String
 
     /// How long a command or library call started now may take: the command timeout, cut so
     /// that it still ends (with a clear "timed out" reason) before the probe's deadline.
-    public func commandBudget() -> Duration {
+    func commandBudget() -> Duration {
         guard let probeDeadline else { return commandTimeout }
         let left = probeDeadline - ContinuousClock.now - .milliseconds(250)
         return max(.milliseconds(100), min(commandTimeout, left))
     }
 
-    public init(
+    init(
         root: String = "/",
         environment: [String: String],
         libraries: any LibraryLoader = SystemLibraryLoader(),
@@ -76,7 +76,7 @@ public struct HostContext: Sendable {
     /// Detectors do not ask: the `Prober` skips those that read the running machine
     /// (`Detector.source(in:)`), and the rest ask the properties below, which say what
     /// they may use.
-    public var isForeignRoot: Bool {
+    var isForeignRoot: Bool {
         let trimmed = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         return trimmed != "/"
     }
@@ -91,24 +91,24 @@ public struct HostContext: Sendable {
     /// Whether the probed system's programs (an interpreter, nvcc) can be run to ask them:
     /// false under a foreign root, where a program of that tree would run against this
     /// machine's kernel, C library and files and answer for neither.
-    public var canRunPrograms: Bool { !isForeignRoot }
+    var canRunPrograms: Bool { !isForeignRoot }
 
     /// Whether `environment` is the probed system's own, so that what it names (CUDA_HOME,
     /// PATH, HF_HOME) describes the files probed: false under a foreign root, whose
     /// environment envlock cannot see.
-    public var environmentDescribesRoot: Bool { !isForeignRoot }
+    var environmentDescribesRoot: Bool { !isForeignRoot }
 
     /// The folder that relative paths given to envlock (`--python`, `--site-packages`,
     /// PYTHONPATH entries) are resolved from, as `os.path.abspath` would: this process's
     /// working folder. Nil under a foreign root, where such a path is taken as a path of
     /// that tree, not resolved against this machine's working folder.
-    public var workingDirectory: String? { isForeignRoot ? nil : processWorkingDirectory }
+    var workingDirectory: String? { isForeignRoot ? nil : processWorkingDirectory }
 
     /// This context as the `Prober` hands it to detectors: unchanged under `/`; under a
     /// foreign root, with commands that refuse to run (`RootConfinedCommandRunner`) and a
     /// library loader that offers no library, so that a detector cannot reach this machine's
     /// programs or driver whatever it asks.
-    public func confinedToRoot() -> HostContext {
+    func confinedToRoot() -> HostContext {
         guard isForeignRoot else { return self }
         var confined = self
         confined.commands = RootConfinedCommandRunner(root: root)
@@ -129,7 +129,7 @@ public struct HostContext: Sendable {
     /// stays inside the root instead of escaping to this machine's files, and so does a
     /// relative target that climbs above it with `..`. Detectors use it only to name a file in
     /// a message; they read through the functions below.
-    public func hostPath(_ absolute: String) -> String {
+    func hostPath(_ absolute: String) -> String {
         guard isForeignRoot else { return absolute }
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
         return FileSystem.resolve(absolute, under: base)
@@ -141,7 +141,7 @@ public struct HostContext: Sendable {
     /// `a/Fooocus/launch.py`), under the probe root as `hostPath` resolves it. The result is a
     /// path of the probed system with no link left in it; a link loop or an unreadable link
     /// gives a path that fails to open with that reason.
-    public func physicalPath(_ path: String, from workingDirectory: String) -> String {
+    func physicalPath(_ path: String, from workingDirectory: String) -> String {
         let absolute = path.hasPrefix("/") ? path : PythonPath.join(workingDirectory, path)
         guard isForeignRoot else { return FileSystem.resolve(absolute, under: "") }
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
@@ -159,13 +159,13 @@ public struct HostContext: Sendable {
     }
 
     /// Reads a UTF-8 text file under the probe root.
-    public func readText(_ absolute: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> String {
+    func readText(_ absolute: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> String {
         try FileSystem.readText(hostPath(absolute), limit: limit, as: role)
     }
 
     /// The first `count` bytes of a regular file under the probe root (fewer when it is
     /// shorter): enough to tell an executable from a script without reading megabytes.
-    public func readPrefix(_ absolute: String, count: Int, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {
+    func readPrefix(_ absolute: String, count: Int, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {
         let opened = try openRegularFile(absolute, as: role)
         defer { close(opened.descriptor) }
         do throws(POSIXFailure) {
@@ -239,24 +239,24 @@ public struct HostContext: Sendable {
     /// Records `absolute` under the probe root as an input of the running command in `role`:
     /// for a file the command uses without reading it through this context (the interpreter
     /// it runs, or whose answer it remembers).
-    public func noteInput(_ absolute: String, as role: InputRole) {
+    func noteInput(_ absolute: String, as role: InputRole) {
         CommandInputs.note(hostPath(absolute), as: role)
     }
 
     /// Whether something exists at `absolute` under the probe root (following links inside it).
-    public func exists(_ absolute: String) -> Bool {
+    func exists(_ absolute: String) -> Bool {
         FileSystem.exists(hostPath(absolute))
     }
 
     /// Whether this user may read `absolute` under the probe root, as `os.access(path, os.R_OK)`
     /// answers.
-    public func isReadable(_ absolute: String) -> Bool {
+    func isReadable(_ absolute: String) -> Bool {
         FileSystem.isReadable(hostPath(absolute))
     }
 
     /// Whether `absolute` is a folder under the probe root (following links inside it), as
     /// `os.path.isdir` answers.
-    public func isDirectory(_ absolute: String) -> Bool {
+    func isDirectory(_ absolute: String) -> Bool {
         FileSystem.isDirectory(hostPath(absolute))
     }
 
@@ -291,27 +291,27 @@ public struct HostContext: Sendable {
     /// The target of the symbolic link at `absolute` (its folder resolved under the probe
     /// root), as written in the link: a path of the probed system, to be read through this
     /// context again.
-    public func linkTarget(_ absolute: String) throws(FileReadError) -> String {
+    func linkTarget(_ absolute: String) throws(FileReadError) -> String {
         let folder = PythonPath.dirname(absolute)
         return try FileSystem.linkTarget(PythonPath.join(hostPath(folder.isEmpty ? "." : folder), PythonPath.basename(absolute)))
     }
 
     /// The program `command` names on `searchPath` (a PATH value of the probed system; nil:
     /// the C library's default), found under the probe root by `rule` (see `CommandSearch`).
-    public func findCommand(_ command: String, searchPath: String?, rule: CommandSearch.Rule) -> String? {
+    func findCommand(_ command: String, searchPath: String?, rule: CommandSearch.Rule) -> String? {
         CommandSearch.find(command, searchPath: searchPath, rule: rule, exists: { exists($0) }, isFolder: { isDirectory($0) },
                            isExecutable: { FileSystem.isExecutable(hostPath($0)) })
     }
 
     /// Reads `/proc/PID/NAME` of the probed process (`maps`, `environ`). /proc is this
     /// machine's kernel speaking about a running process, never a file under `--root`.
-    public func readProcessFile(_ name: String, of process: ProcessView, limit: Int = 64 << 20) throws(FileReadError) -> String {
+    func readProcessFile(_ name: String, of process: ProcessView, limit: Int = 64 << 20) throws(FileReadError) -> String {
         try FileSystem.readText(process.procFolder + "/" + name, limit: limit)
     }
 
     /// A context that reads files as `process` sees them: rooted at `/proc/PID/root`, so a
     /// process in a container is read in the container's files, not the host's.
-    public func filesystem(of process: ProcessView) -> HostContext {
+    func filesystem(of process: ProcessView) -> HostContext {
         var view = self
         view.root = process.rootFolder
         return view

@@ -23,16 +23,16 @@ import SystemPackage
 ///
 /// Standard output and error are kept up to `outputLimit` bytes each; the rest is read and
 /// dropped (so the command never blocks on a full pipe) and the outcome says `truncated`.
-public struct SubprocessCommandRunner: CommandRunner {
+struct SubprocessCommandRunner: CommandRunner {
     /// The most bytes kept from each of standard output and standard error.
-    public var outputLimit: Int
+    var outputLimit: Int
     /// How long after the deadline `run` returns even if the killed process has not ended.
-    public var killGrace: Duration
+    var killGrace: Duration
     /// The clock that keeps the deadline: the process's `ProbeTimer`, or a test's own.
     let timer: ProbeTimer
 
     /// A runner keeping at most `outputLimit` bytes of each stream (1 MiB by default).
-    public init(outputLimit: Int = 1 << 20, killGrace: Duration = .milliseconds(100)) {
+    init(outputLimit: Int = 1 << 20, killGrace: Duration = .milliseconds(100)) {
         self.init(outputLimit: outputLimit, killGrace: killGrace, timer: .shared)
     }
 
@@ -78,7 +78,7 @@ public struct SubprocessCommandRunner: CommandRunner {
 
     /// The executable `command` names on this machine, by `CommandSearch`'s rules; nil when
     /// there is none. `searchPath` nil is the C library's default.
-    public static func resolve(_ command: String, searchPath: String?) -> String? {
+    static func resolve(_ command: String, searchPath: String?) -> String? {
         CommandSearch.find(command, searchPath: searchPath, rule: .executable, exists: { FileSystem.exists($0) }, isFolder: { FileSystem.isDirectory($0) }, isExecutable: { FileSystem.isExecutable($0) })
     }
 
@@ -150,7 +150,7 @@ public struct SubprocessCommandRunner: CommandRunner {
 /// - A bare name is looked for in each folder of `searchPath` in order; the first candidate
 ///   the rule accepts wins.
 /// - `searchPath` nil (PATH unset) is `defaultSearchPath`, as `execvp` does.
-public enum CommandSearch {
+enum CommandSearch {
     /// The folders searched when PATH is unset.
     static let defaultSearchPath = "/usr/bin:/bin"
 

@@ -1,7 +1,7 @@
 /// `host.cpu.model` and `host.cpu.flags` from /proc/cpuinfo under the probe root.
 public struct CPUInfoDetector: Detector {
     public let name = "cpuinfo"
-    public let provides = ["host.cpu."]
+    let provides = ["host.cpu."]
 
     /// The flags that change floating-point results or which CPU kernels oneDNN and PyTorch
     /// pick (x86 `flags`, Arm `Features`). docs/FACTS.md lists the same set.
@@ -11,9 +11,9 @@ public struct CPUInfoDetector: Detector {
         "asimd", "asimdhp", "fphp", "sve", "sve2", "bf16", "i8mm",
     ]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         do {
             let text = try context.readText("/proc/cpuinfo", limit: 8 << 20)
             let facts = Self.parse(text)

@@ -1,11 +1,11 @@
 /// `host.os.id` and `host.os.version` from os-release, under the probe root.
 public struct OSReleaseDetector: Detector {
     public let name = "os-release"
-    public let provides = ["host.os."]
+    let provides = ["host.os."]
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         // os-release(5): /etc/os-release wins, /usr/lib/os-release is the fallback.
         var problems: [String] = []
         for path in ["/etc/os-release", "/usr/lib/os-release"] {

@@ -37,10 +37,10 @@ struct Absence: Error, Sendable, Equatable {
 }
 
 /// The job detectors, in the order their facts take precedence; each gets the same command.
-public enum JobDetectors {
+enum JobDetectors {
     static let noCommand = "no command given: pass the job after -- (envlock verify LOCK -- python launch.py …)"
 
-    public static func all(for job: JobInvocation?) -> [any Detector] {
+    static func all(for job: JobInvocation?) -> [any Detector] {
         [JobCommandDetector(job: job), FooocusDetector(job: job), ComfyUIDetector(job: job)]
     }
 
@@ -48,7 +48,7 @@ public enum JobDetectors {
     /// job detector says so). Runs without the machine probe's deadline: hashing a 7 GB
     /// checkpoint for the first time takes seconds, and a job fact cut short by a timer
     /// would only fail the check for no reason.
-    public static func probe(_ job: JobInvocation?, in context: HostContext) async -> Snapshot {
+    static func probe(_ job: JobInvocation?, in context: HostContext) async -> Snapshot {
         await Prober(detectors: all(for: job), deadline: nil).probe(job?.context(in: context) ?? context)
     }
 }

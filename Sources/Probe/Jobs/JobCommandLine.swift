@@ -5,8 +5,8 @@ import EnvLock
 /// run policy and the job's facts never answer the same question differently. A program
 /// without an option table is read by the generic reader over its script's arguments (not the
 /// interpreter's own options, such as `python3 -u`).
-public enum JobCommandLine {
-    public static func reading(_ job: JobInvocation?, in machine: HostContext) -> RunPolicy.Reading {
+enum JobCommandLine {
+    static func reading(_ job: JobInvocation?, in machine: HostContext) -> RunPolicy.Reading {
         guard let job, let launch = JobInvocation.launch(job.command) else { return .arguments([]) }
         let context = job.context(in: machine)
         let app: (name: String, parser: PythonArgparse, host: PythonArgparse.Host)

@@ -4,21 +4,21 @@ import EnvLock
 /// and verify), and how much of it to read: the job detectors derive `job.` facts from it.
 public struct JobInvocation: Sendable {
     /// The command as it will be executed: program, then arguments.
-    public var command: [String]
+    var command: [String]
     /// The folder the command starts in; relative script paths are resolved against it.
     var workingDirectory: String
     /// The model digest keys to compute: nil computes every model the job's settings name
     /// (probe); a list computes only keys that a rule or the lock asks for (lock, verify, run),
     /// so that nothing is read merely because it exists.
     var wantedDigests: [FactPattern]?
-    public var digests: ModelDigest
+    var digests: ModelDigest
     /// The running process this job is (`--pid`), or nil for a command given after `--`.
-    public var process: ProcessView?
+    var process: ProcessView?
     /// The `argparse.py` files, by SHA-256, whose reading envlock's port is proven equal to
     /// (`JobArgparse.provenFiles`); a test names a stand-in file here.
     package var provenArgparse: [String: JobArgparse.ProvenFile] = JobArgparse.provenFiles
 
-    public init(command: [String], workingDirectory: String, wantedDigests: [FactPattern]? = nil, digests: ModelDigest, process: ProcessView? = nil) {
+    init(command: [String], workingDirectory: String, wantedDigests: [FactPattern]? = nil, digests: ModelDigest, process: ProcessView? = nil) {
         self.command = command
         self.workingDirectory = workingDirectory
         self.process = process
@@ -32,10 +32,10 @@ public struct JobInvocation: Sendable {
     }
 
     /// The program, the Python script it runs (when there is one) and the script's arguments.
-    public struct Launch: Sendable, Equatable {
-        public var program: String
-        public var script: String?
-        public var arguments: [String]
+    struct Launch: Sendable, Equatable {
+        var program: String
+        var script: String?
+        var arguments: [String]
         /// The interpreter's own options before the script (`-u`, `-X dev`, `-IE`).
         var interpreterOptions: [String] = []
         /// The module name of `-m NAME`, whose `NAME.py` in the working folder is `script`;
@@ -71,7 +71,7 @@ public struct JobInvocation: Sendable {
     /// (`python`, `python3.10`, a venv's `bin/python`) runs the first argument after its own
     /// options (`-u`, `-X dev`, `-W ignore`); `-m` and `-c` run no script file. Any other
     /// program is itself the script (`./launch.py` with a shebang).
-    public static func launch(_ command: [String]) -> Launch? {
+    static func launch(_ command: [String]) -> Launch? {
         guard let program = command.first else { return nil }
         let base = program.split(separator: "/").last.map(String.init) ?? program
         guard base.hasPrefix("python") else {

@@ -8,11 +8,11 @@ import Glibc
 /// How far hashing one file has come, for a progress line.
 public struct HashProgress: Sendable, Equatable {
     public var path: String
-    public var bytesDone: Int
-    public var bytesTotal: Int
+    var bytesDone: Int
+    var bytesTotal: Int
     /// Seconds since this file's hashing started.
-    public var elapsed: Double
-    public var finished: Bool
+    var elapsed: Double
+    var finished: Bool
 }
 
 /// Receives progress while large files are hashed. Called only once a file has taken more
@@ -24,11 +24,11 @@ public struct ModelDigestResult: Sendable, Equatable {
     /// `sha256:` and 64 lowercase hex digits.
     public var digest: String
     /// True when the digest came from the cache (the file was not read).
-    public var cached: Bool
+    var cached: Bool
     /// Why the cache could not be used or written, when that happened; the digest is still right.
-    public var cacheNote: String?
+    var cacheNote: String?
     /// The file's size when it was opened, in bytes.
-    public var size: Int64 = 0
+    var size: Int64 = 0
     /// The file's identity when it was hashed, when it did not change while it was read: what
     /// a cache may remember the digest under.
     var stableIdentity: ModelDigest.FileIdentity?
@@ -44,8 +44,8 @@ public struct ModelDigestResult: Sendable, Equatable {
 /// and ctime, so a changed model is never served from the cache.
 public struct ModelDigest: Sendable {
     /// Where entries live; nil disables the cache (no HOME and no XDG_CACHE_HOME).
-    public var cacheFolder: String?
-    public var progress: HashProgressHandler?
+    var cacheFolder: String?
+    var progress: HashProgressHandler?
 
     /// Read size: large enough that system call overhead vanishes, small enough for caches.
     static let chunkSize = 4 << 20
@@ -58,7 +58,7 @@ public struct ModelDigest: Sendable {
 
     /// The cache folder the environment names: `$XDG_CACHE_HOME/envlock/sha256`, else
     /// `$HOME/.cache/envlock/sha256`.
-    public static func defaultCacheFolder(environment: [String: String]) -> String? {
+    static func defaultCacheFolder(environment: [String: String]) -> String? {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/envlock/sha256" }
         if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.cache/envlock/sha256" }
         return nil

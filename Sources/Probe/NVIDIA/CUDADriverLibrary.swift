@@ -1,9 +1,9 @@
 /// A `CUresult` value, named as NVIDIA's `cuda.h` names it.
-public struct CUDAResult: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var code: Int32
+struct CUDAResult: Sendable, Equatable, Hashable, CustomStringConvertible {
+    var code: Int32
 
     /// The value a call returned.
-    public init(_ code: Int32) { self.code = code }
+    init(_ code: Int32) { self.code = code }
 
     /// `CUDA_ERROR_NO_DEVICE`: the driver works but no GPU is visible.
     static let noDevice = CUDAResult(100)
@@ -26,7 +26,7 @@ public struct CUDAResult: Sendable, Equatable, Hashable, CustomStringConvertible
     }
 
     /// `CUDA_ERROR_NO_DEVICE (100)`.
-    public var description: String { "\(name) (\(code))" }
+    var description: String { "\(name) (\(code))" }
 
     private static let names: [Int32: String] = [
         0: "CUDA_SUCCESS",
@@ -48,17 +48,17 @@ public struct CUDAResult: Sendable, Equatable, Hashable, CustomStringConvertible
 }
 
 /// A failed CUDA driver API call: which function, and what it returned.
-public struct CUDACallError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var function: String
-    public var result: CUDAResult
+struct CUDACallError: Error, Sendable, Equatable, CustomStringConvertible {
+    var function: String
+    var result: CUDAResult
 
     /// `function` returned `result`.
-    public init(function: String, result: CUDAResult) {
+    init(function: String, result: CUDAResult) {
         self.function = function
         self.result = result
     }
 
-    public var description: String { "\(function) returned \(result): \(result.explanation)" }
+    var description: String { "\(function) returned \(result): \(result.explanation)" }
 
     /// A function the library does not export (CUDA_ERROR_NOT_FOUND).
     static func missing(_ function: String) -> CUDACallError {

@@ -12,7 +12,7 @@ import EnvLock
 /// programs from another tree.
 public struct CUDAToolkitDetector: Detector {
     public let name = "cuda-toolkit"
-    public let provides = ["cuda.toolkit"]
+    let provides = ["cuda.toolkit"]
     /// The folder used when nothing in the environment names one.
     public static let defaultFolder = "/usr/local/cuda"
     /// The toolkit's release manifest (CUDA 11.1 and later).
@@ -20,17 +20,17 @@ public struct CUDAToolkitDetector: Detector {
     /// The toolkit's version file before CUDA 11.1.
     public static let versionText = "/usr/local/cuda/version.txt"
 
-    public init() {}
+    init() {}
 
     /// Why a folder was taken as the toolkit.
-    public enum FolderOrigin: Sendable, Equatable, CustomStringConvertible {
+    enum FolderOrigin: Sendable, Equatable, CustomStringConvertible {
         case cudaHome
         case cudaPath
         /// The nvcc found on `PATH`.
         case nvccOnPath(String)
         case defaultFolder
 
-        public var description: String {
+        var description: String {
             switch self {
             case .cudaHome: "$CUDA_HOME"
             case .cudaPath: "$CUDA_PATH"
@@ -55,7 +55,7 @@ public struct CUDAToolkitDetector: Detector {
     /// Why a toolkit version source could not be read.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         var source: String
-        public var reason: String
+        var reason: String
 
         public var description: String { "\(source): \(reason); the CUDA toolkit installation may be damaged" }
     }
@@ -107,7 +107,7 @@ public struct CUDAToolkitDetector: Detector {
         return String(release)
     }
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let (folder, origin) = Self.toolkitFolder(in: context) else {
             if !context.environmentDescribesRoot {
                 return .absent("no \(Self.defaultFolder) under --root \(context.root) (the environment and nvcc are not used for another tree)")

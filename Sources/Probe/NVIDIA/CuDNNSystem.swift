@@ -3,7 +3,7 @@
 /// `libcudnn.so.X.Y.Z`, under `--root`.
 public struct CuDNNSystemDetector: Detector {
     public let name = "cudnn-system"
-    public let provides = ["cudnn.system"]
+    let provides = ["cudnn.system"]
 
     static let headers = [
         "/usr/include/cudnn_version.h",
@@ -18,12 +18,12 @@ public struct CuDNNSystemDetector: Detector {
         "/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/local/cuda/targets/sbsa-linux/lib",
     ]
 
-    public init() {}
+    init() {}
 
     /// Why a cuDNN header could not be read.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var path: String
-        public var reason: String
+        var reason: String
 
         public var description: String { "\(path): \(reason); the cuDNN installation may be damaged" }
     }
@@ -56,7 +56,7 @@ public struct CuDNNSystemDetector: Detector {
         return String(version)
     }
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         var problems: [String] = []
         for path in Self.headers {
             let text: String

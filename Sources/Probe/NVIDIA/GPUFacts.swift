@@ -3,7 +3,7 @@ import Synchronization
 
 /// One GPU as a live source (NVML, libcuda, nvidia-smi) describes it; nil where the source
 /// cannot say.
-public struct GPUDevice: Sendable, Equatable {
+struct GPUDevice: Sendable, Equatable {
     public var name: String?
     var computeCapability: ComputeCapability?
     var memoryMiB: Int?
@@ -23,7 +23,7 @@ public struct GPUDevice: Sendable, Equatable {
     var migDevices: [MIGDevice] = []
 
     /// One MIG device: a slice of the GPU that a job sees as a whole GPU.
-    public struct MIGDevice: Sendable, Equatable {
+    struct MIGDevice: Sendable, Equatable {
         /// NVML's index of the device on its GPU (`nvmlDeviceGetMigDeviceHandleByIndex`), which
         /// names its facts, so that an empty or unreadable slot renumbers no other.
         var slot: Int
@@ -31,7 +31,7 @@ public struct GPUDevice: Sendable, Equatable {
         var uuid: String?
         var multiprocessorCount: Int?
 
-        public init(slot: Int, uuid: String? = nil, multiprocessorCount: Int? = nil) {
+        init(slot: Int, uuid: String? = nil, multiprocessorCount: Int? = nil) {
             self.slot = slot
             self.uuid = uuid
             self.multiprocessorCount = multiprocessorCount
@@ -39,7 +39,7 @@ public struct GPUDevice: Sendable, Equatable {
     }
 
     /// A GPU with whatever its source could say.
-    public init(name: String? = nil, computeCapability: ComputeCapability? = nil, memoryMiB: Int? = nil, migEnabled: Bool? = nil, uuid: String? = nil, cudaCores: Int? = nil, multiprocessorCount: Int? = nil, maxThreadsPerMultiprocessor: Int? = nil) {
+    init(name: String? = nil, computeCapability: ComputeCapability? = nil, memoryMiB: Int? = nil, migEnabled: Bool? = nil, uuid: String? = nil, cudaCores: Int? = nil, multiprocessorCount: Int? = nil, maxThreadsPerMultiprocessor: Int? = nil) {
         self.name = name
         self.computeCapability = computeCapability
         self.memoryMiB = memoryMiB
@@ -53,7 +53,7 @@ public struct GPUDevice: Sendable, Equatable {
 
 /// Turns what a GPU source read into the `nvidia.*`, `cuda.*` and `gpu.*` facts, in one place
 /// so that NVML, libcuda and nvidia-smi write identical keys and value formats.
-public enum GPUFacts {
+enum GPUFacts {
     /// The fact key prefixes the live GPU sources produce.
     static let provided = ["nvidia.driver", "cuda.driver_api", "gpu."]
 

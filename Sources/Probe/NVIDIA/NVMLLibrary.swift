@@ -1,11 +1,11 @@
 /// An `nvmlReturn_t` value, named as NVIDIA's `nvml.h` names it.
-public struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var code: Int32
+struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible {
+    var code: Int32
 
     /// The value a call returned.
-    public init(_ code: Int32) { self.code = code }
+    init(_ code: Int32) { self.code = code }
 
-    public static let success = NVMLReturn(0)
+    static let success = NVMLReturn(0)
     static let notSupported = NVMLReturn(3)
     static let driverNotLoaded = NVMLReturn(9)
     static let libraryNotFound = NVMLReturn(12)
@@ -34,7 +34,7 @@ public struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible
     }
 
     /// `NVML_ERROR_LIB_RM_VERSION_MISMATCH (18)`.
-    public var description: String { "\(name) (\(code))" }
+    var description: String { "\(name) (\(code))" }
 
     private static let names: [Int32: String] = [
         0: "NVML_SUCCESS",
@@ -72,17 +72,17 @@ public struct NVMLReturn: Sendable, Equatable, Hashable, CustomStringConvertible
 }
 
 /// A failed NVML call: which function, and what it returned.
-public struct NVMLCallError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var function: String
-    public var result: NVMLReturn
+struct NVMLCallError: Error, Sendable, Equatable, CustomStringConvertible {
+    var function: String
+    var result: NVMLReturn
 
     /// `function` returned `result`.
-    public init(function: String, result: NVMLReturn) {
+    init(function: String, result: NVMLReturn) {
         self.function = function
         self.result = result
     }
 
-    public var description: String {
+    var description: String {
         "\(function) returned \(result): \(explanation)"
     }
 

@@ -9,16 +9,16 @@ import EnvLock
 /// desktop driver version; that goes into `nvidia.l4t`, never into `nvidia.driver`.
 public struct NvidiaProcDetector: Detector {
     public let name = "nvidia-proc"
-    public let provides = ["nvidia.driver", "nvidia.kernel_module", "nvidia.l4t"]
+    let provides = ["nvidia.driver", "nvidia.kernel_module", "nvidia.l4t"]
     /// The kernel module's banner, with its version and build.
     public static let procPath = "/proc/driver/nvidia/version"
     /// The loaded module's version alone.
     public static let sysPath = "/sys/module/nvidia/version"
 
-    public init() {}
+    init() {}
 
     /// Which build of the kernel module is loaded.
-    public enum ModuleFlavor: String, Sendable, Equatable {
+    enum ModuleFlavor: String, Sendable, Equatable {
         /// NVIDIA's closed-source module ("NVIDIA UNIX x86_64 Kernel Module").
         case proprietary
         /// The open GPU kernel modules ("NVIDIA UNIX Open Kernel Module for x86_64").
@@ -33,7 +33,7 @@ public struct NvidiaProcDetector: Detector {
         var flavor: ModuleFlavor?
 
         /// A module of `version`, of `flavor` when the source says.
-        public init(version: String, flavor: ModuleFlavor?) {
+        init(version: String, flavor: ModuleFlavor?) {
             self.version = version
             self.flavor = flavor
         }
@@ -49,7 +49,7 @@ public struct NvidiaProcDetector: Detector {
     /// Why a version file could not be understood.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var path: String
-        public var reason: String
+        var reason: String
 
         public var description: String { "\(path): \(reason); the nvidia kernel module may be damaged or unusually built" }
     }
@@ -107,7 +107,7 @@ public struct NvidiaProcDetector: Detector {
         return parts.count >= 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
     }
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         var problems: [String] = []
         let proc = Self.read(Self.procPath, in: context, parse: Self.parseProcVersion, problems: &problems)
         let sys = Self.read(Self.sysPath, in: context, parse: Self.parseSysVersion, problems: &problems)

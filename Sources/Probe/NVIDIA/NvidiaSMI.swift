@@ -10,20 +10,20 @@ import EnvLock
 /// deadline and a timeout is reported by name.
 public struct NvidiaSMIDetector: Detector {
     public let name = "nvidia-smi"
-    public let provides = GPUFacts.provided
-    public let dependencies = ["nvml", "cuda-driver"]
+    let provides = GPUFacts.provided
+    let dependencies = ["nvml", "cuda-driver"]
     /// Just above NVML's own deadline (the context's 3 s command timeout), as for cuda-driver:
     /// a slow but healthy NVML must get to answer first.
-    public let dependencyWait: Duration? = .milliseconds(3200)
+    let dependencyWait: Duration? = .milliseconds(3200)
 
     /// The fields asked for, in the order `parseQuery` expects them.
     public static let queryFields = ["index", "name", "driver_version", "compute_cap", "memory.total", "mig.mode.current", "uuid"]
 
-    public func source(in context: HostContext) -> DetectorSource { LiveSource.source }
+    func source(in context: HostContext) -> DetectorSource { LiveSource.source }
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         for source in dependencies where earlier[source]?.status == .ok {
             return .skipped("\(source) already reported the GPUs")
         }
@@ -76,7 +76,7 @@ public struct NvidiaSMIDetector: Detector {
     // MARK: Running
 
     /// Why a run of nvidia-smi gave no usable output.
-    public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound
         case timedOut(after: Duration)
         case couldNotStart(reason: String)
@@ -84,7 +84,7 @@ public struct NvidiaSMIDetector: Detector {
         /// nvidia-smi ran and said what is wrong.
         case rejected(Complaint)
 
-        public var description: String {
+        var description: String {
             switch self {
             case .notFound: "nvidia-smi not found on PATH"
             case .timedOut(let after): "nvidia-smi did not answer within \(DurationText.seconds(after)) and was killed: the GPU or its driver is hung; check dmesg for Xid errors"
@@ -174,15 +174,15 @@ public struct NvidiaSMIDetector: Detector {
     /// The rows of a `--query-gpu` answer.
     public struct QueryTable: Sendable, Equatable {
         /// The driver version (every row repeats it).
-        public var driver: String?
+        var driver: String?
         /// The GPUs, ordered by their `index` field when it was asked for.
         var devices: [GPUDevice]
     }
 
     /// Why `--query-gpu` output could not be read.
     public struct QueryParseError: Error, Sendable, Equatable, CustomStringConvertible {
-        public var line: Int
-        public var reason: String
+        var line: Int
+        var reason: String
 
         public var description: String { "nvidia-smi --query-gpu output, line \(line): \(reason); run it by hand to see what it printed" }
     }
@@ -251,15 +251,15 @@ public struct NvidiaSMIDetector: Detector {
 
     /// What the default `nvidia-smi` table says. Names there may be cut (`NVIDIA RTX A200...`).
     public struct Summary: Sendable, Equatable {
-        public var driver: String?
+        var driver: String?
         /// The driver's CUDA version, `12.4`.
         var cudaVersion: String?
-        public var gpus: [SummaryGPU]
+        var gpus: [SummaryGPU]
     }
 
     /// One GPU row of the default table.
-    public struct SummaryGPU: Sendable, Equatable {
-        public var index: Int
+    struct SummaryGPU: Sendable, Equatable {
+        var index: Int
         public var name: String
         var memoryMiB: Int?
         /// `Enabled` / `Disabled`; nil where the table shows N/A.

@@ -1,5 +1,5 @@
 /// CUDA version spellings used by PyTorch wheels and xformers' build metadata.
-public enum CUDAVersionText {
+enum CUDAVersionText {
     /// `12.1` from xformers' integer `1201`: its setup.py stores nvcc's release as
     /// major * 100 + minor.
     static func fromInteger(_ value: Int) -> String {

@@ -18,14 +18,14 @@ import EnvLock
 /// check reads every byte of the distribution, gigabytes for torch.
 public struct DistributionFilesDetector: SysPathDetector {
     public let name = "distribution-files"
-    public let provides = ["python.packages."]
-    public let dependencies = ["python"]
+    let provides = ["python.packages."]
+    let dependencies = ["python"]
     /// The rule keys of `lock`, `verify` and `run`; a distribution is checked when one of
     /// them matches its `python.packages.NAME.files` key.
     let wanted: [FactPattern]
     let digests: ModelDigest
 
-    public init(wanted: [FactPattern], digests: ModelDigest) {
+    init(wanted: [FactPattern], digests: ModelDigest) {
         self.wanted = wanted.filter { Self.isFilesKey($0.text) }
         self.digests = digests
     }
@@ -35,14 +35,14 @@ public struct DistributionFilesDetector: SysPathDetector {
     static let intact = "intact"
 
     /// Whether `key` is a `python.packages.NAME.files` key.
-    public static func isFilesKey(_ key: String) -> Bool {
+    static func isFilesKey(_ key: String) -> Bool {
         key.hasPrefix(keyPrefix) && key.hasSuffix(keySuffix) && key.utf8.count > keyPrefix.utf8.count + keySuffix.utf8.count
     }
 
     /// Whether any rule asks for a `.files` key, so that the probe runs this detector at all.
-    public var isWanted: Bool { !wanted.isEmpty }
+    var isWanted: Bool { !wanted.isEmpty }
 
-    public func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, sysPath: [String], earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         let inventory = await DistributionInventory.scan(sysPath, in: context)
         var facts: [String: String] = [:]
         var unreadable: [String: String] = [:]

@@ -17,7 +17,7 @@ import EnvLock
 /// `hf.cache` = the folder read.
 public struct HuggingFaceCacheDetector: Detector {
     public let name = "huggingface-cache"
-    public let provides = ["hf."]
+    let provides = ["hf."]
 
     /// The cache a container running as root uses when nothing in its environment names one;
     /// the only one read under a foreign `--root`, whose environment envlock cannot see.
@@ -27,12 +27,12 @@ public struct HuggingFaceCacheDetector: Detector {
     /// Refs nest (`refs/refs/pr/1` for the revision `refs/pr/1`); deeper is not a hub cache.
     static let maxRefDepth = 4
 
-    public init() {}
+    init() {}
 
     /// The cache folder huggingface_hub uses and the variable that chose it: `$HF_HUB_CACHE`,
     /// the legacy `$HUGGINGFACE_HUB_CACHE`, `$HF_HOME/hub`, `$XDG_CACHE_HOME/huggingface/hub`,
     /// `~/.cache/huggingface/hub` (constants.py). Nil when no variable, not even HOME, is set.
-    public static func cacheFolder(environment: [String: String]) -> (folder: String, origin: String)? {
+    static func cacheFolder(environment: [String: String]) -> (folder: String, origin: String)? {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             return expandHome(text, home: environment["HOME"])
@@ -94,7 +94,7 @@ public struct HuggingFaceCacheDetector: Detector {
         "hf.\(kind).\(keySegment(id)).\(keySegment(ref))"
     }
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         var facts: [String: String] = [:]
         let folder: String
         let origin: String

@@ -20,19 +20,19 @@ import EnvLock
 /// through `FileSystem`, not a `HostContext`: it is used only when no `--root` is given (an
 /// interpreter in another tree is never run), and its entries live in this user's cache folder. Like uv's interpreter cache
 /// (keyed on the executable and its modification time), with a wider key.
-public struct InterpreterCache: Sendable {
+struct InterpreterCache: Sendable {
     /// Where entries live: `$XDG_CACHE_HOME/envlock/interpreters` or `~/.cache/envlock/interpreters`.
-    public let folder: String
+    let folder: String
     /// The folder a pyenv or asdf shim looks up `.python-version` from.
     let workingDirectory: String
 
-    public init(folder: String, workingDirectory: String) {
+    init(folder: String, workingDirectory: String) {
         self.folder = folder
         self.workingDirectory = workingDirectory
     }
 
     /// The cache folder the environment names; nil when there is no home to put it in.
-    public static func standard(environment: [String: String]) -> InterpreterCache? {
+    static func standard(environment: [String: String]) -> InterpreterCache? {
         let workingDirectory = PythonPath.currentDirectory()
         if let cacheHome = environment["XDG_CACHE_HOME"], cacheHome.hasPrefix("/") {
             return InterpreterCache(folder: cacheHome + "/envlock/interpreters", workingDirectory: workingDirectory)

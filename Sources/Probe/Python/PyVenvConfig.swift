@@ -1,5 +1,5 @@
 /// The `pyvenv.cfg` of a virtual environment, read as `site.py` reads it.
-public struct PyVenvConfig: Sendable, Equatable {
+struct PyVenvConfig: Sendable, Equatable {
     /// `home`: the folder of the interpreter the environment was made from.
     var home: String?
     /// `include-system-site-packages`; `site.py` treats a missing key as true.
@@ -12,7 +12,7 @@ public struct PyVenvConfig: Sendable, Equatable {
     var baseExecutable: String?
 
     /// A configuration with these values; the defaults are what site.py assumes for a missing key.
-    public init(home: String? = nil, includeSystemSitePackages: Bool = true, version: String? = nil, implementation: String? = nil, baseExecutable: String? = nil) {
+    init(home: String? = nil, includeSystemSitePackages: Bool = true, version: String? = nil, implementation: String? = nil, baseExecutable: String? = nil) {
         self.home = home
         self.includeSystemSitePackages = includeSystemSitePackages
         self.version = version

@@ -5,7 +5,7 @@
 // that tests feed real files byte for byte.
 
 /// Distribution names and the METADATA / PKG-INFO header fields envlock reads.
-public enum PythonMetadata {
+enum PythonMetadata {
     /// The project name that a `*.dist-info` / `*.egg-info` folder name carries, as
     /// importlib.metadata reads it: the part before the first `-` of the name without its suffix.
     static func nameFromMetadataFolder(_ folder: String) -> String {
@@ -14,7 +14,7 @@ public enum PythonMetadata {
     }
 
     /// The fields of a METADATA or PKG-INFO header that envlock uses.
-    public struct Header: Sendable, Equatable {
+    struct Header: Sendable, Equatable {
         /// The first `Name:` field, as written.
         public var name: String?
         /// The first `Version:` field, as written (importlib.metadata does not normalize it).
@@ -23,7 +23,7 @@ public enum PythonMetadata {
         var hasInvalidUTF8: Bool
 
         /// A header with these fields.
-        public init(name: String? = nil, version: String? = nil, hasInvalidUTF8: Bool = false) {
+        init(name: String? = nil, version: String? = nil, hasInvalidUTF8: Bool = false) {
             self.name = name
             self.version = version
             self.hasInvalidUTF8 = hasInvalidUTF8
@@ -37,14 +37,14 @@ public enum PythonMetadata {
     /// occurrence of a field is the one `email.message.Message[...]` returns, so nothing later
     /// can change the answer. That is what lets the probe read a few hundred bytes of each
     /// METADATA file instead of the whole long description.
-    public struct HeaderScanner: Sendable {
+    struct HeaderScanner: Sendable {
         /// What has been read so far.
-        public private(set) var header = Header()
+        private(set) var header = Header()
         /// True once the answer cannot change, whatever follows.
-        public private(set) var isComplete = false
+        private(set) var isComplete = false
 
         /// A scanner at the start of a file.
-        public init() {}
+        init() {}
 
         /// Consumes the complete lines at the start of `bytes` and returns how many bytes it
         /// consumed; the caller keeps the rest and appends more. With `isEndOfFile`, a last

@@ -1,5 +1,5 @@
 /// A value assigned at the top level of a generated `version.py`.
-public enum PythonLiteral: Sendable, Equatable {
+enum PythonLiteral: Sendable, Equatable {
     case string(String)
     case none
     case bool(Bool)
@@ -19,7 +19,7 @@ public enum PythonLiteral: Sendable, Equatable {
 }
 
 /// The simple assignments of a generated `version.py` (torch, torchvision, xformers).
-public enum PythonVersionModule {
+enum PythonVersionModule {
     /// Top-level `name = literal` and `name: Type = literal` lines; the first assignment of a
     /// name wins (later ones sit in `if` blocks that only Python can evaluate).
     static func assignments(_ text: String) -> [String: PythonLiteral] {

@@ -1,13 +1,13 @@
 import EnvLock
 
 /// The installed distribution a file belongs to, as its `*.dist-info/RECORD` lists it.
-public struct DistributionOwner: Sendable, Equatable {
+struct DistributionOwner: Sendable, Equatable {
     /// The PEP 503 normalized name (`nvidia-cudnn-cu12`).
     public var name: String
     /// The version the dist-info folder carries (`8.9.2.26`).
     public var version: String
     /// The site-packages folder the dist-info lies in.
-    public var sitePackages: String
+    var sitePackages: String
 }
 
 /// Finds which distribution installed a file by reading the RECORD files of the
@@ -115,9 +115,9 @@ public struct DistributionRecords {
     /// One line of a RECORD file: `path,sha256=<urlsafe base64 without padding>,size`, as
     /// the PyPA "Recording installed projects" specification writes it; hash and size are
     /// empty for entries that need none (RECORD itself, `.pyc` files).
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         public var path: String
-        public var hash: String
+        var hash: String
         var size: String
         /// Fields past the third, which the format does not have (pip warns about them).
         var extraFields: Int = 0

@@ -26,7 +26,7 @@ public enum ProcessAccessDenial: Sendable, Equatable {
     static let grantPtrace = "start the container with docker run --cap-add SYS_PTRACE, or in Kubernetes securityContext.capabilities.add: [\"SYS_PTRACE\"]"
 
     /// The cause and what to do, in words that follow "permission denied: ".
-    public var description: String {
+    var description: String {
         switch self {
         case .otherUser(let process, let envlock):
             let who = envlock.isRoot ? "envlock runs as root but without CAP_SYS_PTRACE (containers drop it by default)" : "envlock runs as \(envlock.userText)"
@@ -110,10 +110,10 @@ public struct ProcessCredentials: Sendable, Equatable {
     static let sysPtrace: UInt64 = 1 << 19
 
     /// Why a status file could not give the credentials.
-    public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
         public var path: String
-        public var reason: String
-        public var description: String { "\(path): \(reason)" }
+        var reason: String
+        var description: String { "\(path): \(reason)" }
     }
 
     static func read(_ path: String) throws(ReadError) -> ProcessCredentials {

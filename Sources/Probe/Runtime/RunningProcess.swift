@@ -14,9 +14,9 @@ public struct ProcessView: Sendable, Equatable {
     /// `/proc/PID`, or a fixture folder laid out like it in tests.
     var procFolder: String
     /// The process's environment (`/proc/PID/environ`), as it was when it started.
-    public var environment: [String: String]
+    var environment: [String: String]
     /// Its command line (`/proc/PID/cmdline`).
-    public var arguments: [String]
+    var arguments: [String]
     /// Its working directory (`/proc/PID/cwd`), in its own filesystem view.
     var workingDirectory: String?
     /// The program it runs (`/proc/PID/exe`), in its own filesystem view.
@@ -25,7 +25,7 @@ public struct ProcessView: Sendable, Equatable {
     /// same files here.
     var sharesFilesystem: Bool
 
-    public init(pid: Int32, procFolder: String? = nil, environment: [String: String] = [:], arguments: [String] = [], workingDirectory: String? = nil, executable: String? = nil, sharesFilesystem: Bool = true) {
+    init(pid: Int32, procFolder: String? = nil, environment: [String: String] = [:], arguments: [String] = [], workingDirectory: String? = nil, executable: String? = nil, sharesFilesystem: Bool = true) {
         self.pid = pid
         self.procFolder = procFolder ?? "/proc/\(pid)"
         self.environment = environment

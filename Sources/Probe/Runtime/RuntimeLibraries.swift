@@ -20,13 +20,13 @@ import EnvLock
 /// CUDA library (still starting): rules on the missing `runtime.` facts then only warn.
 public struct RuntimeLibrariesDetector: Detector {
     public let name = "runtime-libraries"
-    public let provides = ["runtime."]
+    let provides = ["runtime."]
     /// Without --pid there is nothing to read.
-    public func mayBlock(in context: HostContext) -> Bool { context.process != nil }
+    func mayBlock(in context: HostContext) -> Bool { context.process != nil }
 
-    public init() {}
+    init() {}
 
-    public func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
+    func detect(in context: HostContext, earlier: [String: DetectorOutcome]) async -> DetectorOutcome {
         guard let process = context.process else {
             return .skipped("no --pid: only a running process shows which libraries it loaded")
         }

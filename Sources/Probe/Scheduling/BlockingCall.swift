@@ -7,7 +7,7 @@ import EnvLock
 import Synchronization
 
 /// Why a blocking call gave no result.
-public enum BlockingCallError: Error, Sendable, Equatable, CustomStringConvertible {
+enum BlockingCallError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The call did not return within its deadline; its thread is left to finish on its own.
     case timedOut(after: Duration)
     /// The awaiting task was cancelled (the probe's deadline passed).
@@ -15,7 +15,7 @@ public enum BlockingCallError: Error, Sendable, Equatable, CustomStringConvertib
     /// No thread could be started for the call.
     case threadNotStarted(errno: Int32)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .timedOut(let after): "did not return within \(DurationText.seconds(after))"
         case .cancelled: "was abandoned when the probe's deadline passed"
@@ -29,7 +29,7 @@ public enum BlockingCallError: Error, Sendable, Equatable, CustomStringConvertib
 /// a deadline or on cancellation.
 ///
 /// A call that never returns keeps its thread; the process ends it when envlock exits.
-public enum BlockingCall {
+enum BlockingCall {
     /// Runs `work` away from the awaiting task and waits at most `timeout` for its result.
     ///
     /// In a probe (`DetectorThreads.current`) the call is queued on the probe's own threads:

@@ -13,12 +13,12 @@ import Synchronization
 /// has not finished is reported `failed` with the time it was given, and the probe returns:
 /// a broken machine still gets a report. Without a deadline (`nil`) the probe waits for every
 /// detector: the job's facts, whose first hash of a 7 GB checkpoint takes what it takes.
-public struct Prober: Sendable {
+struct Prober: Sendable {
     public var detectors: [any Detector]
-    public var deadline: Duration?
-    public var dependencyWait: Duration
+    var deadline: Duration?
+    var dependencyWait: Duration
 
-    public init(detectors: [any Detector] = Detectors.all, deadline: Duration? = .seconds(5), dependencyWait: Duration = .milliseconds(1500)) {
+    init(detectors: [any Detector] = Detectors.all, deadline: Duration? = .seconds(5), dependencyWait: Duration = .milliseconds(1500)) {
         self.detectors = detectors
         self.deadline = deadline
         self.dependencyWait = dependencyWait
@@ -29,7 +29,7 @@ public struct Prober: Sendable {
     /// Under a foreign root, a detector that reads the running machine is skipped without
     /// being asked, and the others get `context.confinedToRoot()`, which runs no program and
     /// loads no library: what a detector may do there is decided here, once.
-    public func probe(_ context: HostContext) async -> Snapshot {
+    func probe(_ context: HostContext) async -> Snapshot {
         var timed = context.confinedToRoot()
         timed.probeDeadline = deadline.map { ContinuousClock.now + $0 }
         let context = timed

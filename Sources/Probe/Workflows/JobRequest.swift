@@ -7,11 +7,11 @@ import EnvLock
 /// process's own command line, or no job), which model digests to compute, and who hears
 /// about slow hashing.
 public struct JobRequest: Sendable {
-    public var command: [String]
+    var command: [String]
     /// The rules whose digest keys are computed; nil computes every model the job names.
     var wanted: [Rule]?
     /// Told about any file that takes over a second to hash.
-    public var progress: HashProgressHandler?
+    var progress: HashProgressHandler?
 
     public init(command: [String], wanted: [Rule]? = nil, progress: HashProgressHandler? = nil) {
         self.command = command
@@ -22,7 +22,7 @@ public struct JobRequest: Sendable {
     /// The job the job detectors read, or nil when no command was given and no process runs
     /// one. Without a command, the `context.process` is the job: its own command line,
     /// started in its own working folder; a command given here starts in the current folder.
-    public func invocation(in context: HostContext) throws(ProbeWorkflowError) -> JobInvocation? {
+    func invocation(in context: HostContext) throws(ProbeWorkflowError) -> JobInvocation? {
         let digests = ModelDigest(cacheFolder: context.digestCacheFolder, progress: progress)
         let wantedDigests = wanted?.map(\.pattern)
         if command.isEmpty, let process = context.process, !process.arguments.isEmpty, let workingDirectory = process.workingDirectory {

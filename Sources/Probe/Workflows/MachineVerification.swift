@@ -28,7 +28,7 @@ public struct RunGate: Sendable, Equatable {
     /// What the command's arguments break in `run.require` / `run.forbid`.
     public var violations: [String]
 
-    public init(report: VerificationReport, violations: [String]) {
+    init(report: VerificationReport, violations: [String]) {
         self.report = report
         self.violations = violations
     }

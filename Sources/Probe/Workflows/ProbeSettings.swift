@@ -8,16 +8,16 @@ import EnvLock
 /// answers, file digests) may be used. `context(environment:)` turns them into the `HostContext` detectors read through.
 public struct ProbeSettings: Sendable, Equatable {
     /// Read files under this folder instead of `/` (an unpacked image or a fixture tree).
-    public var root: String
+    var root: String
     /// The Python interpreter whose packages are probed; nil: `$VIRTUAL_ENV`, `$CONDA_PREFIX`, `python3`.
-    public var python: String?
+    var python: String?
     /// Site-packages folders to read instead of asking an interpreter, in sys.path order.
-    public var sitePackages: [String]
+    var sitePackages: [String]
     /// A running process to read through /proc.
     public var pid: Int32?
     /// Whether what an interpreter reported before, and the digests of files hashed before,
     /// may be used again (`--no-cache` says no).
-    public var useCaches: Bool
+    var useCaches: Bool
 
     public init(root: String = "/", python: String? = nil, sitePackages: [String] = [], pid: Int32? = nil, useCaches: Bool = true) {
         self.root = root
