@@ -3,7 +3,7 @@ import PackageDescription
 
 // libyaml is linked statically so that the release binary needs nothing beyond glibc at run time.
 let staticYAML: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])]
-// zlib (compressed PNG text chunks, read by `envlock audit`) likewise.
+// zlib (compressed PNG text chunks read by `envlock audit`, git's packed objects) likewise.
 let staticZlib: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:libz.a"])]
 // The release binary must stay under 20 MB stripped (scripts/check-release-binary.sh; BENCHMARKS.md
 // "Binary size" measures each of these). envlock's own modules optimized for size save 0.3 MB.
@@ -46,10 +46,11 @@ let package = Package(
             name: "EnvLock",
             dependencies: [
                 "CYAML",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: releaseSize,
-            linkerSettings: staticYAML
+            linkerSettings: staticYAML + staticZlib
         ),
         .target(
             name: "Probe",
@@ -59,8 +60,8 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: releaseSize,
-            linkerSettings: staticZlib
+            // zlib (GitObjects) comes linked with EnvLock's staticZlib.
+            swiftSettings: releaseSize
         ),
         .executableTarget(
             name: "envlock",

@@ -97,3 +97,11 @@ public enum UntrustedText {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
+
+/// A short name from a file (a PNG chunk name or keyword, a git index path or extension) in an
+/// error message: only printable ASCII is kept, the rest shown as `?`, at most 80 characters.
+package enum UntrustedTextName {
+    package static func safe(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(80).map { (0x20...0x7e).contains($0.value) ? Character($0) : "?" })
+    }
+}

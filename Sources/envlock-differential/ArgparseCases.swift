@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EnvLock
 import Probe
 
 /// `envlock-differential argparse`: envlock's argparse (`PythonArgparse`) on generated cases.

@@ -1,4 +1,4 @@
-import Probe
+import EnvLock
 #if canImport(Glibc)
 import Glibc
 #endif

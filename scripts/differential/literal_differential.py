@@ -3,7 +3,7 @@
 
 Fooocus (`modules/extra_utils.py`, `try_eval_env_var`) runs `ast.literal_eval` on environment
 values and keeps the raw text when it raises; envlock must read the same values
-(`PythonLiteralEvaluator` in Sources/Probe/Jobs/PythonSemantics/PythonLiteral.swift).
+(`PythonLiteralEvaluator` in Sources/EnvLock/PythonSemantics/PythonLiteral.swift).
 
 Usage: literal_differential.py PATH/TO/envlock-differential [--seed N] [--cases N] [--show N]
 

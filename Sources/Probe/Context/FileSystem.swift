@@ -11,8 +11,8 @@ import EnvLock
 /// Detectors never call it: they read through `HostContext`, which maps every path under
 /// `--root` first. It is the host-side road for the few readers whose files are never under
 /// the probed root, each saying why: /proc of the `--pid` process (the kernel's view of a
-/// running process), envlock's own caches under `$XDG_CACHE_HOME`, the images `envlock audit`
-/// is given, and the libraries the dynamic loader opens (dlopen reads this machine).
+/// running process), envlock's own caches under `$XDG_CACHE_HOME`, and the libraries the
+/// dynamic loader opens (dlopen reads this machine).
 public enum FileSystem {
     /// Reads a whole file, at most `limit` bytes, as an input of the running command in `role`.
     public static func readBytes(_ path: String, limit: Int = 4 << 20, as role: InputRole? = nil) throws(FileReadError) -> [UInt8] {

@@ -58,8 +58,6 @@ struct FooocusConfig {
 
     /// `modules/flags.py` `default_vae`.
     static let defaultVAE = "Default (model)"
-    /// The style whose presence turns on prompt expansion (`modules/sdxl_styles.py` `fooocus_expansion`).
-    static let expansionStyle = "Fooocus V2"
     /// `modules/flags.py` `sampler_list` (KSAMPLER and SAMPLER_EXTRA keys).
     static let samplers = ["euler", "euler_ancestral", "heun", "heunpp2", "dpm_2", "dpm_2_ancestral", "lms", "dpm_fast",
                            "dpm_adaptive", "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_sde",
@@ -439,6 +437,6 @@ struct FooocusConfig {
     /// Whether "Fooocus V2" is among the styles: nil when the styles are undetermined.
     var promptExpansion: Bool? {
         guard case .value(.list(let items)) = styles else { return nil }
-        return items.contains(.string(PythonString(Self.expansionStyle)))
+        return items.contains(.string(PythonString(FooocusImageRecord.expansionStyle)))
     }
 }

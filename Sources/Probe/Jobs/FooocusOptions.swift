@@ -1,3 +1,5 @@
+import EnvLock
+
 /// Fooocus 2.5.5's command line as its argparse reads it, and what each option does to the
 /// images. Source: lllyasviel/Fooocus at 59f183ab9b8e4a4bbf0fb8bc43886e19e8dfdfae (tag v2.5.5 is
 /// 8da1d3ff; neither file changed between them): `ldm_patched/modules/args_parser.py` (the

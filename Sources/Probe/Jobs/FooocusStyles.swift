@@ -14,7 +14,7 @@ import EnvLock
 /// so the order in which files load (and which of two equal names wins) does not.
 struct FooocusStyles {
     /// Names known for certain.
-    var names: Set<PythonString> = [PythonString(FooocusConfig.expansionStyle), PythonString("Random Style")]
+    var names: Set<PythonString> = [PythonString(FooocusImageRecord.expansionStyle), PythonString("Random Style")]
     /// Why some names may be missing from `names`: a file or folder envlock could not read as
     /// Fooocus would, or a name whose case mapping it cannot be sure of.
     var uncertain: String?

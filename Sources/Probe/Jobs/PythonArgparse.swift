@@ -1,3 +1,5 @@
+import EnvLock
+
 /// CPython argparse's reading of a command line, exactly, for parsers made only of optionals
 /// (the shape Fooocus' and ComfyUI's are): `ArgumentParser.parse_args()` with the defaults both
 /// apps use (`prefix_chars='-'`, `allow_abbrev=True`, `add_help=True`, `exit_on_error=True`,

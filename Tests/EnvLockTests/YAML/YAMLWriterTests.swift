@@ -145,7 +145,7 @@ private func roundTrip(_ value: JSONValue) throws -> JSONValue {
         values.append(.object(Self.trickyStrings.map { JSONValue.Member($0, .string($0)) }))
         let document = JSONValue.array(values)
         let loaded = try PyYAML.loadAsJSON(YAMLWriter.write(document))
-        #expect(loaded == PythonJSON.dumps(document))
+        #expect(loaded == PythonJSONWriter.dumps(document))
     }
 }
 
@@ -201,7 +201,7 @@ struct ValueGenerator {
 }
 
 /// JSON exactly as Python's `json.dumps` writes it by default (ASCII only).
-enum PythonJSON {
+enum PythonJSONWriter {
     static func dumps(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return string(text)

@@ -1,4 +1,5 @@
 import Testing
+@testable import EnvLock
 @testable import Probe
 
 /// Fooocus' and ComfyUI's option tables read command lines as CPython's argparse does (the

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EnvLock
 
 /// `envlock compare REF B` or `envlock compare REF DIR`: one reference against one image, or
 /// against every image a folder holds (one per machine of a fleet), with the report as text,

@@ -49,12 +49,12 @@ package enum PythonRepr {
     /// `repr(s)` for a message a person reads (argparse's errors): as `string(_:)`, and where
     /// that declines a character, whether it is escaped is taken from this Swift's Unicode
     /// tables, the nearest to the job's. Never for a fact or a comparison.
-    static func messageString(_ points: [UInt32]) -> String {
+    package static func messageString(_ points: [UInt32]) -> String {
         string(points, approximating: true)!
     }
 
     /// `repr(value)` for a message: exact where `repr` is, else approximated as `messageString`.
-    static func messageValue(_ value: PythonValue) -> String {
+    package static func messageValue(_ value: PythonValue) -> String {
         switch value {
         case .string(let text): messageString(text.codePoints)
         case .list(let items): "[" + items.map(messageValue).joined(separator: ", ") + "]"

@@ -1,5 +1,3 @@
-import EnvLock
-
 /// A ComfyUI image's `prompt` text chunk as `job.comfyui.graph.*` facts. ComfyUI's SaveImage
 /// (`nodes.py`) writes `json.dumps(prompt)`: the executed graph, an object from node id to
 /// `{"class_type": …, "inputs": {…}}`, where an input is a value or a link `[node id, output]`.

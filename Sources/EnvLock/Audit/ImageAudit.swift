@@ -1,5 +1,3 @@
-import EnvLock
-
 /// What an audit concluded about one image.
 enum AuditVerdict: String, Sendable, CaseIterable {
     case conforms

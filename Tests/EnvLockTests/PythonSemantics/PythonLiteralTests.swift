@@ -1,5 +1,5 @@
 import Testing
-@testable import Probe
+@testable import EnvLock
 
 /// `PythonLiteralEvaluator` reads environment values as `ast.literal_eval` does in CPython 3.10-3.13
 /// (each expectation here was checked against all four); the differential test

@@ -1,3 +1,5 @@
+import EnvLock
+
 /// CPython's `int(str)` and `float(str)` (Objects/longobject.c `PyLong_FromUnicodeObject`,
 /// Objects/floatobject.c `PyFloat_FromString`), which argparse's `type=int` and `type=float` call.
 ///

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import EnvLock
 
 /// Why an image's record could not be read: the file is unreadable, cut short, or not what
 /// its format says. An audit lists such an image as `unreadable` and goes on.
@@ -52,7 +51,7 @@ final class ImageFile: ImageBytes {
     init(path: String) throws(ImageReadError) {
         // The images `envlock audit` is given are this machine's files, never under a --root.
         let descriptor: Int32
-        let status: FileStatus
+        let status: POSIXFile.Status
         do throws(POSIXFile.ReadFailure) {
             (descriptor, status) = try POSIXFile.openRegularFile(at: path, role: .image)
         } catch {
@@ -84,7 +83,8 @@ final class ImageFile: ImageBytes {
 }
 
 extension [UInt8] {
-    func bigEndian32(at index: Int) -> UInt32 {
+    /// The unsigned 32-bit big-endian number at `index` (PNG chunk lengths, git pack indexes).
+    package func bigEndian32(at index: Int) -> UInt32 {
         UInt32(self[index]) << 24 | UInt32(self[index + 1]) << 16 | UInt32(self[index + 2]) << 8 | UInt32(self[index + 3])
     }
 

@@ -1,11 +1,12 @@
-import EnvLock
-
 /// A Fooocus image's record as `job.fooocus.*` facts. Fooocus 2.5.5 writes it in one of two
 /// schemes (`modules/meta_parser.py`): `fooocus`, a JSON object (`FooocusMetadataParser.to_string`),
 /// and `a1111`, the text form Civitai reads (`A1111MetadataParser.to_string`). Which one is
 /// told as `read_info_from_image` does: the scheme named beside the parameters, else a JSON
 /// object is `fooocus` and text is `a1111`.
-enum FooocusImageRecord {
+package enum FooocusImageRecord {
+    /// The style whose presence turns on prompt expansion (`modules/sdxl_styles.py`
+    /// `fooocus_expansion`), which Fooocus' settings (Probe's FooocusConfig) name too.
+    package static let expansionStyle = "Fooocus V2"
     /// `fooocus_version.py` as `async_worker.py` writes it: `Fooocus v2.5.5`.
     static let versionPrefix = "Fooocus v"
 
@@ -87,7 +88,7 @@ enum FooocusImageRecord {
             let names = items.compactMap { $0.string?.swiftString }
             guard names.count == items.count else { throw RecordError(reason: "styles holds a value that is not a name") }
             facts["job.fooocus.config.styles"] = FactList.encode(names)
-            facts["job.fooocus.config.prompt_expansion"] = names.contains(FooocusConfig.expansionStyle) ? "true" : "false"
+            facts["job.fooocus.config.prompt_expansion"] = names.contains(expansionStyle) ? "true" : "false"
         } else {
             undetermined["job.fooocus.config.styles"] = "the record has no styles"
         }

@@ -1,5 +1,3 @@
-import EnvLock
-
 /// `envlock audit`: a trusted lock's job rules judged against the records generated images
 /// carry, with the report as text, Markdown and a JSON/YAML document. Every path and value
 /// comes from the images and is escaped in text and Markdown (UntrustedText).

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Testing
-@testable import Probe
+@testable import EnvLock
 
 /// `envlock audit`'s search: every file once, by device and inode, and every loop reported
 /// instead of followed, whatever shape the loop or the second path has.

@@ -1,5 +1,5 @@
 import Testing
-@testable import Probe
+@testable import EnvLock
 
 /// `PythonJSON` reads files as `json.load(open(path, encoding="utf-8"))` does, and
 /// `PythonRepr` prints values as `repr()`. (The full comparison against every CPython is

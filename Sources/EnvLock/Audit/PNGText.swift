@@ -153,10 +153,3 @@ struct PNGChunk {
         }
     }
 }
-
-/// Chunk names and keywords in error messages are from the file: only printable ASCII is kept.
-enum UntrustedTextName {
-    static func safe(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(80).map { (0x20...0x7e).contains($0.value) ? Character($0) : "?" })
-    }
-}

@@ -1,7 +1,6 @@
 import CZlib
 @testable import EnvLock
 import Testing
-@testable import Probe
 
 /// PNG files built in memory, with chunks framed and CRC'd as the PNG specification says.
 enum PNGBytes {

@@ -1,6 +1,5 @@
 @testable import EnvLock
 import Testing
-@testable import Probe
 
 /// `envlock audit`'s report, exactly: per image its verdict, then the failed rules, the paths
 /// not read again, then totals.

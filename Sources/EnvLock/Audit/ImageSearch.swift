@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import EnvLock
 
 /// A path `envlock audit` reached but did not read again: its file or folder had already been
 /// reached by another path (a hard link, a symbolic link, a path named twice), or it leads back
@@ -58,9 +57,9 @@ struct ImageSearch {
     }
 
     private mutating func visit(_ path: String, named: Bool) {
-        let info: FileStatus
+        let info: POSIXFile.Status
         do throws(POSIXFailure) {
-            info = try FileSystem.status(path)
+            info = try POSIXFile.status(at: path)
         } catch {
             if error.isMissing {
                 // Nothing there (a dangling link in a folder): an image only if named as one.
@@ -87,10 +86,10 @@ struct ImageSearch {
         }
         reached[info.identity] = path
         let entries: [String]
-        do throws(FileReadError) {
-            entries = try FileSystem.listDirectory(path)
+        do throws(POSIXFailure) {
+            entries = try POSIXFile.sortedNames(at: path)
         } catch {
-            files.append((path, "cannot list the folder: \(error)"))
+            files.append((path, "cannot list the folder: \(FileReadError(error))"))
             return
         }
         open.insert(info.identity)

@@ -1,5 +1,3 @@
-import EnvLock
-
 /// `envlock compare A B`: whether two images are the same, how much they differ, and the
 /// likely culprits from the images' generation records and the machines' snapshots.
 public struct ImageComparison: Sendable, Equatable {

@@ -1,5 +1,3 @@
-import EnvLock
-
 /// The `job.` facts an image's generation record gives, in the keys and values the
 /// launch-time job gate uses (docs/FACTS.md), and the keys it cannot tell.
 public struct ImageRecord: Sendable, Equatable {
