@@ -8,14 +8,14 @@ enum AuditVerdict: String, Sendable, CaseIterable {
 
 /// One image's audit: its verdict, the record's source, and the lock's job rules judged on it.
 struct AuditedImage: Sendable, Equatable {
-    public var path: String
+    var path: String
     public var verdict: AuditVerdict
     /// `fooocus` or `comfyui` when the image has a record.
     var source: String?
     /// Why there is no record or it cannot be read.
-    public var detail: String?
+    var detail: String?
     /// The rules' results, failures first (the Evaluator's order and wording).
-    public var evaluation: Evaluation?
+    var evaluation: Evaluation?
     /// Keys whose rules were not judged for this image, with why (no refiner, so no switch).
     var notApplicable: [String: String]
 }
@@ -90,7 +90,7 @@ public enum ImageAudit {
 
     /// The Evaluator's results for `rules` on the record's facts, each first reconciled with
     /// the lock (`reconcile`); rules on keys the record marks not applicable are left out.
-    public static func evaluate(_ record: ImageRecord, rules: [Rule], lockedFacts: [String: String]) -> Evaluation {
+    static func evaluate(_ record: ImageRecord, rules: [Rule], lockedFacts: [String: String]) -> Evaluation {
         var facts: [String: String] = [:]
         for (key, value) in record.facts {
             var candidates = lockedFacts[key].map { [$0] } ?? []

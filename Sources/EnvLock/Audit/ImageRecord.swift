@@ -3,7 +3,7 @@
 public struct ImageRecord: Sendable, Equatable {
     /// `fooocus` (scheme `fooocus` or `a1111`) or `comfyui`.
     var source: String
-    public var facts: [String: String]
+    var facts: [String: String]
     /// Keys the record leaves undetermined, with why: a rule on one fails, since the image
     /// cannot show that it conforms.
     var undetermined: [String: String]

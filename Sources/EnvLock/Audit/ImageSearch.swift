@@ -15,13 +15,13 @@ public struct AuditSkip: Sendable, Equatable {
         case sameFile = "same-file"
     }
 
-    public var path: String
+    var path: String
     var reason: Reason
     /// The path by which the file or folder was first reached.
     var sameAs: String
 
     /// What happened, in words (the paths are the images', so a renderer escapes the whole).
-    public var detail: String {
+    var detail: String {
         switch reason {
         case .loop: "a loop back to \(sameAs), which holds it: not searched again"
         case .sameFolder: "the same folder as \(sameAs), searched once"

@@ -2,8 +2,8 @@
 /// carry, with the report as text, Markdown and a JSON/YAML document. Every path and value
 /// comes from the images and is escaped in text and Markdown (UntrustedText).
 public struct LockAudit: Sendable, Equatable {
-    public var lock: TrustedLock
-    public var report: AuditReport
+    var lock: TrustedLock
+    var report: AuditReport
 
     init(lock: TrustedLock, report: AuditReport) {
         self.lock = lock

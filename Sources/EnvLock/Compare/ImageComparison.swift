@@ -1,7 +1,7 @@
 /// `envlock compare A B`: whether two images are the same, how much they differ, and the
 /// likely culprits from the images' generation records and the machines' snapshots.
 public struct ImageComparison: Sendable, Equatable {
-    public enum Outcome: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
         /// Both decoded, same dimensions: the measures, and whether the files are byte for byte equal.
         case compared(ImageMetrics, identicalBytes: Bool)
         /// An image cannot be read or the two cannot be compared (dimensions differ): why.
@@ -28,7 +28,7 @@ public struct ImageComparison: Sendable, Equatable {
     }
 
     /// The pixels are the same (the files' bytes may still differ, in metadata or compression).
-    public var isIdentical: Bool { metrics?.identicalPixels == true }
+    var isIdentical: Bool { metrics?.identicalPixels == true }
     var isUnreadable: Bool { if case .unreadable = outcome { true } else { false } }
 
     /// Compares the PNG images at `reference` and `candidate`, decoded side by side; reads
@@ -121,7 +121,7 @@ struct Culprit: Sendable, Equatable {
 
     var kind: Kind
     /// Why this can make the images differ.
-    public var why: String
+    var why: String
     /// The fact it rests on, with where it comes from (`A's record: …`, `snapshots: …`).
     var fact: String
 
