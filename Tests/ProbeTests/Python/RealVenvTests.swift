@@ -1,4 +1,5 @@
 import Testing
+import EnvLock
 @testable import Probe
 
 /// envlock's view of real virtual environments built by pip (scripts/make-test-venvs.sh)
@@ -25,16 +26,22 @@ import Testing
         var context = pythonContext(executable: interpreter, commands: commands)
         // Starting Python on a test machine busy with the rest of the suite can take seconds.
         context.commandTimeout = .seconds(30)
-        // Through the Prober, as envlock runs them: on envlock's own threads, so that the
-        // interpreter's answer is read even while other tests of the suite hold every thread
-        // of Swift's shared pool (it went unread for 30 s on a loaded 2-core machine).
-        let snapshot = await Prober(detectors: [PythonDetector(), SitePackagesDetector()], deadline: nil).probe(context)
-        let detail = snapshot.detector(named: "python")?.detail ?? ""
+        // On envlock's own threads, as the Prober runs detectors, so that the interpreter's
+        // answer is read even while other tests of the suite hold every thread of Swift's
+        // shared pool (it went unread for 30 s on a loaded 2-core machine); without the
+        // Prober's waits, which a loaded machine's interpreter start can outlast.
+        let probed = context
+        let threads = DetectorThreads(timer: ProbeTimer.shared)
+        defer { threads.finish() }
+        let outcomes = await DetectorThreads.$current.withValue(threads) {
+            await Task(executorPreference: threads) { await runPythonChain(probed, [SitePackagesDetector()]) }.value
+        }
+        let detail = outcomes["python"]?.detail ?? ""
         #expect(detail.contains("without running Python") || (name == "system" && detail.contains(".pth has a line Python executes")), "\(detail)")
-        #expect(snapshot.detector(named: "site-packages")?.diagnostics == [])
-        let mine = packages(snapshot.facts)
+        #expect(outcomes["site-packages"]?.diagnostics == [])
+        let mine = packages(outcomes["site-packages"]?.facts ?? [:])
         Self.compare(mine, TestVenvs.importlibView(interpreter))
-        #expect(mine.count >= 3, "site-packages: \(snapshot.detector(named: "site-packages")?.detail ?? "no report")")
+        #expect(mine.count >= 3, "python: \(outcomes["python"]?.detail ?? "no outcome"); site-packages: \(outcomes["site-packages"]?.detail ?? "no outcome")")
     }
 
     @Test(arguments: TestVenvs.names)
