@@ -103,7 +103,7 @@ import Glibc
         }
         let sent = ContinuousClock.now
         try #require(kill(envlock, signal) == 0)
-        let ending = try await program.ending(within: bound)
+        let ending = try program.endingTimedOnThisThread(within: bound)
         return (ending, ContinuousClock.now - sent, readFile(errors))
     }
 
